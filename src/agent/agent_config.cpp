@@ -1,0 +1,284 @@
+#include "agent/agent_config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace spin::agent {
+
+namespace {
+
+// A YAML node with its dotted path, so every error names the key.
+struct At {
+    YAML::Node node;
+    std::string path;
+
+    At child(const std::string& key) const {
+        return {node[key], path.empty() ? key : path + "." + key};
+    }
+    bool has(const std::string& key) const { return node.IsMap() && node[key]; }
+
+    [[noreturn]] void fail(const std::string& what) const {
+        const auto mark = node.Mark();
+        if (mark.line >= 0)
+            throw ConfigError(fmt::format("{} (line {}): {}", path, mark.line + 1, what));
+        throw ConfigError(fmt::format("{}: {}", path, what));
+    }
+
+    void only(std::initializer_list<const char*> keys) const {
+        if (!node) return;
+        if (!node.IsMap()) fail("must be a mapping");
+        const std::set<std::string> allowed(keys.begin(), keys.end());
+        for (const auto& kv : node) {
+            const auto k = kv.first.as<std::string>();
+            if (!allowed.count(k)) {
+                std::string list;
+                for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                At{kv.first, path.empty() ? k : path + "." + k}.fail(
+                    fmt::format("unknown key (expected one of: {})", list));
+            }
+        }
+    }
+
+    template <typename T>
+    T as(const char* type) const {
+        if (!node.IsScalar()) fail(fmt::format("must be {}", type));
+        try {
+            return node.as<T>();
+        } catch (const YAML::Exception&) {
+            fail(fmt::format("'{}' is not {}", node.Scalar(), type));
+        }
+    }
+
+    std::string str() const { return as<std::string>("a string"); }
+    bool boolean() const { return as<bool>("true or false"); }
+    uint64_t uint(uint64_t min, uint64_t max) const {
+        const auto s = node.IsScalar() ? node.Scalar() : std::string{};
+        if (!s.empty() && s[0] == '-') fail(fmt::format("'{}' must not be negative", s));
+        const auto v = as<uint64_t>("a whole number");
+        if (v < min || v > max) fail(fmt::format("{} is out of range {}..{}", v, min, max));
+        return v;
+    }
+    // Seconds, fractions allowed; returned in microseconds.
+    uint64_t seconds_us(double min_s) const {
+        const auto v = as<double>("a number of seconds");
+        if (!(v >= min_s) || v > 1e7) fail(fmt::format("{} s is out of range {}..1e7", v, min_s));
+        return static_cast<uint64_t>(v * 1e6);
+    }
+};
+
+void read_mac(const At& at, uint8_t mac[6]) {
+    if (!dp::parse_mac(at.str(), mac)) at.fail("'" + at.str() + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+}
+
+dp::IpPrefix read_prefix(const At& at) {
+    dp::IpPrefix p;
+    if (auto err = dp::IpPrefix::parse(at.str(), p); !err.empty()) at.fail(err);
+    return p;
+}
+
+uint8_t read_proto(const At& at) {
+    const auto s = at.str();
+    if (s == "tcp") return 6;
+    if (s == "udp") return 17;
+    if (s == "icmp") return 1;
+    if (s == "icmpv6") return 58;
+    return static_cast<uint8_t>(at.uint(0, 255));
+}
+
+StaticRule read_rule(const At& at) {
+    if (!at.node.IsMap()) at.fail("must be a mapping with a 'type'");
+    StaticRule r;
+    const std::string type = at.has("type") ? at.child("type").str() : "";
+    std::string derived;
+    if (type == "quarantine") {
+        at.only({"type", "name", "mac"});
+        if (!at.has("mac")) at.fail("quarantine needs 'mac'");
+        r.kind = dp::RuleKind::quarantine;
+        read_mac(at.child("mac"), r.mac);
+        derived = "quarantine " + at.child("mac").str();
+    } else if (type == "device_remote") {
+        at.only({"type", "name", "mac", "remote"});
+        if (!at.has("mac") || !at.has("remote")) at.fail("device_remote needs 'mac' and 'remote'");
+        r.kind = dp::RuleKind::device_remote;
+        read_mac(at.child("mac"), r.mac);
+        r.remote = read_prefix(at.child("remote"));
+        derived = "device " + at.child("mac").str() + " remote " + r.remote.to_string();
+    } else if (type == "global") {
+        at.only({"type", "name", "remote"});
+        if (!at.has("remote")) at.fail("global needs 'remote'");
+        r.kind = dp::RuleKind::global_remote;
+        r.remote = read_prefix(at.child("remote"));
+        derived = "global " + r.remote.to_string();
+    } else if (type == "flow") {
+        at.only({"type", "name", "proto", "lan_ip", "lan_port", "remote_ip", "remote_port", "vlan"});
+        for (const char* k : {"proto", "lan_ip", "remote_ip"})
+            if (!at.has(k)) at.fail(fmt::format("flow needs '{}'", k));
+        r.kind = dp::RuleKind::flow;
+        dp::ParsedPacket p;
+        dp::IpPrefix lan = read_prefix(at.child("lan_ip"));
+        dp::IpPrefix remote = read_prefix(at.child("remote_ip"));
+        if (lan.length != (lan.ip_version == 4 ? 32 : 128) || remote.length != lan.length)
+            at.fail("flow addresses must be single addresses of the same family");
+        p.ip_version = lan.ip_version;
+        p.proto = read_proto(at.child("proto"));
+        std::memcpy(p.src, lan.addr, 16);
+        std::memcpy(p.dst, remote.addr, 16);
+        p.has_ports = true;
+        p.sport = at.has("lan_port") ? static_cast<uint16_t>(at.child("lan_port").uint(0, 65535)) : 0;
+        p.dport = at.has("remote_port") ? static_cast<uint16_t>(at.child("remote_port").uint(0, 65535)) : 0;
+        p.vlan = at.has("vlan") ? static_cast<uint16_t>(at.child("vlan").uint(0, 4095)) : 0;
+        dp::make_flow_key(p, r.flow);
+        derived = fmt::format("flow {} {}:{} {}:{}", p.proto, lan.to_string(), p.sport,
+                              remote.to_string(), p.dport);
+    } else {
+        (type.empty() ? at : at.child("type"))
+            .fail("rule type must be quarantine, device_remote, flow or global");
+    }
+    r.name = at.has("name") ? at.child("name").str() : derived;
+    return r;
+}
+
+AgentConfig from_yaml(const YAML::Node& root_node) {
+    AgentConfig c;
+    const At root{root_node, ""};
+    if (!root_node || root_node.IsNull()) return c;
+    root.only({"agent", "mode", "ports", "workers", "eal", "flows", "digests", "monitor", "idle", "blocks"});
+
+    if (auto a = root.child("agent"); a.node) {
+        a.only({"id"});
+        if (a.has("id")) c.id = a.child("id").str();
+        if (c.id.empty() || c.id.size() > 255) a.child("id").fail("must be 1..255 characters");
+    }
+    if (root.has("mode")) {
+        const auto m = root.child("mode").str();
+        if (m == "bridge") c.mode = Mode::bridge;
+        else if (m == "monitor") c.mode = Mode::monitor;
+        else root.child("mode").fail("must be 'bridge' or 'monitor'");
+    }
+    if (auto p = root.child("ports"); p.node) {
+        p.only({"lan", "wan", "rx_descriptors", "tx_descriptors", "mbufs", "mbuf_cache"});
+        if (p.has("lan")) c.lan = p.child("lan").str();
+        if (p.has("wan")) c.wan = p.child("wan").str();
+        if (p.has("rx_descriptors")) c.rx_descriptors = static_cast<uint16_t>(p.child("rx_descriptors").uint(32, 16384));
+        if (p.has("tx_descriptors")) c.tx_descriptors = static_cast<uint16_t>(p.child("tx_descriptors").uint(32, 16384));
+        if (p.has("mbufs")) c.mbufs = static_cast<uint32_t>(p.child("mbufs").uint(1023, 1u << 24));
+        if (p.has("mbuf_cache")) c.mbuf_cache = static_cast<uint32_t>(p.child("mbuf_cache").uint(0, 512));
+    }
+    if (root.has("workers")) c.workers = static_cast<uint32_t>(root.child("workers").uint(1, 64));
+    if (auto e = root.child("eal"); e.node) {
+        e.only({"file_prefix", "memory_mb", "huge_pages", "log_level", "cpus", "args"});
+        if (e.has("file_prefix")) c.file_prefix = e.child("file_prefix").str();
+        if (e.has("memory_mb")) c.memory_mb = static_cast<uint32_t>(e.child("memory_mb").uint(0, 1u << 20));
+        if (e.has("huge_pages")) c.huge_pages = e.child("huge_pages").boolean();
+        if (e.has("log_level")) c.log_level = e.child("log_level").str();
+        if (auto cpus = e.child("cpus"); cpus.node) {
+            if (!cpus.node.IsSequence()) cpus.fail("must be a list of CPU numbers");
+            for (size_t i = 0; i < cpus.node.size(); ++i)
+                c.cpus.push_back(static_cast<int>(At{cpus.node[i], fmt::format("{}[{}]", cpus.path, i)}.uint(0, 4095)));
+        }
+        if (auto args = e.child("args"); args.node) {
+            if (!args.node.IsSequence()) args.fail("must be a list of strings");
+            for (size_t i = 0; i < args.node.size(); ++i)
+                c.eal_args.push_back(At{args.node[i], fmt::format("{}[{}]", args.path, i)}.str());
+        }
+    }
+    if (auto f = root.child("flows"); f.node) {
+        f.only({"capacity", "evict_when_full", "evict_min_idle", "scan_per_poll", "timeouts"});
+        auto& w = c.worker;
+        if (f.has("capacity")) w.flow_capacity = static_cast<uint32_t>(f.child("capacity").uint(1, 1u << 28));
+        if (f.has("evict_when_full")) w.evict_when_full = f.child("evict_when_full").boolean();
+        if (f.has("evict_min_idle")) w.evict_min_idle_us = f.child("evict_min_idle").seconds_us(0);
+        if (f.has("scan_per_poll")) w.scan_per_poll = static_cast<uint32_t>(f.child("scan_per_poll").uint(1, 1u << 20));
+        if (auto t = f.child("timeouts"); t.node) {
+            t.only({"tcp", "tcp_closed", "udp", "icmp", "other"});
+            if (t.has("tcp")) w.timeouts.tcp_us = t.child("tcp").seconds_us(0.001);
+            if (t.has("tcp_closed")) w.timeouts.tcp_closed_us = t.child("tcp_closed").seconds_us(0.001);
+            if (t.has("udp")) w.timeouts.udp_us = t.child("udp").seconds_us(0.001);
+            if (t.has("icmp")) w.timeouts.icmp_us = t.child("icmp").seconds_us(0.001);
+            if (t.has("other")) w.timeouts.other_us = t.child("other").seconds_us(0.001);
+        }
+    }
+    if (auto d = root.child("digests"); d.node) {
+        d.only({"publish", "update_interval", "batch_records", "batch_delay_ms", "ring_size"});
+        if (d.has("publish")) c.publish = d.child("publish").str();
+        if (d.has("update_interval")) c.worker.update_interval_us = d.child("update_interval").seconds_us(0);
+        if (d.has("batch_records")) c.batch_records = static_cast<uint32_t>(d.child("batch_records").uint(1, 65536));
+        if (d.has("batch_delay_ms")) c.batch_delay_ms = static_cast<uint32_t>(d.child("batch_delay_ms").uint(1, 60000));
+        if (d.has("ring_size")) c.ring_size = static_cast<uint32_t>(d.child("ring_size").uint(64, 1u << 24));
+    }
+    if (auto m = root.child("monitor"); m.node) {
+        m.only({"lan_prefixes", "gateway_mac"});
+        if (auto lp = m.child("lan_prefixes"); lp.node) {
+            if (!lp.node.IsSequence()) lp.fail("must be a list of prefixes");
+            for (size_t i = 0; i < lp.node.size(); ++i)
+                c.lan_prefixes.push_back(read_prefix(At{lp.node[i], fmt::format("{}[{}]", lp.path, i)}));
+        }
+        if (m.has("gateway_mac")) {
+            std::array<uint8_t, 6> mac{};
+            read_mac(m.child("gateway_mac"), mac.data());
+            c.gateway_mac = mac;
+        }
+    }
+    if (auto i = root.child("idle"); i.node) {
+        i.only({"polls_before_sleep", "sleep_us"});
+        if (i.has("polls_before_sleep")) c.worker.idle_polls_before_sleep = static_cast<uint32_t>(i.child("polls_before_sleep").uint(1, 1u << 30));
+        if (i.has("sleep_us")) c.worker.idle_sleep_us = static_cast<uint32_t>(i.child("sleep_us").uint(0, 1'000'000));
+    }
+    if (auto b = root.child("blocks"); b.node) {
+        if (!b.node.IsSequence()) b.fail("must be a list of rules");
+        for (size_t i = 0; i < b.node.size(); ++i)
+            c.blocks.push_back(read_rule(At{b.node[i], fmt::format("{}[{}]", b.path, i)}));
+    }
+    return c;
+}
+
+}  // namespace
+
+void validate(const AgentConfig& c) {
+    if (c.lan.empty())
+        throw ConfigError("ports.lan: no LAN port (set it in the YAML or with --lan)");
+    if (c.mode == Mode::bridge && c.wan.empty())
+        throw ConfigError("ports.wan: bridge mode needs a WAN port (set it in the YAML or with --wan)");
+    if (c.mode == Mode::monitor && !c.wan.empty())
+        throw ConfigError("ports.wan: monitor mode uses one port only (the LAN / mirror port)");
+    if (c.mode == Mode::bridge && c.lan == c.wan)
+        throw ConfigError("ports: LAN and WAN must be different ports");
+    if (c.mode == Mode::monitor && c.lan_prefixes.empty() && !c.gateway_mac)
+        throw ConfigError("monitor: monitor mode needs lan_prefixes and / or gateway_mac to tell directions");
+    if (c.mbuf_cache > c.mbufs / 4)
+        throw ConfigError("ports.mbuf_cache must be at most a quarter of ports.mbufs");
+}
+
+AgentConfig parse_agent_config(const std::string& yaml, const std::string& origin) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(fmt::format("{}: not valid YAML: {}", origin, e.what()));
+    }
+    if (root && !root.IsNull() && !root.IsMap())
+        throw ConfigError(fmt::format("{}: the top level must be a mapping", origin));
+    try {
+        return from_yaml(root);
+    } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("{}: {}", origin, e.what()));
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(fmt::format("{}: {}", origin, e.what()));
+    }
+}
+
+AgentConfig load_agent_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw ConfigError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse_agent_config(ss.str(), path);
+}
+
+}  // namespace spin::agent

@@ -1,0 +1,83 @@
+// spin-agent's configuration: the YAML file (every key in docs/configuration.md)
+// with command-line overrides applied.  Loading validates everything up front
+// and throws ConfigError with the key path and what is wrong.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "dataplane/block_tables.h"
+#include "dataplane/worker.h"
+
+namespace spin::agent {
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+enum class Mode { bridge, monitor };
+
+struct StaticRule {
+    dp::RuleKind kind;
+    std::string name;        // given or derived
+    uint8_t mac[6] = {};
+    dp::IpPrefix remote;
+    dp::FlowKey flow{};      // for kind == flow
+};
+
+struct AgentConfig {
+    std::string id = "spin-agent";
+    Mode mode = Mode::bridge;
+
+    // ports
+    std::string lan;                   // PCI address or vdev string
+    std::string wan;                   // unused in monitor mode
+    uint16_t rx_descriptors = 1024;
+    uint16_t tx_descriptors = 1024;
+    uint32_t mbufs = 16383;
+    uint32_t mbuf_cache = 256;
+
+    uint32_t workers = 1;
+
+    // eal
+    std::string file_prefix = "auto";  // "auto": unique per process
+    uint32_t memory_mb = 0;            // 0: computed from the pools and rings
+    bool huge_pages = false;
+    std::string log_level = "notice";
+    std::vector<int> cpus;             // CPUs for lcores 0..N (main first); empty: any
+    std::vector<std::string> eal_args; // appended verbatim
+
+    // flows
+    dp::WorkerConfig worker;           // flow capacity, timeouts, eviction, idle, monitor
+
+    // digests
+    std::string publish;               // ZeroMQ endpoint to bind, "" for none
+    uint32_t batch_records = 512;
+    uint32_t batch_delay_ms = 100;
+    uint32_t ring_size = 65536;
+
+    // monitor
+    std::vector<dp::IpPrefix> lan_prefixes;
+    std::optional<std::array<uint8_t, 6>> gateway_mac;
+
+    std::vector<StaticRule> blocks;
+
+    // run control (command line only)
+    bool exit_on_eof = false;
+    uint32_t eof_idle_ms = 500;
+    std::string flow_log;
+    bool summary = false;
+};
+
+// Loads and validates a YAML file.  Throws ConfigError.
+AgentConfig load_agent_config(const std::string& path);
+// Same from YAML text; `origin` names it in error messages.
+AgentConfig parse_agent_config(const std::string& yaml, const std::string& origin);
+// Checks what command-line overrides may have changed.  Throws ConfigError.
+void validate(const AgentConfig& config);
+
+}  // namespace spin::agent

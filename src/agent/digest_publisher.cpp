@@ -1,0 +1,75 @@
+#include "agent/digest_publisher.h"
+
+#include <sys/time.h>
+
+#include <algorithm>
+
+namespace spin::agent {
+
+uint64_t epoch_us_now() {
+    timeval tv;
+    gettimeofday(&tv, nullptr);
+    return static_cast<uint64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec;
+}
+
+DigestPublisher::DigestPublisher(zmq::context_t& ctx, const std::string& endpoint,
+                                 std::string agent_id, uint64_t boot_us, uint32_t batch_records,
+                                 std::chrono::milliseconds batch_delay, RuleNamer namer)
+    : socket_(ctx, zmq::socket_type::pub),
+      endpoint_(endpoint),
+      batch_records_(batch_records),
+      batch_delay_(batch_delay),
+      namer_(std::move(namer)) {
+    header_.agent = std::move(agent_id);
+    header_.boot_us = boot_us;
+    socket_.set(zmq::sockopt::linger, 2000);  // let the last batches out at exit
+    socket_.set(zmq::sockopt::sndhwm, 10000);
+    socket_.bind(endpoint);
+    // The bound address, with the port the system chose where ":*" was given.
+    endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+    pending_.reserve(batch_records_);
+}
+
+DigestPublisher::~DigestPublisher() {
+    try {
+        flush();
+    } catch (...) {
+    }
+}
+
+void DigestPublisher::add(const proto::FlowRecord& record) {
+    if (pending_.empty()) oldest_ = std::chrono::steady_clock::now();
+    pending_.push_back(record);
+    if (pending_.size() >= batch_records_) flush();
+}
+
+void DigestPublisher::poll() {
+    if (!pending_.empty() && std::chrono::steady_clock::now() - oldest_ >= batch_delay_) flush();
+}
+
+void DigestPublisher::flush() {
+    if (pending_.empty()) return;
+    std::vector<proto::RuleName> rules;
+    for (const auto& r : pending_) {
+        if (r.rule == proto::kNoRule) continue;
+        if (std::none_of(rules.begin(), rules.end(), [&](const auto& n) { return n.id == r.rule; }))
+            rules.push_back({r.rule, namer_(r.rule)});
+    }
+    header_.seq += 1;
+    header_.sent_us = epoch_us_now();
+    proto::encode_digest_batch(header_, pending_, rules, buffer_);
+    // A PUB socket drops for slow subscribers rather than block: that is what
+    // we want on the control lcore; the sequence number shows the gap.
+    const bool ok = socket_.send(zmq::buffer(proto::kDigestTopic, sizeof proto::kDigestTopic - 1),
+                                 zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+                    socket_.send(zmq::buffer(buffer_), zmq::send_flags::dontwait);
+    if (ok) {
+        ++batches_;
+        records_ += pending_.size();
+    } else {
+        ++failures_;
+    }
+    pending_.clear();
+}
+
+}  // namespace spin::agent

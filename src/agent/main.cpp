@@ -1,0 +1,81 @@
+// spin-agent: the SPIN dataplane process.  See docs/configuration.md.
+#include <csignal>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "agent/agent.h"
+#include "agent/agent_config.h"
+
+namespace po = boost::program_options;
+
+namespace {
+void on_signal(int) { spin::agent::g_stop_requested.store(true); }
+}  // namespace
+
+int main(int argc, char** argv) {
+    po::options_description opts(
+        "Usage: spin-agent --config FILE [options]\n\n"
+        "Sits inline between the home LAN and the modem (bridge mode) or watches a\n"
+        "mirror port (monitor mode), meters every flow, enforces block rules and\n"
+        "publishes flow digests.  EAL options come from the YAML file's 'eal' section.\n\n"
+        "Options");
+    opts.add_options()
+        ("help,h", "print this help and exit")
+        ("config,c", po::value<std::string>()->value_name("FILE"), "YAML configuration (see docs/configuration.md); required")
+        ("lan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "LAN port, overrides ports.lan (e.g. 'net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap' or 0000:01:00.0)")
+        ("wan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "WAN port, overrides ports.wan (bridge mode only)")
+        ("workers", po::value<uint32_t>()->value_name("N"), "worker lcores, overrides workers")
+        ("publish", po::value<std::string>()->value_name("ENDPOINT"), "ZeroMQ endpoint to publish digests on, overrides digests.publish (e.g. tcp://127.0.0.1:5556)")
+        ("flow-log", po::value<std::string>()->value_name("FILE"), "write one JSON line per flow when it ends (and at exit for open flows)")
+        ("exit-on-eof", "stop once the inputs (net_pcap files) are exhausted and every flow has been reported")
+        ("eof-idle-ms", po::value<uint32_t>()->value_name("MS")->default_value(500), "with --exit-on-eof: how long without a packet counts as the end of input")
+        ("summary", "print per-device totals at exit")
+        ("agent-id", po::value<std::string>()->value_name("ID"), "agent id, overrides agent.id");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, opts), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "spin-agent: " << e.what() << "\n(try --help)\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts << "\nExit status: 0 after a clean stop (SIGINT, SIGTERM or end of input),\n"
+                             "1 on a runtime error, 2 on a usage or configuration error.\n";
+        return 0;
+    }
+    if (!vm.count("config")) {
+        std::cerr << "spin-agent: --config FILE is required (try --help)\n";
+        return 2;
+    }
+    spin::agent::AgentConfig cfg;
+    try {
+        cfg = spin::agent::load_agent_config(vm["config"].as<std::string>());
+        if (vm.count("lan")) cfg.lan = vm["lan"].as<std::string>();
+        if (vm.count("wan")) cfg.wan = vm["wan"].as<std::string>();
+        if (vm.count("workers")) cfg.workers = vm["workers"].as<uint32_t>();
+        if (vm.count("publish")) cfg.publish = vm["publish"].as<std::string>();
+        if (vm.count("flow-log")) cfg.flow_log = vm["flow-log"].as<std::string>();
+        if (vm.count("agent-id")) cfg.id = vm["agent-id"].as<std::string>();
+        cfg.exit_on_eof = vm.count("exit-on-eof") != 0;
+        cfg.eof_idle_ms = vm["eof-idle-ms"].as<uint32_t>();
+        cfg.summary = vm.count("summary") != 0;
+        if (cfg.workers == 0 || cfg.workers > 64) throw spin::agent::ConfigError("--workers must be 1..64");
+        spin::agent::validate(cfg);
+    } catch (const spin::agent::ConfigError& e) {
+        std::cerr << "spin-agent: configuration error: " << e.what() << "\n";
+        return 2;
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    try {
+        return spin::agent::run_agent(cfg);
+    } catch (const std::exception& e) {
+        std::cerr << "spin-agent: error: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,96 @@
+// Block tables: an immutable snapshot of every rule in force, read by workers
+// without locks.  The control side builds a new snapshot and swaps it in with
+// BlockTablePublisher (RCU); a snapshot is never modified once published.
+//
+// Lookups are binary searches over sorted arrays: no allocation, no hashing of
+// strings, cache friendly, and cheap enough to run once per flow per table
+// version (workers cache the decision in the flow entry).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/flow_key.h"
+
+namespace spin::dp {
+
+enum class RuleKind : uint8_t {
+    quarantine,     // every frame to or from a device MAC
+    device_remote,  // a device MAC to / from a remote address or prefix
+    flow,           // one flow (canonical key)
+    global_remote,  // any device to / from a remote address or prefix
+};
+
+struct IpPrefix {
+    uint8_t ip_version = 0;  // 4 or 6
+    uint8_t addr[16] = {};
+    uint8_t length = 0;      // prefix length in bits
+
+    // Parses "192.0.2.0/24", "2001:db8::/32" or a bare address (full length).
+    // Returns "" or an error message.  Host bits are cleared.
+    static std::string parse(const std::string& text, IpPrefix& out);
+    std::string to_string() const;
+};
+
+struct BlockRule {
+    uint16_t id = 0;  // 1..65535, stable for the rule's lifetime; counters are per id
+    RuleKind kind = RuleKind::quarantine;
+    uint8_t mac[6] = {};
+    IpPrefix remote;
+    FlowKey flow{};
+    std::string name;
+};
+
+// Parses "aa:bb:cc:dd:ee:ff" (or with '-'); returns false if malformed.
+bool parse_mac(const std::string& text, uint8_t mac[6]);
+
+class BlockTables {
+public:
+    // Builds a snapshot.  Rule ids must be unique and non-zero.
+    BlockTables(uint32_t version, std::vector<BlockRule> rules);
+
+    uint32_t version() const { return version_; }
+    bool empty() const { return rules_.empty(); }
+    bool has_mac_rules() const { return !quarantine_.empty(); }
+    const std::vector<BlockRule>& rules() const { return rules_; }
+
+    // Rule dropping a flow whose LAN device is `mac` (may be null) and whose
+    // remote end is `remote`; 0 if none.  Checked in the order quarantine,
+    // flow, device-remote, global-remote.
+    uint16_t match_flow(const uint8_t* mac, const FlowKey& key, const uint8_t* remote,
+                        uint8_t ip_version) const;
+    // Rule quarantining `mac`, 0 if none.
+    uint16_t match_mac(const uint8_t* mac) const;
+
+private:
+    struct Addr {
+        uint64_t hi, lo;
+        bool operator<(const Addr& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
+        bool operator==(const Addr& o) const { return hi == o.hi && lo == o.lo; }
+    };
+    struct PrefixGroup {  // all prefixes of one family and length
+        uint8_t ip_version, length;
+        Addr mask;
+        std::vector<std::pair<Addr, uint16_t>> entries;  // sorted masked address -> rule
+    };
+    struct DeviceRemote {
+        uint64_t mac;
+        uint8_t ip_version, length;
+        Addr mask, addr;
+        uint16_t rule;
+    };
+    static Addr load(const uint8_t* addr, uint8_t ip_version);
+    static Addr make_mask(uint8_t ip_version, uint8_t length);
+    static uint64_t mac_key(const uint8_t* mac);
+
+    uint32_t version_;
+    std::vector<BlockRule> rules_;
+    std::vector<std::pair<uint64_t, uint16_t>> quarantine_;
+    std::vector<std::pair<FlowKey, uint16_t>> flows_;
+    std::vector<DeviceRemote> device_remote_;  // sorted by mac
+    std::vector<PrefixGroup> global_;
+};
+
+}  // namespace spin::dp

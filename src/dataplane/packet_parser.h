@@ -1,0 +1,48 @@
+// Header parsing for the worker: Ethernet, VLAN / QinQ, IPv4, IPv6 with
+// extension headers, TCP / UDP / SCTP ports, ICMP types.
+//
+// Works on a plain byte span so that it can be unit-tested and fuzzed without
+// mbufs.  Every read is bounds-checked; a frame that cannot be parsed is
+// reported through `status` and is still forwarded by the worker (fail-open).
+#pragma once
+
+#include <cstdint>
+
+namespace spin::dp {
+
+enum class ParseStatus : uint8_t {
+    ok,         // IP packet with its transport header (or a non-first fragment)
+    non_ip,     // ARP, LLDP, unknown ethertype...: forwarded, not metered
+    truncated,  // frame ends inside a header we needed
+    malformed,  // header fields contradict themselves (bad IHL, bad lengths...)
+};
+
+struct ParsedPacket {
+    ParseStatus status = ParseStatus::non_ip;
+    uint8_t vlan_depth = 0;    // number of 802.1Q / 802.1ad tags
+    uint16_t vlan = 0;         // outer VLAN id (12 bits)
+    uint16_t ethertype = 0;    // innermost ethertype
+    uint8_t ip_version = 0;    // 4 or 6, 0 if not IP
+    uint8_t proto = 0;         // transport protocol (after IPv6 extension headers)
+    uint8_t tcp_flags = 0;
+    uint8_t icmp_type = 0xff;  // ICMP / ICMPv6 type, 0xff if none
+    bool has_ports = false;    // sport / dport are meaningful
+    bool fragment = false;     // part of a fragmented datagram
+    bool later_fragment = false;  // not the first fragment: no transport header
+    uint16_t sport = 0;
+    uint16_t dport = 0;
+    uint32_t tcp_seq = 0;
+    uint16_t l3_offset = 0;
+    uint16_t l4_offset = 0;
+    const uint8_t* dst_mac = nullptr;
+    const uint8_t* src_mac = nullptr;
+    uint8_t src[16] = {};      // IPv4 in the first 4 bytes
+    uint8_t dst[16] = {};
+};
+
+// Parses one Ethernet frame of `len` bytes.  Returns out.status.
+ParseStatus parse_packet(const uint8_t* frame, uint32_t len, ParsedPacket& out);
+
+const char* to_string(ParseStatus s);
+
+}  // namespace spin::dp

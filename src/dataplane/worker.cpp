@@ -1,0 +1,408 @@
+#include "dataplane/worker.h"
+
+#include <cstring>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/clock.h"
+
+namespace spin::dp {
+
+using proto::EndReason;
+using proto::FlowEvent;
+using proto::FlowRecord;
+using proto::Initiator;
+namespace tf = proto::tcp_flag;
+
+namespace {
+constexpr unsigned kPrefetchAhead = 4;
+constexpr int kTxRetries = 4;
+
+inline bool is_group_mac(const uint8_t* mac) { return mac[0] & 0x01; }
+}  // namespace
+
+Worker::Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring)
+    : cfg_(std::move(config)),
+      blocks_(blocks),
+      ring_(ring),
+      table_(cfg_.flow_capacity),
+      rule_pkts_(new Counter[kMaxRules]),
+      rule_bytes_(new Counter[kMaxRules]) {
+    ts_offset_ = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
+    const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
+    ts_flag_ = bit >= 0 ? (uint64_t{1} << bit) : 0;
+    blocks_.register_reader(cfg_.index);
+}
+
+uint64_t Worker::timeout_of(const FlowEntry& e) const {
+    switch (e.key.proto) {
+    case 6:
+        return (e.state & flow_state::rst) ||
+                       ((e.state & flow_state::fin_out) && (e.state & flow_state::fin_in))
+                   ? cfg_.timeouts.tcp_closed_us
+                   : cfg_.timeouts.tcp_us;
+    case 17: return cfg_.timeouts.udp_us;
+    case 1:
+    case 58: return cfg_.timeouts.icmp_us;
+    default: return cfg_.timeouts.other_us;
+    }
+}
+
+void Worker::stage(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reason) {
+    if (staged_ == kStageSize) flush_records();
+    if (staged_ == kStageSize) {  // ring full and stage full: count, never wait
+        stats_.ring_overflow.add();
+        return;
+    }
+    FlowRecord& r = stage_[staged_++];
+    const bool lan_is_a = e.state & flow_state::lan_is_a;
+    r.event = static_cast<uint8_t>(ev);
+    r.end_reason = static_cast<uint8_t>(reason);
+    r.proto = e.key.proto;
+    r.ip_version = e.key.ip_version;
+    r.initiator = e.initiator;
+    r.tcp_flags = e.tcp_flags;
+    r.icmp_type = e.icmp_type;
+    r.worker = cfg_.index;
+    r.vlan = e.key.vlan;
+    std::memcpy(r.mac, e.mac, 6);
+    std::memcpy(r.lan_ip, lan_is_a ? e.key.addr_a : e.key.addr_b, 16);
+    std::memcpy(r.remote_ip, lan_is_a ? e.key.addr_b : e.key.addr_a, 16);
+    r.lan_port = lan_is_a ? e.key.port_a : e.key.port_b;
+    r.remote_port = lan_is_a ? e.key.port_b : e.key.port_a;
+    r.rule = e.rule;
+    r.first_us = e.first_us;
+    r.last_us = e.last_us;
+    r.pkts_out = e.pkts[0];
+    r.bytes_out = e.bytes[0];
+    r.pkts_in = e.pkts[1];
+    r.bytes_in = e.bytes[1];
+    r.blocked_pkts = e.blocked_pkts;
+    r.blocked_bytes = e.blocked_bytes;
+    r.flow_id = id;
+    r.reserved = 0;
+}
+
+void Worker::flush_records() {
+    if (staged_ == 0) return;
+    if (ring_ == nullptr) {
+        stats_.ring_overflow.add(staged_);
+        staged_ = 0;
+        return;
+    }
+    const unsigned sent = ring_->enqueue(stage_, staged_);
+    stats_.records.add(sent);
+    if (sent < staged_) {
+        // Keep the rest staged for the next flush; the stage itself is the
+        // buffer that absorbs short stalls of the control side.
+        std::memmove(stage_, stage_ + sent, (staged_ - sent) * sizeof(FlowRecord));
+    }
+    staged_ -= sent;
+}
+
+void Worker::end_flow(uint32_t id, EndReason reason) {
+    stage(table_.entry(id), id, FlowEvent::end, reason);
+    table_.erase(id);
+    stats_.flows_active.set(table_.size());
+}
+
+bool Worker::evict_one(uint64_t now_us) {
+    // Sampled LRU: the least recently seen of a few entries in use.
+    int64_t victim = -1;
+    uint64_t oldest = UINT64_MAX;
+    const uint32_t cap = table_.capacity();
+    for (uint32_t looked = 0, sampled = 0; looked < 64 && sampled < 8; ++looked) {
+        evict_cursor_ = evict_cursor_ + 1 < cap ? evict_cursor_ + 1 : 0;
+        const FlowEntry& e = table_.entry(evict_cursor_);
+        if (!(e.state & flow_state::in_use)) continue;
+        ++sampled;
+        if (e.last_us < oldest) {
+            oldest = e.last_us;
+            victim = evict_cursor_;
+        }
+    }
+    if (victim < 0 || now_us < oldest + cfg_.evict_min_idle_us) return false;
+    stats_.flows_evicted.add();
+    end_flow(static_cast<uint32_t>(victim), EndReason::evict);
+    return true;
+}
+
+int64_t Worker::create_flow(Side from, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
+                            uint32_t hash, uint64_t ts) {
+    int64_t id = table_.insert(key, hash);
+    if (id < 0 && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, hash);
+    if (id < 0) return -1;
+    FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
+    const bool src_is_lan = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
+    if (src_is_lan == src_is_a) e.state |= flow_state::lan_is_a;
+    const uint8_t* lan_mac = src_is_lan ? p.src_mac : p.dst_mac;
+    if (!is_group_mac(lan_mac)) std::memcpy(e.mac, lan_mac, 6);
+    e.first_us = ts;
+    e.last_us = ts;
+    e.last_report_us = ts;
+    e.icmp_type = proto::kNoIcmpType;
+    // TCP: the SYN's sender opened the connection; a SYN-ACK means the other end
+    // did; anything else is a connection picked up midway.  Other protocols:
+    // whoever sent the first packet.
+    if (p.proto == 6) {
+        if ((p.tcp_flags & (tf::syn | tf::ack)) == tf::syn)
+            e.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::lan : Initiator::remote);
+        else if ((p.tcp_flags & (tf::syn | tf::ack)) == (tf::syn | tf::ack))
+            e.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::remote : Initiator::lan);
+        else
+            e.initiator = static_cast<uint8_t>(Initiator::unknown);
+    } else {
+        e.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::lan : Initiator::remote);
+    }
+    stats_.flows_created.add();
+    stats_.flows_active.set(table_.size());
+    return id;
+}
+
+void Worker::handle_ip(Side from, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key,
+                       bool src_is_a, uint32_t hash, uint64_t ts, const BlockTables& blocks,
+                       bool& drop) {
+    const uint32_t len = rte_pktmbuf_pkt_len(m);
+    int64_t id = table_.find(key, hash);
+    bool created = false;
+    if (id < 0) {
+        id = create_flow(from, p, key, src_is_a, hash, ts);
+        if (id < 0) {
+            // Table full: forward unmetered, but rules still hold.
+            stats_.flows_untracked.add();
+            const bool src_lan = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
+            const uint8_t* mac = src_lan ? p.src_mac : p.dst_mac;
+            const uint16_t rule = blocks.match_flow(mac, key, src_lan ? p.dst : p.src, p.ip_version);
+            if (rule != 0) {
+                rule_pkts_[rule].add();
+                rule_bytes_[rule].add(len);
+                drop = true;
+            }
+            return;
+        }
+        created = true;
+    }
+    FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
+    const bool lan_is_a = e.state & flow_state::lan_is_a;
+    const int dir = src_is_a == lan_is_a ? 0 : 1;  // 0: from the LAN end
+    if (dir == 0 && (e.mac[0] | e.mac[1] | e.mac[2] | e.mac[3] | e.mac[4] | e.mac[5]) == 0) {
+        std::memcpy(e.mac, p.src_mac, 6);
+        e.block_version = 0;  // the device is known now: decide again
+    }
+    e.pkts[dir] += 1;
+    e.bytes[dir] += len;
+    if (ts > e.last_us) e.last_us = ts;
+    if (ts < e.first_us) e.first_us = ts;
+    e.state |= flow_state::dirty;
+    if (p.proto == 6) {
+        e.tcp_flags |= p.tcp_flags;
+        if (p.tcp_flags & tf::fin) e.state |= dir == 0 ? flow_state::fin_out : flow_state::fin_in;
+        if (p.tcp_flags & tf::rst) e.state |= flow_state::rst;
+        if (e.initiator == static_cast<uint8_t>(Initiator::unknown) &&
+            (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn)
+            e.initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
+    } else if (p.icmp_type != 0xff && e.icmp_type == proto::kNoIcmpType) {
+        e.icmp_type = p.icmp_type;
+    }
+    if (created) stage(e, static_cast<uint32_t>(id), FlowEvent::start, EndReason::none);
+    // The decision is cached per flow and recomputed only when the tables change.
+    if (e.block_version != blocks.version()) {
+        e.block_version = blocks.version();
+        const uint16_t rule = blocks.match_flow(e.mac, key, lan_is_a ? key.addr_b : key.addr_a,
+                                                key.ip_version);
+        if (rule != 0) {
+            e.rule = rule;  // kept after an unblock: records name the rule that dropped
+            e.state |= flow_state::blocking;
+        } else {
+            e.state &= ~flow_state::blocking;
+        }
+    }
+    if (e.state & flow_state::blocking) {
+        e.blocked_pkts += 1;
+        e.blocked_bytes += len;
+        rule_pkts_[e.rule].add();
+        rule_bytes_[e.rule].add(len);
+        if (e.blocked_pkts == 1) stage(e, static_cast<uint32_t>(id), FlowEvent::blocked, EndReason::none);
+        drop = true;
+    }
+}
+
+bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len,
+                             const BlockTables& blocks) {
+    if (!blocks.has_mac_rules() || p.src_mac == nullptr) return false;
+    uint16_t rule;
+    if (cfg_.monitor)
+        rule = blocks.match_mac(p.src_mac) ? blocks.match_mac(p.src_mac) : blocks.match_mac(p.dst_mac);
+    else
+        rule = blocks.match_mac(from == kLan ? p.src_mac : p.dst_mac);
+    if (rule == 0) return false;
+    rule_pkts_[rule].add();
+    rule_bytes_[rule].add(len);
+    return true;
+}
+
+uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us,
+                               rte_mbuf** forward) {
+    const BlockTables& blocks = *blocks_.current();
+    ParsedPacket parsed[kBurstSize];
+    FlowKey keys[kBurstSize];
+    uint32_t hashes[kBurstSize];
+    bool src_is_a[kBurstSize];
+    uint16_t kept = 0;
+
+    for (uint16_t base = 0; base < n; base += kBurstSize) {
+        const uint16_t cnt = n - base < kBurstSize ? n - base : kBurstSize;
+        rte_mbuf** b = pkts + base;
+        for (unsigned i = 0; i < kPrefetchAhead && i < cnt; ++i)
+            rte_prefetch0(rte_pktmbuf_mtod(b[i], void*));
+        // Pass 1: parse and hash the burst, prefetching each flow's index slot.
+        for (uint16_t i = 0; i < cnt; ++i) {
+            if (i + kPrefetchAhead < cnt) rte_prefetch0(rte_pktmbuf_mtod(b[i + kPrefetchAhead], void*));
+            parse_packet(rte_pktmbuf_mtod(b[i], const uint8_t*), rte_pktmbuf_data_len(b[i]), parsed[i]);
+            if (parsed[i].status == ParseStatus::ok) {
+                src_is_a[i] = make_flow_key(parsed[i], keys[i]);
+                hashes[i] = hash_flow_key(keys[i]);
+                table_.prefetch(hashes[i]);
+            }
+        }
+        // Pass 2: meter and decide.
+        for (uint16_t i = 0; i < cnt; ++i) {
+            rte_mbuf* m = b[i];
+            const uint32_t len = rte_pktmbuf_pkt_len(m);
+            uint64_t ts = now_us;
+            if (ts_flag_ != 0 && (m->ol_flags & ts_flag_)) {
+                ts = *RTE_MBUF_DYNFIELD(m, ts_offset_, rte_mbuf_timestamp_t*) / 1000;
+                packet_clock_ = true;
+            }
+            if (ts > now_us_) now_us_ = ts;
+            stats_.rx_pkts[from].add();
+            stats_.rx_bytes[from].add(len);
+            bool drop = false;
+            const ParsedPacket& p = parsed[i];
+            switch (p.status) {
+            case ParseStatus::ok:
+                if (p.fragment) stats_.fragments.add();
+                handle_ip(from, m, p, keys[i], src_is_a[i], hashes[i], ts, blocks, drop);
+                break;
+            case ParseStatus::non_ip:
+                stats_.non_ip.add();
+                drop = handle_non_flow(from, p, len, blocks);
+                break;
+            case ParseStatus::truncated:
+                stats_.truncated.add();
+                drop = handle_non_flow(from, p, len, blocks);
+                break;
+            case ParseStatus::malformed:
+                stats_.malformed.add();
+                drop = handle_non_flow(from, p, len, blocks);
+                break;
+            }
+            if (drop) {
+                stats_.blocked_pkts.add();
+                stats_.blocked_bytes.add(len);
+            }
+            if (drop || cfg_.monitor)
+                rte_pktmbuf_free(m);
+            else
+                forward[kept++] = m;
+        }
+    }
+    return kept;
+}
+
+void Worker::housekeeping(uint64_t now_us) {
+    if (now_us > now_us_) now_us_ = now_us;
+    const uint64_t now = now_us_;
+    const uint32_t cap = table_.capacity();
+    for (uint32_t i = 0; i < cfg_.scan_per_poll && table_.size() > 0; ++i) {
+        const uint32_t id = scan_cursor_;
+        scan_cursor_ = scan_cursor_ + 1 < cap ? scan_cursor_ + 1 : 0;
+        FlowEntry& e = table_.entry(id);
+        if (!(e.state & flow_state::in_use)) continue;
+        if (now > e.last_us + timeout_of(e)) {
+            const EndReason reason = (e.state & flow_state::rst) ? EndReason::rst
+                                     : (e.state & (flow_state::fin_out | flow_state::fin_in))
+                                         ? EndReason::fin
+                                         : EndReason::idle;
+            stats_.flows_ended.add();
+            end_flow(id, reason);
+        } else if (cfg_.update_interval_us != 0 && (e.state & flow_state::dirty) &&
+                   now >= e.last_report_us + cfg_.update_interval_us) {
+            e.state &= ~flow_state::dirty;
+            e.last_report_us = now;
+            stage(e, id, FlowEvent::update, EndReason::none);
+        }
+    }
+    flush_records();
+}
+
+void Worker::send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n) {
+    uint16_t sent = 0;
+    for (int attempt = 0; attempt < kTxRetries && sent < n; ++attempt)
+        sent += rte_eth_tx_burst(port, queue, pkts + sent, n - sent);
+    for (uint16_t i = 0; i < sent; ++i) stats_.tx_bytes[to].add(rte_pktmbuf_pkt_len(pkts[i]));
+    stats_.tx_pkts[to].add(sent);
+    if (sent < n) {
+        stats_.tx_failed[to].add(n - sent);
+        rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+    }
+}
+
+void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
+    const EpochClock clock;
+    rte_mbuf* rx[kBurstSize];
+    rte_mbuf* tx[kBurstSize];
+    uint32_t idle = 0;
+    blocks_.online(cfg_.index);
+    while (!stop.load(std::memory_order_relaxed)) {
+        const uint64_t now = clock.now_us();
+        uint16_t got = 0;
+        for (int s = 0; s < (cfg_.monitor ? 1 : 2); ++s) {
+            const Side side = static_cast<Side>(s);
+            const uint16_t in_port = side == kLan ? ports.lan_port : ports.wan_port;
+            const uint16_t n = rte_eth_rx_burst(in_port, ports.queue, rx, kBurstSize);
+            if (n == 0) continue;
+            got += n;
+            const uint16_t keep = process_burst(side, rx, n, now, tx);
+            if (keep != 0) {
+                const Side to = side == kLan ? kWan : kLan;
+                send(to == kLan ? ports.lan_port : ports.wan_port, ports.queue, to, tx, keep);
+            }
+        }
+        // Packet timestamps (replay) drive expiry when present; else the clock does.
+        housekeeping(packet_clock_ ? now_us_ : now);
+        blocks_.quiescent(cfg_.index);
+        stats_.polls.add();
+        if (got == 0) {
+            stats_.idle_polls.add();
+            if (cfg_.idle_sleep_us != 0 && ++idle >= cfg_.idle_polls_before_sleep) {
+                blocks_.offline(cfg_.index);
+                rte_delay_us_sleep(cfg_.idle_sleep_us);
+                blocks_.online(cfg_.index);
+            }
+        } else {
+            idle = 0;
+        }
+    }
+    blocks_.offline(cfg_.index);
+    flush_records();
+}
+
+void Worker::drain(EndReason reason, const std::function<void(const FlowRecord&)>& sink) {
+    for (unsigned i = 0; i < staged_; ++i) sink(stage_[i]);
+    staged_ = 0;
+    for (uint32_t id = 0; id < table_.capacity() && table_.size() > 0; ++id) {
+        if (!(table_.entry(id).state & flow_state::in_use)) continue;
+        stage(table_.entry(id), id, FlowEvent::end, reason);
+        sink(stage_[0]);
+        staged_ = 0;
+        table_.erase(id);
+    }
+    stats_.flows_active.set(0);
+}
+
+}  // namespace spin::dp

@@ -1,0 +1,121 @@
+// The per-worker pipeline: parse, meter, enforce, forward.
+//
+// A Worker owns its flow table, counters and record staging area; it shares
+// only the block tables (read through RCU) and its record ring (SP/SC).  The
+// processing functions take mbufs from anywhere, so pipeline tests call them
+// directly; run() is the poll-mode loop over real ports.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "dataplane/block_table_publisher.h"
+#include "dataplane/flow_table.h"
+#include "dataplane/lan_classifier.h"
+#include "dataplane/packet_parser.h"
+#include "dataplane/record_ring.h"
+#include "dataplane/worker_stats.h"
+#include "proto/flow_record.h"
+
+struct rte_mbuf;
+
+namespace spin::dp {
+
+inline constexpr uint16_t kBurstSize = 32;
+inline constexpr uint32_t kMaxRules = 65536;  // rule ids are 16 bits
+
+struct FlowTimeouts {
+    uint64_t tcp_us = 300'000'000;        // established TCP, idle
+    uint64_t tcp_closed_us = 10'000'000;  // after FIN both ways or RST: late ACKs still count
+    uint64_t udp_us = 60'000'000;
+    uint64_t icmp_us = 30'000'000;
+    uint64_t other_us = 60'000'000;
+};
+
+struct WorkerConfig {
+    uint8_t index = 0;                      // worker number, also the RCU reader id
+    uint32_t flow_capacity = 1'000'000;
+    FlowTimeouts timeouts;
+    uint64_t update_interval_us = 10'000'000;  // 0: no periodic update records
+    uint32_t scan_per_poll = 64;            // table entries examined per housekeeping call
+    bool evict_when_full = true;
+    uint64_t evict_min_idle_us = 1'000'000; // never evict a flow younger than this in idleness
+    bool monitor = false;                   // no transmission; direction from `lan`
+    LanClassifier lan;
+    uint32_t idle_polls_before_sleep = 1000;
+    uint32_t idle_sleep_us = 100;           // 0: busy-poll forever
+};
+
+// Ports a worker polls: queue `queue` on each.  In monitor mode only lan_port.
+struct WorkerPorts {
+    uint16_t lan_port = 0;
+    uint16_t wan_port = 0;
+    uint16_t queue = 0;
+};
+
+class Worker {
+public:
+    Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring);
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Processes packets that arrived on side `from` at time now_us (used for
+    // packets without a receive timestamp).  Packets to forward are written to
+    // `forward` in arrival order; dropped ones are freed.  Returns the number
+    // to forward.  In monitor mode nothing is forwarded and all are freed.
+    uint16_t process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us,
+                           rte_mbuf** forward);
+
+    // Expires idle flows and emits periodic updates for part of the table,
+    // then hands staged records to the ring.
+    void housekeeping(uint64_t now_us);
+
+    // The lcore loop: polls until *stop is set.  Must run on one thread only.
+    void run(const WorkerPorts& ports, const std::atomic<bool>& stop);
+
+    // After the worker has stopped: hands every staged record and then an end
+    // record (reason `reason`) for every open flow to `sink`, emptying the table.
+    void drain(proto::EndReason reason, const std::function<void(const proto::FlowRecord&)>& sink);
+
+    const WorkerStats& stats() const { return stats_; }
+    const FlowTable& flows() const { return table_; }
+    uint64_t rule_pkts(uint16_t rule) const { return rule_pkts_[rule].get(); }
+    uint64_t rule_bytes(uint16_t rule) const { return rule_bytes_[rule].get(); }
+    uint64_t now_us() const { return now_us_; }
+
+private:
+    struct PacketTime;
+    void handle_ip(Side from, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
+                   uint32_t hash, uint64_t ts, const BlockTables& blocks, bool& drop);
+    bool handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks);
+    int64_t create_flow(Side from, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
+                        uint32_t hash, uint64_t ts);
+    bool evict_one(uint64_t now_us);
+    void end_flow(uint32_t id, proto::EndReason reason);
+    void stage(const FlowEntry& e, uint32_t id, proto::FlowEvent ev, proto::EndReason reason);
+    void flush_records();
+    uint64_t timeout_of(const FlowEntry& e) const;
+    void send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n);
+
+    WorkerConfig cfg_;
+    BlockTablePublisher& blocks_;
+    RecordRing* ring_;
+    FlowTable table_;
+    WorkerStats stats_;
+    std::unique_ptr<Counter[]> rule_pkts_;
+    std::unique_ptr<Counter[]> rule_bytes_;
+    uint64_t now_us_ = 0;
+    uint32_t scan_cursor_ = 0;
+    uint32_t evict_cursor_ = 0;
+    int ts_offset_ = -1;       // mbuf dynfield of the RX timestamp, if a port provides one
+    uint64_t ts_flag_ = 0;
+    bool packet_clock_ = false;  // packets carry capture / NIC timestamps: time follows them
+    static constexpr unsigned kStageSize = 256;
+    unsigned staged_ = 0;
+    proto::FlowRecord stage_[kStageSize];
+};
+
+}  // namespace spin::dp

@@ -1,0 +1,62 @@
+#include "proto/flow_record_json.h"
+
+#include <arpa/inet.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace spin::proto {
+
+std::string format_mac(const uint8_t m[6]) {
+    if ((m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0) return {};
+    return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4],
+                       m[5]);
+}
+
+std::string format_ip(const uint8_t addr[16], int ip_version) {
+    char buf[INET6_ADDRSTRLEN];
+    const int family = ip_version == 6 ? AF_INET6 : AF_INET;
+    if (inet_ntop(family, addr, buf, sizeof buf) == nullptr) return {};
+    return buf;
+}
+
+std::string format_tcp_flags(uint8_t f) {
+    std::string s;
+    if (f & tcp_flag::syn) s += 'S';
+    if (f & tcp_flag::ack) s += 'A';
+    if (f & tcp_flag::fin) s += 'F';
+    if (f & tcp_flag::psh) s += 'P';
+    if (f & tcp_flag::rst) s += 'R';
+    if (f & tcp_flag::urg) s += 'U';
+    return s;
+}
+
+std::string json_quote(std::string_view s) {
+    return nlohmann::json(std::string(s)).dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace);
+}
+
+std::string flow_record_to_json(const FlowRecord& r, std::string_view agent,
+                                std::string_view rule) {
+    const double first = static_cast<double>(r.first_us) / 1e6;
+    const double last = static_cast<double>(r.last_us) / 1e6;
+    std::string out = fmt::format(
+        "{{\"agent\":{},\"event\":\"{}\",\"mac\":\"{}\",\"vlan\":{},\"proto\":{},"
+        "\"lan_ip\":\"{}\",\"lan_port\":{},\"remote_ip\":\"{}\",\"remote_port\":{},"
+        "\"initiator\":\"{}\",\"first\":{:.6f},\"last\":{:.6f},"
+        "\"pkts_out\":{},\"bytes_out\":{},\"pkts_in\":{},\"bytes_in\":{},"
+        "\"blocked_pkts\":{},\"blocked_bytes\":{},\"rule\":{},\"tcp_flags\":\"{}\"",
+        json_quote(agent), to_string(static_cast<FlowEvent>(r.event)), format_mac(r.mac), r.vlan,
+        r.proto, format_ip(r.lan_ip, r.ip_version), r.lan_port,
+        format_ip(r.remote_ip, r.ip_version), r.remote_port,
+        to_string(static_cast<Initiator>(r.initiator)), first, last, r.pkts_out, r.bytes_out,
+        r.pkts_in, r.bytes_in, r.blocked_pkts, r.blocked_bytes, json_quote(rule),
+        format_tcp_flags(r.tcp_flags));
+    if (r.icmp_type != kNoIcmpType) out += fmt::format(",\"icmp_type\":{}", r.icmp_type);
+    if (static_cast<FlowEvent>(r.event) == FlowEvent::end)
+        out += fmt::format(",\"end_reason\":\"{}\"", to_string(static_cast<EndReason>(r.end_reason)));
+    out += fmt::format(",\"worker\":{}}}", r.worker);
+    return out;
+}
+
+}  // namespace spin::proto
