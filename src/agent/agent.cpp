@@ -161,6 +161,8 @@ int run_agent(const AgentConfig& cfg) {
         dp::WorkerConfig wc = cfg.worker;
         wc.index = static_cast<uint8_t>(i);
         wc.monitor = monitor;
+        wc.rx_timestamp_units_per_us[dp::kLan] = lan.timestamp_units_per_us();
+        wc.rx_timestamp_units_per_us[dp::kWan] = wan ? wan->timestamp_units_per_us() : 0;
         if (monitor)
             wc.lan = dp::LanClassifier(cfg.lan_prefixes, cfg.gateway_mac ? cfg.gateway_mac->data() : nullptr);
         rings.push_back(std::make_unique<dp::RecordRing>(fmt::format("spin_records_{}", i), cfg.ring_size, lan.socket()));
@@ -168,7 +170,7 @@ int run_agent(const AgentConfig& cfg) {
     }
     log_info("{} worker(s), flow table {} entries each ({:.1f} MiB), RSS {}, packet timestamps {}",
              queues, cfg.worker.flow_capacity, workers[0]->flows().memory_bytes() / 1048576.0,
-             lan.rss() ? "on" : "off", lan.timestamps() ? "from the port" : "from the TSC clock");
+             lan.rss() ? "on" : "off", lan.timestamp_units_per_us() != 0 ? "from the capture" : "from the TSC clock");
 
     zmq::context_t zmq_ctx;
     auto namer = [&rules](uint32_t id) { return rules.name(id); };

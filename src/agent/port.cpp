@@ -38,6 +38,7 @@ Port::Port(const std::string& role, const std::string& spec) : role_(role) {
                                              role, name, spec));
     rte_eth_dev_info info;
     if (int rc = rte_eth_dev_info_get(id_, &info); rc != 0) fail(role, "cannot read device info", rc);
+    driver_ = info.driver_name != nullptr ? info.driver_name : "";
     max_rx_ = info.max_rx_queues;
     max_tx_ = info.max_tx_queues;
 }
@@ -63,11 +64,6 @@ void Port::configure(uint16_t queues, bool rx_only, uint16_t rx_desc, uint16_t t
             (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
         rss_ = true;
     }
-    // Capture / NIC timestamps let replayed flows keep their original times.
-    if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) {
-        conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
-        timestamps_ = true;
-    }
     const uint16_t txq = rx_only ? 0 : queues;
     if (int rc = rte_eth_dev_configure(id_, queues, txq, &conf); rc != 0) fail(role_, "cannot configure", rc);
     configured_ = true;
@@ -81,6 +77,12 @@ void Port::configure(uint16_t queues, bool rx_only, uint16_t rx_desc, uint16_t t
         if (int rc = rte_eth_tx_queue_setup(id_, q, ntx, socket(), nullptr); rc != 0)
             fail(role_, fmt::format("cannot set up TX queue {}", q), rc);
     }
+}
+
+uint32_t Port::timestamp_units_per_us() const {
+    // net_pcap stamps every mbuf with the capture time in microseconds, which
+    // is what lets a replay report the capture's own times.
+    return driver_ == "net_pcap" ? 1 : 0;
 }
 
 void Port::start() {

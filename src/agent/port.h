@@ -42,13 +42,16 @@ public:
                    rte_mempool* pool);
     void start();
     bool rss() const { return rss_; }
-    bool timestamps() const { return timestamps_; }
+    // RX timestamp units per microsecond, 0 where the unit is unknown.
+    uint32_t timestamp_units_per_us() const;
+    const std::string& driver() const { return driver_; }
 
 private:
     std::string role_;
+    std::string driver_;
     uint16_t id_ = 0;
     uint16_t max_rx_ = 0, max_tx_ = 0;
-    bool configured_ = false, started_ = false, rss_ = false, timestamps_ = false;
+    bool configured_ = false, started_ = false, rss_ = false;
 };
 
 }  // namespace spin::agent

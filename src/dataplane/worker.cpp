@@ -253,6 +253,7 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
     uint32_t hashes[kBurstSize];
     bool src_is_a[kBurstSize];
     uint16_t kept = 0;
+    const uint32_t ts_units = ts_flag_ != 0 ? cfg_.rx_timestamp_units_per_us[from] : 0;
 
     for (uint16_t base = 0; base < n; base += kBurstSize) {
         const uint16_t cnt = n - base < kBurstSize ? n - base : kBurstSize;
@@ -274,8 +275,8 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             rte_mbuf* m = b[i];
             const uint32_t len = rte_pktmbuf_pkt_len(m);
             uint64_t ts = now_us;
-            if (ts_flag_ != 0 && (m->ol_flags & ts_flag_)) {
-                ts = *RTE_MBUF_DYNFIELD(m, ts_offset_, rte_mbuf_timestamp_t*) / 1000;
+            if (ts_units != 0 && (m->ol_flags & ts_flag_)) {
+                ts = *RTE_MBUF_DYNFIELD(m, ts_offset_, rte_mbuf_timestamp_t*) / ts_units;
                 packet_clock_ = true;
             }
             if (ts > now_us_) now_us_ = ts;

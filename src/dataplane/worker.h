@@ -47,6 +47,11 @@ struct WorkerConfig {
     LanClassifier lan;
     uint32_t idle_polls_before_sleep = 1000;
     uint32_t idle_sleep_us = 100;           // 0: busy-poll forever
+    // How to turn a port's RX timestamp (mbuf dynfield) into microseconds, by
+    // side of arrival: 0 ignores it (time from the TSC clock), else the number
+    // of timestamp units per microsecond.  Only ports whose unit is known set
+    // it (net_pcap: capture time in microseconds); NIC clocks are raw ticks.
+    uint32_t rx_timestamp_units_per_us[2] = {0, 0};
 };
 
 // Ports a worker polls: queue `queue` on each.  In monitor mode only lan_port.

@@ -1,0 +1,283 @@
+"""Shared helpers for SPIN's process tests: run the agent on captures and
+compare what it did with independent oracles (tshark, the input bytes).
+
+Standard library only.  Every helper raises AssertionError with a message
+that says what differed; tests exit 77 (meson's "skipped") with a reason
+when the machine lacks what they need."""
+
+import ipaddress
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+
+SKIP = 77
+
+
+def skip(reason):
+    print(f"SKIP: {reason}")
+    sys.exit(SKIP)
+
+
+def project_root():
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def corpus_dir():
+    return os.path.join(project_root(), "..", "shared", "corpus")
+
+
+def build_path(env, default):
+    """Binary path from the environment meson sets, else the default build dir."""
+    return os.environ.get(env) or os.path.join(project_root(), "build", default)
+
+
+AGENT = build_path("SPIN_AGENT", "src/agent/spin-agent")
+SPINCTL = build_path("SPINCTL", "src/spinctl/spinctl")
+PCAPGEN = build_path("SPIN_PCAPGEN", "tools/pcapgen/spin-pcapgen")
+REPLAY_YAML = os.path.join(project_root(), "config", "replay.yaml")
+
+
+def need_tshark():
+    if shutil.which("tshark") is None:
+        skip("tshark is not installed (the README's test command installs it)")
+
+
+def workdir(name):
+    d = tempfile.mkdtemp(prefix=f"spin-{name}-")
+    return d
+
+
+# ---------------------------------------------------------------- pcap files
+
+def read_pcap(path):
+    """Frames of a classic pcap file as a list of (ts_us, bytes, orig_len)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        raise AssertionError(f"{path}: {len(data)} bytes is not a pcap file")
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        endian = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        endian = ">"
+    else:
+        raise AssertionError(f"{path}: not a classic pcap file (magic {magic.hex()})")
+    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        sec, frac, caplen, origlen = struct.unpack(endian + "IIII", data[off:off + 16])
+        off += 16
+        frames.append((sec * 1_000_000 + (frac // 1000 if nano else frac), data[off:off + caplen], origlen))
+        off += caplen
+    return frames
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for ts, frame in frames:
+            f.write(struct.pack("<IIII", ts // 1_000_000, ts % 1_000_000, len(frame), len(frame)))
+            f.write(frame)
+
+
+def to_classic_pcap(src, dst):
+    """Copies any capture libpcap / tshark can read into a classic pcap file."""
+    subprocess.run(["tshark", "-r", src, "-F", "pcap", "-w", dst], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def mac_bytes(text):
+    return bytes(int(x, 16) for x in text.replace("-", ":").split(":"))
+
+
+def split_by_mac(src, lan_path, wan_path, device_macs):
+    """Frames sent by a device MAC enter on the LAN port, all others on the WAN port."""
+    macs = {mac_bytes(m) for m in device_macs}
+    lan, wan = [], []
+    for ts, frame, _ in read_pcap(src):
+        (lan if frame[6:12] in macs else wan).append((ts, frame))
+    write_pcap(lan_path, lan)
+    write_pcap(wan_path, wan)
+    return lan, wan
+
+
+# ------------------------------------------------------------------ the agent
+
+def write_config(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def run_agent(lan_in, wan_in, out_dir, config=REPLAY_YAML, extra=(), timeout=300, expect_rc=0):
+    """Replays lan_in / wan_in in bridge mode; returns (flow records, stats, stderr)."""
+    out_lan = os.path.join(out_dir, "out-lan.pcap")
+    out_wan = os.path.join(out_dir, "out-wan.pcap")
+    flow_log = os.path.join(out_dir, "flows.jsonl")
+    cmd = [AGENT, "--config", config,
+           "--lan", f"net_pcap0,rx_pcap={lan_in},tx_pcap={out_lan}",
+           "--wan", f"net_pcap1,rx_pcap={wan_in},tx_pcap={out_wan}",
+           "--exit-on-eof", "--flow-log", flow_log, *extra]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if p.returncode != expect_rc:
+        raise AssertionError(f"spin-agent exited {p.returncode}, expected {expect_rc}:\n{p.stderr[-4000:]}")
+    return read_flow_log(flow_log), parse_stats(p.stderr), p.stderr
+
+
+def read_flow_log(path):
+    records = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise AssertionError(f"{path}:{n}: not JSON: {e}: {line[:200]}")
+    return records
+
+
+def parse_stats(stderr):
+    """Totals column of the agent's exit report."""
+    stats, on = {}, False
+    for line in stderr.splitlines():
+        if line.startswith("spin-agent counters at exit"):
+            on = True
+            continue
+        if on:
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                stats[parts[0]] = int(parts[1])
+    return stats
+
+
+# ------------------------------------------------------------------- oracles
+
+def norm_ip(text):
+    return str(ipaddress.ip_address(text))
+
+
+def tshark_conversations(pcap):
+    """tshark's TCP and UDP conversations: {(proto, frozenset of endpoints): [frames_ab, frames_ba]}
+    plus exact byte totals from tshark's per-frame dissection (the conv table
+    rounds large byte counts to kB)."""
+    convs = {}
+    for proto, num in (("tcp", 6), ("udp", 17)):
+        out = subprocess.run(["tshark", "-r", pcap, "-q", "-z", f"conv,{proto}"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
+        for line in out.splitlines():
+            if "<->" not in line:
+                continue
+            left, right = line.split("<->")
+            a = left.strip()
+            fields = right.split()
+            b = fields[0]
+            # "<-" frames bytes unit | "->" frames bytes unit | total frames bytes unit
+            frames_ba, frames_ab, frames_total = int(fields[1]), int(fields[4]), int(fields[7])
+            ea, eb = endpoint(a), endpoint(b)
+            key = (num, frozenset((ea, eb)))
+            c = convs.setdefault(key, {"frames": 0, "frames_from": defaultdict(int), "bytes": 0,
+                                       "bytes_from": defaultdict(int)})
+            c["frames"] += frames_total
+            c["frames_from"][ea] += frames_ab
+            c["frames_from"][eb] += frames_ba
+    # Exact bytes per direction from the frames tshark dissected as TCP / UDP
+    # (ICMP errors quote a TCP / UDP header: tshark's conversations skip those).
+    fields = ["frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+              "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"]
+    cmd = ["tshark", "-r", pcap, "-Y", "(tcp or udp) and not icmp and not icmpv6", "-T", "fields",
+           "-E", "separator=\t", "-E", "occurrence=f"]
+    for fl in fields:
+        cmd += ["-e", fl]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
+    for line in out.splitlines():
+        v = line.split("\t")
+        if len(v) < 9:
+            continue
+        src = v[1] or v[3]
+        dst = v[2] or v[4]
+        if v[5]:
+            num, sp, dp = 6, v[5], v[6]
+        elif v[7]:
+            num, sp, dp = 17, v[7], v[8]
+        else:
+            continue
+        es, ed = (norm_ip(src), int(sp)), (norm_ip(dst), int(dp))
+        key = (num, frozenset((es, ed)))
+        if key in convs:
+            convs[key]["bytes"] += int(v[0])
+            convs[key]["bytes_from"][es] += int(v[0])
+    return convs
+
+
+def endpoint(text):
+    addr, port = text.rsplit(":", 1)
+    return (norm_ip(addr), int(port))
+
+
+def agent_conversations(records):
+    """Flow-log records summed by the same key as tshark's conversations
+    (tshark ignores VLAN tags, so do we here)."""
+    convs = {}
+    for r in records:
+        if r["proto"] not in (6, 17):
+            continue
+        lan = (norm_ip(r["lan_ip"]), r["lan_port"])
+        rem = (norm_ip(r["remote_ip"]), r["remote_port"])
+        key = (r["proto"], frozenset((lan, rem)))
+        c = convs.setdefault(key, {"frames": 0, "frames_from": defaultdict(int), "bytes": 0,
+                                   "bytes_from": defaultdict(int)})
+        c["frames"] += r["pkts_out"] + r["pkts_in"]
+        c["bytes"] += r["bytes_out"] + r["bytes_in"]
+        c["frames_from"][lan] += r["pkts_out"]
+        c["frames_from"][rem] += r["pkts_in"]
+        c["bytes_from"][lan] += r["bytes_out"]
+        c["bytes_from"][rem] += r["bytes_in"]
+    return convs
+
+
+def describe(key):
+    proto, eps = key
+    return f"{'tcp' if proto == 6 else 'udp'} " + " <-> ".join(f"{a}:{p}" for a, p in sorted(eps))
+
+
+def check_conversations(pcap, records):
+    """Every conversation tshark finds appears in the flow log with the same
+    frame and byte totals, per direction.  Returns the number checked."""
+    want = tshark_conversations(pcap)
+    got = agent_conversations(records)
+    problems = []
+    for key, w in want.items():
+        g = got.get(key)
+        if g is None:
+            problems.append(f"missing from flow log: {describe(key)} ({w['frames']} frames)")
+            continue
+        if g["frames"] != w["frames"] or g["bytes"] != w["bytes"]:
+            problems.append(f"{describe(key)}: tshark {w['frames']} frames / {w['bytes']} bytes, "
+                            f"agent {g['frames']} / {g['bytes']}")
+            continue
+        for ep in key[1]:
+            if g["frames_from"][ep] != w["frames_from"][ep] or g["bytes_from"][ep] != w["bytes_from"][ep]:
+                problems.append(f"{describe(key)} from {ep}: tshark {w['frames_from'][ep]} frames / "
+                                f"{w['bytes_from'][ep]} bytes, agent {g['frames_from'][ep]} / {g['bytes_from'][ep]}")
+    extra = set(got) - set(want)
+    for key in sorted(extra, key=describe)[:20]:
+        problems.append(f"in flow log but not a tshark conversation: {describe(key)}")
+    if problems:
+        raise AssertionError(f"{pcap}: {len(problems)} conversation mismatch(es):\n  " + "\n  ".join(problems[:40]))
+    return len(want)
+
+
+def check_forwarded(inputs, outputs, label):
+    """Frames leaving a port equal the frames that entered the other, in order, byte for byte."""
+    got = [f for _, f, _ in read_pcap(outputs)]
+    want = [f for _, f, _ in read_pcap(inputs)]
+    if got == want:
+        return len(got)
+    for i, (a, b) in enumerate(zip(want, got)):
+        if a != b:
+            raise AssertionError(f"{label}: frame {i} differs:\n in  {a[:64].hex()}\n out {b[:64].hex()}")
+    raise AssertionError(f"{label}: {len(want)} frames in, {len(got)} out")

@@ -1,0 +1,312 @@
+// spin-pcapgen: generates test and demo captures.
+//
+//   spin-pcapgen home --out DIR        a small home network (several devices, DHCP,
+//                                      DNS, TCP and UDP, IPv4 and IPv6, ARP, VLAN,
+//                                      QinQ, ICMP, an unknown ethertype), written as
+//                                      DIR/home.pcap and split into DIR/home-lan.pcap
+//                                      (frames from devices) and DIR/home-wan.pcap
+//                                      (frames from the gateway)
+//   spin-pcapgen flows --flows N --out-lan F --out-wan F [--packets P] [--size 64|mix]
+//                                      N distinct UDP/TCP flows for benchmarks
+//   spin-pcapgen garbage --count N --out F [--seed S]
+//                                      random, truncated and malformed frames
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <boost/program_options.hpp>
+
+#include "packet_builder.h"
+#include "pcap_writer.h"
+
+namespace po = boost::program_options;
+using namespace spin::gen;
+
+namespace {
+
+constexpr uint64_t kStart = 1'767'225'600'000'000ull;  // 2026-01-01T00:00:00Z
+
+Mac mac(uint8_t last) { return Mac{{0x02, 0x53, 0x50, 0x49, 0x4e, last}}; }  // locally administered
+const Mac kGateway = mac(0xfe);
+const Mac kBroadcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+
+// Writes every frame to the combined capture and to the LAN or WAN half by
+// its source MAC (frames from the gateway come from the WAN side).
+class HomeCapture {
+public:
+    explicit HomeCapture(const std::string& dir)
+        : all_(dir + "/home.pcap"), lan_(dir + "/home-lan.pcap"), wan_(dir + "/home-wan.pcap") {}
+
+    void frame(const L2& l2, uint16_t ethertype, const Bytes& payload) {
+        const Bytes f = ethernet(l2, ethertype, payload);
+        now_ += 997;  // ~1 ms apart, deterministic
+        all_.write(now_, f);
+        (std::memcmp(l2.src.b, kGateway.b, 6) == 0 ? wan_ : lan_).write(now_, f);
+    }
+    void ip(const L2& l2, const Ip& s, const Ip& d, uint8_t proto, const Bytes& l4) {
+        frame(l2, s.version == 6 ? 0x86dd : 0x0800, ip_packet(s, d, proto, l4));
+    }
+    void advance(uint64_t us) { now_ += us; }
+
+    // A full TCP connection: handshake, request / response segments, FIN close.
+    void tcp_session(const L2& out, const L2& in, const Ip& c, uint16_t cport, const Ip& s,
+                     uint16_t sport, int exchanges, size_t req, size_t resp) {
+        uint32_t cs = 1000 + cport, ss = 500000 + sport;
+        ip(out, c, s, 6, tcp(c, s, cport, sport, cs, 0, 0x02, {}));
+        ip(in, s, c, 6, tcp(s, c, sport, cport, ss, cs + 1, 0x12, {}));
+        ++cs, ++ss;
+        ip(out, c, s, 6, tcp(c, s, cport, sport, cs, ss, 0x10, {}));
+        for (int i = 0; i < exchanges; ++i) {
+            ip(out, c, s, 6, tcp(c, s, cport, sport, cs, ss, 0x18, Bytes(req, 'q')));
+            cs += static_cast<uint32_t>(req);
+            ip(in, s, c, 6, tcp(s, c, sport, cport, ss, cs, 0x18, Bytes(resp, 'r')));
+            ss += static_cast<uint32_t>(resp);
+            ip(out, c, s, 6, tcp(c, s, cport, sport, cs, ss, 0x10, {}));
+        }
+        ip(out, c, s, 6, tcp(c, s, cport, sport, cs, ss, 0x11, {}));
+        ip(in, s, c, 6, tcp(s, c, sport, cport, ss, cs + 1, 0x11, {}));
+        ip(out, c, s, 6, tcp(c, s, cport, sport, cs + 1, ss + 1, 0x10, {}));
+    }
+
+private:
+    PcapWriter all_, lan_, wan_;
+    uint64_t now_ = kStart;
+};
+
+struct Device {
+    const char* name;
+    Mac mac;
+    Ip v4;
+    const char* vendor;
+    const char* mud_url;
+    std::vector<uint16_t> vlans;
+};
+
+int home(const std::string& dir) {
+    HomeCapture cap(dir);
+    const Ip gw4 = Ip::v4("10.0.0.1");
+    const Ip zero = Ip::v4("0.0.0.0");
+    const Ip bcast = Ip::v4("255.255.255.255");
+    std::vector<Device> devices = {
+        {"thermostat", mac(0x11), Ip::v4("10.0.0.11"), "NestLabs", "https://mud.example.com/thermostat.json", {}},
+        {"camera", mac(0x12), Ip::v4("10.0.0.12"), "AcmeCam 2.1", "https://mud.example.com/camera.json", {}},
+        {"phone", mac(0x13), Ip::v4("10.0.0.13"), "android-dhcp-13", "", {}},
+        {"tv", mac(0x14), Ip::v4("10.0.0.14"), "SmartTV", "", {10}},
+    };
+    uint32_t xid = 0x5350494e;
+    // DHCP: discover, offer, request, ack for each device.
+    for (const auto& d : devices) {
+        const L2 out{d.mac, kBroadcast, d.vlans}, in{kGateway, kBroadcast, d.vlans};
+        DhcpOptions o{1, d.name, d.vendor, {1, 3, 6, 15, 28, 42}, d.mud_url, d.v4, gw4};
+        cap.ip(out, zero, bcast, 17, udp(zero, bcast, 68, 67, dhcp(d.mac, xid, false, o)));
+        o.type = 2;
+        cap.ip(in, gw4, bcast, 17, udp(gw4, bcast, 67, 68, dhcp(d.mac, xid, true, o)));
+        o.type = 3;
+        cap.ip(out, zero, bcast, 17, udp(zero, bcast, 68, 67, dhcp(d.mac, xid, false, o)));
+        o.type = 5;
+        cap.ip(in, gw4, bcast, 17, udp(gw4, bcast, 67, 68, dhcp(d.mac, xid, true, o)));
+        ++xid;
+        // ARP for the gateway.
+        cap.frame(out, 0x0806, arp(false, d.mac, d.v4, Mac{}, gw4));
+        cap.frame({kGateway, d.mac, d.vlans}, 0x0806, arp(true, kGateway, gw4, d.mac, d.v4));
+    }
+    auto up = [&](const Device& d) { return L2{d.mac, kGateway, d.vlans}; };
+    auto down = [&](const Device& d) { return L2{kGateway, d.mac, d.vlans}; };
+    auto dns = [&](const Device& d, uint16_t id, uint16_t sport, const char* name, uint16_t qtype, const Ip& answer) {
+        cap.ip(up(d), d.v4, gw4, 17, udp(d.v4, gw4, sport, 53, dns_query(id, name, qtype)));
+        cap.ip(down(d), gw4, d.v4, 17, udp(gw4, d.v4, 53, sport, dns_answer(id, name, qtype, answer, 300)));
+    };
+    const Device& thermo = devices[0];
+    const Device& camera = devices[1];
+    const Device& phone = devices[2];
+    const Device& tv = devices[3];
+
+    // Thermostat: DNS, HTTPS-like session to its cloud, NTP.
+    const Ip cloud = Ip::v4("192.0.2.10");
+    dns(thermo, 0x1001, 40001, "api.thermo.example", 1, cloud);
+    cap.tcp_session(up(thermo), down(thermo), thermo.v4, 50001, cloud, 443, 3, 220, 1300);
+    const Ip ntp = Ip::v4("192.0.2.123");
+    for (int i = 0; i < 2; ++i) {
+        cap.ip(up(thermo), thermo.v4, ntp, 17, udp(thermo.v4, ntp, 123, 123, Bytes(48, 0x23)));
+        cap.ip(down(thermo), ntp, thermo.v4, 17, udp(ntp, thermo.v4, 123, 123, Bytes(48, 0x24)));
+    }
+
+    // Camera: IPv6 upload to its video service, resolved by AAAA; a UDP stream.
+    const Ip cam6 = Ip::v6("2001:db8:1::12");
+    const Ip video6 = Ip::v6("2001:db8:f00::20");
+    dns(camera, 0x2001, 40002, "video.cam.example", 28, video6);
+    cap.tcp_session(up(camera), down(camera), cam6, 50002, video6, 443, 4, 1400, 90);
+    const Ip rtp = Ip::v4("198.51.100.7");
+    for (int i = 0; i < 20; ++i)
+        cap.ip(up(camera), camera.v4, rtp, 17, udp(camera.v4, rtp, 5004, 5004, Bytes(1200, static_cast<uint8_t>(i))));
+    // Someone on the internet knocks on the camera: SYN in, RST out.
+    const Ip scanner = Ip::v4("203.0.113.66");
+    cap.ip(down(camera), scanner, camera.v4, 6, tcp(scanner, camera.v4, 61000, 8080, 77, 0, 0x02, {}));
+    cap.ip(up(camera), camera.v4, scanner, 6, tcp(camera.v4, scanner, 8080, 61000, 0, 78, 0x14, {}));
+
+    // Phone: ICMP and ICMPv6 echo, a DNS lookup and a web session.
+    const Ip phone6 = Ip::v6("2001:db8:1::13");
+    const Ip web6 = Ip::v6("2001:db8:beef::80");
+    for (uint16_t s = 1; s <= 3; ++s) {
+        cap.ip(up(phone), phone.v4, cloud, 1, icmp_echo(false, phone.v4, cloud, false, 7, s));
+        cap.ip(down(phone), cloud, phone.v4, 1, icmp_echo(false, cloud, phone.v4, true, 7, s));
+        cap.ip(up(phone), phone6, web6, 58, icmp_echo(true, phone6, web6, false, 8, s));
+        cap.ip(down(phone), web6, phone6, 58, icmp_echo(true, web6, phone6, true, 8, s));
+    }
+    const Ip news = Ip::v4("198.51.100.80");
+    dns(phone, 0x3001, 40003, "news.example", 1, news);
+    cap.tcp_session(up(phone), down(phone), phone.v4, 50003, news, 80, 2, 400, 1400);
+
+    // TV on VLAN 10: streaming over TCP; plus QinQ-tagged and unknown frames.
+    const Ip stream = Ip::v4("198.51.100.90");
+    dns(tv, 0x4001, 40004, "stream.tv.example", 1, stream);
+    cap.tcp_session(up(tv), down(tv), tv.v4, 50004, stream, 443, 5, 100, 1400);
+    const L2 qinq_up{tv.mac, kGateway, {100, 10}}, qinq_down{kGateway, tv.mac, {100, 10}};
+    cap.ip(qinq_up, tv.v4, stream, 17, udp(tv.v4, stream, 50005, 443, Bytes(300, 0x51)));
+    cap.ip(qinq_down, stream, tv.v4, 17, udp(stream, tv.v4, 443, 50005, Bytes(900, 0x52)));
+    cap.frame({tv.mac, kBroadcast, {}}, 0x88b5, Bytes(46, 0xee));  // local experimental ethertype
+    cap.frame({kGateway, kBroadcast, {}}, 0x88b5, Bytes(46, 0xef));
+    std::cout << "wrote " << dir << "/home.pcap, home-lan.pcap, home-wan.pcap\n";
+    return 0;
+}
+
+int flows(uint64_t count, uint32_t packets, const std::string& size, const std::string& out_lan,
+          const std::string& out_wan) {
+    PcapWriter lan(out_lan);
+    std::unique_ptr<PcapWriter> wan = out_wan.empty() ? nullptr : std::make_unique<PcapWriter>(out_wan);
+    const bool mix = size == "mix";
+    if (!mix && size != "64") throw std::invalid_argument("--size must be 64 or mix");
+    // A realistic mix (IMIX-like): mostly small, some full-size frames.
+    const size_t mix_payloads[] = {18, 18, 18, 18, 18, 18, 18, 530, 530, 1430, 1430, 18};
+    const Mac dev = mac(0x21);
+    uint64_t t = kStart;
+    // Packets go round-robin over the flows so every flow stays active.
+    for (uint32_t p = 0; p < packets; ++p) {
+        for (uint64_t i = 0; i < count; ++i) {
+            Ip src = Ip::v4("10.0.0.0");
+            src.b[1] = static_cast<uint8_t>(i >> 24);
+            src.b[2] = static_cast<uint8_t>(i >> 16);
+            src.b[3] = static_cast<uint8_t>(i >> 8);
+            Ip dst = Ip::v4("198.18.0.0");
+            dst.b[2] = static_cast<uint8_t>(i);
+            dst.b[3] = static_cast<uint8_t>(i >> 4);
+            const uint16_t sport = static_cast<uint16_t>(1024 + (i & 0x3fff));
+            const size_t payload = mix ? mix_payloads[(i + p) % 12] : 18;
+            Bytes l4 = (i & 1) ? udp(src, dst, sport, 443, Bytes(payload, 0x55))
+                               : tcp(src, dst, sport, 443, 1 + p, 1, 0x10, Bytes(payload > 6 ? payload - 6 : 0, 0x55));
+            const Bytes f = ethernet({dev, kGateway, {}}, 0x0800, ip_packet(src, dst, (i & 1) ? 17 : 6, l4));
+            lan.write(t++, f);
+            if (wan) {
+                Bytes r4 = (i & 1) ? udp(dst, src, 443, sport, Bytes(payload, 0x56))
+                                   : tcp(dst, src, 443, sport, 1, 2 + p, 0x10, Bytes(payload > 6 ? payload - 6 : 0, 0x56));
+                wan->write(t++, ethernet({kGateway, dev, {}}, 0x0800, ip_packet(dst, src, (i & 1) ? 17 : 6, r4)));
+            }
+        }
+    }
+    return 0;
+}
+
+int garbage(uint64_t count, uint32_t seed, const std::string& out) {
+    PcapWriter w(out);
+    std::mt19937 rng(seed);
+    auto byte = [&] { return static_cast<uint8_t>(rng()); };
+    const Ip a = Ip::v4("10.0.0.5"), b = Ip::v4("192.0.2.5");
+    const Ip a6 = Ip::v6("2001:db8::5"), b6 = Ip::v6("2001:db8::6");
+    const L2 l2{mac(0x31), kGateway, {}};
+    uint64_t t = kStart;
+    for (uint64_t i = 0; i < count; ++i) {
+        Bytes f;
+        switch (rng() % 6) {
+        case 0: {  // pure noise of any length, including runts
+            f.resize(1 + rng() % 1514);
+            for (auto& c : f) c = byte();
+            break;
+        }
+        case 1: {  // a valid TCP frame cut short at a random point
+            f = ethernet(l2, 0x0800, ip_packet(a, b, 6, tcp(a, b, 1234, 80, 1, 0, 0x02, Bytes(40, 1))));
+            f.resize(1 + rng() % f.size());
+            break;
+        }
+        case 2: {  // IPv6 with a chain of extension headers, cut or corrupted
+            Bytes ext{6, 0, 0, 0, 0, 0, 0, 0};  // destination options -> TCP
+            Bytes l4 = tcp(a6, b6, 1, 2, 3, 4, 0x10, {});
+            ext.insert(ext.end(), l4.begin(), l4.end());
+            f = ethernet(l2, 0x86dd, ip_packet(a6, b6, 60, ext));
+            f[14 + 40 + 1] = byte();  // random extension length
+            if (rng() % 2) f.resize(14 + rng() % (f.size() - 14));
+            break;
+        }
+        case 3: {  // IPv4 with a lying header: IHL, total length, fragment bits
+            f = ethernet(l2, 0x0800, ip_packet(a, b, 17, udp(a, b, 53, 53, Bytes(20, 2))));
+            f[14] = static_cast<uint8_t>(0x40 | (rng() % 16));
+            f[16] = byte();
+            f[17] = byte();
+            f[20] = byte();
+            break;
+        }
+        case 4: {  // VLAN stacks deeper than anyone uses, then noise
+            f = ethernet({mac(0x31), kGateway, {1, 2, 3, 4, 5, 6}}, 0x0800, Bytes(30, 0xab));
+            f.resize(14 + rng() % 30);
+            break;
+        }
+        default: {  // a valid random flow, so real traffic is mixed in
+            const uint16_t sp = static_cast<uint16_t>(rng());
+            f = ethernet(l2, 0x0800, ip_packet(a, b, 17, udp(a, b, sp, 443, Bytes(rng() % 200, 3))));
+            break;
+        }
+        }
+        w.write(t += 100, f);
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << "usage: spin-pcapgen home|flows|garbage [options] (--help)\n";
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    po::options_description opts("spin-pcapgen " + cmd + " options");
+    opts.add_options()("help,h", "this help")
+        ("out", po::value<std::string>(), "output directory (home) or file (garbage)")
+        ("out-lan", po::value<std::string>(), "flows: capture of LAN -> WAN packets")
+        ("out-wan", po::value<std::string>()->default_value(""), "flows: capture of the replies (optional)")
+        ("flows", po::value<uint64_t>()->default_value(1000), "flows: number of distinct flows")
+        ("packets", po::value<uint32_t>()->default_value(4), "flows: packets per flow and direction")
+        ("size", po::value<std::string>()->default_value("64"), "flows: 64 (minimum frames) or mix")
+        ("count", po::value<uint64_t>()->default_value(10000), "garbage: number of frames")
+        ("seed", po::value<uint32_t>()->default_value(1), "garbage: random seed");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc - 1, argv + 1, opts), vm);
+        po::notify(vm);
+        if (vm.count("help")) {
+            std::cout << opts;
+            return 0;
+        }
+        if (cmd == "home") {
+            if (!vm.count("out")) throw std::invalid_argument("home needs --out DIR");
+            return home(vm["out"].as<std::string>());
+        }
+        if (cmd == "flows") {
+            if (!vm.count("out-lan")) throw std::invalid_argument("flows needs --out-lan FILE");
+            return flows(vm["flows"].as<uint64_t>(), vm["packets"].as<uint32_t>(), vm["size"].as<std::string>(),
+                         vm["out-lan"].as<std::string>(), vm["out-wan"].as<std::string>());
+        }
+        if (cmd == "garbage") {
+            if (!vm.count("out")) throw std::invalid_argument("garbage needs --out FILE");
+            return garbage(vm["count"].as<uint64_t>(), vm["seed"].as<uint32_t>(), vm["out"].as<std::string>());
+        }
+        std::cerr << "spin-pcapgen: unknown command '" << cmd << "'\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "spin-pcapgen: " << e.what() << "\n";
+        return 2;
+    }
+}
