@@ -133,7 +133,9 @@ StaticRule read_rule(const At& at) {
         p.sport = at.has("lan_port") ? static_cast<uint16_t>(at.child("lan_port").uint(0, 65535)) : 0;
         p.dport = at.has("remote_port") ? static_cast<uint16_t>(at.child("remote_port").uint(0, 65535)) : 0;
         p.vlan = at.has("vlan") ? static_cast<uint16_t>(at.child("vlan").uint(0, 4095)) : 0;
-        dp::make_flow_key(p, r.flow);
+        static const uint8_t no_mac[6] = {};
+        p.src_mac = p.dst_mac = no_mac;
+        dp::make_flow_key(p, true, r.flow);
         derived = fmt::format("flow {} {}:{} {}:{}", p.proto, lan.to_string(), p.sport,
                               remote.to_string(), p.dport);
     } else {

@@ -87,9 +87,12 @@ BlockTables::BlockTables(uint32_t version, std::vector<BlockRule> rules)
         case RuleKind::quarantine:
             quarantine_.emplace_back(mac_key(r.mac), r.id);
             break;
-        case RuleKind::flow:
-            flows_.emplace_back(r.flow, r.id);
+        case RuleKind::flow: {
+            FlowKey k = r.flow;
+            std::memset(k.mac, 0, sizeof k.mac);  // a flow rule names a 5-tuple, any device
+            flows_.emplace_back(k, r.id);
             break;
+        }
         case RuleKind::device_remote: {
             const Addr mask = make_mask(r.remote.ip_version, r.remote.length);
             const Addr a = load(r.remote.addr, r.remote.ip_version);
@@ -136,9 +139,11 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
     if (rules_.empty()) return 0;
     if (uint16_t r = match_mac(mac)) return r;
     if (!flows_.empty()) {
-        auto it = std::lower_bound(flows_.begin(), flows_.end(), key,
+        FlowKey tuple = key;
+        std::memset(tuple.mac, 0, sizeof tuple.mac);
+        auto it = std::lower_bound(flows_.begin(), flows_.end(), tuple,
                                    [](const auto& e, const FlowKey& k) { return e.first < k; });
-        if (it != flows_.end() && it->first == key) return it->second;
+        if (it != flows_.end() && it->first == tuple) return it->second;
     }
     const Addr a = load(remote, ip_version);
     if (!device_remote_.empty() && mac != nullptr) {

@@ -30,15 +30,14 @@ inline constexpr uint8_t in_use = 0x80;
 
 struct alignas(64) FlowEntry {
     // First cache line: what every packet reads.
-    FlowKey key;               // 40
+    FlowKey key;               // 46
+    uint8_t tcp_flags;
+    uint8_t icmp_type;
     uint64_t last_us;          // 48
     uint32_t block_version;    // version of the block tables `rule` was decided under
     uint16_t rule;             // last rule that dropped this flow, 0 if none
-    uint8_t tcp_flags;
     uint8_t state;             // flow_state bits
     uint8_t initiator;         // proto::Initiator
-    uint8_t icmp_type;
-    uint8_t mac[6];            // LAN-side device MAC (zero if unknown)
     // Second cache line: counters.
     uint64_t pkts[2];          // [0] LAN -> remote, [1] remote -> LAN
     uint64_t bytes[2];
@@ -48,6 +47,7 @@ struct alignas(64) FlowEntry {
     uint64_t last_report_us;
 };
 static_assert(sizeof(FlowEntry) == 128);
+static_assert(offsetof(FlowEntry, pkts) == 64, "counters start the second cache line");
 
 class FlowTable {
 public:

@@ -69,7 +69,10 @@ void Worker::stage(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reas
     r.icmp_type = e.icmp_type;
     r.worker = cfg_.index;
     r.vlan = e.key.vlan;
-    std::memcpy(r.mac, e.mac, 6);
+    if (is_group_mac(e.key.mac))
+        std::memset(r.mac, 0, 6);  // a broadcast / multicast LAN end is no device
+    else
+        std::memcpy(r.mac, e.key.mac, 6);
     std::memcpy(r.lan_ip, lan_is_a ? e.key.addr_a : e.key.addr_b, 16);
     std::memcpy(r.remote_ip, lan_is_a ? e.key.addr_b : e.key.addr_a, 16);
     r.lan_port = lan_is_a ? e.key.port_a : e.key.port_b;
@@ -131,16 +134,13 @@ bool Worker::evict_one(uint64_t now_us) {
     return true;
 }
 
-int64_t Worker::create_flow(Side from, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                            uint32_t hash, uint64_t ts) {
+int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key,
+                            bool src_is_a, uint32_t hash, uint64_t ts) {
     int64_t id = table_.insert(key, hash);
     if (id < 0 && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, hash);
     if (id < 0) return -1;
     FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
-    const bool src_is_lan = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
     if (src_is_lan == src_is_a) e.state |= flow_state::lan_is_a;
-    const uint8_t* lan_mac = src_is_lan ? p.src_mac : p.dst_mac;
-    if (!is_group_mac(lan_mac)) std::memcpy(e.mac, lan_mac, 6);
     e.first_us = ts;
     e.last_us = ts;
     e.last_report_us = ts;
@@ -163,20 +163,18 @@ int64_t Worker::create_flow(Side from, const ParsedPacket& p, const FlowKey& key
     return id;
 }
 
-void Worker::handle_ip(Side from, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key,
+void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key,
                        bool src_is_a, uint32_t hash, uint64_t ts, const BlockTables& blocks,
                        bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
     int64_t id = table_.find(key, hash);
     bool created = false;
     if (id < 0) {
-        id = create_flow(from, p, key, src_is_a, hash, ts);
+        id = create_flow(src_is_lan, p, key, src_is_a, hash, ts);
         if (id < 0) {
             // Table full: forward unmetered, but rules still hold.
             stats_.flows_untracked.add();
-            const bool src_lan = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
-            const uint8_t* mac = src_lan ? p.src_mac : p.dst_mac;
-            const uint16_t rule = blocks.match_flow(mac, key, src_lan ? p.dst : p.src, p.ip_version);
+            const uint16_t rule = blocks.match_flow(key.mac, key, src_is_lan ? p.dst : p.src, p.ip_version);
             if (rule != 0) {
                 rule_pkts_[rule].add();
                 rule_bytes_[rule].add(len);
@@ -189,10 +187,6 @@ void Worker::handle_ip(Side from, rte_mbuf* m, const ParsedPacket& p, const Flow
     FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
     const bool lan_is_a = e.state & flow_state::lan_is_a;
     const int dir = src_is_a == lan_is_a ? 0 : 1;  // 0: from the LAN end
-    if (dir == 0 && (e.mac[0] | e.mac[1] | e.mac[2] | e.mac[3] | e.mac[4] | e.mac[5]) == 0) {
-        std::memcpy(e.mac, p.src_mac, 6);
-        e.block_version = 0;  // the device is known now: decide again
-    }
     e.pkts[dir] += 1;
     e.bytes[dir] += len;
     if (ts > e.last_us) e.last_us = ts;
@@ -212,7 +206,7 @@ void Worker::handle_ip(Side from, rte_mbuf* m, const ParsedPacket& p, const Flow
     // The decision is cached per flow and recomputed only when the tables change.
     if (e.block_version != blocks.version()) {
         e.block_version = blocks.version();
-        const uint16_t rule = blocks.match_flow(e.mac, key, lan_is_a ? key.addr_b : key.addr_a,
+        const uint16_t rule = blocks.match_flow(key.mac, key, lan_is_a ? key.addr_b : key.addr_a,
                                                 key.ip_version);
         if (rule != 0) {
             e.rule = rule;  // kept after an unblock: records name the rule that dropped
@@ -252,6 +246,7 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
     FlowKey keys[kBurstSize];
     uint32_t hashes[kBurstSize];
     bool src_is_a[kBurstSize];
+    bool src_is_lan[kBurstSize];
     uint16_t kept = 0;
     const uint32_t ts_units = ts_flag_ != 0 ? cfg_.rx_timestamp_units_per_us[from] : 0;
 
@@ -265,7 +260,8 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             if (i + kPrefetchAhead < cnt) rte_prefetch0(rte_pktmbuf_mtod(b[i + kPrefetchAhead], void*));
             parse_packet(rte_pktmbuf_mtod(b[i], const uint8_t*), rte_pktmbuf_data_len(b[i]), parsed[i]);
             if (parsed[i].status == ParseStatus::ok) {
-                src_is_a[i] = make_flow_key(parsed[i], keys[i]);
+                src_is_lan[i] = cfg_.monitor ? cfg_.lan.source_is_lan(parsed[i]) : from == kLan;
+                src_is_a[i] = make_flow_key(parsed[i], src_is_lan[i], keys[i]);
                 hashes[i] = hash_flow_key(keys[i]);
                 table_.prefetch(hashes[i]);
             }
@@ -287,7 +283,7 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             switch (p.status) {
             case ParseStatus::ok:
                 if (p.fragment) stats_.fragments.add();
-                handle_ip(from, m, p, keys[i], src_is_a[i], hashes[i], ts, blocks, drop);
+                handle_ip(src_is_lan[i], m, p, keys[i], src_is_a[i], hashes[i], ts, blocks, drop);
                 break;
             case ParseStatus::non_ip:
                 stats_.non_ip.add();
