@@ -72,11 +72,11 @@ int64_t FlowTable::insert(const FlowKey& key, uint32_t hash) {
     return id;
 }
 
-void FlowTable::erase(uint32_t id) {
+void FlowTable::erase(uint32_t id, uint32_t hash) {
     FlowEntry& e = entries_[id];
-    const uint32_t hash = hash_flow_key(e.key);
     uint64_t pos = hash & mask_;
-    while (slots_[pos] != make_slot(hash, id)) pos = (pos + 1) & mask_;
+    for (uint64_t probes = 0; slots_[pos] != make_slot(hash, id); pos = (pos + 1) & mask_)
+        if (slots_[pos] == 0 || ++probes > mask_) return;  // not indexed under this hash
     // Backward-shift deletion: pull later members of the probe run into the hole
     // when the hole lies on their probe path, so lookups never need tombstones.
     uint64_t hole = pos;

@@ -69,8 +69,9 @@ public:
     // Inserts key (which must be absent); returns the new entry id, or -1 if full.
     // The entry is zeroed except key and state = in_use.
     int64_t insert(const FlowKey& key, uint32_t hash);
-    // Removes an entry in use.
-    void erase(uint32_t id);
+    // Removes an entry in use; hash is the one it was inserted with.
+    void erase(uint32_t id, uint32_t hash);
+    void erase(uint32_t id) { erase(id, hash_flow_key(entries_[id].key)); }
 
     FlowEntry& entry(uint32_t id) { return entries_[id]; }
     const FlowEntry& entry(uint32_t id) const { return entries_[id]; }

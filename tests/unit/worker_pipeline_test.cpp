@@ -1,0 +1,340 @@
+// Pipeline tests: frames built here go straight into the worker's processing
+// function as mbufs, in the order each test chooses, without ports.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "dataplane/worker.h"
+#include "eal_environment.h"
+#include "packet_builder.h"
+
+using namespace spin;
+using namespace spin::gen;
+using dp::kLan;
+using dp::kWan;
+using proto::FlowRecord;
+
+namespace {
+
+const Mac kDev{{0x02, 0, 0, 0, 0, 0x11}}, kDev2{{0x02, 0, 0, 0, 0, 0x12}}, kGw{{0x02, 0, 0, 0, 0, 0xfe}};
+const Ip kDevIp = Ip::v4("10.0.0.11"), kDev2Ip = Ip::v4("10.0.0.12"), kCloud = Ip::v4("192.0.2.10");
+constexpr uint64_t T0 = 1'767'225'600'000'000ull;
+
+int g_ring_id = 0;
+
+class Pipeline : public ::testing::Test {
+protected:
+    void make(dp::WorkerConfig cfg = {}, uint32_t ring_size = 4096) {
+        if (cfg.flow_capacity == 1'000'000) cfg.flow_capacity = 1024;
+        ring_ = std::make_unique<dp::RecordRing>("test_ring_" + std::to_string(g_ring_id++), ring_size, 0);
+        worker_ = std::make_unique<dp::Worker>(cfg, blocks_, ring_.get());
+    }
+
+    rte_mbuf* mbuf(const Bytes& frame, uint64_t ts_us = 0) {
+        rte_mbuf* m = rte_pktmbuf_alloc(test::mbuf_pool());
+        EXPECT_NE(m, nullptr);
+        std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size())), frame.data(), frame.size());
+        if (ts_us != 0 && ts_offset_ >= 0) {
+            *RTE_MBUF_DYNFIELD(m, ts_offset_, rte_mbuf_timestamp_t*) = ts_us;
+            m->ol_flags |= ts_flag_;
+        }
+        return m;
+    }
+
+    // Sends frames one burst from one side; returns the forwarded frames' bytes.
+    std::vector<Bytes> send(dp::Side side, const std::vector<Bytes>& frames, uint64_t now = T0) {
+        std::vector<rte_mbuf*> in, out(frames.size() + 1);
+        for (const auto& f : frames) in.push_back(mbuf(f));
+        const uint16_t n = worker_->process_burst(side, in.data(), static_cast<uint16_t>(in.size()), now, out.data());
+        std::vector<Bytes> fwd;
+        for (uint16_t i = 0; i < n; ++i) {
+            const auto* p = rte_pktmbuf_mtod(out[i], const uint8_t*);
+            fwd.emplace_back(p, p + rte_pktmbuf_pkt_len(out[i]));
+            rte_pktmbuf_free(out[i]);
+        }
+        return fwd;
+    }
+
+    // Housekeeping examines scan_per_poll entries per call: sweep the table.
+    void sweep(uint64_t now) {
+        for (uint32_t i = 0; i <= worker_->flows().capacity() / 64 + 1; ++i) worker_->housekeeping(now);
+    }
+
+    // End records of every open flow, as at exit.
+    std::vector<FlowRecord> drain_ends() {
+        std::vector<FlowRecord> ends;
+        worker_->drain(proto::EndReason::exit, [&](const FlowRecord& r) {
+            if (r.event == static_cast<uint8_t>(proto::FlowEvent::end)) ends.push_back(r);
+        });
+        return ends;
+    }
+
+    std::vector<FlowRecord> records() {
+        worker_->housekeeping(0);  // flushes staged records
+        std::vector<FlowRecord> all;
+        FlowRecord buf[64];
+        for (unsigned n; (n = ring_->dequeue(buf, 64)) != 0;) all.insert(all.end(), buf, buf + n);
+        return all;
+    }
+
+    static Bytes up(const Mac& dev, const Ip& src, uint16_t sport, uint8_t flags, size_t len = 0, uint16_t dport = 443) {
+        return ethernet({dev, kGw, {}}, 0x0800, ip_packet(src, kCloud, 6, tcp(src, kCloud, sport, dport, 1, 1, flags, Bytes(len, 1))));
+    }
+    static Bytes down(const Mac& dev, const Ip& dst, uint16_t dport, uint8_t flags, size_t len = 0, uint16_t sport = 443) {
+        return ethernet({kGw, dev, {}}, 0x0800, ip_packet(kCloud, dst, 6, tcp(kCloud, dst, sport, dport, 1, 1, flags, Bytes(len, 2))));
+    }
+    static Bytes udp_up(uint16_t sport, size_t len = 10) {
+        return ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 17, udp(kDevIp, kCloud, sport, 53, Bytes(len, 3))));
+    }
+
+    dp::BlockTablePublisher blocks_{4};
+    std::unique_ptr<dp::RecordRing> ring_;
+    std::unique_ptr<dp::Worker> worker_;
+    int ts_offset_ = -1;
+    uint64_t ts_flag_ = 0;
+};
+
+}  // namespace
+
+TEST_F(Pipeline, ForwardsEverythingInOrderAndMetersBothDirections) {
+    make();
+    const std::vector<Bytes> lan = {up(kDev, kDevIp, 5000, 0x02), up(kDev, kDevIp, 5000, 0x10),
+                                    up(kDev, kDevIp, 5000, 0x18, 100), udp_up(7000)};
+    EXPECT_EQ(send(kLan, lan), lan);
+    const std::vector<Bytes> wan = {down(kDev, kDevIp, 5000, 0x12), down(kDev, kDevIp, 5000, 0x18, 1000)};
+    EXPECT_EQ(send(kWan, wan), wan);
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 2u);  // two start records
+    EXPECT_EQ(recs[0].event, static_cast<uint8_t>(proto::FlowEvent::start));
+    for (const auto& r : drain_ends()) {
+        if (r.proto != 6) continue;
+        EXPECT_EQ(r.pkts_out, 3u);
+        EXPECT_EQ(r.pkts_in, 2u);
+        EXPECT_EQ(r.bytes_out, lan[0].size() + lan[1].size() + lan[2].size());
+        EXPECT_EQ(r.bytes_in, wan[0].size() + wan[1].size());
+        EXPECT_EQ(r.initiator, static_cast<uint8_t>(proto::Initiator::lan));
+        EXPECT_EQ(r.lan_port, 5000);
+        EXPECT_EQ(r.remote_port, 443);
+        EXPECT_EQ(std::memcmp(r.mac, kDev.b, 6), 0);
+        EXPECT_EQ(std::memcmp(r.lan_ip, kDevIp.b, 4), 0);
+        EXPECT_EQ(r.tcp_flags, 0x1a);
+        EXPECT_EQ(r.end_reason, static_cast<uint8_t>(proto::EndReason::exit));
+    }
+    EXPECT_EQ(worker_->stats().rx_pkts[kLan].get(), 4u);
+    EXPECT_EQ(worker_->stats().flows_created.get(), 2u);
+}
+
+TEST_F(Pipeline, SynAckSeenFirstStillNamesTheInitiator) {
+    make();
+    send(kWan, {down(kDev, kDevIp, 5001, 0x12)});
+    send(kLan, {up(kDev, kDevIp, 5001, 0x10)});
+    const auto ends = drain_ends();
+    ASSERT_EQ(ends.size(), 1u);
+    EXPECT_EQ(ends[0].initiator, static_cast<uint8_t>(proto::Initiator::lan));
+    EXPECT_EQ(ends[0].pkts_in, 1u);
+    EXPECT_EQ(ends[0].pkts_out, 1u);
+}
+
+TEST_F(Pipeline, InboundConnectionIsRemoteInitiatedAndEndsOnRst) {
+    dp::WorkerConfig cfg;
+    cfg.timeouts.tcp_closed_us = 1'000'000;
+    make(cfg);
+    send(kWan, {down(kDev, kDevIp, 8080, 0x02, 0, 61000)}, T0);
+    send(kLan, {up(kDev, kDevIp, 8080, 0x14, 0, 61000)}, T0 + 1000);
+    records();
+    sweep(T0 + 5'000'000);
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(recs[0].event, static_cast<uint8_t>(proto::FlowEvent::end));
+    EXPECT_EQ(recs[0].end_reason, static_cast<uint8_t>(proto::EndReason::rst));
+    EXPECT_EQ(recs[0].initiator, static_cast<uint8_t>(proto::Initiator::remote));
+}
+
+TEST_F(Pipeline, FinBothWaysEndsAfterTheCloseTimeoutNotBefore) {
+    dp::WorkerConfig cfg;
+    cfg.timeouts.tcp_closed_us = 2'000'000;
+    make(cfg);
+    send(kLan, {up(kDev, kDevIp, 5002, 0x02)}, T0);
+    send(kLan, {up(kDev, kDevIp, 5002, 0x11)}, T0 + 10);
+    send(kWan, {down(kDev, kDevIp, 5002, 0x11)}, T0 + 20);
+    records();
+    sweep(T0 + 1'000'000);
+    EXPECT_TRUE(records().empty());
+    sweep(T0 + 3'000'000);
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(recs[0].end_reason, static_cast<uint8_t>(proto::EndReason::fin));
+}
+
+TEST_F(Pipeline, IdleTimeoutsPerProtocolAndPeriodicUpdates) {
+    dp::WorkerConfig cfg;
+    cfg.timeouts.udp_us = 30'000'000;
+    cfg.timeouts.tcp_us = 100'000'000;
+    cfg.update_interval_us = 10'000'000;
+    make(cfg);
+    send(kLan, {udp_up(7001), up(kDev, kDevIp, 5003, 0x10)}, T0);
+    records();
+    send(kLan, {udp_up(7001), up(kDev, kDevIp, 5003, 0x10)}, T0 + 11'000'000);
+    sweep(T0 + 11'000'000);
+    auto recs = records();
+    ASSERT_EQ(recs.size(), 2u);
+    for (const auto& r : recs) {
+        EXPECT_EQ(r.event, static_cast<uint8_t>(proto::FlowEvent::update));
+        EXPECT_EQ(r.pkts_out, 2u);
+    }
+    sweep(T0 + 50'000'000);  // UDP idle 39 s > 30 s, TCP 39 s < 100 s
+    recs = records();
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(recs[0].proto, 17);
+    EXPECT_EQ(recs[0].end_reason, static_cast<uint8_t>(proto::EndReason::idle));
+    EXPECT_EQ(worker_->stats().flows_active.get(), 1u);
+}
+
+TEST_F(Pipeline, DevicesSharingATupleAreSeparateFlows) {
+    make();
+    const Ip zero = Ip::v4("0.0.0.0"), bcast = Ip::v4("255.255.255.255");
+    const Mac all{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+    auto discover = [&](const Mac& m) {
+        return ethernet({m, all, {}}, 0x0800, ip_packet(zero, bcast, 17, udp(zero, bcast, 68, 67, Bytes(250, 0))));
+    };
+    send(kLan, {discover(kDev), discover(kDev2), discover(kDev)});
+    const auto ends = drain_ends();
+    ASSERT_EQ(ends.size(), 2u);
+    for (const auto& r : ends) EXPECT_EQ(r.pkts_out, r.mac[5] == 0x11 ? 2u : 1u);
+}
+
+TEST_F(Pipeline, QuarantineTakesEffectMidStreamAndIsCounted) {
+    make();
+    const Bytes a = up(kDev, kDevIp, 5004, 0x10, 10), b = up(kDev2, kDev2Ip, 5004, 0x10, 10);
+    EXPECT_EQ(send(kLan, {a, b}).size(), 2u);
+    dp::BlockRule rule;
+    rule.id = 9;
+    rule.kind = dp::RuleKind::quarantine;
+    std::memcpy(rule.mac, kDev.b, 6);
+    blocks_.publish({rule});
+    const Bytes arp_frame = ethernet({kDev, kGw, {}}, 0x0806, arp(false, kDev, kDevIp, Mac{}, kCloud));
+    EXPECT_EQ(send(kLan, {a, b, arp_frame}), std::vector<Bytes>{b});
+    EXPECT_EQ(send(kWan, {down(kDev, kDevIp, 5004, 0x10)}).size(), 0u);
+    EXPECT_EQ(worker_->rule_pkts(9), 3u);
+    EXPECT_EQ(worker_->stats().blocked_pkts.get(), 3u);
+    auto recs = records();
+    ASSERT_EQ(recs.size(), 3u);  // two starts and one blocked
+    EXPECT_EQ(recs[2].event, static_cast<uint8_t>(proto::FlowEvent::blocked));
+    EXPECT_EQ(recs[2].rule, 9u);
+    blocks_.publish({});  // unblock
+    EXPECT_EQ(send(kLan, {a}).size(), 1u);
+    for (const auto& r : drain_ends()) {
+        if (r.mac[5] != 0x11) continue;
+        EXPECT_EQ(r.blocked_pkts, 2u);
+        EXPECT_EQ(r.blocked_bytes, a.size() + 60);
+        EXPECT_EQ(r.pkts_out, 3u);
+        EXPECT_EQ(r.rule, 9u);
+    }
+}
+
+TEST_F(Pipeline, GlobalRemotePrefixBlocksEveryDevice) {
+    make();
+    dp::BlockRule rule;
+    rule.id = 3;
+    rule.kind = dp::RuleKind::global_remote;
+    ASSERT_EQ(dp::IpPrefix::parse("192.0.2.0/24", rule.remote), "");
+    blocks_.publish({rule});
+    EXPECT_TRUE(send(kLan, {up(kDev, kDevIp, 1, 0x02), up(kDev2, kDev2Ip, 2, 0x02)}).empty());
+    EXPECT_TRUE(send(kWan, {down(kDev, kDevIp, 1, 0x12)}).empty());
+    EXPECT_EQ(worker_->rule_pkts(3), 3u);
+}
+
+TEST_F(Pipeline, FullTableForwardsAndCountsWithoutEviction) {
+    dp::WorkerConfig cfg;
+    cfg.flow_capacity = 2;
+    cfg.evict_when_full = false;
+    make(cfg);
+    const std::vector<Bytes> frames = {udp_up(1), udp_up(2), udp_up(3), udp_up(4)};
+    EXPECT_EQ(send(kLan, frames), frames);
+    EXPECT_EQ(worker_->stats().flows_untracked.get(), 2u);
+    EXPECT_EQ(worker_->flows().size(), 2u);
+}
+
+TEST_F(Pipeline, FullTableEvictsTheLeastRecentlySeen) {
+    dp::WorkerConfig cfg;
+    cfg.flow_capacity = 2;
+    cfg.evict_min_idle_us = 1'000'000;
+    make(cfg);
+    send(kLan, {udp_up(1)}, T0);
+    send(kLan, {udp_up(2)}, T0 + 10);
+    send(kLan, {udp_up(3)}, T0 + 500'000);  // nobody idle for 1 s yet: untracked
+    EXPECT_EQ(worker_->stats().flows_untracked.get(), 1u);
+    records();
+    send(kLan, {udp_up(4)}, T0 + 2'000'000);
+    EXPECT_EQ(worker_->stats().flows_evicted.get(), 1u);
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 2u);  // end of port 1 (oldest), start of port 4
+    EXPECT_EQ(recs[0].end_reason, static_cast<uint8_t>(proto::EndReason::evict));
+    EXPECT_EQ(recs[0].lan_port, 1);
+    EXPECT_EQ(recs[1].lan_port, 4);
+}
+
+TEST_F(Pipeline, RingOverflowIsCountedNotWaitedOn) {
+    dp::WorkerConfig cfg;
+    cfg.flow_capacity = 5000;
+    make(cfg, 64);
+    for (uint16_t base = 0; base < 4000; base += 32) {
+        std::vector<Bytes> burst;
+        for (uint16_t i = 0; i < 32; ++i) burst.push_back(udp_up(static_cast<uint16_t>(base + i)));
+        EXPECT_EQ(send(kLan, burst).size(), 32u);
+        worker_->housekeeping(0);
+    }
+    const auto& s = worker_->stats();
+    // 4000 start records: the ring takes its capacity, the worker's stage
+    // keeps 256 for later, the rest are counted as lost.
+    EXPECT_EQ(s.records.get(), ring_->capacity());
+    EXPECT_EQ(s.ring_overflow.get(), 4000u - ring_->capacity() - 256u);
+}
+
+TEST_F(Pipeline, MonitorModeForwardsNothingAndTakesDirectionFromPrefixes) {
+    dp::WorkerConfig cfg;
+    cfg.monitor = true;
+    dp::IpPrefix lan;
+    ASSERT_EQ(dp::IpPrefix::parse("10.0.0.0/24", lan), "");
+    cfg.lan = dp::LanClassifier({lan}, nullptr);
+    make(cfg);
+    // The reply is seen first: the prefix, not arrival order, names the LAN end.
+    EXPECT_TRUE(send(kLan, {down(kDev, kDevIp, 5005, 0x12), up(kDev, kDevIp, 5005, 0x10)}).empty());
+    const auto ends = drain_ends();
+    ASSERT_EQ(ends.size(), 1u);
+    EXPECT_EQ(ends[0].lan_port, 5005);
+    EXPECT_EQ(ends[0].pkts_in, 1u);
+    EXPECT_EQ(ends[0].pkts_out, 1u);
+    EXPECT_EQ(ends[0].mac[5], 0x11);
+}
+
+TEST_F(Pipeline, PacketTimestampsDriveFlowTimes) {
+    ASSERT_EQ(rte_mbuf_dyn_rx_timestamp_register(&ts_offset_, &ts_flag_), 0);
+    dp::WorkerConfig cfg;
+    cfg.rx_timestamp_units_per_us[kLan] = 1;
+    cfg.rx_timestamp_units_per_us[kWan] = 1;
+    make(cfg);
+    rte_mbuf* in[2] = {mbuf(udp_up(9), T0 + 5), mbuf(udp_up(9), T0 + 900)};
+    rte_mbuf* out[2];
+    ASSERT_EQ(worker_->process_burst(kLan, in, 2, 42, out), 2);
+    rte_pktmbuf_free_bulk(out, 2);
+    const auto ends = drain_ends();
+    ASSERT_EQ(ends.size(), 1u);
+    EXPECT_EQ(ends[0].first_us, T0 + 5);
+    EXPECT_EQ(ends[0].last_us, T0 + 900);
+}
+
+TEST_F(Pipeline, MalformedFramesAreForwardedAndCounted) {
+    make();
+    Bytes bad = up(kDev, kDevIp, 1, 0x02);
+    bad[14] = 0x41;
+    const Bytes runt(10, 0xaa);
+    EXPECT_EQ(send(kLan, {bad, runt}), (std::vector<Bytes>{bad, runt}));
+    EXPECT_EQ(worker_->stats().malformed.get(), 1u);
+    EXPECT_EQ(worker_->stats().truncated.get(), 1u);
+    EXPECT_EQ(worker_->flows().size(), 0u);
+}
