@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Writes seed inputs for the fuzz harnesses into DIR/<harness>/."""
+import glob
+import os
+import struct
+import subprocess
+import sys
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(root, "tests", "process"))
+import spintest  # noqa: E402
+
+out = sys.argv[1]
+for h in ("packet-parser", "digest-batch", "agent-config"):
+    os.makedirs(os.path.join(out, h), exist_ok=True)
+
+# Frames: the generated home capture and the first frames of each corpus capture.
+tmp = os.path.join(out, "home")
+os.makedirs(tmp, exist_ok=True)
+subprocess.run([os.path.join(root, "build", "tools", "pcapgen", "spin-pcapgen"), "home", "--out", tmp],
+               check=True, stdout=subprocess.DEVNULL)
+captures = [os.path.join(tmp, "home.pcap")] + sorted(glob.glob(os.path.join(spintest.corpus_dir(), "pcap", "**", "*.pcap"), recursive=True))
+n = 0
+for cap in captures:
+    try:
+        frames = spintest.read_pcap(cap)
+    except AssertionError:
+        continue
+    for _, frame, _ in frames[:40]:
+        with open(os.path.join(out, "packet-parser", f"frame-{n}"), "wb") as f:
+            f.write(frame)
+        n += 1
+
+# Configs: the shipped YAML files.
+for y in glob.glob(os.path.join(root, "config", "*.yaml")):
+    with open(y, "rb") as src, open(os.path.join(out, "agent-config", os.path.basename(y)), "wb") as dst:
+        dst.write(src.read())
+
+# Digest batches: one hand-assembled batch of one record and one rule name.
+record = bytearray(128)
+record[0], record[2], record[3] = 3, 6, 4
+header = b"SPDG" + struct.pack("<HHQQQIHH", 1, 48, 1, 2, 3, 1, 128, 4) + b"home\0\0\0\0"
+batch = header + bytes(record) + struct.pack("<IIH", 1, 0, 4) + b"rule"
+with open(os.path.join(out, "digest-batch", "one-record"), "wb") as f:
+    f.write(batch)
