@@ -1,6 +1,8 @@
 #include "agent/agent.h"
 
 #include <cinttypes>
+#include <fstream>
+#include <string>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,6 +89,14 @@ private:
     std::map<std::string, Device> devices_;
 };
 
+// VmHWM from /proc: the most memory this process ever held resident.
+uint64_t peak_rss_kib() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+    return 0;
+}
+
 void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const RuleRegistry& rules,
                  const DigestPublisher* publisher, const FlowLog* flow_log) {
     const Totals t = sum(workers);
@@ -115,6 +125,7 @@ void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const 
                    publisher->batches(), publisher->records(), publisher->endpoint(),
                    publisher->send_failures());
     if (flow_log != nullptr) fmt::print(stderr, "  flow log: {} lines\n", flow_log->lines());
+    fmt::print(stderr, "  peak resident memory: {} MiB\n", peak_rss_kib() / 1024);
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ int digests(int argc, char** argv) {
         ("connect", po::value<std::string>()->value_name("ENDPOINT"), "agent's digest endpoint, e.g. tcp://127.0.0.1:5556 (required)")
         ("count", po::value<uint64_t>()->value_name("N"), "exit after N records")
         ("timeout", po::value<double>()->value_name("SECONDS"), "exit when no batch arrived for this long")
-        ("batches", "also print one line per batch header (agent, seq, sent, records) to stderr");
+        ("batches", "also print one line per batch header (agent, seq, sent, records) to stderr")
+        ("hexdump", "also print each raw batch as hex to stderr (for checking a decoder)");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -70,6 +71,14 @@ int digests(int argc, char** argv) {
         if (!topic.more() || !sub.recv(body)) {
             std::cerr << "spinctl digests: message without a body, skipped\n";
             continue;
+        }
+        if (vm.count("hexdump")) {
+            const auto* p = static_cast<const uint8_t*>(body.data());
+            for (size_t i = 0; i < body.size(); i += 16) {
+                std::string line = fmt::format("{:04x}:", i);
+                for (size_t j = i; j < i + 16 && j < body.size(); ++j) line += fmt::format(" {:02x}", p[j]);
+                std::cerr << line << '\n';
+            }
         }
         const auto err = spin::proto::decode_digest_batch(
             {static_cast<const uint8_t*>(body.data()), body.size()}, batch);

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "proto/digest_batch.h"
@@ -137,4 +140,28 @@ TEST(FlowRecordJson, Ipv6AndHostileAgentId) {
     EXPECT_EQ(j["mac"], "");
     EXPECT_FALSE(j.contains("end_reason"));
     EXPECT_EQ(j["agent"].get<std::string>().substr(0, 4), "a\"b\\");
+}
+
+// docs/protocol.md's worked example, decoded by the C++ reader.
+TEST(DigestBatch, ProtocolDocWorkedExample) {
+    std::ifstream in(std::string(SPIN_SOURCE_DIR) + "/docs/protocol.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string doc = ss.str();
+    const auto hex_at = doc.find("```hex\n");
+    const auto json_at = doc.find("```json\n");
+    ASSERT_NE(hex_at, std::string::npos);
+    ASSERT_NE(json_at, std::string::npos);
+    std::istringstream hex(doc.substr(hex_at + 7, doc.find("```", hex_at + 7) - hex_at - 7));
+    std::vector<uint8_t> bytes;
+    for (std::string line; std::getline(hex, line);) {
+        std::istringstream words(line.substr(line.find(':') + 1));
+        for (std::string w; words >> w;) bytes.push_back(static_cast<uint8_t>(std::stoul(w, nullptr, 16)));
+    }
+    const std::string json = doc.substr(json_at + 8, doc.find("\n```", json_at + 8) - json_at - 8);
+    DigestBatch b;
+    ASSERT_EQ(decode_digest_batch(bytes, b), "");
+    ASSERT_EQ(b.records.size(), 1u);
+    EXPECT_EQ(b.header.seq, 2u);
+    EXPECT_EQ(flow_record_to_json(b.records[0], b.header.agent, b.rule_name(b.records[0].rule)), json);
 }
