@@ -1,5 +1,6 @@
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <fstream>
 #include <string>
@@ -57,6 +58,9 @@ public:
         d.bytes_in += r.bytes_in;
         d.blocked += r.blocked_pkts;
         d.protos[r.proto] += 1;
+        // Keep the largest flows for the listing, bounded so a big replay stays cheap.
+        top_.push_back(r);
+        if (top_.size() > 4 * kTopFlows) trim();
     }
     void print() const {
         fmt::print("\nDevices seen (LAN-side MAC):\n");
@@ -70,6 +74,23 @@ public:
                        mac.empty() ? "(none)" : mac, d.flows, d.pkts_out, d.bytes_out, d.pkts_in,
                        d.bytes_in, d.blocked, protos);
         }
+        auto top = top_;
+        std::sort(top.begin(), top.end(), bigger);
+        if (top.size() > kTopFlows) top.resize(kTopFlows);
+        fmt::print("\nLargest flows ({} shown):\n", top.size());
+        fmt::print("  {:<17} {:<6} {:<42} {:<42} {:<9} {:>6} {:>9} {:>6} {:>9} {:<6}\n", "mac", "proto",
+                   "lan", "remote", "initiator", "p_out", "b_out", "p_in", "b_in", "flags");
+        for (const auto& r : top) {
+            auto ep = [&](const uint8_t* ip, uint16_t port) {
+                const auto a = proto::format_ip(ip, r.ip_version);
+                return r.ip_version == 6 ? fmt::format("[{}]:{}", a, port) : fmt::format("{}:{}", a, port);
+            };
+            const auto mac = proto::format_mac(r.mac);
+            fmt::print("  {:<17} {:<6} {:<42} {:<42} {:<9} {:>6} {:>9} {:>6} {:>9} {:<6}\n",
+                       mac.empty() ? "(none)" : mac, proto_name(r.proto), ep(r.lan_ip, r.lan_port),
+                       ep(r.remote_ip, r.remote_port), proto::to_string(static_cast<proto::Initiator>(r.initiator)),
+                       r.pkts_out, r.bytes_out, r.pkts_in, r.bytes_in, proto::format_tcp_flags(r.tcp_flags));
+        }
     }
 
 private:
@@ -82,11 +103,20 @@ private:
         default: return std::to_string(p);
         }
     }
+    static constexpr size_t kTopFlows = 20;
+    static bool bigger(const proto::FlowRecord& a, const proto::FlowRecord& b) {
+        return a.bytes_out + a.bytes_in > b.bytes_out + b.bytes_in;
+    }
+    void trim() {
+        std::nth_element(top_.begin(), top_.begin() + kTopFlows, top_.end(), bigger);
+        top_.resize(kTopFlows);
+    }
     struct Device {
         uint64_t flows = 0, pkts_out = 0, bytes_out = 0, pkts_in = 0, bytes_in = 0, blocked = 0;
         std::map<uint8_t, uint64_t> protos;
     };
     std::map<std::string, Device> devices_;
+    std::vector<proto::FlowRecord> top_;
 };
 
 // VmHWM from /proc: the most memory this process ever held resident.

@@ -190,7 +190,13 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     e.pkts[dir] += 1;
     e.bytes[dir] += len;
     if (ts > e.last_us) e.last_us = ts;
-    if (ts < e.first_us) e.first_us = ts;
+    if (ts < e.first_us) {
+        // An earlier packet processed later: a replay reads its LAN and WAN
+        // captures burst by burst.  Time, not arrival, says who spoke first.
+        e.first_us = ts;
+        if (p.proto != 6)
+            e.initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
+    }
     e.state |= flow_state::dirty;
     if (p.proto == 6) {
         e.tcp_flags |= p.tcp_flags;

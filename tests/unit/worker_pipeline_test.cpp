@@ -338,3 +338,25 @@ TEST_F(Pipeline, MalformedFramesAreForwardedAndCounted) {
     EXPECT_EQ(worker_->stats().truncated.get(), 1u);
     EXPECT_EQ(worker_->flows().size(), 0u);
 }
+
+TEST_F(Pipeline, EarlierTimestampProcessedLaterNamesTheInitiator) {
+    ASSERT_EQ(rte_mbuf_dyn_rx_timestamp_register(&ts_offset_, &ts_flag_), 0);
+    dp::WorkerConfig cfg;
+    cfg.rx_timestamp_units_per_us[kLan] = 1;
+    cfg.rx_timestamp_units_per_us[kWan] = 1;
+    make(cfg);
+    // The answer (t=200) reaches the worker before the query (t=100).
+    const Bytes answer = ethernet({kGw, kDev, {}}, 0x0800, ip_packet(kCloud, kDevIp, 17, udp(kCloud, kDevIp, 53, 7000, Bytes(30, 0))));
+    rte_mbuf* a[1] = {mbuf(answer, T0 + 200)};
+    rte_mbuf* q[1] = {mbuf(udp_up(7000), T0 + 100)};
+    rte_mbuf* out[1];
+    ASSERT_EQ(worker_->process_burst(kWan, a, 1, 0, out), 1);
+    rte_pktmbuf_free(out[0]);
+    ASSERT_EQ(worker_->process_burst(kLan, q, 1, 0, out), 1);
+    rte_pktmbuf_free(out[0]);
+    const auto ends = drain_ends();
+    ASSERT_EQ(ends.size(), 1u);
+    EXPECT_EQ(ends[0].initiator, static_cast<uint8_t>(proto::Initiator::lan));
+    EXPECT_EQ(ends[0].first_us, T0 + 100);
+    EXPECT_EQ(ends[0].last_us, T0 + 200);
+}
