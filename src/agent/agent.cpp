@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 #include <rte_eal.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
@@ -125,6 +126,15 @@ uint64_t peak_rss_kib() {
     for (std::string line; std::getline(status, line);)
         if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
     return 0;
+}
+
+// The driver's own counters: what was lost before a worker ever saw it.
+void print_port_stats(const Port& port) {
+    rte_eth_stats st{};
+    if (rte_eth_stats_get(port.id(), &st) != 0) return;
+    fmt::print(stderr, "  port {} ({}): rx {} tx {} missed {} rx_errors {} tx_errors {} no_mbuf {}\n",
+               port.role(), port.driver(), st.ipackets, st.opackets, st.imissed, st.ierrors,
+               st.oerrors, st.rx_nombuf);
 }
 
 void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const RuleRegistry& rules,
@@ -295,6 +305,8 @@ int run_agent(const AgentConfig& cfg) {
     if (publisher) publisher->flush();
     if (cfg.summary) summary.print();
     print_stats(workers, rules, publisher.get(), flow_log.get());
+    print_port_stats(lan);
+    if (wan) print_port_stats(*wan);
     return 0;
 }
 
