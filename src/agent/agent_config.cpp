@@ -120,7 +120,7 @@ StaticRule read_rule(const At& at) {
         for (const char* k : {"proto", "lan_ip", "remote_ip"})
             if (!at.has(k)) at.fail(fmt::format("flow needs '{}'", k));
         r.kind = dp::RuleKind::flow;
-        dp::ParsedPacket p;
+        dp::ParsedPacket p{};
         dp::IpPrefix lan = read_prefix(at.child("lan_ip"));
         dp::IpPrefix remote = read_prefix(at.child("remote_ip"));
         if (lan.length != (lan.ip_version == 4 ? 32 : 128) || remote.length != lan.length)

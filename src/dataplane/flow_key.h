@@ -25,15 +25,42 @@ struct FlowKey {
     uint8_t ip_version;
     uint8_t mac[6];  // LAN-side device MAC (source from the LAN, destination towards it)
 
-    bool operator==(const FlowKey& o) const { return std::memcmp(this, &o, sizeof o) == 0; }
+    // Word-wise: the hot path compares keys on every lookup, and a libc
+    // memcmp call costs more than the comparison itself.
+    bool operator==(const FlowKey& o) const {
+        uint64_t a[5], b[5];
+        std::memcpy(a, this, 40);
+        std::memcpy(b, &o, 40);
+        uint32_t ta, tb;
+        uint16_t ua, ub;
+        std::memcpy(&ta, reinterpret_cast<const uint8_t*>(this) + 40, 4);
+        std::memcpy(&tb, reinterpret_cast<const uint8_t*>(&o) + 40, 4);
+        std::memcpy(&ua, reinterpret_cast<const uint8_t*>(this) + 44, 2);
+        std::memcpy(&ub, reinterpret_cast<const uint8_t*>(&o) + 44, 2);
+        return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
+                (ta ^ tb) | static_cast<uint32_t>(ua ^ ub)) == 0;
+    }
     bool operator<(const FlowKey& o) const { return std::memcmp(this, &o, sizeof o) < 0; }
 };
 static_assert(sizeof(FlowKey) == 46, "FlowKey has no padding: compared with memcmp");
 
+// memcmp order of two 16-byte addresses, as two big-endian words (no libc call).
+inline int compare_addresses(const uint8_t* a, const uint8_t* b) {
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&a1, a + 8, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&b1, b + 8, 8);
+    a0 = __builtin_bswap64(a0), b0 = __builtin_bswap64(b0);
+    if (a0 != b0) return a0 < b0 ? -1 : 1;
+    a1 = __builtin_bswap64(a1), b1 = __builtin_bswap64(b1);
+    return a1 == b1 ? 0 : (a1 < b1 ? -1 : 1);
+}
+
 // Builds the canonical key of a parsed IP packet whose LAN side is the source
 // (src_is_lan) or the destination.  Returns true when the source is endpoint `a`.
 inline bool make_flow_key(const ParsedPacket& p, bool src_is_lan, FlowKey& key) {
-    const int addr_cmp = std::memcmp(p.src, p.dst, 16);
+    const int addr_cmp = compare_addresses(p.src, p.dst);
     const uint16_t sport = p.has_ports ? p.sport : 0;
     const uint16_t dport = p.has_ports ? p.dport : 0;
     const bool src_is_a = addr_cmp < 0 || (addr_cmp == 0 && sport <= dport);

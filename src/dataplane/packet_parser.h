@@ -17,27 +17,30 @@ enum class ParseStatus : uint8_t {
     malformed,  // header fields contradict themselves (bad IHL, bad lengths...)
 };
 
+// Trivially constructible on purpose: a worker keeps 32 of these on its stack
+// per burst and parse_packet() sets every field it reads (value-initialise,
+// `ParsedPacket p{};`, to build one by hand).
 struct ParsedPacket {
-    ParseStatus status = ParseStatus::non_ip;
-    uint8_t vlan_depth = 0;    // number of 802.1Q / 802.1ad tags
-    uint16_t vlan = 0;         // outer VLAN id (12 bits)
-    uint16_t ethertype = 0;    // innermost ethertype
-    uint8_t ip_version = 0;    // 4 or 6, 0 if not IP
-    uint8_t proto = 0;         // transport protocol (after IPv6 extension headers)
-    uint8_t tcp_flags = 0;
-    uint8_t icmp_type = 0xff;  // ICMP / ICMPv6 type, 0xff if none
-    bool has_ports = false;    // sport / dport are meaningful
-    bool fragment = false;     // part of a fragmented datagram
-    bool later_fragment = false;  // not the first fragment: no transport header
-    uint16_t sport = 0;
-    uint16_t dport = 0;
-    uint32_t tcp_seq = 0;
-    uint16_t l3_offset = 0;
-    uint16_t l4_offset = 0;
-    const uint8_t* dst_mac = nullptr;
-    const uint8_t* src_mac = nullptr;
-    uint8_t src[16] = {};      // IPv4 in the first 4 bytes
-    uint8_t dst[16] = {};
+    ParseStatus status;
+    uint8_t vlan_depth;        // number of 802.1Q / 802.1ad tags
+    uint16_t vlan;             // outer VLAN id (12 bits)
+    uint16_t ethertype;        // innermost ethertype
+    uint8_t ip_version;        // 4 or 6, 0 if not IP
+    uint8_t proto;             // transport protocol (after IPv6 extension headers)
+    uint8_t tcp_flags;
+    uint8_t icmp_type;         // ICMP / ICMPv6 type, 0xff if none
+    bool has_ports;            // sport / dport are meaningful
+    bool fragment;             // part of a fragmented datagram
+    bool later_fragment;       // not the first fragment: no transport header
+    uint16_t sport;
+    uint16_t dport;
+    uint32_t tcp_seq;
+    uint16_t l3_offset;
+    uint16_t l4_offset;
+    const uint8_t* dst_mac;
+    const uint8_t* src_mac;
+    uint8_t src[16];           // IPv4 in the first 4 bytes, the rest zero; set for IP packets only
+    uint8_t dst[16];
 };
 
 // Parses one Ethernet frame of `len` bytes.  Returns out.status.
