@@ -191,12 +191,12 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
         }
     }
     if (auto f = root.child("flows"); f.node) {
-        f.only({"capacity", "evict_when_full", "evict_min_idle", "scan_per_poll", "timeouts"});
+        f.only({"capacity", "evict_when_full", "evict_min_idle", "sweep_period", "timeouts"});
         auto& w = c.worker;
         if (f.has("capacity")) w.flow_capacity = static_cast<uint32_t>(f.child("capacity").uint(1, 1u << 28));
         if (f.has("evict_when_full")) w.evict_when_full = f.child("evict_when_full").boolean();
         if (f.has("evict_min_idle")) w.evict_min_idle_us = f.child("evict_min_idle").seconds_us(0);
-        if (f.has("scan_per_poll")) w.scan_per_poll = static_cast<uint32_t>(f.child("scan_per_poll").uint(1, 1u << 20));
+        if (f.has("sweep_period")) w.sweep_period_us = f.child("sweep_period").seconds_us(0.001);
         if (auto t = f.child("timeouts"); t.node) {
             t.only({"tcp", "tcp_closed", "udp", "icmp", "other"});
             if (t.has("tcp")) w.timeouts.tcp_us = t.child("tcp").seconds_us(0.001);

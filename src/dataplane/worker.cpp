@@ -1,5 +1,6 @@
 #include "dataplane/worker.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <rte_cycles.h>
@@ -32,6 +33,8 @@ Worker::Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* rin
       table_(cfg_.flow_capacity),
       rule_pkts_(new Counter[kMaxRules]),
       rule_bytes_(new Counter[kMaxRules]) {
+    const uint64_t slices = std::max<uint64_t>(1, cfg_.sweep_period_us / kHousekeepingIntervalUs);
+    scan_slice_ = static_cast<uint32_t>(std::max<uint64_t>(16, (cfg_.flow_capacity + slices - 1) / slices));
     ts_offset_ = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
     const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
     ts_flag_ = bit >= 0 ? (uint64_t{1} << bit) : 0;
@@ -321,7 +324,7 @@ void Worker::housekeeping(uint64_t now_us) {
     if (now_us > now_us_) now_us_ = now_us;
     const uint64_t now = now_us_;
     const uint32_t cap = table_.capacity();
-    for (uint32_t i = 0; i < cfg_.scan_per_poll && table_.size() > 0; ++i) {
+    for (uint32_t i = 0; i < scan_slice_ && table_.size() > 0; ++i) {
         const uint32_t id = scan_cursor_;
         scan_cursor_ = scan_cursor_ + 1 < cap ? scan_cursor_ + 1 : 0;
         FlowEntry& e = table_.entry(id);
@@ -357,6 +360,8 @@ void Worker::send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint1
 
 void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
     const EpochClock clock;
+    const uint64_t housekeeping_tsc = rte_get_tsc_hz() * kHousekeepingIntervalUs / 1'000'000;
+    uint64_t next_housekeeping = 0;
     rte_mbuf* rx[kBurstSize];
     rte_mbuf* tx[kBurstSize];
     uint32_t idle = 0;
@@ -377,7 +382,13 @@ void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
             }
         }
         // Packet timestamps (replay) drive expiry when present; else the clock does.
-        housekeeping(packet_clock_ ? now_us_ : now);
+        const uint64_t tsc = rte_rdtsc();
+        if (tsc >= next_housekeeping) {
+            housekeeping(packet_clock_ ? now_us_ : now);
+            next_housekeeping = tsc + housekeeping_tsc;
+        } else {
+            flush_records();
+        }
         blocks_.quiescent(cfg_.index);
         stats_.polls.add();
         if (got == 0) {

@@ -40,7 +40,7 @@ struct WorkerConfig {
     uint32_t flow_capacity = 1'000'000;
     FlowTimeouts timeouts;
     uint64_t update_interval_us = 10'000'000;  // 0: no periodic update records
-    uint32_t scan_per_poll = 64;            // table entries examined per housekeeping call
+    uint64_t sweep_period_us = 1'000'000;   // every flow is examined for expiry this often
     bool evict_when_full = true;
     uint64_t evict_min_idle_us = 1'000'000; // never evict a flow younger than this in idleness
     bool monitor = false;                   // no transmission; direction from `lan`
@@ -74,9 +74,13 @@ public:
     uint16_t process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us,
                            rte_mbuf** forward);
 
-    // Expires idle flows and emits periodic updates for part of the table,
-    // then hands staged records to the ring.
+    // Expires idle flows and emits periodic updates for one slice of the
+    // table, then hands staged records to the ring.  run() calls it every
+    // kHousekeepingIntervalUs, with slices sized so that the whole table is
+    // swept once per sweep_period_us.
     void housekeeping(uint64_t now_us);
+    static constexpr uint64_t kHousekeepingIntervalUs = 1000;
+    uint32_t scan_slice() const { return scan_slice_; }
 
     // The lcore loop: polls until *stop is set.  Must run on one thread only.
     void run(const WorkerPorts& ports, const std::atomic<bool>& stop);
@@ -114,6 +118,7 @@ private:
     std::unique_ptr<Counter[]> rule_bytes_;
     uint64_t now_us_ = 0;
     uint32_t scan_cursor_ = 0;
+    uint32_t scan_slice_;
     uint32_t evict_cursor_ = 0;
     int ts_offset_ = -1;       // mbuf dynfield of the RX timestamp, if a port provides one
     uint64_t ts_flag_ = 0;

@@ -27,7 +27,7 @@ flows:
   capacity: 5000
   evict_when_full: false
   evict_min_idle: 2.5
-  scan_per_poll: 32
+  sweep_period: 2
   timeouts: {tcp: 100, tcp_closed: 5, udp: 20, icmp: 10, other: 15}
 digests: {publish: "tcp://127.0.0.1:5556", update_interval: 0, batch_records: 64, batch_delay_ms: 50, ring_size: 1024}
 monitor: {lan_prefixes: [192.168.1.0/24, "fd00::/8"], gateway_mac: "02:00:00:00:00:01"}
@@ -50,6 +50,7 @@ blocks:
     EXPECT_FALSE(c.worker.evict_when_full);
     EXPECT_EQ(c.worker.evict_min_idle_us, 2'500'000u);
     EXPECT_EQ(c.worker.timeouts.udp_us, 20'000'000u);
+    EXPECT_EQ(c.worker.sweep_period_us, 2'000'000u);
     EXPECT_EQ(c.worker.update_interval_us, 0u);
     EXPECT_EQ(c.batch_records, 64u);
     EXPECT_EQ(c.lan_prefixes.size(), 2u);

@@ -59,9 +59,10 @@ protected:
         return fwd;
     }
 
-    // Housekeeping examines scan_per_poll entries per call: sweep the table.
+    // Housekeeping examines one slice of the table per call: sweep all of it.
     void sweep(uint64_t now) {
-        for (uint32_t i = 0; i <= worker_->flows().capacity() / 64 + 1; ++i) worker_->housekeeping(now);
+        for (uint32_t i = 0; i <= worker_->flows().capacity() / worker_->scan_slice() + 1; ++i)
+            worker_->housekeeping(now);
     }
 
     // End records of every open flow, as at exit.
