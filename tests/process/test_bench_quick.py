@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""The benchmark has not rotted: `tools/bench/run --quick` runs and writes a
+well-formed report (every figure with its min and max, the interface that
+outside checks read).  Speed itself is never judged here."""
+import glob
+import json
+import os
+import subprocess
+
+import spintest as t
+
+root = t.project_root()
+out = t.workdir("bench")
+p = subprocess.run([os.path.join(root, "tools", "bench", "run"), "--quick", "--out", out],
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=900)
+assert p.returncode == 0, p.stderr[-3000:]
+reports = glob.glob(os.path.join(out, "*.json"))
+assert len(reports) == 1, reports
+report = json.load(open(reports[0]))
+assert os.path.exists(reports[0][:-5] + ".md")
+for key in ("date", "machine", "rounds", "results", "targets"):
+    assert key in report, key
+assert report["machine"]["cores"] >= 1 and report["machine"]["cpu"]
+flows = [e["flows"] for e in report["results"]]
+assert flows == [1000, 100000, 1000000], flows
+
+
+def figure(entry, name, nullable=False):
+    for suffix in ("", "_min", "_max"):
+        v = entry[name + suffix]
+        assert v is None if (nullable and v is None) else isinstance(v, (int, float)), (name + suffix, v)
+    if entry[name] is not None:
+        assert entry[name + "_min"] <= entry[name] <= entry[name + "_max"], (name, entry)
+
+
+for e in report["results"]:
+    figure(e, "spin_pps")
+    figure(e, "testpmd_pps")
+    figure(e, "ratio")
+    assert e["spin_pps"] > 0 and e["testpmd_pps"] > 0
+    assert abs(e["ratio"] - e["spin_pps"] / e["testpmd_pps"]) < 0.01 or report["rounds"] > 1
+    figure(e, "cycles_per_packet", nullable=True)
+    figure(e, "instructions_per_packet", nullable=True)
+    figure(e, "bytes_per_flow", nullable=e["flows"] == 1000)
+    figure(e["peers"], "ndpiReader_pps", nullable=True)
+    figure(e["peers"], "softflowd_pps", nullable=True)
+big = report["results"][-1]
+assert big["instructions_per_packet"] is None or 50 < big["instructions_per_packet"] < 5000, big
+assert big["bytes_per_flow"] is None or 64 < big["bytes_per_flow"] < 4096, big
+assert report["targets"] and all("met" in x for x in report["targets"])
+print(f"PASS: quick benchmark report well formed ({report['elapsed_s']} s): "
+      + ", ".join(f"{e['flows']} flows ratio {e['ratio']}" for e in report["results"]))
