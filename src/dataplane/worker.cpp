@@ -237,11 +237,9 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
 bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len,
                              const BlockTables& blocks) {
     if (!blocks.has_mac_rules() || p.src_mac == nullptr) return false;
-    uint16_t rule;
-    if (cfg_.monitor)
-        rule = blocks.match_mac(p.src_mac) ? blocks.match_mac(p.src_mac) : blocks.match_mac(p.dst_mac);
-    else
-        rule = blocks.match_mac(from == kLan ? p.src_mac : p.dst_mac);
+    // A bridge knows which end is the LAN by the port; a mirror sees both.
+    uint16_t rule = blocks.match_mac(cfg_.monitor || from == kLan ? p.src_mac : p.dst_mac);
+    if (rule == 0 && cfg_.monitor) rule = blocks.match_mac(p.dst_mac);
     if (rule == 0) return false;
     rule_pkts_[rule].add();
     rule_bytes_[rule].add(len);
