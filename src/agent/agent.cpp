@@ -258,8 +258,12 @@ int run_agent(const AgentConfig& cfg) {
         RTE_LCORE_FOREACH_WORKER(lcore) {
             if (i == queues) break;
             launch[i] = {workers[i].get(), {lan.id(), wan ? wan->id() : lan.id(), static_cast<uint16_t>(i)}, &stop};
-            if (rte_eal_remote_launch(worker_main, &launch[i], lcore) != 0)
+            if (rte_eal_remote_launch(worker_main, &launch[i], lcore) != 0) {
+                // Workers already running use state about to be destroyed: stop them first.
+                stop.store(true);
+                rte_eal_mp_wait_lcore();
                 throw std::runtime_error(fmt::format("cannot launch worker {} on lcore {}", i, lcore));
+            }
             ++i;
         }
     }
