@@ -11,7 +11,7 @@ import sys
 import spintest as t
 
 t.need_tshark()
-DUMP = t.build_path("SPIN_DNS_DUMP", "tools/dns-dump/spin-dns-dump")
+DUMP = t.build_path("SPIN_SLOWPATH_DUMP", "tools/slowpath-dump/spin-slowpath-dump")
 d = t.workdir("dns")
 subprocess.run([t.PCAPGEN, "home", "--out", d], check=True, stdout=subprocess.DEVNULL)
 captures = [os.path.join(d, "home.pcap")]

@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.join(root, "tests", "process"))
 import spintest  # noqa: E402
 
 out = sys.argv[1]
-for h in ("packet-parser", "digest-batch", "agent-config", "dns"):
+for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -31,15 +31,16 @@ for cap in captures:
             f.write(frame)
         n += 1
 
-# DNS: the UDP payloads of port 53 / 5353 frames among those.
+# DNS and DHCP: the UDP payloads of port 53 / 5353 and 67 / 68 frames among those.
 for i, name in enumerate(sorted(os.listdir(os.path.join(out, "packet-parser")))):
     frame = open(os.path.join(out, "packet-parser", name), "rb").read()
     if len(frame) > 42 and frame[12:14] == b"\x08\x00" and frame[23] == 17:
         ihl = (frame[14] & 15) * 4
         udp = 14 + ihl
         ports = {int.from_bytes(frame[udp:udp + 2], "big"), int.from_bytes(frame[udp + 2:udp + 4], "big")}
-        if ports & {53, 5353}:
-            with open(os.path.join(out, "dns", f"msg-{i}"), "wb") as f:
+        kind = "dns" if ports & {53, 5353} else "dhcp" if ports & {67, 68} else None
+        if kind:
+            with open(os.path.join(out, kind, f"msg-{i}"), "wb") as f:
                 f.write(frame[udp + 8:])
 
 # Configs: the shipped YAML files.

@@ -1,0 +1,105 @@
+// spin-slowpath-dump FILE: runs the agent's slow-path parsers over a capture —
+// DNS on UDP 53 / 5353 and TCP 53, DHCPv4 on UDP 67 / 68 — and prints one JSON
+// line per frame, so that tests can hold them against tshark's dissection.
+#include <pcap/pcap.h>
+
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "agent/slowpath/dhcp_message.h"
+#include "agent/slowpath/dns_message.h"
+#include "dataplane/packet_parser.h"
+#include "proto/flow_record_json.h"
+
+using namespace spin;
+
+namespace {
+nlohmann::json to_json(const slowpath::DnsMessage& m) {
+    nlohmann::json j{{"id", m.id}, {"response", m.response}, {"rcode", m.rcode}, {"tc", m.truncated}};
+    j["questions"] = nlohmann::json::array();
+    for (const auto& q : m.questions) j["questions"].push_back({{"name", q.name}, {"type", q.type}});
+    j["answers"] = nlohmann::json::array();
+    for (const auto& a : m.answers) {
+        nlohmann::json x{{"name", a.name}, {"type", a.type}, {"ttl", a.ttl}};
+        if (a.ip_version) x["addr"] = proto::format_ip(a.addr.data(), a.ip_version);
+        if (!a.cname.empty()) x["cname"] = a.cname;
+        j["answers"].push_back(x);
+    }
+    j["bindings"] = nlohmann::json::array();
+    for (const auto& b : slowpath::dns_bindings(m))
+        j["bindings"].push_back({{"name", b.name}, {"addr", proto::format_ip(b.addr.data(), b.ip_version)},
+                                 {"ttl", b.ttl}, {"via", b.via}});
+    return j;
+}
+std::string hex(const std::vector<uint8_t>& v) {
+    std::string s;
+    for (uint8_t b : v) s += fmt::format("{:02x}", b);
+    return s;
+}
+
+nlohmann::json to_json(const slowpath::DhcpMessage& m) {
+    nlohmann::json j{{"op", m.op}, {"xid", m.xid}, {"client_mac", proto::format_mac(m.client_mac.data())},
+                     {"message_type", m.message_type}, {"hostname", m.hostname},
+                     {"vendor_class", m.vendor_class}, {"fingerprint", m.fingerprint()},
+                     {"client_id", hex(m.client_id)}, {"mud_url", m.mud_url},
+                     {"yiaddr", proto::format_ip(m.yiaddr.data(), 4)}};
+    if (m.requested_ip) j["requested_ip"] = proto::format_ip(m.requested_ip->data(), 4);
+    if (m.server_id) j["server_id"] = proto::format_ip(m.server_id->data(), 4);
+    if (m.lease_seconds) j["lease_seconds"] = *m.lease_seconds;
+    return j;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: spin-slowpath-dump FILE.pcap\n");
+        return 2;
+    }
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t* p = pcap_open_offline(argv[1], err);
+    if (p == nullptr) {
+        std::fprintf(stderr, "spin-slowpath-dump: %s\n", err);
+        return 1;
+    }
+    pcap_pkthdr* h;
+    const u_char* data;
+    uint64_t frame = 0;
+    while (pcap_next_ex(p, &h, &data) == 1) {
+        ++frame;
+        dp::ParsedPacket pp;
+        if (dp::parse_packet(data, h->caplen, pp) != dp::ParseStatus::ok || !pp.has_ports) continue;
+        auto port = [&](uint16_t a, uint16_t b) { return pp.sport == a || pp.dport == a || pp.sport == b || pp.dport == b; };
+        const bool udp_dns = pp.proto == 17 && port(53, 5353);
+        const bool udp_dhcp = pp.proto == 17 && port(67, 68);
+        const bool tcp = pp.proto == 6 && port(53, 53);
+        if (!udp_dns && !udp_dhcp && !tcp) continue;
+        const bool udp = pp.proto == 17;
+        const size_t off = pp.l4_offset + (udp ? 8 : (data[pp.l4_offset + 12] >> 4) * 4u);
+        if (off >= h->caplen) continue;
+        // UDP: the datagram's own length bounds the payload (Ethernet padding follows).
+        size_t len = h->caplen - off;
+        if (udp) len = std::min<size_t>(len, (data[pp.l4_offset + 4] << 8 | data[pp.l4_offset + 5]) - 8u);
+        nlohmann::json line{{"frame", frame}};
+        if (udp_dhcp) {
+            slowpath::DhcpMessage m;
+            const auto e = slowpath::parse_dhcp(data + off, len, m);
+            if (e.empty()) line["dhcp"] = to_json(m); else line["error"] = e;
+        } else if (udp) {
+            slowpath::DnsMessage m;
+            const auto e = slowpath::parse_dns(data + off, len, m);
+            if (e.empty()) line["dns"] = to_json(m); else line["error"] = e;
+        } else {
+            std::vector<slowpath::DnsMessage> ms;
+            const auto e = slowpath::parse_dns_tcp(data + off, len, ms);
+            line["messages"] = nlohmann::json::array();
+            for (const auto& m : ms) line["messages"].push_back(to_json(m));
+            if (!e.empty()) line["error"] = e;
+        }
+        std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    }
+    pcap_close(p);
+    return 0;
+}
