@@ -5,6 +5,7 @@ Standard library only.  Every helper raises AssertionError with a message
 that says what differed; tests exit 77 (meson's "skipped") with a reason
 when the machine lacks what they need."""
 
+import glob
 import ipaddress
 import json
 import os
@@ -39,7 +40,22 @@ def build_path(env, default):
 AGENT = build_path("SPIN_AGENT", "src/agent/spin-agent")
 SPINCTL = build_path("SPINCTL", "src/spinctl/spinctl")
 PCAPGEN = build_path("SPIN_PCAPGEN", "tools/pcapgen/spin-pcapgen")
+SLOWPATH_DUMP = build_path("SPIN_SLOWPATH_DUMP", "tools/slowpath-dump/spin-slowpath-dump")
 REPLAY_YAML = os.path.join(project_root(), "config", "replay.yaml")
+
+
+def dissection_captures():
+    """Captures to hold a parser against tshark with: the generated home
+    capture, and every classic pcap of the corpus where it is present."""
+    d = workdir("home")
+    subprocess.run([PCAPGEN, "home", "--out", d], check=True, stdout=subprocess.DEVNULL)
+    captures = [os.path.join(d, "home.pcap")]
+    root = os.path.join(corpus_dir(), "pcap")
+    if os.path.isdir(root):
+        captures += sorted(glob.glob(os.path.join(root, "**", "*.pcap"), recursive=True))
+    else:
+        print(f"note: corpus not found at {root}; checking the generated capture only")
+    return captures
 
 
 def need_tshark():

@@ -2,7 +2,6 @@
 """The slow path's DNS parser reads every DNS and mDNS message over UDP in the
 corpus (and the generated home capture) as tshark does: same questions, same
 answer-section records (name, type, TTL, address or CNAME target)."""
-import glob
 import json
 import os
 import subprocess
@@ -11,15 +10,9 @@ import sys
 import spintest as t
 
 t.need_tshark()
-DUMP = t.build_path("SPIN_SLOWPATH_DUMP", "tools/slowpath-dump/spin-slowpath-dump")
-d = t.workdir("dns")
-subprocess.run([t.PCAPGEN, "home", "--out", d], check=True, stdout=subprocess.DEVNULL)
-captures = [os.path.join(d, "home.pcap")]
+DUMP = t.SLOWPATH_DUMP
 root = os.path.join(t.corpus_dir(), "pcap")
-if os.path.isdir(root):
-    captures += sorted(glob.glob(os.path.join(root, "**", "*.pcap"), recursive=True))
-else:
-    print(f"note: corpus not found at {root}; checking the generated capture only")
+captures = t.dissection_captures()
 
 
 def pairs(items):
