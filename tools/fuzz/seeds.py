@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.join(root, "tests", "process"))
 import spintest  # noqa: E402
 
 out = sys.argv[1]
-for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp"):
+for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -42,6 +42,18 @@ for i, name in enumerate(sorted(os.listdir(os.path.join(out, "packet-parser"))))
         if kind:
             with open(os.path.join(out, kind, f"msg-{i}"), "wb") as f:
                 f.write(frame[udp + 8:])
+
+# ARP payloads and ICMPv6 messages among those frames.
+for i, name in enumerate(sorted(os.listdir(os.path.join(out, "packet-parser")))):
+    frame = open(os.path.join(out, "packet-parser", name), "rb").read()
+    if frame[12:14] == b"\x08\x06":
+        payload = frame[14:]
+    elif frame[12:14] == b"\x86\xdd" and len(frame) > 54 and frame[20] == 58:
+        payload = frame[54:]
+    else:
+        continue
+    with open(os.path.join(out, "neighbour", f"msg-{i}"), "wb") as f:
+        f.write(payload)
 
 # Configs: the shipped YAML files.
 for y in glob.glob(os.path.join(root, "config", "*.yaml")):

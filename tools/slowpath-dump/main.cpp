@@ -1,8 +1,10 @@
 // spin-slowpath-dump FILE: runs the agent's slow-path parsers over a capture —
-// DNS on UDP 53 / 5353 and TCP 53, DHCPv4 on UDP 67 / 68 — and prints one JSON
+// DNS on UDP 53 / 5353 and TCP 53, DHCPv4 on UDP 67 / 68, ARP, IPv6 neighbour
+// discovery — and prints one JSON
 // line per frame, so that tests can hold them against tshark's dissection.
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -11,6 +13,7 @@
 
 #include "agent/slowpath/dhcp_message.h"
 #include "agent/slowpath/dns_message.h"
+#include "agent/slowpath/neighbour_message.h"
 #include "dataplane/packet_parser.h"
 #include "proto/flow_record_json.h"
 
@@ -70,7 +73,43 @@ int main(int argc, char** argv) {
     while (pcap_next_ex(p, &h, &data) == 1) {
         ++frame;
         dp::ParsedPacket pp;
-        if (dp::parse_packet(data, h->caplen, pp) != dp::ParseStatus::ok || !pp.has_ports) continue;
+        const auto status = dp::parse_packet(data, h->caplen, pp);
+        if (status == dp::ParseStatus::non_ip && pp.ethertype == 0x0806) {
+            const size_t off = 14 + 4u * pp.vlan_depth;
+            slowpath::ArpMessage m;
+            nlohmann::json line{{"frame", frame}};
+            if (auto e = slowpath::parse_arp(data + off, h->caplen - off, m); !e.empty()) {
+                line["error"] = e;
+            } else {
+                line["arp"] = {{"op", m.op}, {"sender_mac", proto::format_mac(m.sender_mac.data())},
+                               {"sender_ip", proto::format_ip(m.sender_ip.data(), 4)},
+                               {"target_mac", proto::format_mac(m.target_mac.data())},
+                               {"target_ip", proto::format_ip(m.target_ip.data(), 4)},
+                               {"bindings", slowpath::arp_bindings(m).size()}};
+            }
+            std::printf("%s\n", line.dump().c_str());
+            continue;
+        }
+        if (status == dp::ParseStatus::ok && pp.proto == 58 && pp.icmp_type >= 133 && pp.icmp_type <= 137 &&
+            !pp.later_fragment) {
+            slowpath::NdMessage m;
+            nlohmann::json line{{"frame", frame}};
+            const uint16_t payload = static_cast<uint16_t>(data[pp.l3_offset + 4] << 8 | data[pp.l3_offset + 5]);
+            const size_t end = std::min<size_t>(h->caplen, pp.l3_offset + 40u + payload);
+            if (auto e = slowpath::parse_nd(data + pp.l4_offset, end - pp.l4_offset, m); !e.empty()) {
+                line["error"] = e;
+            } else {
+                nlohmann::json j{{"type", m.type}};
+                if (m.has_target) j["target"] = proto::format_ip(m.target.data(), 6);
+                if (m.has_source_mac) j["source_mac"] = proto::format_mac(m.source_mac.data());
+                if (m.has_target_mac) j["target_mac"] = proto::format_mac(m.target_mac.data());
+                j["bindings"] = slowpath::nd_bindings(m, pp.src).size();
+                line["nd"] = j;
+            }
+            std::printf("%s\n", line.dump().c_str());
+            continue;
+        }
+        if (status != dp::ParseStatus::ok || !pp.has_ports) continue;
         auto port = [&](uint16_t a, uint16_t b) { return pp.sport == a || pp.dport == a || pp.sport == b || pp.dport == b; };
         const bool udp_dns = pp.proto == 17 && port(53, 5353);
         const bool udp_dhcp = pp.proto == 17 && port(67, 68);
