@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.join(root, "tests", "process"))
 import spintest  # noqa: E402
 
 out = sys.argv[1]
-for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour"):
+for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour", "discovery"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -53,6 +53,14 @@ for i, name in enumerate(sorted(os.listdir(os.path.join(out, "packet-parser"))))
     else:
         continue
     with open(os.path.join(out, "neighbour", f"msg-{i}"), "wb") as f:
+        f.write(payload)
+
+# DHCPv6 and LLDP payloads from the generated discovery capture.
+disc = os.path.join(tmp, "discovery.pcap")
+subprocess.run([os.path.join(root, "build", "tools", "pcapgen", "spin-pcapgen"), "discovery", "--out", disc], check=True)
+for i, (_, frame, _) in enumerate(spintest.read_pcap(disc)):
+    payload = frame[14:] if frame[12:14] == b"\x88\xcc" else frame[62:]  # LLDPDU, or UDP payload over IPv6
+    with open(os.path.join(out, "discovery", f"msg-{i}"), "wb") as f:
         f.write(payload)
 
 # Configs: the shipped YAML files.

@@ -8,6 +8,8 @@
 //                                      (frames from the gateway)
 //   spin-pcapgen flows --flows N --out-lan F --out-wan F [--packets P] [--size 64|mix]
 //                                      N distinct UDP/TCP flows for benchmarks
+//   spin-pcapgen discovery --out F    DHCPv6 (solicit, advertise, request, reply, a relayed
+//                                      solicit) and LLDP frames carrying MUD URLs
 //   spin-pcapgen garbage --count N --out F [--seed S]
 //                                      random, truncated and malformed frames
 #include <cstdio>
@@ -210,6 +212,87 @@ int flows(uint64_t count, uint32_t packets, const std::string& size, const std::
     return 0;
 }
 
+void put16(Bytes& b, uint16_t v) {
+    b.push_back(static_cast<uint8_t>(v >> 8));
+    b.push_back(static_cast<uint8_t>(v));
+}
+
+Bytes v6_option(uint16_t code, const Bytes& value) {
+    Bytes b;
+    put16(b, code);
+    put16(b, static_cast<uint16_t>(value.size()));
+    b.insert(b.end(), value.begin(), value.end());
+    return b;
+}
+
+Bytes lldp_tlv(unsigned type, const Bytes& value) {
+    Bytes b{static_cast<uint8_t>(type << 1 | (value.size() >> 8)), static_cast<uint8_t>(value.size())};
+    b.insert(b.end(), value.begin(), value.end());
+    return b;
+}
+
+Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+int discovery(const std::string& out) {
+    PcapWriter w(out);
+    uint64_t t = kStart;
+    const Mac phone = mac(0x13), camera = mac(0x12);
+    const Mac all_dhcp{{0x33, 0x33, 0, 1, 0, 2}};
+    const Ip phone_ll = Ip::v6("fe80::53:50ff:fe49:4e13"), server_ll = Ip::v6("fe80::1");
+    const Ip all_servers = Ip::v6("ff02::1:2");
+    Bytes duid{0, 3, 0, 1};
+    duid.insert(duid.end(), phone.b, phone.b + 6);
+    Bytes fqdn{0x01, 5, 'p', 'h', 'o', 'n', 'e', 4, 'h', 'o', 'm', 'e', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0};
+    const std::string mud = "https://mud.example.com/phone.json";
+    auto msg = [&](uint8_t type, bool with_address) {
+        Bytes b{type, 0x12, 0x34, 0x56};
+        auto add = [&](const Bytes& o) { b.insert(b.end(), o.begin(), o.end()); };
+        add(v6_option(1, duid));
+        add(v6_option(8, {0, 0}));
+        Bytes ia{0, 0, 0, 1, 0, 0, 0x0e, 0x10, 0, 0, 0x15, 0x18};
+        if (with_address) {
+            const Ip assigned = Ip::v6("2001:db8:1::13");
+            Bytes addr(assigned.b, assigned.b + 16);
+            addr.insert(addr.end(), {0, 0, 0x1c, 0x20, 0, 0, 0x1d, 0x4c});
+            const Bytes o = v6_option(5, addr);
+            ia.insert(ia.end(), o.begin(), o.end());
+        }
+        add(v6_option(3, ia));
+        add(v6_option(39, fqdn));
+        if (type == 1 || type == 3) add(v6_option(112, text(mud)));
+        return b;
+    };
+    const L2 up{phone, all_dhcp, {}}, down{kGateway, phone, {}};
+    w.write(t += 1000, ethernet(up, 0x86dd, ip_packet(phone_ll, all_servers, 17, udp(phone_ll, all_servers, 546, 547, msg(1, false)))));
+    w.write(t += 1000, ethernet(down, 0x86dd, ip_packet(server_ll, phone_ll, 17, udp(server_ll, phone_ll, 547, 546, msg(2, true)))));
+    w.write(t += 1000, ethernet(up, 0x86dd, ip_packet(phone_ll, all_servers, 17, udp(phone_ll, all_servers, 546, 547, msg(3, true)))));
+    w.write(t += 1000, ethernet(down, 0x86dd, ip_packet(server_ll, phone_ll, 17, udp(server_ll, phone_ll, 547, 546, msg(7, true)))));
+    // A relay agent forwarding the solicit to a server.
+    Bytes relay{12, 0};
+    const Ip link = Ip::v6("2001:db8:1::1");
+    relay.insert(relay.end(), link.b, link.b + 16);
+    relay.insert(relay.end(), phone_ll.b, phone_ll.b + 16);
+    const Bytes inner = v6_option(9, msg(1, false));
+    relay.insert(relay.end(), inner.begin(), inner.end());
+    const Ip relay_ip = Ip::v6("2001:db8:1::1"), server = Ip::v6("2001:db8:ffff::547");
+    w.write(t += 1000, ethernet({kGateway, mac(0xfd), {}}, 0x86dd, ip_packet(relay_ip, server, 17, udp(relay_ip, server, 547, 547, relay))));
+    // LLDP from the camera, with its MUD URL.
+    const Mac nearest{{0x01, 0x80, 0xc2, 0, 0, 0x0e}};
+    Bytes chassis{4};
+    chassis.insert(chassis.end(), camera.b, camera.b + 6);
+    Bytes port{3};
+    port.insert(port.end(), camera.b, camera.b + 6);
+    Bytes org{0x00, 0x00, 0x5e, 0x01};
+    const std::string cam_mud = "https://mud.example.com/camera.json";
+    org.insert(org.end(), cam_mud.begin(), cam_mud.end());
+    Bytes lldp;
+    for (const Bytes& tlv : {lldp_tlv(1, chassis), lldp_tlv(2, port), lldp_tlv(3, {0, 120}), lldp_tlv(5, text("camera")),
+                             lldp_tlv(127, org), lldp_tlv(0, {})})
+        lldp.insert(lldp.end(), tlv.begin(), tlv.end());
+    w.write(t += 1000, ethernet({camera, nearest, {}}, 0x88cc, lldp));
+    return 0;
+}
+
 int garbage(uint64_t count, uint32_t seed, const std::string& out) {
     PcapWriter w(out);
     std::mt19937 rng(seed);
@@ -268,7 +351,7 @@ int garbage(uint64_t count, uint32_t seed, const std::string& out) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: spin-pcapgen home|flows|garbage [options] (--help)\n";
+        std::cerr << "usage: spin-pcapgen home|flows|discovery|garbage [options] (--help)\n";
         return 2;
     }
     const std::string cmd = argv[1];
@@ -298,6 +381,10 @@ int main(int argc, char** argv) {
             if (!vm.count("out-lan")) throw std::invalid_argument("flows needs --out-lan FILE");
             return flows(vm["flows"].as<uint64_t>(), vm["packets"].as<uint32_t>(), vm["size"].as<std::string>(),
                          vm["out-lan"].as<std::string>(), vm["out-wan"].as<std::string>());
+        }
+        if (cmd == "discovery") {
+            if (!vm.count("out")) throw std::invalid_argument("discovery needs --out FILE");
+            return discovery(vm["out"].as<std::string>());
         }
         if (cmd == "garbage") {
             if (!vm.count("out")) throw std::invalid_argument("garbage needs --out FILE");

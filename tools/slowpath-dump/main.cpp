@@ -1,6 +1,6 @@
 // spin-slowpath-dump FILE: runs the agent's slow-path parsers over a capture —
-// DNS on UDP 53 / 5353 and TCP 53, DHCPv4 on UDP 67 / 68, ARP, IPv6 neighbour
-// discovery — and prints one JSON
+// DNS on UDP 53 / 5353 and TCP 53, DHCPv4 on UDP 67 / 68, DHCPv6 on UDP 546 /
+// 547, ARP, IPv6 neighbour discovery, LLDP — and prints one JSON
 // line per frame, so that tests can hold them against tshark's dissection.
 #include <pcap/pcap.h>
 
@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/slowpath/dhcp_message.h"
+#include "agent/slowpath/dhcpv6_message.h"
 #include "agent/slowpath/dns_message.h"
+#include "agent/slowpath/lldp_message.h"
 #include "agent/slowpath/neighbour_message.h"
 #include "dataplane/packet_parser.h"
 #include "proto/flow_record_json.h"
@@ -74,6 +76,17 @@ int main(int argc, char** argv) {
         ++frame;
         dp::ParsedPacket pp;
         const auto status = dp::parse_packet(data, h->caplen, pp);
+        if (status == dp::ParseStatus::non_ip && pp.ethertype == 0x88cc) {
+            const size_t off = 14 + 4u * pp.vlan_depth;
+            slowpath::LldpMessage m;
+            nlohmann::json line{{"frame", frame}};
+            if (auto e = slowpath::parse_lldp(data + off, h->caplen - off, m); !e.empty())
+                line["error"] = e;
+            else
+                line["lldp"] = {{"chassis_id", hex(m.chassis_id)}, {"system_name", m.system_name}, {"mud_url", m.mud_url}};
+            std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+            continue;
+        }
         if (status == dp::ParseStatus::non_ip && pp.ethertype == 0x0806) {
             const size_t off = 14 + 4u * pp.vlan_depth;
             slowpath::ArpMessage m;
@@ -113,8 +126,9 @@ int main(int argc, char** argv) {
         auto port = [&](uint16_t a, uint16_t b) { return pp.sport == a || pp.dport == a || pp.sport == b || pp.dport == b; };
         const bool udp_dns = pp.proto == 17 && port(53, 5353);
         const bool udp_dhcp = pp.proto == 17 && port(67, 68);
+        const bool udp_dhcpv6 = pp.proto == 17 && port(546, 547);
         const bool tcp = pp.proto == 6 && port(53, 53);
-        if (!udp_dns && !udp_dhcp && !tcp) continue;
+        if (!udp_dns && !udp_dhcp && !udp_dhcpv6 && !tcp) continue;
         const bool udp = pp.proto == 17;
         const size_t off = pp.l4_offset + (udp ? 8 : (data[pp.l4_offset + 12] >> 4) * 4u);
         if (off >= h->caplen) continue;
@@ -122,7 +136,17 @@ int main(int argc, char** argv) {
         size_t len = h->caplen - off;
         if (udp) len = std::min<size_t>(len, (data[pp.l4_offset + 4] << 8 | data[pp.l4_offset + 5]) - 8u);
         nlohmann::json line{{"frame", frame}};
-        if (udp_dhcp) {
+        if (udp_dhcpv6) {
+            slowpath::Dhcpv6Message m;
+            if (auto e = slowpath::parse_dhcpv6(data + off, len, m); !e.empty()) {
+                line["error"] = e;
+            } else {
+                nlohmann::json addrs = nlohmann::json::array();
+                for (const auto& a : m.addresses) addrs.push_back(proto::format_ip(a.data(), 6));
+                line["dhcpv6"] = {{"type", m.type}, {"transaction", m.transaction}, {"client_duid", hex(m.client_duid)},
+                                  {"fqdn", m.fqdn}, {"mud_url", m.mud_url}, {"addresses", addrs}};
+            }
+        } else if (udp_dhcp) {
             slowpath::DhcpMessage m;
             const auto e = slowpath::parse_dhcp(data + off, len, m);
             if (e.empty()) line["dhcp"] = to_json(m); else line["error"] = e;
