@@ -61,7 +61,11 @@ void Worker::stage(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reas
         stats_.ring_overflow.add();
         return;
     }
-    FlowRecord& r = stage_[staged_++];
+    fill_record(e, id, ev, reason, stage_[staged_++]);
+}
+
+void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reason,
+                         FlowRecord& r) const {
     const bool lan_is_a = e.state & flow_state::lan_is_a;
     r.event = static_cast<uint8_t>(ev);
     r.end_reason = static_cast<uint8_t>(reason);
@@ -407,11 +411,11 @@ void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
 void Worker::drain(EndReason reason, const std::function<void(const FlowRecord&)>& sink) {
     for (unsigned i = 0; i < staged_; ++i) sink(stage_[i]);
     staged_ = 0;
+    FlowRecord r;
     for (uint32_t id = 0; id < table_.capacity() && table_.size() > 0; ++id) {
         if (!(table_.entry(id).state & flow_state::in_use)) continue;
-        stage(table_.entry(id), id, FlowEvent::end, reason);
-        sink(stage_[0]);
-        staged_ = 0;
+        fill_record(table_.entry(id), id, FlowEvent::end, reason, r);
+        sink(r);
         table_.erase(id);
     }
     stats_.flows_active.set(0);

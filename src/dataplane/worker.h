@@ -105,6 +105,8 @@ private:
     bool evict_one(uint64_t now_us);
     void end_flow(uint32_t id, proto::EndReason reason);
     void stage(const FlowEntry& e, uint32_t id, proto::FlowEvent ev, proto::EndReason reason);
+    void fill_record(const FlowEntry& e, uint32_t id, proto::FlowEvent ev, proto::EndReason reason,
+                     proto::FlowRecord& r) const;
     void flush_records();
     uint64_t timeout_of(const FlowEntry& e) const;
     void send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n);
