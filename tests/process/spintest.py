@@ -58,6 +58,12 @@ def dissection_captures():
     return captures
 
 
+def slowpath_dump(pcap):
+    """spin-slowpath-dump's output for a capture: {frame number: JSON object}."""
+    out = subprocess.run([SLOWPATH_DUMP, pcap], stdout=subprocess.PIPE, text=True, check=True).stdout
+    return {j["frame"]: j for j in map(json.loads, out.splitlines())}
+
+
 def need_tshark():
     if shutil.which("tshark") is None:
         skip("tshark is not installed (the README's test command installs it)")

@@ -2,7 +2,6 @@
 """The slow path's DHCPv4 parser reads every DHCP message of the corpus and of
 the generated home capture as tshark does: message type, client MAC, hostname,
 vendor class, parameter request list, MUD URL, addresses, lease time."""
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import sys
 import spintest as t
 
 t.need_tshark()
-DUMP = t.SLOWPATH_DUMP
 root = os.path.join(t.corpus_dir(), "pcap")
 captures = t.dissection_captures()
 
@@ -44,10 +42,8 @@ def tshark_dhcp(pcap):
 
 
 def ours(pcap):
-    out = subprocess.run([DUMP, pcap], stdout=subprocess.PIPE, text=True, check=True).stdout
     frames = {}
-    for line in out.splitlines():
-        j = json.loads(line)
+    for j in t.slowpath_dump(pcap).values():
         if "dhcp" in j:
             m = j["dhcp"]
             frames[j["frame"]] = {name: m.get(name, "" if name != "lease_seconds" else None) for name, _ in FIELDS}

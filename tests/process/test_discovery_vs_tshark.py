@@ -4,7 +4,6 @@ message type, transaction, client DUID, FQDN, MUD URL (option 112) and
 assigned addresses, through relay messages; LLDP system name and the MUD URL
 TLV.  The corpus has no DHCPv6 or LLDP, so the generated discovery capture
 carries them (every capture is still scanned)."""
-import json
 import os
 import subprocess
 import sys
@@ -42,9 +41,8 @@ def tshark_rows(pcap):
 
 
 def ours(pcap):
-    out = subprocess.run([t.SLOWPATH_DUMP, pcap], stdout=subprocess.PIPE, text=True, check=True).stdout
     rows = {}
-    for j in map(json.loads, out.splitlines()):
+    for j in t.slowpath_dump(pcap).values():
         if "dhcpv6" in j:
             m = j["dhcpv6"]
             rows[j["frame"]] = ("dhcpv6", m["type"], m["transaction"], m["client_duid"], m["fqdn"], m["mud_url"],

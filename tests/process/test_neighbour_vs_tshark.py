@@ -2,8 +2,6 @@
 """The slow path's ARP and IPv6 neighbour-discovery parsers read every such
 message of the corpus and of the generated home capture as tshark does:
 opcode, sender / target MAC and address; ND type, target, link-layer options."""
-import json
-import os
 import subprocess
 import sys
 
@@ -27,14 +25,9 @@ def tshark_fields(pcap, filt, fields):
     return rows
 
 
-def ours(pcap):
-    out = subprocess.run([t.SLOWPATH_DUMP, pcap], stdout=subprocess.PIPE, text=True, check=True).stdout
-    return {j["frame"]: j for j in map(json.loads, out.splitlines())}
-
-
 problems, n_arp, n_nd = [], 0, 0
 for cap in t.dissection_captures():
-    got = ours(cap)
+    got = t.slowpath_dump(cap)
     for frame, (op, smac, sip, tmac, tip) in tshark_fields(
             cap, "arp and not icmp", ["arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4",
                                       "arp.dst.hw_mac", "arp.dst.proto_ipv4"]).items():
