@@ -4,7 +4,6 @@
 #include <cinttypes>
 #include <fstream>
 #include <string>
-#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -17,14 +16,18 @@
 #include <rte_lcore.h>
 
 #include "agent/agent_stats.h"
-#include "agent/digest_publisher.h"
+#include "agent/channels.h"
 #include "agent/eal.h"
 #include "agent/flow_log.h"
+#include "agent/flow_summary.h"
 #include "agent/log.h"
 #include "agent/port.h"
 #include "agent/rule_registry.h"
+#include "agent/slowpath/event_builder.h"
+#include "agent/slowpath/slow_path_reader.h"
 #include "agent/telemetry.h"
 #include "dataplane/record_ring.h"
+#include "dataplane/slow_path.h"
 #include "dataplane/worker.h"
 #include "proto/flow_record_json.h"
 
@@ -46,80 +49,6 @@ int worker_main(void* arg) {
     return 0;
 }
 
-// Per-device totals for the --summary report, from end records.
-class Summary {
-public:
-    void add(const proto::FlowRecord& r) {
-        if (static_cast<proto::FlowEvent>(r.event) != proto::FlowEvent::end) return;
-        auto& d = devices_[proto::format_mac(r.mac)];
-        d.flows += 1;
-        d.pkts_out += r.pkts_out;
-        d.bytes_out += r.bytes_out;
-        d.pkts_in += r.pkts_in;
-        d.bytes_in += r.bytes_in;
-        d.blocked += r.blocked_pkts;
-        d.protos[r.proto] += 1;
-        // Keep the largest flows for the listing, bounded so a big replay stays cheap.
-        top_.push_back(r);
-        if (top_.size() > 4 * kTopFlows) trim();
-    }
-    void print() const {
-        fmt::print("\nDevices seen (LAN-side MAC):\n");
-        fmt::print("  {:<17} {:>6} {:>9} {:>11} {:>9} {:>11} {:>8}  protocols (flows)\n", "mac",
-                   "flows", "pkts_out", "bytes_out", "pkts_in", "bytes_in", "blocked");
-        for (const auto& [mac, d] : devices_) {
-            std::string protos;
-            for (const auto& [p, n] : d.protos)
-                protos += fmt::format("{}{}:{}", protos.empty() ? "" : " ", proto_name(p), n);
-            fmt::print("  {:<17} {:>6} {:>9} {:>11} {:>9} {:>11} {:>8}  {}\n",
-                       mac.empty() ? "(none)" : mac, d.flows, d.pkts_out, d.bytes_out, d.pkts_in,
-                       d.bytes_in, d.blocked, protos);
-        }
-        auto top = top_;
-        std::sort(top.begin(), top.end(), bigger);
-        if (top.size() > kTopFlows) top.resize(kTopFlows);
-        fmt::print("\nLargest flows ({} shown):\n", top.size());
-        fmt::print("  {:<17} {:<6} {:<42} {:<42} {:<9} {:>6} {:>9} {:>6} {:>9} {:<6}\n", "mac", "proto",
-                   "lan", "remote", "initiator", "p_out", "b_out", "p_in", "b_in", "flags");
-        for (const auto& r : top) {
-            auto ep = [&](const uint8_t* ip, uint16_t port) {
-                const auto a = proto::format_ip(ip, r.ip_version);
-                return r.ip_version == 6 ? fmt::format("[{}]:{}", a, port) : fmt::format("{}:{}", a, port);
-            };
-            const auto mac = proto::format_mac(r.mac);
-            fmt::print("  {:<17} {:<6} {:<42} {:<42} {:<9} {:>6} {:>9} {:>6} {:>9} {:<6}\n",
-                       mac.empty() ? "(none)" : mac, proto_name(r.proto), ep(r.lan_ip, r.lan_port),
-                       ep(r.remote_ip, r.remote_port), proto::to_string(static_cast<proto::Initiator>(r.initiator)),
-                       r.pkts_out, r.bytes_out, r.pkts_in, r.bytes_in, proto::format_tcp_flags(r.tcp_flags));
-        }
-    }
-
-private:
-    static std::string proto_name(uint8_t p) {
-        switch (p) {
-        case 6: return "tcp";
-        case 17: return "udp";
-        case 1: return "icmp";
-        case 58: return "icmpv6";
-        default: return std::to_string(p);
-        }
-    }
-    static constexpr size_t kTopFlows = 20;
-    static bool bigger(const proto::FlowRecord& a, const proto::FlowRecord& b) {
-        return a.bytes_out + a.bytes_in > b.bytes_out + b.bytes_in;
-    }
-    void trim() {
-        std::nth_element(top_.begin(), top_.begin() + kTopFlows, top_.end(), bigger);
-        top_.resize(kTopFlows);
-    }
-    struct Device {
-        uint64_t flows = 0, pkts_out = 0, bytes_out = 0, pkts_in = 0, bytes_in = 0, blocked = 0;
-        std::map<uint8_t, uint64_t> protos;
-    };
-    std::map<std::string, Device> devices_;
-    std::vector<proto::FlowRecord> top_;
-};
-
 // VmHWM from /proc: the most memory this process ever held resident.
 uint64_t peak_rss_kib() {
     std::ifstream status("/proc/self/status");
@@ -138,7 +67,7 @@ void print_port_stats(const Port& port) {
 }
 
 void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const RuleRegistry& rules,
-                 const DigestPublisher* publisher, const FlowLog* flow_log) {
+                 const Channels& channels, const slowpath::EventBuilder& events, const FlowLog* flow_log) {
     const Totals t = sum(workers);
     fmt::print(stderr, "spin-agent counters at exit:\n");
     fmt::print(stderr, "  {:<16} {:>14}", "counter", "total");
@@ -152,20 +81,33 @@ void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const 
         for (const auto& p : per) fmt::print(stderr, " {:>14}", p[i].second);
         fmt::print(stderr, "\n");
     }
-    for (const auto& r : rules.rules()) {
-        uint64_t pk = 0, by = 0;
-        for (const auto& w : workers) {
-            pk += w->rule_pkts(r.id);
-            by += w->rule_bytes(r.id);
-        }
+    for (const auto& r : rules.snapshot()) {
+        const auto [pk, by] = rule_drops(workers, r.id);
         fmt::print(stderr, "  rule {} '{}': dropped {} packets, {} bytes\n", r.id, r.name, pk, by);
     }
-    if (publisher != nullptr)
-        fmt::print(stderr, "  digests: {} batches, {} records published on {}, {} send failures\n",
-                   publisher->batches(), publisher->records(), publisher->endpoint(),
-                   publisher->send_failures());
+    for (unsigned k = 1; k < dp::kSlowKinds; ++k) {
+        const auto& c = events.counters(static_cast<dp::SlowKind>(k));
+        if (c.frames != 0)
+            fmt::print(stderr, "  slow path {}: {} frames, {} events, {} refused by the parser, {} with nothing new\n",
+                       dp::to_string(static_cast<dp::SlowKind>(k)), c.frames, c.events, c.errors, c.quiet);
+    }
+    channels.print_stats();
     if (flow_log != nullptr) fmt::print(stderr, "  flow log: {} lines\n", flow_log->lines());
     fmt::print(stderr, "  peak resident memory: {} MiB\n", peak_rss_kib() / 1024);
+}
+
+nlohmann::json stats_json(const std::vector<std::unique_ptr<dp::Worker>>& workers,
+                          const slowpath::EventBuilder& events) {
+    nlohmann::json j;
+    for (const auto& [name, value] : counters(sum(workers))) j["counters"][name] = value;
+    j["workers"] = workers.size();
+    for (unsigned k = 1; k < dp::kSlowKinds; ++k) {
+        const auto& c = events.counters(static_cast<dp::SlowKind>(k));
+        j["slowpath"][dp::to_string(static_cast<dp::SlowKind>(k))] = {
+            {"frames", c.frames}, {"events", c.events}, {"errors", c.errors}, {"quiet", c.quiet}};
+    }
+    j["peak_rss_kib"] = peak_rss_kib();
+    return j;
 }
 
 }  // namespace
@@ -202,11 +144,13 @@ int run_agent(const AgentConfig& cfg) {
 
     dp::BlockTablePublisher blocks(queues);
     RuleRegistry rules(blocks);
-    for (const auto& r : cfg.blocks) rules.add(r);
+    for (const auto& r : cfg.blocks) rules.add(r, "config");
     const uint32_t version = rules.commit();
-    log_info("block tables: {} rule(s), version {}", rules.rules().size(), version);
+    log_info("block tables: {} rule(s), version {}", rules.snapshot().size(), version);
 
+    dp::SlowPool slow_pool("spin_slow", cfg.slow_pool, lan.socket());
     std::vector<std::unique_ptr<dp::RecordRing>> rings;
+    std::vector<std::unique_ptr<dp::SlowQueue>> slow_queues;
     std::vector<std::unique_ptr<dp::Worker>> workers;
     for (uint32_t i = 0; i < queues; ++i) {
         dp::WorkerConfig wc = cfg.worker;
@@ -217,35 +161,44 @@ int run_agent(const AgentConfig& cfg) {
         if (monitor)
             wc.lan = dp::LanClassifier(cfg.lan_prefixes, cfg.gateway_mac ? cfg.gateway_mac->data() : nullptr);
         rings.push_back(std::make_unique<dp::RecordRing>(fmt::format("spin_records_{}", i), cfg.ring_size, lan.socket()));
-        workers.push_back(std::make_unique<dp::Worker>(wc, blocks, rings.back().get()));
+        slow_queues.push_back(std::make_unique<dp::SlowQueue>(fmt::format("spin_slow_{}", i), cfg.slow_ring_size,
+                                                              slow_pool, lan.socket()));
+        workers.push_back(std::make_unique<dp::Worker>(wc, blocks, rings.back().get(), slow_queues.back().get()));
     }
     log_info("{} worker(s), flow table {} entries each ({:.1f} MiB), RSS {}, packet timestamps {}",
              queues, cfg.worker.flow_capacity, workers[0]->flows().memory_bytes() / 1048576.0,
              lan.rss() ? "on" : "off", lan.timestamp_units_per_us() != 0 ? "from the capture" : "from the TSC clock");
 
-    zmq::context_t zmq_ctx;
-    auto namer = [&rules](uint32_t id) { return rules.name(id); };
-    std::unique_ptr<DigestPublisher> publisher;
-    if (!cfg.publish.empty()) {
-        try {
-            publisher = std::make_unique<DigestPublisher>(zmq_ctx, cfg.publish, cfg.id, boot_us,
-                                                          cfg.batch_records,
-                                                          std::chrono::milliseconds(cfg.batch_delay_ms), namer);
-        } catch (const zmq::error_t& e) {
-            throw std::runtime_error(fmt::format("digests.publish '{}': {}", cfg.publish, e.what()));
+    slowpath::EventBuilder event_builder;
+    OrderHandler::Hooks hooks;
+    hooks.stats = [&] { return stats_json(workers, event_builder); };
+    hooks.rule_drops = [&](uint16_t id) { return rule_drops(workers, id); };
+    Channels channels(cfg, boot_us, rules, std::move(hooks));
+    event_builder.on_dns([&](const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings) {
+        if (rules.learn(mac, bindings)) {
+            const uint32_t v = rules.commit();
+            log_info("DNS-name rules: tables version {} after an answer to {}", v, proto::format_mac(mac.data()));
         }
-        log_info("publishing digests on {}", publisher->endpoint());
-    }
+    });
+    std::vector<dp::SlowQueue*> slow_ptrs;
+    for (auto& q : slow_queues) slow_ptrs.push_back(q.get());
+    slowpath::SlowPathReader slow_reader(slow_ptrs, event_builder,
+                                         [&](nlohmann::json e) { channels.events().publish(std::move(e)); });
+
     std::unique_ptr<FlowLog> flow_log;
-    if (!cfg.flow_log.empty()) flow_log = std::make_unique<FlowLog>(cfg.flow_log, cfg.id, namer);
-    Summary summary;
+    if (!cfg.flow_log.empty())
+        flow_log = std::make_unique<FlowLog>(cfg.flow_log, cfg.id, [&rules](uint32_t id) { return rules.name(id); });
+    FlowSummary summary;
     auto dispatch = [&](const proto::FlowRecord& r) {
-        if (publisher) publisher->add(r);
+        if (auto* d = channels.digests()) d->add(r);
         if (flow_log) flow_log->add(r);
         if (cfg.summary) summary.add(r);
     };
 
     TelemetryRegistration telemetry(workers, rules);
+
+    channels.hello("start");
+    channels.wait_for_subscribers(cfg.wait_subscribers, std::chrono::milliseconds(cfg.wait_timeout_ms), g_stop_requested);
 
     lan.start();
     if (wan) wan->start();
@@ -284,8 +237,11 @@ int run_agent(const AgentConfig& cfg) {
     uint64_t last_rx = UINT64_MAX;
     auto last_change = std::chrono::steady_clock::now();
     while (!g_stop_requested.load()) {
-        const unsigned got = drain_rings();
-        if (publisher) publisher->poll();
+        // The slow path first: a DNS-name rule should be in force before the
+        // device's first packet to the address it just resolved.
+        unsigned got = slow_reader.poll();
+        got += drain_rings();
+        channels.poll();
         if (cfg.exit_on_eof) {
             const Totals t = sum(workers);
             const uint64_t rx = t.rx_pkts[0] + t.rx_pkts[1];
@@ -304,11 +260,15 @@ int run_agent(const AgentConfig& cfg) {
 
     stop.store(true);
     rte_eal_mp_wait_lcore();
+    while (slow_reader.poll() != 0) {
+    }
     drain_rings();
     for (auto& w : workers) w->drain(proto::EndReason::exit, dispatch);
-    if (publisher) publisher->flush();
+    channels.flush();
+    channels.events().publish({{"type", "goodbye"}, {"time", static_cast<double>(epoch_us_now()) / 1e6},
+                               {"version", rules.version()}});
     if (cfg.summary) summary.print();
-    print_stats(workers, rules, publisher.get(), flow_log.get());
+    print_stats(workers, rules, channels, event_builder, flow_log.get());
     print_port_stats(lan);
     if (wan) print_port_stats(*wan);
     return 0;

@@ -91,6 +91,20 @@ uint8_t read_proto(const At& at) {
     return static_cast<uint8_t>(at.uint(0, 255));
 }
 
+// A DNS name or "*." and a name: lower-cased, no trailing dot.
+std::string read_domain(const At& at) {
+    std::string d = at.str();
+    for (auto& ch : d)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    if (!d.empty() && d.back() == '.') d.pop_back();
+    const std::string base = d.rfind("*.", 0) == 0 ? d.substr(2) : d;
+    bool ok = !base.empty() && base.size() <= 253 && base.front() != '.' && base.find("..") == std::string::npos;
+    for (char ch : base)
+        ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_');
+    if (!ok) at.fail("'" + at.str() + "' is not a DNS name or '*.' and a name");
+    return d;
+}
+
 StaticRule read_rule(const At& at) {
     if (!at.node.IsMap()) at.fail("must be a mapping with a 'type'");
     StaticRule r;
@@ -138,9 +152,17 @@ StaticRule read_rule(const At& at) {
         dp::make_flow_key(p, true, r.flow);
         derived = fmt::format("flow {} {}:{} {}:{}", p.proto, lan.to_string(), p.sport,
                               remote.to_string(), p.dport);
+    } else if (type == "device_name") {
+        at.only({"type", "name", "mac", "domain"});
+        if (!at.has("mac") || !at.has("domain")) at.fail("device_name needs 'mac' and 'domain'");
+        r.kind = dp::RuleKind::device_remote;
+        r.by_name = true;
+        read_mac(at.child("mac"), r.mac);
+        r.domain = read_domain(at.child("domain"));
+        derived = "device " + at.child("mac").str() + " name " + r.domain;
     } else {
         (type.empty() ? at : at.child("type"))
-            .fail("rule type must be quarantine, device_remote, flow or global");
+            .fail("rule type must be quarantine, device_remote, device_name, flow or global");
     }
     r.name = at.has("name") ? at.child("name").str() : derived;
     return r;
@@ -150,7 +172,8 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     AgentConfig c;
     const At root{root_node, ""};
     if (!root_node || root_node.IsNull()) return c;
-    root.only({"agent", "mode", "ports", "workers", "eal", "flows", "digests", "monitor", "idle", "blocks"});
+    root.only({"agent", "mode", "ports", "workers", "eal", "flows", "digests", "commands", "curve", "slowpath",
+               "monitor", "idle", "blocks"});
 
     if (auto a = root.child("agent"); a.node) {
         a.only({"id"});
@@ -207,12 +230,34 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
         }
     }
     if (auto d = root.child("digests"); d.node) {
-        d.only({"publish", "update_interval", "batch_records", "batch_delay_ms", "ring_size"});
+        d.only({"publish", "update_interval", "batch_records", "batch_delay_ms", "ring_size", "wait_subscribers",
+                "wait_timeout", "heartbeat"});
         if (d.has("publish")) c.publish = d.child("publish").str();
+        if (d.has("wait_subscribers")) c.wait_subscribers = static_cast<uint32_t>(d.child("wait_subscribers").uint(0, 1000));
+        if (d.has("wait_timeout")) c.wait_timeout_ms = static_cast<uint32_t>(d.child("wait_timeout").seconds_us(0) / 1000);
+        if (d.has("heartbeat")) c.heartbeat_ms = static_cast<uint32_t>(d.child("heartbeat").seconds_us(0) / 1000);
         if (d.has("update_interval")) c.worker.update_interval_us = d.child("update_interval").seconds_us(0);
         if (d.has("batch_records")) c.batch_records = static_cast<uint32_t>(d.child("batch_records").uint(1, 65536));
         if (d.has("batch_delay_ms")) c.batch_delay_ms = static_cast<uint32_t>(d.child("batch_delay_ms").uint(1, 60000));
         if (d.has("ring_size")) c.ring_size = static_cast<uint32_t>(d.child("ring_size").uint(64, 1u << 24));
+    }
+    if (auto cm = root.child("commands"); cm.node) {
+        cm.only({"listen"});
+        if (cm.has("listen")) c.commands = cm.child("listen").str();
+    }
+    if (auto cv = root.child("curve"); cv.node) {
+        cv.only({"secret_key_file", "authorized_keys"});
+        if (cv.has("secret_key_file")) c.secret_key_file = cv.child("secret_key_file").str();
+        if (auto ak = cv.child("authorized_keys"); ak.node) {
+            if (!ak.node.IsSequence()) ak.fail("must be a list of Z85 public keys or key files");
+            for (size_t i = 0; i < ak.node.size(); ++i)
+                c.authorized_keys.push_back(At{ak.node[i], fmt::format("{}[{}]", ak.path, i)}.str());
+        }
+    }
+    if (auto sp = root.child("slowpath"); sp.node) {
+        sp.only({"ring_size", "pool"});
+        if (sp.has("ring_size")) c.slow_ring_size = static_cast<uint32_t>(sp.child("ring_size").uint(64, 1u << 20));
+        if (sp.has("pool")) c.slow_pool = static_cast<uint32_t>(sp.child("pool").uint(255, 1u << 22));
     }
     if (auto m = root.child("monitor"); m.node) {
         m.only({"lan_prefixes", "gateway_mac"});
@@ -255,6 +300,24 @@ void validate(const AgentConfig& c) {
         throw ConfigError("monitor: monitor mode needs lan_prefixes and / or gateway_mac to tell directions");
     if (c.mbuf_cache > c.mbufs / 4)
         throw ConfigError("ports.mbuf_cache must be at most a quarter of ports.mbufs");
+    if (c.secret_key_file.empty() != c.authorized_keys.empty())
+        throw ConfigError("curve: secret_key_file and authorized_keys go together (both or neither)");
+    if (c.wait_subscribers != 0 && c.publish.empty())
+        throw ConfigError("digests.wait_subscribers needs digests.publish (or --publish)");
+}
+
+StaticRule parse_rule(const std::string& text, const std::string& path) {
+    YAML::Node node;
+    try {
+        node = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(fmt::format("{}: not valid YAML / JSON: {}", path, e.what()));
+    }
+    try {
+        return read_rule(At{node, path});
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(fmt::format("{}: {}", path, e.what()));
+    }
 }
 
 AgentConfig parse_agent_config(const std::string& yaml, const std::string& origin) {

@@ -27,6 +27,12 @@ struct StaticRule {
     uint8_t mac[6] = {};
     dp::IpPrefix remote;
     dp::FlowKey flow{};      // for kind == flow
+    // A DNS-name rule (type device_name): the device `mac` may not reach
+    // addresses it resolves for `domain` ("example.com": it and every name
+    // under it; "*.example.com": only names under it).  Compiled into
+    // device_remote rules as DNS answers arrive.
+    bool by_name = false;
+    std::string domain;
 };
 
 struct AgentConfig {
@@ -55,10 +61,24 @@ struct AgentConfig {
     dp::WorkerConfig worker;           // flow capacity, timeouts, eviction, idle, monitor
 
     // digests
-    std::string publish;               // ZeroMQ endpoint to bind, "" for none
+    std::string publish;               // ZeroMQ endpoint to bind, "" for none (digests and events)
+    uint32_t wait_subscribers = 0;     // hold the ports until this many subscriptions arrived
+    uint32_t wait_timeout_ms = 10000;  // ... or this long has passed
+    uint32_t heartbeat_ms = 5000;      // period of the 'hello' event; 0: only at start and on subscription
     uint32_t batch_records = 512;
     uint32_t batch_delay_ms = 100;
     uint32_t ring_size = 65536;
+
+    // commands
+    std::string commands;              // ZeroMQ endpoint (ROUTER) to bind for orders, "" for none
+
+    // curve: both empty means plain ZeroMQ, allowed on loopback / ipc only
+    std::string secret_key_file;       // this agent's CURVE secret key (Z85, from spinctl keygen)
+    std::vector<std::string> authorized_keys;  // Z85 public keys of controllers / clients allowed in
+
+    // slow path
+    uint32_t slow_ring_size = 1024;    // copies per worker ring
+    uint32_t slow_pool = 4095;         // mbufs for copies, shared by the workers
 
     // monitor
     std::vector<dp::IpPrefix> lan_prefixes;
@@ -70,6 +90,7 @@ struct AgentConfig {
     bool exit_on_eof = false;
     uint32_t eof_idle_ms = 500;
     std::string flow_log;
+    std::string event_log;
     bool summary = false;
 };
 
@@ -77,6 +98,10 @@ struct AgentConfig {
 AgentConfig load_agent_config(const std::string& path);
 // Same from YAML text; `origin` names it in error messages.
 AgentConfig parse_agent_config(const std::string& yaml, const std::string& origin);
+// Parses one block rule written as YAML or JSON (a `blocks` entry, or the
+// `rule` of an order); `path` names it in errors.  Throws ConfigError.
+StaticRule parse_rule(const std::string& text, const std::string& path);
+
 // Checks what command-line overrides may have changed.  Throws ConfigError.
 void validate(const AgentConfig& config);
 

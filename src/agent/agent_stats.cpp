@@ -26,10 +26,21 @@ Totals sum(const std::vector<std::unique_ptr<dp::Worker>>& workers) {
         t.flows_active += s.flows_active.get();
         t.records += s.records.get();
         t.ring_overflow += s.ring_overflow.get();
+        t.slow_copies += s.slow_copies.get();
+        t.slow_overflow += s.slow_overflow.get();
         t.polls += s.polls.get();
         t.idle_polls += s.idle_polls.get();
     }
     return t;
+}
+
+std::pair<uint64_t, uint64_t> rule_drops(const std::vector<std::unique_ptr<dp::Worker>>& workers, uint16_t id) {
+    uint64_t pkts = 0, bytes = 0;
+    for (const auto& w : workers) {
+        pkts += w->rule_pkts(id);
+        bytes += w->rule_bytes(id);
+    }
+    return {pkts, bytes};
 }
 
 namespace {
@@ -47,7 +58,8 @@ std::vector<std::pair<std::string, uint64_t>> list(const S& s, Get get) {
         {"flows_created", get(s.flows_created)}, {"flows_ended", get(s.flows_ended)},
         {"flows_evicted", get(s.flows_evicted)}, {"flows_untracked", get(s.flows_untracked)},
         {"flows_active", get(s.flows_active)},  {"records", get(s.records)},
-        {"ring_overflow", get(s.ring_overflow)}, {"polls", get(s.polls)},
+        {"ring_overflow", get(s.ring_overflow)}, {"slow_copies", get(s.slow_copies)},
+        {"slow_overflow", get(s.slow_overflow)}, {"polls", get(s.polls)},
         {"idle_polls", get(s.idle_polls)},
     };
 }

@@ -12,21 +12,14 @@ uint64_t epoch_us_now() {
     return static_cast<uint64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec;
 }
 
-DigestPublisher::DigestPublisher(zmq::context_t& ctx, const std::string& endpoint,
-                                 std::string agent_id, uint64_t boot_us, uint32_t batch_records,
+DigestPublisher::DigestPublisher(StreamSocket& socket, std::string agent_id, uint64_t boot_us, uint32_t batch_records,
                                  std::chrono::milliseconds batch_delay, RuleNamer namer)
-    : socket_(ctx, zmq::socket_type::pub),
-      endpoint_(endpoint),
+    : socket_(socket),
       batch_records_(batch_records),
       batch_delay_(batch_delay),
       namer_(std::move(namer)) {
     header_.agent = std::move(agent_id);
     header_.boot_us = boot_us;
-    socket_.set(zmq::sockopt::linger, 2000);  // let the last batches out at exit
-    socket_.set(zmq::sockopt::sndhwm, 10000);
-    socket_.bind(endpoint);
-    // The bound address, with the port the system chose where ":*" was given.
-    endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
     pending_.reserve(batch_records_);
 }
 
@@ -58,11 +51,8 @@ void DigestPublisher::flush() {
     header_.seq += 1;
     header_.sent_us = epoch_us_now();
     proto::encode_digest_batch(header_, pending_, rules, buffer_);
-    // A PUB socket drops for slow subscribers rather than block: that is what
-    // we want on the control lcore; the sequence number shows the gap.
-    const bool ok = socket_.send(zmq::buffer(proto::kDigestTopic, sizeof proto::kDigestTopic - 1),
-                                 zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
-                    socket_.send(zmq::buffer(buffer_), zmq::send_flags::dontwait);
+    // The sequence number shows a subscriber any batch it did not get.
+    const bool ok = socket_.send({proto::kDigestTopic, sizeof proto::kDigestTopic - 1}, buffer_.data(), buffer_.size());
     if (ok) {
         ++batches_;
         records_ += pending_.size();

@@ -1,5 +1,5 @@
-// Batches flow records and publishes them on a ZeroMQ PUB socket in the
-// format of docs/protocol.md.  Runs on the control lcore only.
+// Batches flow records and publishes them on the stream socket (topic
+// "spin.digest") in the format of docs/protocol.md.  Control lcore only.
 #pragma once
 
 #include <chrono>
@@ -8,8 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <zmq.hpp>
-
+#include "agent/stream_socket.h"
 #include "proto/digest_batch.h"
 
 namespace spin::agent {
@@ -18,8 +17,7 @@ class DigestPublisher {
 public:
     using RuleNamer = std::function<std::string(uint32_t)>;
 
-    // Binds endpoint (throws zmq::error_t with the reason if it cannot).
-    DigestPublisher(zmq::context_t& ctx, const std::string& endpoint, std::string agent_id,
+    DigestPublisher(StreamSocket& socket, std::string agent_id,
                     uint64_t boot_us, uint32_t batch_records, std::chrono::milliseconds batch_delay,
                     RuleNamer namer);
     ~DigestPublisher();
@@ -33,11 +31,10 @@ public:
     uint64_t batches() const { return batches_; }
     uint64_t records() const { return records_; }
     uint64_t send_failures() const { return failures_; }
-    const std::string& endpoint() const { return endpoint_; }
+    uint64_t seq() const { return header_.seq; }
 
 private:
-    zmq::socket_t socket_;
-    std::string endpoint_;
+    StreamSocket& socket_;
     proto::DigestBatchHeader header_;
     uint32_t batch_records_;
     std::chrono::milliseconds batch_delay_;

@@ -36,7 +36,8 @@ uint32_t default_memory_mb(const AgentConfig& c) {
     // mbufs of 2 KiB data + headroom + header, the record rings, driver state.
     const uint64_t mbuf_bytes = uint64_t{c.mbufs} * 2560;
     const uint64_t ring_bytes = uint64_t{c.ring_size} * 2 * 128 * c.workers;
-    return static_cast<uint32_t>(64 + (mbuf_bytes + ring_bytes) / (1 << 20) * 2);
+    const uint64_t slow_bytes = uint64_t{c.slow_pool} * 2560 + uint64_t{c.slow_ring_size} * 16 * c.workers;
+    return static_cast<uint32_t>(64 + (mbuf_bytes + ring_bytes + slow_bytes) / (1 << 20) * 2);
 }
 
 }  // namespace

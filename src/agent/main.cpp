@@ -27,7 +27,10 @@ int main(int argc, char** argv) {
         ("lan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "LAN port, overrides ports.lan (e.g. 'net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap' or 0000:01:00.0)")
         ("wan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "WAN port, overrides ports.wan (bridge mode only)")
         ("workers", po::value<uint32_t>()->value_name("N"), "worker lcores, overrides workers")
-        ("publish", po::value<std::string>()->value_name("ENDPOINT"), "ZeroMQ endpoint to publish digests on, overrides digests.publish (e.g. tcp://127.0.0.1:5556)")
+        ("publish", po::value<std::string>()->value_name("ENDPOINT"), "ZeroMQ endpoint to bind for digests and events, overrides digests.publish (e.g. tcp://127.0.0.1:5556)")
+        ("commands", po::value<std::string>()->value_name("ENDPOINT"), "ZeroMQ endpoint to bind for orders, overrides commands.listen (e.g. tcp://127.0.0.1:5557)")
+        ("wait-subscribers", po::value<uint32_t>()->value_name("N"), "hold the ports until N subscriptions reached the publish endpoint (bounded by digests.wait_timeout), overrides digests.wait_subscribers")
+        ("event-log", po::value<std::string>()->value_name("FILE"), "also write every event as a JSON line to FILE")
         ("flow-log", po::value<std::string>()->value_name("FILE"), "write one JSON line per flow when it ends (and at exit for open flows)")
         ("exit-on-eof", "stop once the inputs (net_pcap files) are exhausted and every flow has been reported")
         ("eof-idle-ms", po::value<uint32_t>()->value_name("MS")->default_value(500), "with --exit-on-eof: how long without a packet counts as the end of input")
@@ -57,6 +60,9 @@ int main(int argc, char** argv) {
         if (vm.count("wan")) cfg.wan = vm["wan"].as<std::string>();
         if (vm.count("workers")) cfg.workers = vm["workers"].as<uint32_t>();
         if (vm.count("publish")) cfg.publish = vm["publish"].as<std::string>();
+        if (vm.count("commands")) cfg.commands = vm["commands"].as<std::string>();
+        if (vm.count("wait-subscribers")) cfg.wait_subscribers = vm["wait-subscribers"].as<uint32_t>();
+        if (vm.count("event-log")) cfg.event_log = vm["event-log"].as<std::string>();
         if (vm.count("flow-log")) cfg.flow_log = vm["flow-log"].as<std::string>();
         if (vm.count("agent-id")) cfg.id = vm["agent-id"].as<std::string>();
         cfg.exit_on_eof = vm.count("exit-on-eof") != 0;

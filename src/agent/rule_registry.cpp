@@ -1,48 +1,143 @@
 #include "agent/rule_registry.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
 namespace spin::agent {
 
 namespace {
-bool same_rule(const dp::BlockRule& r, const StaticRule& s) {
-    if (r.kind != s.kind) return false;
-    switch (s.kind) {
-    case dp::RuleKind::quarantine: return std::memcmp(r.mac, s.mac, 6) == 0;
-    case dp::RuleKind::device_remote:
-        return std::memcmp(r.mac, s.mac, 6) == 0 && r.remote.ip_version == s.remote.ip_version &&
-               r.remote.length == s.remote.length && std::memcmp(r.remote.addr, s.remote.addr, 16) == 0;
-    case dp::RuleKind::global_remote:
-        return r.remote.ip_version == s.remote.ip_version && r.remote.length == s.remote.length &&
-               std::memcmp(r.remote.addr, s.remote.addr, 16) == 0;
-    case dp::RuleKind::flow: return r.flow == s.flow;
-    }
-    return false;
+bool same_prefix(const dp::IpPrefix& a, const dp::IpPrefix& b) {
+    return a.ip_version == b.ip_version && a.length == b.length && std::memcmp(a.addr, b.addr, 16) == 0;
 }
 }  // namespace
 
-uint16_t RuleRegistry::add(const StaticRule& s) {
-    for (const auto& r : rules_)
-        if (same_rule(r, s)) return r.id;
-    if (next_id_ == 0) throw std::runtime_error("too many block rules (65535)");
-    dp::BlockRule r;
-    r.id = next_id_++;
-    r.kind = s.kind;
-    std::memcpy(r.mac, s.mac, 6);
-    r.remote = s.remote;
-    r.flow = s.flow;
-    r.name = s.name;
-    rules_.push_back(r);
-    return r.id;
+bool same_rule(const StaticRule& a, const StaticRule& b) {
+    if (a.kind != b.kind || a.by_name != b.by_name) return false;
+    if (a.by_name) return std::memcmp(a.mac, b.mac, 6) == 0 && a.domain == b.domain;
+    switch (a.kind) {
+    case dp::RuleKind::quarantine: return std::memcmp(a.mac, b.mac, 6) == 0;
+    case dp::RuleKind::device_remote: return std::memcmp(a.mac, b.mac, 6) == 0 && same_prefix(a.remote, b.remote);
+    case dp::RuleKind::global_remote: return same_prefix(a.remote, b.remote);
+    case dp::RuleKind::flow: return a.flow == b.flow;
+    }
+    return false;
 }
 
-uint32_t RuleRegistry::commit() { return publisher_.publish(rules_); }
+RuleRegistry::Added RuleRegistry::add(const StaticRule& s, const std::string& origin) {
+    std::lock_guard lock(mutex_);
+    for (const auto& e : entries_)
+        if (same_rule(e.info.spec, s)) return {e.info.id, false};
+    if (next_id_ == 0) throw std::runtime_error("too many block rules (65535 ids issued)");
+    Entry e;
+    e.info.id = next_id_++;
+    e.info.name = s.name;
+    e.info.origin = origin;
+    e.info.spec = s;
+    names_[e.info.id] = s.name;
+    entries_.push_back(std::move(e));
+    dirty_ = true;
+    return {entries_.back().info.id, true};
+}
+
+bool RuleRegistry::remove(uint16_t id) {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.info.id == id; });
+    if (it == entries_.end()) return false;
+    entries_.erase(it);
+    dirty_ = true;
+    return true;
+}
+
+bool RuleRegistry::remove(const StaticRule& s) {
+    uint16_t id = 0;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& e : entries_)
+            if (same_rule(e.info.spec, s)) id = e.info.id;
+    }
+    return id != 0 && remove(id);
+}
+
+const RuleInfo* RuleRegistry::find(uint16_t id) const {
+    for (const auto& e : entries_)
+        if (e.info.id == id) return &e.info;
+    return nullptr;
+}
+
+bool RuleRegistry::matches(const std::string& pattern, const std::string& name) {
+    // "*.example.com": names under example.com; "example.com": it and names under it.
+    const bool wildcard = pattern.rfind("*.", 0) == 0;
+    const std::string base = wildcard ? pattern.substr(2) : pattern;
+    if (name == base) return !wildcard;
+    return name.size() > base.size() && name.compare(name.size() - base.size(), base.size(), base) == 0 &&
+           name[name.size() - base.size() - 1] == '.';
+}
+
+bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings) {
+    bool changed = false;
+    std::lock_guard lock(mutex_);
+    for (auto& e : entries_) {
+        if (!e.info.spec.by_name || std::memcmp(e.info.spec.mac, mac.data(), 6) != 0) continue;
+        for (const auto& b : bindings) {
+            // A CNAME crossed on the way counts as the name itself: blocking
+            // *.tracker.example must also catch cdn.example aliases of it.
+            bool hit = matches(e.info.spec.domain, b.name);
+            for (const auto& v : b.via) hit = hit || matches(e.info.spec.domain, v);
+            if (hit && e.addresses.insert({b.ip_version, b.addr}).second) {
+                e.info.resolved = e.addresses.size();
+                changed = true;
+            }
+        }
+    }
+    dirty_ = dirty_ || changed;
+    return changed;
+}
+
+uint32_t RuleRegistry::commit() {
+    std::vector<dp::BlockRule> rules;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& e : entries_) {
+            dp::BlockRule r;
+            r.id = e.info.id;
+            r.name = e.info.name;
+            std::memcpy(r.mac, e.info.spec.mac, 6);
+            if (!e.info.spec.by_name) {
+                r.kind = e.info.spec.kind;
+                r.remote = e.info.spec.remote;
+                r.flow = e.info.spec.flow;
+                rules.push_back(r);
+                continue;
+            }
+            // A DNS-name rule is one device-remote rule per address learnt, all
+            // under the name rule's id so that its counters add up.
+            r.kind = dp::RuleKind::device_remote;
+            for (const auto& [version, addr] : e.addresses) {
+                r.remote = dp::IpPrefix{};
+                r.remote.ip_version = version;
+                r.remote.length = version == 4 ? 32 : 128;
+                std::memcpy(r.remote.addr, addr.data(), 16);
+                rules.push_back(r);
+            }
+        }
+        dirty_ = false;
+    }
+    return publisher_.publish(std::move(rules));
+}
 
 std::string RuleRegistry::name(uint32_t id) const {
-    for (const auto& r : rules_)
-        if (r.id == id) return r.name;
+    std::lock_guard lock(mutex_);
+    const auto it = names_.find(static_cast<uint16_t>(id));
+    if (it != names_.end()) return it->second;
     return id == 0 ? std::string{} : "rule " + std::to_string(id);
+}
+
+std::vector<RuleInfo> RuleRegistry::snapshot() const {
+    std::lock_guard lock(mutex_);
+    std::vector<RuleInfo> out;
+    for (const auto& e : entries_) out.push_back(e.info);
+    return out;
 }
 
 }  // namespace spin::agent

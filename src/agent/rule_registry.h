@@ -1,33 +1,81 @@
-// The control side of blocking: which rules are in force, their ids and names.
-// Turns the rule set into dataplane snapshots and names rule ids in records.
+// The control side of blocking: which rules are in force, their ids, names and
+// origins.  Turns the rule set into dataplane snapshots, names rule ids in
+// records (removed rules keep their names: late records still carry them) and
+// compiles DNS-name rules into address rules from the DNS answers the device
+// receives.
+//
+// Owned by the control thread; the telemetry thread reads snapshot() (hence
+// the mutex, which no worker ever touches).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "agent/agent_config.h"
+#include "agent/slowpath/dns_message.h"
 #include "dataplane/block_table_publisher.h"
 
 namespace spin::agent {
+
+struct RuleInfo {
+    uint16_t id = 0;
+    std::string name;
+    std::string origin;       // "config" or "order"
+    StaticRule spec;
+    size_t resolved = 0;      // DNS-name rules: addresses learnt so far
+};
 
 class RuleRegistry {
 public:
     explicit RuleRegistry(dp::BlockTablePublisher& publisher) : publisher_(publisher) {}
 
-    // Adds a rule (idempotent: an identical rule keeps its id) without publishing.
-    uint16_t add(const StaticRule& rule);
-    // Publishes the current rule set to the workers; returns the table version.
+    struct Added {
+        uint16_t id;
+        bool changed;  // false: an identical rule was already in force
+    };
+    // Adds a rule without publishing; idempotent (an identical rule keeps its
+    // id).  Throws std::runtime_error when the 65535 ids are used up.
+    Added add(const StaticRule& rule, const std::string& origin);
+    // Removes a rule by id or by its definition; false when there was none.
+    bool remove(uint16_t id);
+    bool remove(const StaticRule& rule);
+    const RuleInfo* find(uint16_t id) const;
+
+    // What a DNS response taught for `mac`: addresses of names a DNS-name rule
+    // covers become blocked for that device.  Returns true when tables changed
+    // (the caller commits).
+    bool learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings);
+
+    // Publishes the current rule set to the workers (returns once every
+    // worker has left the previous tables behind); returns the table version.
     uint32_t commit();
+    uint32_t version() const { return publisher_.version(); }
+    bool dirty() const { return dirty_; }
 
     std::string name(uint32_t id) const;
-    const std::vector<dp::BlockRule>& rules() const { return rules_; }
+    std::vector<RuleInfo> snapshot() const;
 
 private:
+    struct Entry {
+        RuleInfo info;
+        std::set<std::pair<uint8_t, std::array<uint8_t, 16>>> addresses;  // DNS-name rules
+    };
+    static bool matches(const std::string& pattern, const std::string& name);
+
     dp::BlockTablePublisher& publisher_;
-    std::vector<dp::BlockRule> rules_;
+    mutable std::mutex mutex_;
+    std::vector<Entry> entries_;
+    std::map<uint16_t, std::string> names_;  // every id ever issued
     uint16_t next_id_ = 1;
+    bool dirty_ = true;
 };
+
+// Same rule, ignoring names: what makes an order idempotent.
+bool same_rule(const StaticRule& a, const StaticRule& b);
 
 }  // namespace spin::agent

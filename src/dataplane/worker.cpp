@@ -26,10 +26,11 @@ constexpr int kTxRetries = 4;
 inline bool is_group_mac(const uint8_t* mac) { return mac[0] & 0x01; }
 }  // namespace
 
-Worker::Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring)
+Worker::Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring, SlowQueue* slow)
     : cfg_(std::move(config)),
       blocks_(blocks),
       ring_(ring),
+      slow_(slow),
       table_(cfg_.flow_capacity),
       rule_pkts_(new Counter[kMaxRules]),
       rule_bytes_(new Counter[kMaxRules]) {
@@ -309,6 +310,10 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
                 drop = handle_non_flow(from, p, len, blocks);
                 break;
             }
+            // Copied before a drop decision: a quarantined device still tells
+            // who it is, and the controller wants to know.
+            if (slow_ != nullptr && p.status != ParseStatus::truncated)
+                copy_to_slow_path(m, p, from, p.status == ParseStatus::ok ? src_is_lan[i] : from == kLan, ts);
             if (drop) {
                 stats_.blocked_pkts.add();
                 stats_.blocked_bytes.add(len);
@@ -320,6 +325,18 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
         }
     }
     return kept;
+}
+
+void Worker::copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, Side from, bool src_is_lan,
+                               uint64_t ts) {
+    const SlowKind kind = classify_slow(p);
+    if (kind == SlowKind::none) return;
+    if (cfg_.monitor && p.status != ParseStatus::ok) src_is_lan = cfg_.lan.frame_from_lan(p.src_mac, p.dst_mac);
+    const SlowMeta meta{ts, kind, static_cast<uint8_t>(from), src_is_lan, cfg_.index};
+    if (slow_->push(m, meta))
+        stats_.slow_copies.add();
+    else
+        stats_.slow_overflow.add();
 }
 
 void Worker::housekeeping(uint64_t now_us) {

@@ -17,6 +17,7 @@
 #include "dataplane/lan_classifier.h"
 #include "dataplane/packet_parser.h"
 #include "dataplane/record_ring.h"
+#include "dataplane/slow_path.h"
 #include "dataplane/worker_stats.h"
 #include "proto/flow_record.h"
 
@@ -63,7 +64,9 @@ struct WorkerPorts {
 
 class Worker {
 public:
-    Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring);
+    // ring: where flow records go; slow: where slow-path copies go (either may
+    // be null: records are then counted as overflow, copies not made).
+    Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring, SlowQueue* slow = nullptr);
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
@@ -109,11 +112,13 @@ private:
                      proto::FlowRecord& r) const;
     void flush_records();
     uint64_t timeout_of(const FlowEntry& e) const;
+    void copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, Side from, bool src_is_lan, uint64_t ts);
     void send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n);
 
     WorkerConfig cfg_;
     BlockTablePublisher& blocks_;
     RecordRing* ring_;
+    SlowQueue* slow_;
     FlowTable table_;
     WorkerStats stats_;
     std::unique_ptr<Counter[]> rule_pkts_;

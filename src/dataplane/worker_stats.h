@@ -38,6 +38,8 @@ struct alignas(64) WorkerStats {
     Counter flows_active;     // table occupancy
     Counter records;          // flow records handed to the control side
     Counter ring_overflow;    // flow records lost because the ring was full
+    Counter slow_copies;      // frames copied to the slow path (DNS, DHCP, ARP...)
+    Counter slow_overflow;    // slow-path copies lost: copy pool empty or ring full
     Counter polls;
     Counter idle_polls;
 };

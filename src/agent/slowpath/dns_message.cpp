@@ -62,6 +62,47 @@ std::string read_name(const uint8_t* m, size_t len, size_t& pos, std::string& na
     }
 }
 
+
+// Reads one resource record at `pos` and moves `pos` past it.
+std::string read_record(const uint8_t* m, size_t len, size_t& pos, DnsAnswer& a) {
+    if (auto err = read_name(m, len, pos, a.name); !err.empty()) return err;
+    if (pos + 10 > len) return "record header cut short";
+    a.type = be16(m + pos);
+    a.ttl = be32(m + pos + 4);
+    const size_t rdlen = be16(m + pos + 8);
+    pos += 10;
+    if (pos + rdlen > len) return "record data runs past the end of the message";
+    size_t p = pos;
+    const size_t end = pos + rdlen;
+    switch (a.type) {
+    case kDnsTypeA:
+        if (rdlen != 4) return fmt::format("A record of {} bytes", rdlen);
+        a.ip_version = 4;
+        std::memcpy(a.addr.data(), m + pos, 4);
+        break;
+    case kDnsTypeAaaa:
+        if (rdlen != 16) return fmt::format("AAAA record of {} bytes", rdlen);
+        a.ip_version = 6;
+        std::memcpy(a.addr.data(), m + pos, 16);
+        break;
+    case kDnsTypeCname:
+        if (auto err = read_name(m, end, p, a.cname); !err.empty()) return "CNAME: " + err;
+        break;
+    case kDnsTypePtr:
+        if (auto err = read_name(m, end, p, a.target); !err.empty()) return "PTR: " + err;
+        break;
+    case kDnsTypeSrv:
+        if (rdlen < 7) return fmt::format("SRV record of {} bytes", rdlen);
+        a.port = be16(m + pos + 4);
+        p = pos + 6;
+        if (auto err = read_name(m, end, p, a.target); !err.empty()) return "SRV: " + err;
+        break;
+    default: break;
+    }
+    pos = end;
+    return {};
+}
+
 }  // namespace
 
 std::string parse_dns(const uint8_t* m, size_t len, DnsMessage& out) {
@@ -85,29 +126,15 @@ std::string parse_dns(const uint8_t* m, size_t len, DnsMessage& out) {
     }
     for (size_t i = 0; i < an; ++i) {
         DnsAnswer a;
-        if (auto err = read_name(m, len, pos, a.name); !err.empty()) return "answer: " + err;
-        if (pos + 10 > len) return "answer header cut short";
-        a.type = be16(m + pos);
-        a.ttl = be32(m + pos + 4);
-        const size_t rdlen = be16(m + pos + 8);
-        pos += 10;
-        if (pos + rdlen > len) return "answer data runs past the end of the message";
-        if (a.type == kDnsTypeA) {
-            if (rdlen != 4) return fmt::format("A record of {} bytes", rdlen);
-            a.ip_version = 4;
-            std::memcpy(a.addr.data(), m + pos, 4);
-        } else if (a.type == kDnsTypeAaaa) {
-            if (rdlen != 16) return fmt::format("AAAA record of {} bytes", rdlen);
-            a.ip_version = 6;
-            std::memcpy(a.addr.data(), m + pos, 16);
-        } else if (a.type == kDnsTypeCname) {
-            size_t p = pos;
-            if (auto err = read_name(m, pos + rdlen, p, a.cname); !err.empty()) return "CNAME: " + err;
-        }
-        pos += rdlen;
+        if (auto err = read_record(m, len, pos, a); !err.empty()) return "answer: " + err;
         out.answers.push_back(std::move(a));
     }
-    // Authority and additional sections are not needed for bindings.
+    const size_t more = size_t{be16(m + 8)} + be16(m + 10);
+    for (size_t i = 0; i < more && i < kMaxRecords; ++i) {
+        DnsAnswer a;
+        if (!read_record(m, len, pos, a).empty()) break;
+        out.additional.push_back(std::move(a));
+    }
     return {};
 }
 

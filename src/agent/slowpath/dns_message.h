@@ -15,6 +15,8 @@ namespace spin::slowpath {
 
 inline constexpr uint16_t kDnsTypeA = 1;
 inline constexpr uint16_t kDnsTypeCname = 5;
+inline constexpr uint16_t kDnsTypePtr = 12;
+inline constexpr uint16_t kDnsTypeSrv = 33;
 inline constexpr uint16_t kDnsTypeAaaa = 28;
 inline constexpr uint8_t kDnsRcodeNxdomain = 3;
 
@@ -28,6 +30,8 @@ struct DnsAnswer {
     uint16_t type = 0;
     uint32_t ttl = 0;
     std::string cname;                 // CNAME target
+    std::string target;                // PTR name, SRV target host
+    uint16_t port = 0;                 // SRV port
     uint8_t ip_version = 0;            // 4 (A) or 6 (AAAA), 0 otherwise
     std::array<uint8_t, 16> addr{};    // IPv4 in the first 4 bytes
 };
@@ -38,7 +42,11 @@ struct DnsMessage {
     bool truncated = false;  // TC bit: the answer was cut, the client retries over TCP
     uint8_t rcode = 0;
     std::vector<DnsQuestion> questions;
-    std::vector<DnsAnswer> answers;    // answer section only
+    std::vector<DnsAnswer> answers;    // answer section
+    // Authority and additional records (mDNS announcements carry SRV and
+    // addresses there).  Read leniently: a bad record ends the list without
+    // failing the message, since the answers alone make it useful.
+    std::vector<DnsAnswer> additional;
 };
 
 // What a response taught: `name` (as the client asked it) resolves to `addr`

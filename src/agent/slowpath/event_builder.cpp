@@ -1,0 +1,249 @@
+#include "agent/slowpath/event_builder.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "agent/slowpath/dhcp_message.h"
+#include "agent/slowpath/dhcpv6_message.h"
+#include "agent/slowpath/lldp_message.h"
+#include "agent/slowpath/mdns_names.h"
+#include "agent/slowpath/neighbour_message.h"
+#include "agent/slowpath/slow_frame.h"
+#include "agent/slowpath/ssdp_message.h"
+#include "dataplane/packet_parser.h"
+#include "proto/flow_record_json.h"
+
+namespace spin::slowpath {
+
+namespace {
+
+using nlohmann::json;
+constexpr size_t kMaxBindings = 65536;
+
+std::string hex(const std::vector<uint8_t>& v) {
+    std::string s;
+    for (uint8_t b : v) s += fmt::format("{:02x}", b);
+    return s;
+}
+
+std::string mac_text(const uint8_t* mac) { return proto::format_mac(mac); }
+
+const char* rr_type_name(uint16_t t) {
+    switch (t) {
+    case kDnsTypeA: return "A";
+    case kDnsTypeAaaa: return "AAAA";
+    case kDnsTypeCname: return "CNAME";
+    case kDnsTypePtr: return "PTR";
+    case kDnsTypeSrv: return "SRV";
+    default: return nullptr;
+    }
+}
+
+std::string type_text(uint16_t t) {
+    const char* n = rr_type_name(t);
+    return n != nullptr ? n : std::to_string(t);
+}
+
+std::string rcode_text(uint8_t rcode) {
+    static const char* names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+    return rcode < 6 ? names[rcode] : std::to_string(rcode);
+}
+
+const char* dhcpv6_type_name(uint8_t t) {
+    static const char* names[] = {"?", "solicit", "advertise", "request", "confirm", "renew", "rebind",
+                                  "reply", "release", "decline", "reconfigure", "information-request"};
+    return t < 12 ? names[t] : "other";
+}
+
+bool zero(const uint8_t* p, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        if (p[i] != 0) return false;
+    return true;
+}
+
+// The event's common fields.
+json base(const char* type, const FrameInfo& info, const uint8_t* mac) {
+    return json{{"type", type},
+                {"time", static_cast<double>(info.time_us) / 1e6},
+                {"mac", mac_text(mac)},
+                {"side", info.side == 0 ? "lan" : "wan"}};
+}
+
+json dns_event(const DnsMessage& m, const FrameInfo& info, const uint8_t* device) {
+    json e = base("dns", info, device);
+    e["query"] = m.questions.empty() ? "" : m.questions[0].name;
+    e["qtype"] = m.questions.empty() ? "" : type_text(m.questions[0].type);
+    e["rcode"] = rcode_text(m.rcode);
+    json answers = json::array();
+    for (const auto& a : m.answers) {
+        json x{{"name", a.name}, {"type", type_text(a.type)}, {"ttl", a.ttl}};
+        if (a.ip_version != 0) x["address"] = proto::format_ip(a.addr.data(), a.ip_version);
+        if (a.type == kDnsTypeCname) x["address"] = a.cname;
+        if (a.type == kDnsTypePtr) x["address"] = a.target;
+        answers.push_back(std::move(x));
+    }
+    e["answers"] = std::move(answers);
+    json bindings = json::array();
+    for (const auto& b : dns_bindings(m))
+        bindings.push_back({{"name", b.name}, {"address", proto::format_ip(b.addr.data(), b.ip_version)},
+                            {"ttl", b.ttl}, {"via", b.via}});
+    e["bindings"] = std::move(bindings);
+    return e;
+}
+
+}  // namespace
+
+bool EventBuilder::new_binding(const uint8_t* mac, uint8_t ip_version, const uint8_t* addr, uint64_t now_us) {
+    std::string key(reinterpret_cast<const char*>(mac), 6);
+    key.append(reinterpret_cast<const char*>(addr), ip_version == 4 ? 4 : 16);
+    auto it = bindings_.find(key);
+    if (it != bindings_.end() && now_us < it->second + kBindingRepeatUs && now_us >= it->second) return false;
+    if (it == bindings_.end() && bindings_.size() >= kMaxBindings) bindings_.clear();  // bound memory
+    bindings_[key] = now_us;
+    return true;
+}
+
+std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInfo& info, std::vector<json>& out) {
+    KindCounters& c = counters_[static_cast<unsigned>(info.kind)];
+    ++c.frames;
+    const size_t before = out.size();
+    auto fail = [&](const std::string& why) {
+        ++c.errors;
+        return why;
+    };
+    dp::ParsedPacket p{};
+    dp::parse_packet(frame, static_cast<uint32_t>(len), p);
+    if (dp::classify_slow(p) != info.kind) return fail("frame does not parse as the worker classified it");
+    SlowPayload pl;
+    if (auto err = locate_payload(frame, len, p, info.kind, pl); !err.empty()) return fail(err);
+    const uint8_t* src = p.src_mac;
+    const uint8_t* lan_device = info.src_is_lan ? p.src_mac : p.dst_mac;
+
+    switch (info.kind) {
+    case dp::SlowKind::dns: {
+        std::vector<DnsMessage> msgs;
+        std::string err;
+        if (pl.tcp) {
+            err = parse_dns_tcp(pl.data, pl.len, msgs);
+        } else {
+            msgs.emplace_back();
+            err = parse_dns(pl.data, pl.len, msgs.back());
+            if (!err.empty()) msgs.clear();
+        }
+        for (const auto& m : msgs) {
+            if (!m.response) continue;
+            out.push_back(dns_event(m, info, lan_device));
+            if (dns_hook_) {
+                std::array<uint8_t, 6> mac;
+                std::memcpy(mac.data(), lan_device, 6);
+                dns_hook_(mac, dns_bindings(m));
+            }
+        }
+        if (!err.empty()) return fail(err);
+        break;
+    }
+    case dp::SlowKind::mdns: {
+        DnsMessage m;
+        if (auto err = parse_dns(pl.data, pl.len, m); !err.empty()) return fail(err);
+        const auto names = mdns_names(m);
+        if (names.empty()) break;
+        json e = base("mdns", info, src);
+        e["ip"] = proto::format_ip(p.src, p.ip_version);
+        e["hostnames"] = names.hostnames;
+        json services = json::array();
+        for (const auto& s : names.services) services.push_back({{"type", s.type}, {"instance", s.instance}});
+        e["services"] = std::move(services);
+        out.push_back(std::move(e));
+        break;
+    }
+    case dp::SlowKind::dhcp: {
+        DhcpMessage m;
+        if (auto err = parse_dhcp(pl.data, pl.len, m); !err.empty()) return fail(err);
+        json e = base("dhcp", info, m.client_mac.data());
+        e["message"] = dhcp_message_type_name(m.message_type);
+        e["hostname"] = m.hostname;
+        e["vendor_class"] = m.vendor_class;
+        e["param_list"] = m.fingerprint();
+        e["client_id"] = hex(m.client_id);
+        e["mud_url"] = m.mud_url;
+        std::string ip;
+        if (!zero(m.yiaddr.data(), 4))
+            ip = proto::format_ip(m.yiaddr.data(), 4);
+        else if (m.requested_ip)
+            ip = proto::format_ip(m.requested_ip->data(), 4);
+        else if (!zero(m.ciaddr.data(), 4))
+            ip = proto::format_ip(m.ciaddr.data(), 4);
+        e["ip"] = ip;
+        if (m.lease_seconds) e["lease_seconds"] = *m.lease_seconds;
+        if (m.server_id) e["server_id"] = proto::format_ip(m.server_id->data(), 4);
+        out.push_back(std::move(e));
+        break;
+    }
+    case dp::SlowKind::dhcpv6: {
+        Dhcpv6Message m;
+        if (auto err = parse_dhcpv6(pl.data, pl.len, m); !err.empty()) return fail(err);
+        json e = base("dhcpv6", info, lan_device);
+        e["message"] = dhcpv6_type_name(m.type);
+        e["duid"] = hex(m.client_duid);
+        e["fqdn"] = m.fqdn;
+        e["mud_url"] = m.mud_url;
+        json ips = json::array();
+        for (const auto& a : m.addresses) ips.push_back(proto::format_ip(a.data(), 6));
+        e["ips"] = std::move(ips);
+        out.push_back(std::move(e));
+        break;
+    }
+    case dp::SlowKind::arp:
+    case dp::SlowKind::nd: {
+        std::vector<NeighbourBinding> bs;
+        if (info.kind == dp::SlowKind::arp) {
+            ArpMessage m;
+            if (auto err = parse_arp(pl.data, pl.len, m); !err.empty()) return fail(err);
+            bs = arp_bindings(m);
+        } else {
+            NdMessage m;
+            if (auto err = parse_nd(pl.data, pl.len, m); !err.empty()) return fail(err);
+            bs = nd_bindings(m, p.src);
+        }
+        for (const auto& b : bs) {
+            if (!new_binding(b.mac.data(), b.ip_version, b.addr.data(), info.time_us)) continue;
+            json e = base("neighbour", info, b.mac.data());
+            e["ip"] = proto::format_ip(b.addr.data(), b.ip_version);
+            e["via"] = info.kind == dp::SlowKind::arp ? "arp" : "nd";
+            out.push_back(std::move(e));
+        }
+        break;
+    }
+    case dp::SlowKind::ssdp: {
+        SsdpMessage m;
+        if (auto err = parse_ssdp(pl.data, pl.len, m); !err.empty()) return fail(err);
+        json e = base("ssdp", info, src);
+        e["ip"] = proto::format_ip(p.src, p.ip_version);
+        e["method"] = m.method;
+        e["server"] = m.server;
+        e["device_type"] = m.type;
+        e["nts"] = m.nts;
+        e["usn"] = m.usn;
+        e["location"] = m.location;
+        out.push_back(std::move(e));
+        break;
+    }
+    case dp::SlowKind::lldp: {
+        LldpMessage m;
+        if (auto err = parse_lldp(pl.data, pl.len, m); !err.empty()) return fail(err);
+        json e = base("lldp", info, src);
+        e["system_name"] = m.system_name;
+        e["chassis_id"] = hex(m.chassis_id);
+        e["mud_url"] = m.mud_url;
+        out.push_back(std::move(e));
+        break;
+    }
+    case dp::SlowKind::none: return fail("not a slow-path frame");
+    }
+    c.events += out.size() - before;
+    if (out.size() == before) ++c.quiet;
+    return {};
+}
+
+}  // namespace spin::slowpath

@@ -1,0 +1,58 @@
+// Turns slow-path frames into the agent's events (docs/protocol.md, "Events"):
+// DHCP leases, DNS answers, ARP / ND bindings, mDNS / SSDP names, LLDP.
+// Runs on the control side; counts what each parser accepted and refused so
+// that nothing is silently lost.  Repeated ARP / ND bindings are announced
+// again only after kBindingRepeatUs, so an ARP storm is not an event storm.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/slowpath/dns_message.h"
+#include "dataplane/slow_path.h"
+
+namespace spin::slowpath {
+
+struct FrameInfo {
+    uint64_t time_us = 0;
+    dp::SlowKind kind = dp::SlowKind::none;
+    uint8_t side = 0;         // port of arrival: 0 LAN, 1 WAN
+    bool src_is_lan = true;   // the frame's source MAC is the LAN-side device
+};
+
+struct KindCounters {
+    uint64_t frames = 0;  // copies received
+    uint64_t events = 0;  // events produced
+    uint64_t errors = 0;  // frames a parser refused
+    uint64_t quiet = 0;   // parsed but nothing new to tell (queries, repeats, TCP without payload)
+};
+
+class EventBuilder {
+public:
+    static constexpr uint64_t kBindingRepeatUs = 300'000'000;
+
+    // Called for each DNS response with its bindings and the LAN device that asked.
+    using DnsHook = std::function<void(const std::array<uint8_t, 6>& mac, const std::vector<DnsBinding>&)>;
+    void on_dns(DnsHook hook) { dns_hook_ = std::move(hook); }
+
+    // Appends the events of one frame (without agent and seq: the publisher
+    // adds them).  Returns "" or the parser's complaint (already counted).
+    std::string build(const uint8_t* frame, size_t len, const FrameInfo& info, std::vector<nlohmann::json>& out);
+
+    const KindCounters& counters(dp::SlowKind k) const { return counters_[static_cast<unsigned>(k)]; }
+
+private:
+    bool new_binding(const uint8_t* mac, uint8_t ip_version, const uint8_t* addr, uint64_t now_us);
+
+    KindCounters counters_[dp::kSlowKinds];
+    DnsHook dns_hook_;
+    std::unordered_map<std::string, uint64_t> bindings_;  // mac+address -> last announced
+};
+
+}  // namespace spin::slowpath

@@ -1,0 +1,32 @@
+// The control side of the slow path: takes the workers' copies off their
+// queues, turns them into events (EventBuilder) and hands them to a sink.
+// Frees every copy it takes.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/slowpath/event_builder.h"
+#include "dataplane/slow_path.h"
+
+namespace spin::slowpath {
+
+class SlowPathReader {
+public:
+    using Sink = std::function<void(nlohmann::json)>;
+    SlowPathReader(std::vector<dp::SlowQueue*> queues, EventBuilder& builder, Sink sink);
+
+    // Handles up to `budget` copies; returns how many it handled.
+    unsigned poll(unsigned budget = 1024);
+
+private:
+    std::vector<dp::SlowQueue*> queues_;
+    EventBuilder& builder_;
+    Sink sink_;
+    std::vector<uint8_t> linear_;
+    std::vector<nlohmann::json> events_;
+};
+
+}  // namespace spin::slowpath
