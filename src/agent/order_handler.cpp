@@ -87,7 +87,6 @@ json OrderHandler::execute(const Order& o) {
     if (o.op == "ping") {
         a["agent"] = agent_;
         a["boot"] = static_cast<double>(boot_us_) / 1e6;
-        a["time"] = static_cast<double>(epoch_us_now()) / 1e6;
     } else if (o.op == "stats") {
         a["stats"] = hooks_.stats ? hooks_.stats() : json::object();
     } else if (o.op == "rules") {
@@ -138,6 +137,8 @@ std::string OrderHandler::handle(const std::string& request) {
     if (!answer["ok"].get<bool>()) ++errors_;
     answer["id"] = o.id;
     answer["version"] = rules_.version();
+    // When the answer left: the order is in force on every worker from then on.
+    answer["time"] = static_cast<double>(epoch_us_now()) / 1e6;
     return answer.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

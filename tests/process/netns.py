@@ -1,0 +1,119 @@
+"""Network namespaces joined through spin-agent, for end-to-end tests.
+
+    lan namespace                root namespace                 wan namespace
+    eth0 (the device) <-veth-> sl<N>  [spin-agent]  sw<N> <-veth-> eth0 (servers)
+
+The agent runs in the root namespace on net_af_packet over sl<N> / sw<N>.
+Only addresses inside the namespaces are used (10.77.0.0/24, fd77::/64).
+Everything is removed on exit, also when the test fails."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import spintest
+
+
+def run(*cmd, ns=None, check=True, timeout=30, **kw):
+    full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
+    p = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, **kw)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{' '.join(full)} exited {p.returncode}: {p.stderr.strip()[-2000:]}")
+    return p
+
+
+def can_create_namespaces():
+    """None, or why this machine cannot run the test."""
+    if os.geteuid() != 0:
+        return "needs root to create network namespaces"
+    for tool in ("ip", "ethtool", "dnsmasq", "dhclient", "curl"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (tools/install-deps installs it)"
+    name = f"spinprobe{os.getpid()}"
+    p = subprocess.run(["ip", "netns", "add", name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        return f"cannot create a network namespace: {p.stderr.strip()}"
+    subprocess.run(["ip", "netns", "del", name])
+    return None
+
+
+class Topology:
+    def __init__(self, workdir):
+        n = os.getpid() % 100000
+        self.lan, self.wan = f"spinlan{n}", f"spinwan{n}"
+        self.lan_if, self.wan_if = f"sl{n}", f"sw{n}"
+        self.dir = workdir
+        self.procs = []
+
+    def __enter__(self):
+        try:
+            self._build()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _build(self):
+        for ns, root_if in ((self.lan, self.lan_if), (self.wan, self.wan_if)):
+            run("ip", "netns", "add", ns)
+            run("ip", "link", "add", root_if, "type", "veth", "peer", "name", "eth0", "netns", ns)
+            # The root end is the agent's port: no addresses, no IPv6 chatter of its own.
+            run("sysctl", "-qw", f"net.ipv6.conf.{root_if}.disable_ipv6=1")
+            run("ip", "link", "set", root_if, "up")
+            run("ip", "link", "set", "lo", "up", ns=ns)
+            run("ip", "link", "set", "eth0", "up", ns=ns)
+            # af_packet hands the agent frames as the kernel holds them: no
+            # segmentation offload (frames bigger than the MTU) and no
+            # checksum offload (checksums left for hardware that is not there).
+            for args in (["ethtool", "-K", root_if], ["ip", "netns", "exec", ns, "ethtool", "-K", "eth0"]):
+                subprocess.run(args + ["tx", "off", "rx", "off", "tso", "off", "gso", "off", "gro", "off"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.makedirs(f"/etc/netns/{self.lan}", exist_ok=True)
+        with open(f"/etc/netns/{self.lan}/resolv.conf", "w") as f:
+            f.write("nameserver 10.77.0.1\n")
+
+    def start(self, cmd, ns=None, log=None, **kw):
+        full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
+        out = open(log, "w") if log else subprocess.DEVNULL
+        p = subprocess.Popen(full, stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL, **kw)
+        self.procs.append(p)
+        return p
+
+    def close(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in reversed(self.procs):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for ns in (self.lan, self.wan):
+            # Daemons that left their parent (dhclient) die with the namespace's processes.
+            pids = subprocess.run(["ip", "netns", "pids", ns], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  text=True).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            subprocess.run(["ip", "netns", "del", ns], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for root_if in (self.lan_if, self.wan_if):
+            subprocess.run(["ip", "link", "del", root_if], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(f"/etc/netns/{self.lan}", ignore_errors=True)
+
+
+def wait_for(what, predicate, timeout=20, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
