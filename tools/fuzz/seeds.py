@@ -11,7 +11,8 @@ sys.path.insert(0, os.path.join(root, "tests", "process"))
 import spintest  # noqa: E402
 
 out = sys.argv[1]
-for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour", "discovery"):
+for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour", "discovery", "orders",
+          "event-builder"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -75,3 +76,32 @@ header = b"SPDG" + struct.pack("<HHQQQIHH", 1, 48, 1, 2, 3, 1, 128, 4) + b"home\
 batch = header + bytes(record) + struct.pack("<IIH", 1, 0, 4) + b"rule"
 with open(os.path.join(out, "digest-batch", "one-record"), "wb") as f:
     f.write(batch)
+
+# SSDP: an announcement and a search, as devices send them.
+for name, text in (("notify", "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\n"
+                             "NTS: ssdp:alive\r\nSERVER: Linux/5.4 UPnP/1.0 Cam/2.1\r\n"
+                             "USN: uuid:1234::upnp:rootdevice\r\nLOCATION: http://10.0.0.12:80/desc.xml\r\n\r\n"),
+                   ("search", "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\n"
+                              "MX: 1\r\nST: ssdp:all\r\nUSER-AGENT: Android/13 UPnP/1.1\r\n\r\n")):
+    with open(os.path.join(out, "discovery", f"ssdp-{name}"), "w") as f:
+        f.write(text)
+
+# Orders: one of each kind, as docs/protocol.md shows them.
+orders = [
+    '{"id": "o-1", "op": "block", "rule": {"type": "quarantine", "mac": "02:53:50:49:4e:12"}}',
+    '{"id": 2, "op": "block", "rule": {"type": "device_remote", "mac": "02:53:50:49:4e:12", "remote": "198.51.100.0/24"}}',
+    '{"id": "o-3", "op": "block", "rule": {"type": "device_name", "mac": "02:53:50:49:4e:12", "domain": "*.example.com"}}',
+    '{"id": "o-4", "op": "block", "rule": {"type": "flow", "proto": "tcp", "lan_ip": "10.0.0.5", "lan_port": 1234, "remote_ip": "192.0.2.1", "remote_port": 80}}',
+    '{"id": "o-5", "op": "unblock", "rule_id": 3}',
+    '{"id": "o-6", "op": "rules"}',
+    '{"op": "ping"}',
+]
+for i, text in enumerate(orders):
+    with open(os.path.join(out, "orders", f"order-{i}"), "w") as f:
+        f.write(text)
+
+# Whole frames for the event builder: a side byte, then the frame.
+for i, name in enumerate(sorted(os.listdir(os.path.join(out, "packet-parser")))):
+    frame = open(os.path.join(out, "packet-parser", name), "rb").read()
+    with open(os.path.join(out, "event-builder", f"frame-{i}"), "wb") as f:
+        f.write(bytes([i & 3]) + frame)
