@@ -1,0 +1,166 @@
+// The slow path from worker to events: which frames are copied, what a full
+// queue costs (a counted copy, never the original), and which events the
+// control side makes of the copies.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include <rte_mbuf.h>
+
+#include "agent/slowpath/event_builder.h"
+#include "agent/slowpath/slow_path_reader.h"
+#include "dataplane/slow_path.h"
+#include "dataplane/worker.h"
+#include "eal_environment.h"
+#include "packet_builder.h"
+
+using namespace spin;
+using namespace spin::gen;
+using dp::SlowKind;
+
+namespace {
+
+const Mac kDev{{0x02, 0, 0, 0, 0, 0x11}}, kGw{{0x02, 0, 0, 0, 0, 0xfe}}, kBcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+const Ip kDevIp = Ip::v4("10.0.0.11"), kGwIp = Ip::v4("10.0.0.1"), kCloud = Ip::v4("192.0.2.10");
+int g_id = 0;
+
+Bytes udp_frame(const Mac& src, const Mac& dst, const Ip& sip, const Ip& dip, uint16_t sport, uint16_t dport,
+                const Bytes& payload) {
+    return ethernet({src, dst, {}}, sip.version == 4 ? 0x0800 : 0x86dd,
+                    ip_packet(sip, dip, 17, udp(sip, dip, sport, dport, payload)));
+}
+
+SlowKind kind_of(const Bytes& f) {
+    dp::ParsedPacket p{};
+    dp::parse_packet(f.data(), static_cast<uint32_t>(f.size()), p);
+    return dp::classify_slow(p);
+}
+
+TEST(SlowClassify, EachProtocolByPortOrEthertype) {
+    EXPECT_EQ(kind_of(udp_frame(kDev, kGw, kDevIp, kGwIp, 40000, 53, dns_query(1, "a.example", 1))), SlowKind::dns);
+    EXPECT_EQ(kind_of(udp_frame(kDev, kGw, kDevIp, kGwIp, 5353, 5353, {})), SlowKind::mdns);
+    EXPECT_EQ(kind_of(udp_frame(kDev, kBcast, Ip::v4("0.0.0.0"), Ip::v4("255.255.255.255"), 68, 67, {})), SlowKind::dhcp);
+    EXPECT_EQ(kind_of(udp_frame(kDev, kGw, Ip::v6("fe80::1"), Ip::v6("ff02::1:2"), 546, 547, {})), SlowKind::dhcpv6);
+    EXPECT_EQ(kind_of(udp_frame(kDev, kGw, kDevIp, Ip::v4("239.255.255.250"), 40000, 1900, {})), SlowKind::ssdp);
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0806, arp(false, kDev, kDevIp, {}, kGwIp))), SlowKind::arp);
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x88cc, Bytes(20, 0))), SlowKind::lldp);
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 6, tcp(kDevIp, kCloud, 1234, 53, 1, 0, 0x02, {})))),
+              SlowKind::dns);
+    // Neighbour solicitation (135) is ND; an echo request is not.
+    Bytes ns(24, 0);
+    ns[0] = 135;
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x86dd, ip_packet(Ip::v6("fe80::2"), Ip::v6("ff02::1:ff00:1"), 58, ns, 255))),
+              SlowKind::nd);
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800, icmp_echo(false, kDevIp, kCloud, false, 1, 1))), SlowKind::none);
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 6, tcp(kDevIp, kCloud, 1234, 443, 1, 0, 0x02, {})))),
+              SlowKind::none);
+}
+
+class SlowPath : public ::testing::Test {
+protected:
+    void make(uint32_t ring = 64) {
+        pool_ = std::make_unique<dp::SlowPool>("test_slow_pool_" + std::to_string(g_id++), 511, 0);
+        queue_ = std::make_unique<dp::SlowQueue>("test_slow_q_" + std::to_string(g_id++), ring, *pool_, 0);
+        records_ = std::make_unique<dp::RecordRing>("test_slow_rec_" + std::to_string(g_id++), 1024, 0);
+        dp::WorkerConfig cfg;
+        cfg.flow_capacity = 1024;
+        worker_ = std::make_unique<dp::Worker>(cfg, blocks_, records_.get(), queue_.get());
+    }
+    // Sends one burst; returns how many frames were forwarded.
+    uint16_t send(dp::Side side, const std::vector<Bytes>& frames, uint64_t now = 1'000'000) {
+        std::vector<rte_mbuf*> in, out(frames.size());
+        for (const auto& f : frames) {
+            rte_mbuf* m = rte_pktmbuf_alloc(test::mbuf_pool());
+            std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(f.size())), f.data(), f.size());
+            in.push_back(m);
+        }
+        const uint16_t n = worker_->process_burst(side, in.data(), static_cast<uint16_t>(in.size()), now, out.data());
+        rte_pktmbuf_free_bulk(out.data(), n);
+        return n;
+    }
+    std::vector<nlohmann::json> events() {
+        std::vector<nlohmann::json> out;
+        slowpath::SlowPathReader reader({queue_.get()}, builder_, [&](nlohmann::json e) { out.push_back(std::move(e)); });
+        reader.poll();
+        return out;
+    }
+
+    dp::BlockTablePublisher blocks_{4};
+    std::unique_ptr<dp::SlowPool> pool_;
+    std::unique_ptr<dp::SlowQueue> queue_;
+    std::unique_ptr<dp::RecordRing> records_;
+    std::unique_ptr<dp::Worker> worker_;
+    slowpath::EventBuilder builder_;
+};
+
+TEST_F(SlowPath, DnsAnswerFromTheWanNamesTheDeviceThatAsked) {
+    make();
+    const auto q = udp_frame(kDev, kGw, kDevIp, kGwIp, 40000, 53, dns_query(7, "Cam.Example.com", 1));
+    const auto a = udp_frame(kGw, kDev, kGwIp, kDevIp, 53, 40000, dns_answer(7, "cam.example.com", 1, kCloud, 300));
+    EXPECT_EQ(send(dp::kLan, {q}), 1);
+    EXPECT_EQ(send(dp::kWan, {a}, 2'000'000), 1);  // the original is forwarded, the copy is extra
+    std::vector<std::pair<std::array<uint8_t, 6>, size_t>> hooked;
+    builder_.on_dns([&](const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& b) {
+        hooked.push_back({mac, b.size()});
+    });
+    const auto ev = events();
+    ASSERT_EQ(ev.size(), 1u);  // the query alone teaches nothing
+    EXPECT_EQ(ev[0]["type"], "dns");
+    EXPECT_EQ(ev[0]["mac"], "02:00:00:00:00:11");
+    EXPECT_EQ(ev[0]["side"], "wan");
+    EXPECT_EQ(ev[0]["query"], "cam.example.com");
+    EXPECT_EQ(ev[0]["rcode"], "NOERROR");
+    EXPECT_DOUBLE_EQ(ev[0]["time"].get<double>(), 2.0);
+    ASSERT_EQ(ev[0]["answers"].size(), 1u);
+    EXPECT_EQ(ev[0]["answers"][0], (nlohmann::json{{"name", "cam.example.com"}, {"type", "A"}, {"address", "192.0.2.10"}, {"ttl", 300}}));
+    EXPECT_EQ(ev[0]["bindings"][0]["address"], "192.0.2.10");
+    ASSERT_EQ(hooked.size(), 1u);
+    EXPECT_EQ(hooked[0].first[5], 0x11);
+    EXPECT_EQ(worker_->stats().slow_copies.get(), 2u);
+    EXPECT_EQ(builder_.counters(SlowKind::dns).quiet, 1u);
+}
+
+TEST_F(SlowPath, DhcpRequestAndRepeatedArpBecomeEvents) {
+    make();
+    DhcpOptions o{3, "thermostat", "NestLabs", {1, 3, 6, 15}, "https://mud.example.com/t.json", {}, {}};
+    const auto dhcp_req = udp_frame(kDev, kBcast, Ip::v4("0.0.0.0"), Ip::v4("255.255.255.255"), 68, 67, dhcp(kDev, 9, false, o));
+    const auto who = ethernet({kDev, kBcast, {}}, 0x0806, arp(false, kDev, kDevIp, {}, kGwIp));
+    send(dp::kLan, {dhcp_req, who, who, who});
+    const auto ev = events();
+    ASSERT_EQ(ev.size(), 2u);  // the same ARP binding is announced once
+    EXPECT_EQ(ev[0]["type"], "dhcp");
+    EXPECT_EQ(ev[0]["message"], "request");
+    EXPECT_EQ(ev[0]["hostname"], "thermostat");
+    EXPECT_EQ(ev[0]["vendor_class"], "NestLabs");
+    EXPECT_EQ(ev[0]["param_list"], "1,3,6,15");
+    EXPECT_EQ(ev[0]["mud_url"], "https://mud.example.com/t.json");
+    EXPECT_EQ(ev[1]["type"], "neighbour");
+    EXPECT_EQ(ev[1]["ip"], "10.0.0.11");
+    EXPECT_EQ(ev[1]["via"], "arp");
+    EXPECT_EQ(builder_.counters(SlowKind::arp).frames, 3u);
+    EXPECT_EQ(builder_.counters(SlowKind::arp).quiet, 2u);
+}
+
+TEST_F(SlowPath, HostilePayloadIsCountedAndTheFrameStillForwarded) {
+    make();
+    Bytes junk = dns_answer(1, "x.example", 1, kCloud, 1);
+    junk[7] = 200;  // 200 answers announced, one present
+    EXPECT_EQ(send(dp::kWan, {udp_frame(kGw, kDev, kGwIp, kDevIp, 53, 40000, junk)}), 1);
+    EXPECT_TRUE(events().empty());
+    EXPECT_EQ(builder_.counters(SlowKind::dns).errors, 1u);
+}
+
+TEST_F(SlowPath, FullQueueCostsCopiesNeverForwarding) {
+    make(64);  // ring of 64 copies, nobody reading
+    std::vector<Bytes> burst(32, ethernet({kDev, kBcast, {}}, 0x0806, arp(false, kDev, kDevIp, {}, kGwIp)));
+    uint64_t forwarded = 0;
+    for (int i = 0; i < 4; ++i) forwarded += send(dp::kLan, burst);
+    EXPECT_EQ(forwarded, 128u);
+    EXPECT_EQ(worker_->stats().slow_copies.get(), 64u);
+    EXPECT_EQ(worker_->stats().slow_overflow.get(), 64u);
+    EXPECT_EQ(events().size(), 1u);
+    EXPECT_EQ(builder_.counters(SlowKind::arp).frames, 64u);
+}
+
+}  // namespace
