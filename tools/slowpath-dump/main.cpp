@@ -16,7 +16,9 @@
 #include "agent/slowpath/dns_message.h"
 #include "agent/slowpath/lldp_message.h"
 #include "agent/slowpath/neighbour_message.h"
+#include "agent/slowpath/slow_frame.h"
 #include "dataplane/packet_parser.h"
+#include "dataplane/slow_path.h"
 #include "proto/flow_record_json.h"
 
 using namespace spin;
@@ -75,23 +77,22 @@ int main(int argc, char** argv) {
     while (pcap_next_ex(p, &h, &data) == 1) {
         ++frame;
         dp::ParsedPacket pp;
-        const auto status = dp::parse_packet(data, h->caplen, pp);
-        if (status == dp::ParseStatus::non_ip && pp.ethertype == 0x88cc) {
-            const size_t off = 14 + 4u * pp.vlan_depth;
+        dp::parse_packet(data, h->caplen, pp);
+        const dp::SlowKind kind = dp::classify_slow(pp);
+        if (kind == dp::SlowKind::none || kind == dp::SlowKind::ssdp) continue;
+        slowpath::SlowPayload pl;
+        nlohmann::json line{{"frame", frame}};
+        if (auto e = slowpath::locate_payload(data, h->caplen, pp, kind, pl); !e.empty()) {
+            line["error"] = e;
+        } else if (kind == dp::SlowKind::lldp) {
             slowpath::LldpMessage m;
-            nlohmann::json line{{"frame", frame}};
-            if (auto e = slowpath::parse_lldp(data + off, h->caplen - off, m); !e.empty())
+            if (auto e = slowpath::parse_lldp(pl.data, pl.len, m); !e.empty())
                 line["error"] = e;
             else
                 line["lldp"] = {{"chassis_id", hex(m.chassis_id)}, {"system_name", m.system_name}, {"mud_url", m.mud_url}};
-            std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-            continue;
-        }
-        if (status == dp::ParseStatus::non_ip && pp.ethertype == 0x0806) {
-            const size_t off = 14 + 4u * pp.vlan_depth;
+        } else if (kind == dp::SlowKind::arp) {
             slowpath::ArpMessage m;
-            nlohmann::json line{{"frame", frame}};
-            if (auto e = slowpath::parse_arp(data + off, h->caplen - off, m); !e.empty()) {
+            if (auto e = slowpath::parse_arp(pl.data, pl.len, m); !e.empty()) {
                 line["error"] = e;
             } else {
                 line["arp"] = {{"op", m.op}, {"sender_mac", proto::format_mac(m.sender_mac.data())},
@@ -100,16 +101,9 @@ int main(int argc, char** argv) {
                                {"target_ip", proto::format_ip(m.target_ip.data(), 4)},
                                {"bindings", slowpath::arp_bindings(m).size()}};
             }
-            std::printf("%s\n", line.dump().c_str());
-            continue;
-        }
-        if (status == dp::ParseStatus::ok && pp.proto == 58 && pp.icmp_type >= 133 && pp.icmp_type <= 137 &&
-            !pp.later_fragment) {
+        } else if (kind == dp::SlowKind::nd) {
             slowpath::NdMessage m;
-            nlohmann::json line{{"frame", frame}};
-            const uint16_t payload = static_cast<uint16_t>(data[pp.l3_offset + 4] << 8 | data[pp.l3_offset + 5]);
-            const size_t end = std::min<size_t>(h->caplen, pp.l3_offset + 40u + payload);
-            if (auto e = slowpath::parse_nd(data + pp.l4_offset, end - pp.l4_offset, m); !e.empty()) {
+            if (auto e = slowpath::parse_nd(pl.data, pl.len, m); !e.empty()) {
                 line["error"] = e;
             } else {
                 nlohmann::json j{{"type", m.type}};
@@ -119,26 +113,9 @@ int main(int argc, char** argv) {
                 j["bindings"] = slowpath::nd_bindings(m, pp.src).size();
                 line["nd"] = j;
             }
-            std::printf("%s\n", line.dump().c_str());
-            continue;
-        }
-        if (status != dp::ParseStatus::ok || !pp.has_ports) continue;
-        auto port = [&](uint16_t a, uint16_t b) { return pp.sport == a || pp.dport == a || pp.sport == b || pp.dport == b; };
-        const bool udp_dns = pp.proto == 17 && port(53, 5353);
-        const bool udp_dhcp = pp.proto == 17 && port(67, 68);
-        const bool udp_dhcpv6 = pp.proto == 17 && port(546, 547);
-        const bool tcp = pp.proto == 6 && port(53, 53);
-        if (!udp_dns && !udp_dhcp && !udp_dhcpv6 && !tcp) continue;
-        const bool udp = pp.proto == 17;
-        const size_t off = pp.l4_offset + (udp ? 8 : (data[pp.l4_offset + 12] >> 4) * 4u);
-        if (off >= h->caplen) continue;
-        // UDP: the datagram's own length bounds the payload (Ethernet padding follows).
-        size_t len = h->caplen - off;
-        if (udp) len = std::min<size_t>(len, (data[pp.l4_offset + 4] << 8 | data[pp.l4_offset + 5]) - 8u);
-        nlohmann::json line{{"frame", frame}};
-        if (udp_dhcpv6) {
+        } else if (kind == dp::SlowKind::dhcpv6) {
             slowpath::Dhcpv6Message m;
-            if (auto e = slowpath::parse_dhcpv6(data + off, len, m); !e.empty()) {
+            if (auto e = slowpath::parse_dhcpv6(pl.data, pl.len, m); !e.empty()) {
                 line["error"] = e;
             } else {
                 nlohmann::json addrs = nlohmann::json::array();
@@ -146,17 +123,18 @@ int main(int argc, char** argv) {
                 line["dhcpv6"] = {{"type", m.type}, {"transaction", m.transaction}, {"client_duid", hex(m.client_duid)},
                                   {"fqdn", m.fqdn}, {"mud_url", m.mud_url}, {"addresses", addrs}};
             }
-        } else if (udp_dhcp) {
+        } else if (kind == dp::SlowKind::dhcp) {
             slowpath::DhcpMessage m;
-            const auto e = slowpath::parse_dhcp(data + off, len, m);
+            const auto e = slowpath::parse_dhcp(pl.data, pl.len, m);
             if (e.empty()) line["dhcp"] = to_json(m); else line["error"] = e;
-        } else if (udp) {
+        } else if (!pl.tcp) {  // DNS or mDNS over UDP
             slowpath::DnsMessage m;
-            const auto e = slowpath::parse_dns(data + off, len, m);
+            const auto e = slowpath::parse_dns(pl.data, pl.len, m);
             if (e.empty()) line["dns"] = to_json(m); else line["error"] = e;
         } else {
+            if (pl.len == 0) continue;  // handshake and bare ACKs
             std::vector<slowpath::DnsMessage> ms;
-            const auto e = slowpath::parse_dns_tcp(data + off, len, ms);
+            const auto e = slowpath::parse_dns_tcp(pl.data, pl.len, ms);
             line["messages"] = nlohmann::json::array();
             for (const auto& m : ms) line["messages"].push_back(to_json(m));
             if (!e.empty()) line["error"] = e;
