@@ -1,7 +1,8 @@
 // spin-slowpath-dump FILE: runs the agent's slow-path parsers over a capture —
-// DNS on UDP 53 / 5353 and TCP 53, DHCPv4 on UDP 67 / 68, DHCPv6 on UDP 546 /
-// 547, ARP, IPv6 neighbour discovery, LLDP — and prints one JSON
-// line per frame, so that tests can hold them against tshark's dissection.
+// every frame the workers would copy (DNS on UDP 53 / TCP 53, mDNS, DHCPv4,
+// DHCPv6, ARP, IPv6 neighbour discovery, SSDP, LLDP), found and cut exactly as
+// the agent does — and prints one JSON line per frame, so that tests can hold
+// them against tshark's dissection.
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -15,8 +16,10 @@
 #include "agent/slowpath/dhcpv6_message.h"
 #include "agent/slowpath/dns_message.h"
 #include "agent/slowpath/lldp_message.h"
+#include "agent/slowpath/mdns_names.h"
 #include "agent/slowpath/neighbour_message.h"
 #include "agent/slowpath/slow_frame.h"
+#include "agent/slowpath/ssdp_message.h"
 #include "dataplane/packet_parser.h"
 #include "dataplane/slow_path.h"
 #include "proto/flow_record_json.h"
@@ -79,7 +82,7 @@ int main(int argc, char** argv) {
         dp::ParsedPacket pp;
         dp::parse_packet(data, h->caplen, pp);
         const dp::SlowKind kind = dp::classify_slow(pp);
-        if (kind == dp::SlowKind::none || kind == dp::SlowKind::ssdp) continue;
+        if (kind == dp::SlowKind::none) continue;
         slowpath::SlowPayload pl;
         nlohmann::json line{{"frame", frame}};
         if (auto e = slowpath::locate_payload(data, h->caplen, pp, kind, pl); !e.empty()) {
@@ -127,10 +130,24 @@ int main(int argc, char** argv) {
             slowpath::DhcpMessage m;
             const auto e = slowpath::parse_dhcp(pl.data, pl.len, m);
             if (e.empty()) line["dhcp"] = to_json(m); else line["error"] = e;
+        } else if (kind == dp::SlowKind::ssdp) {
+            slowpath::SsdpMessage m;
+            if (auto e = slowpath::parse_ssdp(pl.data, pl.len, m); !e.empty())
+                line["error"] = e;
+            else
+                line["ssdp"] = {{"method", m.method}, {"server", m.server}, {"type", m.type}, {"nts", m.nts},
+                                {"usn", m.usn}, {"location", m.location}};
         } else if (!pl.tcp) {  // DNS or mDNS over UDP
             slowpath::DnsMessage m;
             const auto e = slowpath::parse_dns(pl.data, pl.len, m);
             if (e.empty()) line["dns"] = to_json(m); else line["error"] = e;
+            if (e.empty() && kind == dp::SlowKind::mdns) {
+                const auto names = slowpath::mdns_names(m);
+                nlohmann::json services = nlohmann::json::array();
+                for (const auto& sv : names.services) services.push_back({{"type", sv.type}, {"instance", sv.instance}});
+                line["mdns"] = {{"hostnames", names.hostnames}, {"services", services},
+                                {"records", m.answers.size() + m.additional.size()}};
+            }
         } else {
             if (pl.len == 0) continue;  // handshake and bare ACKs
             std::vector<slowpath::DnsMessage> ms;
