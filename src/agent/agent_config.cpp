@@ -160,9 +160,27 @@ StaticRule read_rule(const At& at) {
         read_mac(at.child("mac"), r.mac);
         r.domain = read_domain(at.child("domain"));
         derived = "device " + at.child("mac").str() + " name " + r.domain;
+    } else if (type == "device_allow") {
+        at.only({"type", "name", "mac", "remotes", "domains"});
+        if (!at.has("mac")) at.fail("device_allow needs 'mac' (and 'remotes' and / or 'domains' it may reach)");
+        r.kind = dp::RuleKind::allow_policy;
+        read_mac(at.child("mac"), r.mac);
+        for (const char* key : {"remotes", "domains"}) {
+            const At list = at.child(key);
+            if (!list.node) continue;
+            if (!list.node.IsSequence()) list.fail("must be a list");
+            for (size_t i = 0; i < list.node.size(); ++i) {
+                const At item{list.node[i], fmt::format("{}[{}]", list.path, i)};
+                if (key[0] == 'r')
+                    r.allowed.push_back(read_prefix(item));
+                else
+                    r.allowed_domains.push_back(read_domain(item));
+            }
+        }
+        derived = "device " + at.child("mac").str() + " allow-list";
     } else {
         (type.empty() ? at : at.child("type"))
-            .fail("rule type must be quarantine, device_remote, device_name, flow or global");
+            .fail("rule type must be quarantine, device_remote, device_name, device_allow, flow or global");
     }
     r.name = at.has("name") ? at.child("name").str() : derived;
     return r;

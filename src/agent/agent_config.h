@@ -33,6 +33,11 @@ struct StaticRule {
     // device_remote rules as DNS answers arrive.
     bool by_name = false;
     std::string domain;
+    // An allow policy (type device_allow, kind allow_policy): the device `mac`
+    // may reach only these prefixes and the addresses it resolves for these
+    // domains (same matching as `domain`), plus DNS, DHCP and ICMPv6.
+    std::vector<dp::IpPrefix> allowed;
+    std::vector<std::string> allowed_domains;
 };
 
 struct AgentConfig {

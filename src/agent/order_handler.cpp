@@ -63,7 +63,7 @@ OrderHandler::OrderHandler(RuleRegistry& rules, std::string agent_id, uint64_t b
     : rules_(rules), agent_(std::move(agent_id)), boot_us_(boot_us), hooks_(std::move(hooks)) {}
 
 json OrderHandler::describe(const RuleInfo& r) const {
-    static const char* kinds[] = {"quarantine", "device_remote", "flow", "global"};
+    static const char* kinds[] = {"quarantine", "device_remote", "flow", "global", "device_allow", "allow_remote"};
     json j{{"id", r.id}, {"name", r.name}, {"origin", r.origin},
            {"type", r.spec.by_name ? "device_name" : kinds[static_cast<int>(r.spec.kind)]}};
     if (r.spec.kind != dp::RuleKind::global_remote && r.spec.kind != dp::RuleKind::flow)
@@ -73,6 +73,11 @@ json OrderHandler::describe(const RuleInfo& r) const {
         j["resolved"] = r.resolved;
     } else if (r.spec.kind == dp::RuleKind::device_remote || r.spec.kind == dp::RuleKind::global_remote) {
         j["remote"] = r.spec.remote.to_string();
+    } else if (r.spec.kind == dp::RuleKind::allow_policy) {
+        j["remotes"] = json::array();
+        for (const auto& p : r.spec.allowed) j["remotes"].push_back(p.to_string());
+        j["domains"] = r.spec.allowed_domains;
+        j["resolved"] = r.resolved;
     }
     if (hooks_.rule_drops) {
         const auto [pkts, bytes] = hooks_.rule_drops(r.id);

@@ -10,6 +10,18 @@ namespace {
 bool same_prefix(const dp::IpPrefix& a, const dp::IpPrefix& b) {
     return a.ip_version == b.ip_version && a.length == b.length && std::memcmp(a.addr, b.addr, 16) == 0;
 }
+
+// One rule like `r` per address learnt from DNS, each a full-length prefix.
+template <typename Set>
+void append_addresses(dp::BlockRule r, const Set& addresses, std::vector<dp::BlockRule>& out) {
+    for (const auto& [version, addr] : addresses) {
+        r.remote = dp::IpPrefix{};
+        r.remote.ip_version = version;
+        r.remote.length = version == 4 ? 32 : 128;
+        std::memcpy(r.remote.addr, addr.data(), 16);
+        out.push_back(r);
+    }
+}
 }  // namespace
 
 bool same_rule(const StaticRule& a, const StaticRule& b) {
@@ -20,14 +32,29 @@ bool same_rule(const StaticRule& a, const StaticRule& b) {
     case dp::RuleKind::device_remote: return std::memcmp(a.mac, b.mac, 6) == 0 && same_prefix(a.remote, b.remote);
     case dp::RuleKind::global_remote: return same_prefix(a.remote, b.remote);
     case dp::RuleKind::flow: return a.flow == b.flow;
+    case dp::RuleKind::allow_policy: {
+        if (std::memcmp(a.mac, b.mac, 6) != 0 || a.allowed_domains != b.allowed_domains ||
+            a.allowed.size() != b.allowed.size())
+            return false;
+        for (size_t i = 0; i < a.allowed.size(); ++i)
+            if (!same_prefix(a.allowed[i], b.allowed[i])) return false;
+        return true;
+    }
+    case dp::RuleKind::allow_remote: return false;  // never a rule of its own
     }
     return false;
 }
 
 RuleRegistry::Added RuleRegistry::add(const StaticRule& s, const std::string& origin) {
     std::lock_guard lock(mutex_);
-    for (const auto& e : entries_)
+    for (const auto& e : entries_) {
         if (same_rule(e.info.spec, s)) return {e.info.id, false};
+        // Two allow policies for one device would each drop what the other allows.
+        if (s.kind == dp::RuleKind::allow_policy && e.info.spec.kind == dp::RuleKind::allow_policy &&
+            std::memcmp(e.info.spec.mac, s.mac, 6) == 0)
+            throw std::runtime_error("device already has an allow policy (rule " + std::to_string(e.info.id) +
+                                     "); unblock it first");
+    }
     if (next_id_ == 0) throw std::runtime_error("too many block rules (65535 ids issued)");
     Entry e;
     e.info.id = next_id_++;
@@ -78,12 +105,18 @@ bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<sl
     bool changed = false;
     std::lock_guard lock(mutex_);
     for (auto& e : entries_) {
-        if (!e.info.spec.by_name || std::memcmp(e.info.spec.mac, mac.data(), 6) != 0) continue;
+        const auto& spec = e.info.spec;
+        if ((!spec.by_name && spec.allowed_domains.empty()) || std::memcmp(spec.mac, mac.data(), 6) != 0) continue;
+        const std::vector<std::string> single{spec.domain};
+        const auto& patterns = spec.by_name ? single : spec.allowed_domains;
         for (const auto& b : bindings) {
             // A CNAME crossed on the way counts as the name itself: blocking
             // *.tracker.example must also catch cdn.example aliases of it.
-            bool hit = matches(e.info.spec.domain, b.name);
-            for (const auto& v : b.via) hit = hit || matches(e.info.spec.domain, v);
+            bool hit = false;
+            for (const auto& pattern : patterns) {
+                hit = hit || matches(pattern, b.name);
+                for (const auto& v : b.via) hit = hit || matches(pattern, v);
+            }
             if (hit && e.addresses.insert({b.ip_version, b.addr}).second) {
                 e.info.resolved = e.addresses.size();
                 changed = true;
@@ -103,6 +136,18 @@ uint32_t RuleRegistry::commit() {
             r.id = e.info.id;
             r.name = e.info.name;
             std::memcpy(r.mac, e.info.spec.mac, 6);
+            if (e.info.spec.kind == dp::RuleKind::allow_policy) {
+                // The policy, then what it lets through, all under its id.
+                r.kind = dp::RuleKind::allow_policy;
+                rules.push_back(r);
+                r.kind = dp::RuleKind::allow_remote;
+                for (const auto& p : e.info.spec.allowed) {
+                    r.remote = p;
+                    rules.push_back(r);
+                }
+                append_addresses(r, e.addresses, rules);
+                continue;
+            }
             if (!e.info.spec.by_name) {
                 r.kind = e.info.spec.kind;
                 r.remote = e.info.spec.remote;
@@ -113,13 +158,7 @@ uint32_t RuleRegistry::commit() {
             // A DNS-name rule is one device-remote rule per address learnt, all
             // under the name rule's id so that its counters add up.
             r.kind = dp::RuleKind::device_remote;
-            for (const auto& [version, addr] : e.addresses) {
-                r.remote = dp::IpPrefix{};
-                r.remote.ip_version = version;
-                r.remote.length = version == 4 ? 32 : 128;
-                std::memcpy(r.remote.addr, addr.data(), 16);
-                rules.push_back(r);
-            }
+            append_addresses(r, e.addresses, rules);
         }
         dirty_ = false;
     }

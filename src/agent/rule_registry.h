@@ -27,7 +27,7 @@ struct RuleInfo {
     std::string name;
     std::string origin;       // "config" or "order"
     StaticRule spec;
-    size_t resolved = 0;      // DNS-name rules: addresses learnt so far
+    size_t resolved = 0;      // DNS-name rules and allow policies: addresses learnt so far
 };
 
 class RuleRegistry {
@@ -47,7 +47,8 @@ public:
     const RuleInfo* find(uint16_t id) const;
 
     // What a DNS response taught for `mac`: addresses of names a DNS-name rule
-    // covers become blocked for that device.  Returns true when tables changed
+    // covers become blocked for that device; addresses of names its allow
+    // policy lists become allowed.  Returns true when tables changed
     // (the caller commits).
     bool learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings);
 

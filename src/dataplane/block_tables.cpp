@@ -93,13 +93,18 @@ BlockTables::BlockTables(uint32_t version, std::vector<BlockRule> rules)
             flows_.emplace_back(k, r.id);
             break;
         }
-        case RuleKind::device_remote: {
+        case RuleKind::device_remote:
+        case RuleKind::allow_remote: {
             const Addr mask = make_mask(r.remote.ip_version, r.remote.length);
             const Addr a = load(r.remote.addr, r.remote.ip_version);
-            device_remote_.push_back({mac_key(r.mac), r.remote.ip_version, r.remote.length, mask,
-                                      {a.hi & mask.hi, a.lo & mask.lo}, r.id});
+            (r.kind == RuleKind::device_remote ? device_remote_ : allow_remote_)
+                .push_back({mac_key(r.mac), r.remote.ip_version, r.remote.length, mask,
+                            {a.hi & mask.hi, a.lo & mask.lo}, r.id});
             break;
         }
+        case RuleKind::allow_policy:
+            allow_policy_.emplace_back(mac_key(r.mac), r.id);
+            break;
         case RuleKind::global_remote: {
             auto g = std::find_if(global_.begin(), global_.end(), [&](const PrefixGroup& pg) {
                 return pg.ip_version == r.remote.ip_version && pg.length == r.remote.length;
@@ -118,8 +123,9 @@ BlockTables::BlockTables(uint32_t version, std::vector<BlockRule> rules)
     std::sort(quarantine_.begin(), quarantine_.end());
     std::sort(flows_.begin(), flows_.end(),
               [](const auto& x, const auto& y) { return x.first < y.first; });
-    std::sort(device_remote_.begin(), device_remote_.end(),
-              [](const DeviceRemote& x, const DeviceRemote& y) { return x.mac < y.mac; });
+    for (auto* v : {&device_remote_, &allow_remote_})
+        std::sort(v->begin(), v->end(), [](const DeviceRemote& x, const DeviceRemote& y) { return x.mac < y.mac; });
+    std::sort(allow_policy_.begin(), allow_policy_.end());
     // Longer prefixes first so the most specific rule is the one reported.
     std::sort(global_.begin(), global_.end(),
               [](const PrefixGroup& x, const PrefixGroup& y) { return x.length > y.length; });
@@ -146,15 +152,8 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
         if (it != flows_.end() && it->first == tuple) return it->second;
     }
     const Addr a = load(remote, ip_version);
-    if (!device_remote_.empty() && mac != nullptr) {
-        const uint64_t k = mac_key(mac);
-        auto it = std::lower_bound(device_remote_.begin(), device_remote_.end(), k,
-                                   [](const DeviceRemote& d, uint64_t m) { return d.mac < m; });
-        for (; it != device_remote_.end() && it->mac == k; ++it)
-            if (it->ip_version == ip_version && (a.hi & it->mask.hi) == it->addr.hi &&
-                (a.lo & it->mask.lo) == it->addr.lo)
-                return it->rule;
-    }
+    if (mac != nullptr)
+        if (uint16_t r = match_device_remote(device_remote_, mac_key(mac), a, ip_version)) return r;
     for (const auto& g : global_) {
         if (g.ip_version != ip_version) continue;
         const Addr m{a.hi & g.mask.hi, a.lo & g.mask.lo};
@@ -162,7 +161,36 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
                                    std::pair<Addr, uint16_t>{m, 0});
         if (it != g.entries.end() && it->first == m) return it->second;
     }
+    if (!allow_policy_.empty() && mac != nullptr) {
+        const uint64_t k = mac_key(mac);
+        auto it = std::lower_bound(allow_policy_.begin(), allow_policy_.end(), std::pair<uint64_t, uint16_t>{k, 0});
+        if (it != allow_policy_.end() && it->first == k && !is_network_service(key, remote, ip_version) &&
+            match_device_remote(allow_remote_, k, a, ip_version) == 0)
+            return it->second;
+    }
     return 0;
+}
+
+uint16_t BlockTables::match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
+                                          uint8_t ip_version) {
+    if (table.empty()) return 0;
+    auto it = std::lower_bound(table.begin(), table.end(), mac,
+                               [](const DeviceRemote& d, uint64_t m) { return d.mac < m; });
+    for (; it != table.end() && it->mac == mac; ++it)
+        if (it->ip_version == ip_version && (a.hi & it->mask.hi) == it->addr.hi && (a.lo & it->mask.lo) == it->addr.lo)
+            return it->rule;
+    return 0;
+}
+
+bool BlockTables::is_network_service(const FlowKey& key, const uint8_t* remote, uint8_t ip_version) {
+    if (key.proto == 58) return true;
+    if (key.proto == 6 || key.proto == 17)
+        for (uint16_t port : {key.port_a, key.port_b})
+            if (port == 53 || port == 67 || port == 68 || port == 546 || port == 547) return true;
+    if (ip_version == 4)
+        return (remote[0] & 0xf0) == 0xe0 || (remote[0] == 169 && remote[1] == 254) ||
+               (remote[0] == 255 && remote[1] == 255 && remote[2] == 255 && remote[3] == 255);
+    return remote[0] == 0xff || (remote[0] == 0xfe && (remote[1] & 0xc0) == 0x80);
 }
 
 }  // namespace spin::dp

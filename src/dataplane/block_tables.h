@@ -21,6 +21,8 @@ enum class RuleKind : uint8_t {
     device_remote,  // a device MAC to / from a remote address or prefix
     flow,           // one flow (canonical key)
     global_remote,  // any device to / from a remote address or prefix
+    allow_policy,   // the device may reach only its allow_remote entries (network services excepted)
+    allow_remote,   // a remote address or prefix the device's allow policy lets through
 };
 
 struct IpPrefix {
@@ -54,15 +56,24 @@ public:
     uint32_t version() const { return version_; }
     bool empty() const { return rules_.empty(); }
     bool has_mac_rules() const { return !quarantine_.empty(); }
+    bool has_allow_policies() const { return !allow_policy_.empty(); }
     const std::vector<BlockRule>& rules() const { return rules_; }
 
     // Rule dropping a flow whose LAN device is `mac` (may be null) and whose
     // remote end is `remote`; 0 if none.  Checked in the order quarantine,
-    // flow, device-remote, global-remote.
+    // flow, device-remote, global-remote, then the device's allow policy:
+    // a device with one reaches only its allowed remotes, except for what a
+    // network needs to work at all (is_network_service).
     uint16_t match_flow(const uint8_t* mac, const FlowKey& key, const uint8_t* remote,
                         uint8_t ip_version) const;
     // Rule quarantining `mac`, 0 if none.
     uint16_t match_mac(const uint8_t* mac) const;
+
+    // Traffic an allow policy always lets through: DNS, DHCP and DHCPv6 (by
+    // port), ICMPv6 (neighbour discovery), and link-local, multicast and
+    // broadcast remotes.  Without them a device could not get an address or
+    // resolve the names it is allowed to reach.
+    static bool is_network_service(const FlowKey& key, const uint8_t* remote, uint8_t ip_version);
 
 private:
     struct Addr {
@@ -84,12 +95,16 @@ private:
     static Addr load(const uint8_t* addr, uint8_t ip_version);
     static Addr make_mask(uint8_t ip_version, uint8_t length);
     static uint64_t mac_key(const uint8_t* mac);
+    static uint16_t match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
+                                        uint8_t ip_version);
 
     uint32_t version_;
     std::vector<BlockRule> rules_;
     std::vector<std::pair<uint64_t, uint16_t>> quarantine_;
     std::vector<std::pair<FlowKey, uint16_t>> flows_;
     std::vector<DeviceRemote> device_remote_;  // sorted by mac
+    std::vector<std::pair<uint64_t, uint16_t>> allow_policy_;  // sorted mac -> policy rule
+    std::vector<DeviceRemote> allow_remote_;   // sorted by mac
     std::vector<PrefixGroup> global_;
 };
 

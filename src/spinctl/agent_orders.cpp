@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
@@ -26,7 +27,8 @@ const char* kAgentUsage =
     "Usage: spinctl agent ORDER --connect ENDPOINT [options]\n\n"
     "Orders:\n"
     "  block     add a rule: --mac MAC (quarantine), --mac MAC --remote PREFIX,\n"
-    "            --mac MAC --domain NAME, --remote PREFIX (every device), or --rule JSON\n"
+    "            --mac MAC --domain NAME, --remote PREFIX (every device),\n"
+    "            --mac MAC --allow-domain NAME --allow-remote PREFIX (an allow-list), or --rule JSON\n"
     "  unblock   remove a rule: the same options as block, or --rule-id N\n"
     "  rules     list the rules in force with their drop counters\n"
     "  stats     the agent's counters\n"
@@ -40,8 +42,17 @@ std::string build_rule(const po::variables_map& vm, json& rule) {
         return {};
     }
     const bool mac = vm.count("mac"), remote = vm.count("remote"), domain = vm.count("domain");
+    const bool allow = vm.count("allow-domain") || vm.count("allow-remote");
     if (domain && (!mac || remote)) return "--domain needs --mac (and no --remote)";
-    if (mac && domain)
+    if (allow && (!mac || remote || domain)) return "--allow-domain / --allow-remote need --mac (and no --remote or --domain)";
+    if (allow) {
+        rule = {{"type", "device_allow"}, {"mac", vm["mac"].as<std::string>()}, {"domains", json::array()},
+                {"remotes", json::array()}};
+        if (vm.count("allow-domain"))
+            for (const auto& d : vm["allow-domain"].as<std::vector<std::string>>()) rule["domains"].push_back(d);
+        if (vm.count("allow-remote"))
+            for (const auto& r : vm["allow-remote"].as<std::vector<std::string>>()) rule["remotes"].push_back(r);
+    } else if (mac && domain)
         rule = {{"type", "device_name"}, {"mac", vm["mac"].as<std::string>()}, {"domain", vm["domain"].as<std::string>()}};
     else if (mac && remote)
         rule = {{"type", "device_remote"}, {"mac", vm["mac"].as<std::string>()}, {"remote", vm["remote"].as<std::string>()}};
@@ -78,6 +89,8 @@ int agent(int argc, char** argv) {
             ("mac", po::value<std::string>()->value_name("MAC"), "device MAC")
             ("remote", po::value<std::string>()->value_name("PREFIX"), "remote address or prefix")
             ("domain", po::value<std::string>()->value_name("NAME"), "DNS name: 'example.com' (it and names under it) or '*.example.com'")
+            ("allow-domain", po::value<std::vector<std::string>>()->value_name("NAME"), "allow-list: the device may reach names of this domain (repeatable)")
+            ("allow-remote", po::value<std::vector<std::string>>()->value_name("PREFIX"), "allow-list: the device may reach this prefix (repeatable)")
             ("name", po::value<std::string>()->value_name("TEXT"), "the rule's name in records and listings")
             ("rule", po::value<std::string>()->value_name("JSON"), "the rule as a JSON object, as in the YAML 'blocks' list");
         if (op == "unblock") opts.add_options()("rule-id", po::value<unsigned>()->value_name("N"), "remove rule N (see 'rules')");

@@ -9,6 +9,7 @@ fetches a page.  Checks, against what the device and the servers did:
   - a quarantine order is in force within 10 ms of its acknowledgement (a UDP
     stream in flight stops), the next fetch fails, and unblock restores it;
   - a DNS-name rule blocks the address the device resolves afterwards;
+  - an allow-list of names lets through only what the device resolved for them;
   - killing the stream's subscriber mid-stream does not stop forwarding, and a
     new subscriber is greeted with the rules version in force.
 Skips where namespaces cannot be created."""
@@ -232,6 +233,18 @@ def main():
         spinctl("agent", "unblock", "--connect", cmd, "--rule-id", str(named["rule"]["id"]))
         assert fetch(topo, "http://web.spin.test:8080/").returncode == 0, "fetch fails after the name rule went"
         print("DNS-name rule: web.spin.test blocked once resolved, other.test untouched, unblock restores")
+
+        # --- an allow-list: only names of spin.test, learnt from the device's own DNS answers
+        allow = spinctl("agent", "block", "--connect", cmd, "--mac", DEVICE_MAC, "--allow-domain", "spin.test")
+        assert allow["ok"] and allow["rule"]["type"] == "device_allow", allow
+        assert fetch(topo, "http://other.test:8080/", timeout=2).returncode != 0, "other.test reachable despite the allow-list"
+        netns.run("getent", "hosts", "web.spin.test", ns=topo.lan)  # DNS itself stays allowed
+        netns.wait_for("the allow-list to learn web.spin.test",
+                       lambda: spinctl("agent", "rules", "--connect", cmd)["rules"][0].get("resolved") == 1)
+        assert fetch(topo, "http://web.spin.test:8080/").returncode == 0, "web.spin.test not allowed by the allow-list"
+        spinctl("agent", "unblock", "--connect", cmd, "--rule-id", str(allow["rule"]["id"]))
+        assert fetch(topo, "http://other.test:8080/").returncode == 0, "other.test still blocked after the allow-list went"
+        print("allow-list: only spin.test names reachable (DNS still works), unblock restores")
 
         agent.send_signal(2)
         agent.wait(timeout=30)

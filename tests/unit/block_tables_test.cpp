@@ -142,3 +142,41 @@ TEST(BlockTablePublisher, UpdatesWhileWorkersRead) {
     EXPECT_GT(reads.load(), 0u);
     EXPECT_EQ(pub.version(), 400u);
 }
+
+TEST(BlockTables, AllowPolicyDropsAllButAllowedRemotesAndNetworkServices) {
+    BlockRule policy;
+    policy.id = 5;
+    policy.kind = RuleKind::allow_policy;
+    std::memcpy(policy.mac, kMac1, 6);
+    BlockTables t(2, {policy, remote(5, RuleKind::allow_remote, "192.0.2.0/24", kMac1),
+                      remote(5, RuleKind::allow_remote, "2001:db8::1", kMac1), remote(9, RuleKind::global_remote, "192.0.2.66")});
+    FlowKey web{};
+    web.proto = 6;
+    web.port_a = 40000;
+    web.port_b = 443;
+    auto match = [&](const uint8_t* mac, const FlowKey& k, const std::string& where) {
+        const IpPrefix p = addr(where);
+        return t.match_flow(mac, k, p.addr, p.ip_version);
+    };
+    EXPECT_EQ(match(kMac1, web, "192.0.2.10"), 0);      // allowed prefix
+    EXPECT_EQ(match(kMac1, web, "2001:db8::1"), 0);     // allowed address
+    EXPECT_EQ(match(kMac1, web, "198.51.100.1"), 5);    // anything else
+    EXPECT_EQ(match(kMac1, web, "2001:db8::2"), 5);
+    EXPECT_EQ(match(kMac1, web, "192.0.2.66"), 9);      // an allow never overrides a block
+    EXPECT_EQ(match(kMac2, web, "198.51.100.1"), 0);    // other devices have no policy
+    FlowKey dns = web;
+    dns.proto = 17;
+    dns.port_b = 53;
+    EXPECT_EQ(match(kMac1, dns, "198.51.100.53"), 0);   // DNS anywhere: names must resolve
+    FlowKey dhcp = dns;
+    dhcp.port_a = 68;
+    dhcp.port_b = 67;
+    EXPECT_EQ(match(kMac1, dhcp, "255.255.255.255"), 0);
+    FlowKey icmp6{};
+    icmp6.proto = 58;
+    EXPECT_EQ(match(kMac1, icmp6, "2001:db8::99"), 0);  // neighbour discovery
+    EXPECT_EQ(match(kMac1, web, "224.0.0.251"), 0);     // multicast, link-local
+    EXPECT_EQ(match(kMac1, web, "fe80::1"), 0);
+    EXPECT_EQ(match(kMac1, web, "169.254.1.1"), 0);
+    EXPECT_TRUE(t.has_allow_policies());
+}

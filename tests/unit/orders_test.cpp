@@ -140,3 +140,33 @@ TEST_F(Orders, PlainDomainCoversTheNameAndEverythingUnderIt) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Orders, AllowPolicyLetsThroughOnlyNamedAndListedDestinations) {
+    const auto a = order(R"({"op":"block","rule":{"type":"device_allow","mac":"02:00:00:00:00:11","remotes":["192.0.2.0/24"],"domains":["*.vendor.example"]}})");
+    ASSERT_TRUE(a["ok"]) << a;
+    EXPECT_EQ(a["rule"]["type"], "device_allow");
+    EXPECT_EQ(a["rule"]["remotes"], json::array({"192.0.2.0/24"}));
+    EXPECT_EQ(a["rule"]["domains"], json::array({"*.vendor.example"}));
+    const auto second = order(R"({"op":"block","rule":{"type":"device_allow","mac":"02:00:00:00:00:11","domains":["other.example"]}})");
+    EXPECT_FALSE(second["ok"]);
+    EXPECT_EQ(second["error"], "device already has an allow policy (rule 1); unblock it first");
+    const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11};
+    dp::FlowKey key{};
+    key.proto = 6;
+    key.port_b = 443;
+    const uint8_t cloud[16] = {198, 51, 100, 7}, listed[16] = {192, 0, 2, 9};
+    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, cloud, 4), 1);
+    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, listed, 4), 0);
+    slowpath::DnsBinding b;
+    b.name = "api.vendor.example";
+    b.ip_version = 4;
+    b.addr = {198, 51, 100, 7};
+    ASSERT_TRUE(rules_.learn(dev, {b}));
+    rules_.commit();
+    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, cloud, 4), 0);  // resolved for an allowed name
+    EXPECT_EQ(order(R"({"op":"rules"})")["rules"][0]["resolved"], 1);
+}
+
+}  // namespace
