@@ -9,7 +9,7 @@
 namespace spin::agent {
 
 Channels::Channels(const AgentConfig& cfg, uint64_t boot_us, RuleRegistry& rules, OrderHandler::Hooks hooks)
-    : cfg_(cfg), boot_us_(boot_us), rules_(rules) {
+    : cfg_(cfg), rules_(rules) {
     if (!cfg.secret_key_file.empty()) {
         keys_ = transport::load_secret_key(cfg.secret_key_file);
         zap_ = std::make_unique<transport::ZapAuthenticator>(ctx_, cfg.authorized_keys);

@@ -43,7 +43,6 @@ public:
 
 private:
     const AgentConfig& cfg_;
-    uint64_t boot_us_;
     RuleRegistry& rules_;
     zmq::context_t ctx_;
     std::optional<transport::CurveKeyPair> keys_;
