@@ -11,7 +11,9 @@ StreamSocket::StreamSocket(zmq::context_t& ctx, const std::string& endpoint, con
     try {
         socket_.set(zmq::sockopt::linger, 2000);  // let the last batches out at exit
         socket_.set(zmq::sockopt::sndhwm, 10000);
-        socket_.set(zmq::sockopt::xpub_verbose, 1);  // every subscribe, not only the first per topic
+        // Every subscribe and unsubscribe, not only the first and last per topic,
+        // and unsubscribes for subscribers that go away.
+        socket_.set(zmq::sockopt::xpub_verboser, 1);
         if (keys != nullptr) transport::make_curve_server(socket_, *keys);
         socket_.bind(endpoint);
     } catch (const zmq::error_t& e) {
