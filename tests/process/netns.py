@@ -31,11 +31,16 @@ def can_create_namespaces():
     for tool in ("ip", "ethtool", "dnsmasq", "dhclient", "curl"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed (tools/install-deps installs it)"
-    name = f"spinprobe{os.getpid()}"
+    name, veth = f"spinprobe{os.getpid()}", f"spv{os.getpid() % 100000}"
     p = subprocess.run(["ip", "netns", "add", name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
         return f"cannot create a network namespace: {p.stderr.strip()}"
+    p = subprocess.run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", name],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    subprocess.run(["ip", "link", "del", veth], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run(["ip", "netns", "del", name])
+    if p.returncode != 0:
+        return f"cannot create a veth pair into a namespace: {p.stderr.strip()}"
     return None
 
 
