@@ -16,12 +16,12 @@ const char* to_string(SlowKind k) {
     switch (k) {
     case SlowKind::none: return "none";
     case SlowKind::dns: return "dns";
+    case SlowKind::mdns: return "mdns";
     case SlowKind::dhcp: return "dhcp";
     case SlowKind::dhcpv6: return "dhcpv6";
+    case SlowKind::ssdp: return "ssdp";
     case SlowKind::arp: return "arp";
     case SlowKind::nd: return "nd";
-    case SlowKind::mdns: return "mdns";
-    case SlowKind::ssdp: return "ssdp";
     case SlowKind::lldp: return "lldp";
     }
     return "?";

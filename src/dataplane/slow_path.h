@@ -16,31 +16,47 @@ struct rte_ring;
 
 namespace spin::dp {
 
-enum class SlowKind : uint8_t { none, dns, dhcp, dhcpv6, arp, nd, mdns, ssdp, lldp };
+// In order of precedence where a packet's two ports name two protocols.
+enum class SlowKind : uint8_t { none, dns, mdns, dhcp, dhcpv6, ssdp, arp, nd, lldp };
 inline constexpr unsigned kSlowKinds = 9;
 
 const char* to_string(SlowKind k);
 
+// The slow-path protocol a UDP port belongs to, none for most ports.  A
+// switch: the compiler makes it a short compare tree, with no table that
+// random ephemeral ports would pull into the cache.
+inline SlowKind slow_kind_of_udp_port(uint16_t port) {
+    switch (port) {
+    case 53: return SlowKind::dns;
+    case 67:
+    case 68: return SlowKind::dhcp;
+    case 546:
+    case 547: return SlowKind::dhcpv6;
+    case 1900: return SlowKind::ssdp;
+    case 5353: return SlowKind::mdns;
+    default: return SlowKind::none;
+    }
+}
+
 // Decides from the parsed headers alone (no payload read): cheap enough for
-// every packet of the burst loop.
+// every packet of the burst loop (measured in tools/bench: see
+// docs/benchmarks.md).  Where both ports name a protocol, the lower kind wins
+// (DNS before mDNS before DHCP...).
 inline SlowKind classify_slow(const ParsedPacket& p) {
+    if (p.status == ParseStatus::ok) [[likely]] {
+        if (p.proto == 17 && p.has_ports) {
+            const SlowKind a = slow_kind_of_udp_port(p.sport), b = slow_kind_of_udp_port(p.dport);
+            if (a == SlowKind::none) return b;
+            return b == SlowKind::none || a < b ? a : b;
+        }
+        if (p.proto == 6) return p.has_ports && (p.sport == 53 || p.dport == 53) ? SlowKind::dns : SlowKind::none;
+        if (p.proto == 58 && p.icmp_type >= 133 && p.icmp_type <= 137 && !p.later_fragment) return SlowKind::nd;
+        return SlowKind::none;
+    }
     if (p.status == ParseStatus::non_ip) {
         if (p.ethertype == 0x0806) return SlowKind::arp;
         if (p.ethertype == 0x88cc) return SlowKind::lldp;
-        return SlowKind::none;
     }
-    if (p.status != ParseStatus::ok || p.later_fragment) return SlowKind::none;
-    if (p.proto == 17 && p.has_ports) {
-        const auto either = [&](uint16_t port) { return p.sport == port || p.dport == port; };
-        if (either(53)) return SlowKind::dns;
-        if (either(5353)) return SlowKind::mdns;
-        if (either(67) || either(68)) return SlowKind::dhcp;
-        if (either(546) || either(547)) return SlowKind::dhcpv6;
-        if (either(1900)) return SlowKind::ssdp;
-        return SlowKind::none;
-    }
-    if (p.proto == 6 && p.has_ports && (p.sport == 53 || p.dport == 53)) return SlowKind::dns;
-    if (p.proto == 58 && p.icmp_type >= 133 && p.icmp_type <= 137) return SlowKind::nd;
     return SlowKind::none;
 }
 

@@ -312,8 +312,11 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             }
             // Copied before a drop decision: a quarantined device still tells
             // who it is, and the controller wants to know.
-            if (slow_ != nullptr && p.status != ParseStatus::truncated)
-                copy_to_slow_path(m, p, from, p.status == ParseStatus::ok ? src_is_lan[i] : from == kLan, ts);
+            if (slow_ != nullptr) {
+                const SlowKind kind = classify_slow(p);
+                if (kind != SlowKind::none) [[unlikely]]
+                    copy_to_slow_path(m, p, kind, from, p.status == ParseStatus::ok ? src_is_lan[i] : from == kLan, ts);
+            }
             if (drop) {
                 stats_.blocked_pkts.add();
                 stats_.blocked_bytes.add(len);
@@ -327,10 +330,8 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
     return kept;
 }
 
-void Worker::copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, Side from, bool src_is_lan,
+void Worker::copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKind kind, Side from, bool src_is_lan,
                                uint64_t ts) {
-    const SlowKind kind = classify_slow(p);
-    if (kind == SlowKind::none) return;
     if (cfg_.monitor && p.status != ParseStatus::ok) src_is_lan = cfg_.lan.frame_from_lan(p.src_mac, p.dst_mac);
     const SlowMeta meta{ts, kind, static_cast<uint8_t>(from), src_is_lan, cfg_.index};
     if (slow_->push(m, meta))

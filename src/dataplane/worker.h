@@ -112,7 +112,8 @@ private:
                      proto::FlowRecord& r) const;
     void flush_records();
     uint64_t timeout_of(const FlowEntry& e) const;
-    void copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, Side from, bool src_is_lan, uint64_t ts);
+    void copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKind kind, Side from, bool src_is_lan,
+                           uint64_t ts);
     void send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n);
 
     WorkerConfig cfg_;

@@ -66,8 +66,8 @@ private:
 };
 
 // The full pipeline as the agent runs it: metering, block tables with rules in
-// force (none matching this traffic), records to a ring that the harness
-// drains as the control lcore would.
+// force (none matching this traffic), records to a ring and slow-path copies
+// to a queue that the harness drains as the control lcore would.
 struct Pipeline {
     explicit Pipeline(uint32_t flows) : frames(flows), blocks(1) {
         dp::WorkerConfig cfg;
@@ -85,7 +85,9 @@ struct Pipeline {
         }
         blocks.publish(rules);
         ring = std::make_unique<dp::RecordRing>("bench_ring" + std::to_string(flows), 1 << 16, 0);
-        worker = std::make_unique<dp::Worker>(cfg, blocks, ring.get());
+        slow_pool = std::make_unique<dp::SlowPool>("bench_slow_pool" + std::to_string(flows), 4095, 0);
+        slow = std::make_unique<dp::SlowQueue>("bench_slow" + std::to_string(flows), 1024, *slow_pool, 0);
+        worker = std::make_unique<dp::Worker>(cfg, blocks, ring.get(), slow.get());
         blocks.online(0);
         for (size_t i = 0; i < frames.size(); i += dp::kBurstSize) burst(i);  // warm-up: every flow in
         drain();
@@ -115,11 +117,15 @@ struct Pipeline {
         proto::FlowRecord r[256];
         while (ring->dequeue(r, 256) != 0) {
         }
+        rte_mbuf* copies[32];
+        for (unsigned n; (n = slow->pop(copies, 32)) != 0;) rte_pktmbuf_free_bulk(copies, n);
     }
 
     Frames frames;
     dp::BlockTablePublisher blocks;
     std::unique_ptr<dp::RecordRing> ring;
+    std::unique_ptr<dp::SlowPool> slow_pool;
+    std::unique_ptr<dp::SlowQueue> slow;
     std::unique_ptr<dp::Worker> worker;
     uint64_t now = 1'767'225'600'000'000ull;
     size_t next = 0;
