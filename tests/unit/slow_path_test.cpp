@@ -115,6 +115,7 @@ TEST_F(SlowPath, DnsAnswerFromTheWanNamesTheDeviceThatAsked) {
     ASSERT_EQ(ev[0]["answers"].size(), 1u);
     EXPECT_EQ(ev[0]["answers"][0], (nlohmann::json{{"name", "cam.example.com"}, {"type", "A"}, {"address", "192.0.2.10"}, {"ttl", 300}}));
     EXPECT_EQ(ev[0]["bindings"][0]["address"], "192.0.2.10");
+    EXPECT_DOUBLE_EQ(ev[0]["bindings"][0]["expires"].get<double>(), 302.0);  // answered at 2 s, TTL 300
     ASSERT_EQ(hooked.size(), 1u);
     EXPECT_EQ(hooked[0].first[5], 0x11);
     EXPECT_EQ(worker_->stats().slow_copies.get(), 2u);

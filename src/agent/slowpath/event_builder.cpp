@@ -87,7 +87,8 @@ json dns_event(const DnsMessage& m, const FrameInfo& info, const uint8_t* device
     json bindings = json::array();
     for (const auto& b : dns_bindings(m))
         bindings.push_back({{"name", b.name}, {"address", proto::format_ip(b.addr.data(), b.ip_version)},
-                            {"ttl", b.ttl}, {"via", b.via}});
+                            {"ttl", b.ttl}, {"expires", static_cast<double>(info.time_us) / 1e6 + b.ttl},
+                            {"via", b.via}});
     e["bindings"] = std::move(bindings);
     return e;
 }
