@@ -165,3 +165,52 @@ TEST_F(SlowPath, FullQueueCostsCopiesNeverForwarding) {
 }
 
 }  // namespace
+
+namespace {
+
+Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+// LLDPDU: chassis id (MAC), port id, TTL, system name, the MUD URL TLV, end.
+Bytes lldpdu(const std::string& name, const std::string& url) {
+    Bytes b{0x02, 7, 4, 0x02, 0, 0, 0, 0, 0x11, 0x04, 2, 7, '1', 0x06, 2, 0, 120};
+    b.push_back(static_cast<uint8_t>(5 << 1));
+    b.push_back(static_cast<uint8_t>(name.size()));
+    b.insert(b.end(), name.begin(), name.end());
+    const size_t len = 4 + url.size();
+    b.push_back(static_cast<uint8_t>(127 << 1 | len >> 8));
+    b.push_back(static_cast<uint8_t>(len));
+    b.insert(b.end(), {0x00, 0x00, 0x5e, 0x01});
+    b.insert(b.end(), url.begin(), url.end());
+    b.insert(b.end(), {0, 0});
+    return b;
+}
+
+TEST_F(SlowPath, SsdpLldpAndMdnsAnnouncementsNameTheDevice) {
+    make();
+    const Mac lldp_multicast{{0x01, 0x80, 0xc2, 0, 0, 0x0e}}, mdns_multicast{{0x01, 0, 0x5e, 0, 0, 0xfb}};
+    const auto notify = udp_frame(kDev, kBcast, kDevIp, Ip::v4("239.255.255.250"), 1900, 1900,
+                                  text("NOTIFY * HTTP/1.1\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n"
+                                       "SERVER: Linux UPnP/1.0 Cam/2\r\nUSN: uuid:cam-1\r\nLOCATION: http://10.0.0.11/d.xml\r\n\r\n"));
+    const auto lldp = ethernet({kDev, lldp_multicast, {}}, 0x88cc, lldpdu("cam-1", "https://mud.example.com/cam.json"));
+    // An mDNS answer for the device's own host name.
+    Bytes mdns{0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0, 5, 'c', 'a', 'm', '-', '1', 5, 'l', 'o', 'c', 'a', 'l', 0,
+               0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 10, 0, 0, 11};
+    const auto announce = udp_frame(kDev, mdns_multicast, kDevIp, Ip::v4("224.0.0.251"), 5353, 5353, mdns);
+    send(dp::kLan, {notify, lldp, announce});
+    const auto ev = events();
+    ASSERT_EQ(ev.size(), 3u);
+    EXPECT_EQ(ev[0]["type"], "ssdp");
+    EXPECT_EQ(ev[0]["mac"], "02:00:00:00:00:11");
+    EXPECT_EQ(ev[0]["method"], "notify");
+    EXPECT_EQ(ev[0]["server"], "Linux UPnP/1.0 Cam/2");
+    EXPECT_EQ(ev[0]["device_type"], "upnp:rootdevice");
+    EXPECT_EQ(ev[0]["location"], "http://10.0.0.11/d.xml");
+    EXPECT_EQ(ev[1]["type"], "lldp");
+    EXPECT_EQ(ev[1]["system_name"], "cam-1");
+    EXPECT_EQ(ev[1]["mud_url"], "https://mud.example.com/cam.json");
+    EXPECT_EQ(ev[2]["type"], "mdns");
+    EXPECT_EQ(ev[2]["hostnames"], nlohmann::json::array({"cam-1.local"}));
+    EXPECT_EQ(ev[2]["ip"], "10.0.0.11");
+}
+
+}  // namespace
