@@ -1,0 +1,147 @@
+#include "controller/model/device_model.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace spin::controller {
+
+using nlohmann::json;
+
+namespace {
+
+std::string text(const json& e, const char* key) {
+    const auto it = e.find(key);
+    return it != e.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+}  // namespace
+
+std::optional<std::array<uint8_t, 6>> parse_mac_text(const std::string& t) {
+    std::array<uint8_t, 6> mac{};
+    unsigned v[6];
+    char tail;
+    if (t.size() != 17 || std::sscanf(t.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                                      &tail) != 6)
+        return std::nullopt;
+    for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(v[i]);
+    return mac;
+}
+
+Device& DeviceModel::device(const std::string& mac, double time, const std::string& agent, ModelChange& change) {
+    auto [it, fresh] = devices_.try_emplace(mac);
+    Device& d = it->second;
+    if (fresh) {
+        d.mac = mac;
+        if (oui_ != nullptr) d.vendor = oui_->lookup(*parse_mac_text(mac));
+        change.new_device = true;
+    }
+    d.seen.at(time);
+    if (!agent.empty()) d.agents.insert(agent);
+    return d;
+}
+
+void DeviceModel::set_field(std::string& field, const std::string& value, const char* label, ModelChange& change) {
+    if (value.empty() || value == field) return;
+    field = value;
+    change.changes.push_back(std::string(label) + " " + value);
+}
+
+void DeviceModel::add_ip(Device& d, const std::string& ip, const std::string& via, double time, ModelChange& change) {
+    if (ip.empty() || ip == "0.0.0.0") return;
+    auto [it, fresh] = d.ips.try_emplace(ip);
+    it->second.seen.at(time);
+    it->second.via.insert(via);
+    if (fresh) change.changes.push_back("ip " + ip);
+}
+
+std::optional<ModelChange> DeviceModel::apply(const json& e) {
+    if (!e.is_object()) return std::nullopt;
+    const std::string type = text(e, "type"), mac = text(e, "mac"), agent = text(e, "agent");
+    const auto parsed = parse_mac_text(mac);
+    if (!parsed || ((*parsed)[0] & 0x01) || parsed == std::array<uint8_t, 6>{}) return std::nullopt;
+    const double time = e.value("time", 0.0);
+    // DHCP and DNS events name the LAN device whichever way the frame went;
+    // the others name the frame's sender, which on the WAN side is no device
+    // of the home (the router, the internet).
+    const bool about_sender = type != "dhcp" && type != "dns" && type != "dhcpv6";
+    if (about_sender && text(e, "side") == "wan") return std::nullopt;
+    ModelChange change;
+    change.mac = mac;
+    if (type == "dhcp") {
+        Device& d = device(mac, time, agent, change);
+        set_field(d.hostname, text(e, "hostname"), "hostname", change);
+        set_field(d.vendor_class, text(e, "vendor_class"), "vendor_class", change);
+        set_field(d.dhcp_fingerprint, text(e, "param_list"), "dhcp_fingerprint", change);
+        set_field(d.client_id, text(e, "client_id"), "client_id", change);
+        set_field(d.mud_url, text(e, "mud_url"), "mud_url", change);
+        // An address counts once the server acknowledged it.
+        if (text(e, "message") == "ack") add_ip(d, text(e, "ip"), "dhcp", time, change);
+    } else if (type == "dhcpv6") {
+        Device& d = device(mac, time, agent, change);
+        set_field(d.duid, text(e, "duid"), "duid", change);
+        set_field(d.fqdn, text(e, "fqdn"), "fqdn", change);
+        set_field(d.mud_url, text(e, "mud_url"), "mud_url", change);
+        if (text(e, "message") == "reply" && e.contains("ips") && e["ips"].is_array())
+            for (const auto& ip : e["ips"])
+                if (ip.is_string()) add_ip(d, ip.get<std::string>(), "dhcpv6", time, change);
+    } else if (type == "neighbour") {
+        Device& d = device(mac, time, agent, change);
+        add_ip(d, text(e, "ip"), text(e, "via") == "nd" ? "nd" : "arp", time, change);
+    } else if (type == "dns") {
+        Device& d = device(mac, time, agent, change);
+        if (e.contains("bindings") && e["bindings"].is_array())
+            for (const auto& b : e["bindings"]) {
+                if (!b.is_object()) continue;
+                const std::string name = text(b, "name"), address = text(b, "address");
+                if (name.empty() || address.empty()) continue;
+                auto [it, fresh] = d.resolved[address].try_emplace(name);
+                it->second.seen.at(time);
+                it->second.expires = std::max(it->second.expires, b.value("expires", 0.0));
+                if (fresh && d.resolved[address].size() == 1) change.changes.push_back("destination " + name);
+            }
+    } else if (type == "mdns") {
+        Device& d = device(mac, time, agent, change);
+        add_ip(d, text(e, "ip"), "mdns", time, change);
+        if (e.contains("hostnames") && e["hostnames"].is_array())
+            for (const auto& h : e["hostnames"])
+                if (h.is_string() && d.mdns_hostnames.insert(h.get<std::string>()).second)
+                    change.changes.push_back("mdns_name " + h.get<std::string>());
+        if (e.contains("services") && e["services"].is_array())
+            for (const auto& s : e["services"])
+                if (s.is_object() && d.services.insert(text(s, "instance")).second)
+                    change.changes.push_back("service " + text(s, "instance"));
+    } else if (type == "ssdp") {
+        Device& d = device(mac, time, agent, change);
+        add_ip(d, text(e, "ip"), "ssdp", time, change);
+        if (text(e, "method") != "m-search") {  // a search says what a device looks for, not what it is
+            set_field(d.ssdp_server, text(e, "server"), "ssdp_server", change);
+            set_field(d.ssdp_location, text(e, "location"), "ssdp_location", change);
+            const std::string t = text(e, "device_type");
+            if (!t.empty() && d.ssdp_types.insert(t).second) change.changes.push_back("ssdp_type " + t);
+        }
+    } else if (type == "lldp") {
+        Device& d = device(mac, time, agent, change);
+        set_field(d.lldp_system_name, text(e, "system_name"), "lldp_system_name", change);
+        set_field(d.mud_url, text(e, "mud_url"), "mud_url", change);
+    } else {
+        return std::nullopt;
+    }
+    return change;
+}
+
+const Device* DeviceModel::find(const std::string& mac) const {
+    const auto it = devices_.find(mac);
+    return it == devices_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> DeviceModel::names_of(const std::string& mac, const std::string& remote_ip) const {
+    std::vector<std::string> out;
+    const Device* d = find(mac);
+    if (d == nullptr) return out;
+    const auto it = d->resolved.find(remote_ip);
+    if (it == d->resolved.end()) return out;
+    for (const auto& [name, record] : it->second) out.push_back(name);
+    return out;
+}
+
+}  // namespace spin::controller

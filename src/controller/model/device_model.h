@@ -1,0 +1,92 @@
+// The controller's devices, keyed by MAC (SPEC 3): what the agents' events
+// say each device is (addresses over time, DHCP hostname / vendor class /
+// fingerprint / client id, MUD URL, mDNS / SSDP / LLDP names), its vendor
+// from the OUI, when it was first and last seen, which agents see it, and the
+// DNS names *this device* resolved for each remote address.
+//
+// Events go in as the agent publishes them (docs/protocol.md, "Events");
+// what changed comes out, for the controller's own event log.  One device
+// seen by two agents is one device.  No I/O: the controller feeds it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "controller/model/oui_database.h"
+
+namespace spin::controller {
+
+struct Seen {
+    double first = 0, last = 0;
+    void at(double t) {
+        if (first == 0 || t < first) first = t;
+        if (t > last) last = t;
+    }
+};
+
+struct AddressRecord {
+    Seen seen;
+    std::set<std::string> via;  // dhcp, dhcpv6, arp, nd, mdns, ssdp
+};
+
+struct NameRecord {
+    Seen seen;
+    double expires = 0;  // the latest answer's end of validity
+};
+
+struct Device {
+    std::string mac;  // aa:bb:cc:dd:ee:ff
+    Vendor vendor;
+    Seen seen;
+    std::set<std::string> agents;
+    std::map<std::string, AddressRecord> ips;
+    std::string hostname, vendor_class, dhcp_fingerprint, client_id, mud_url, duid, fqdn;
+    std::set<std::string> mdns_hostnames, services, ssdp_types;
+    std::string ssdp_server, ssdp_location, lldp_system_name;
+    std::string name, notes;  // given by the user
+    // remote address -> DNS name -> when this device was told so
+    std::map<std::string, std::map<std::string, NameRecord>> resolved;
+};
+
+// What one event changed.
+struct ModelChange {
+    std::string mac;
+    bool new_device = false;
+    std::vector<std::string> changes;  // "ip 10.0.0.5", "hostname thermostat", "mud_url https://..."
+    bool empty() const { return !new_device && changes.empty(); }
+};
+
+class DeviceModel {
+public:
+    explicit DeviceModel(const OuiDatabase* oui = nullptr) : oui_(oui) {}
+
+    // Applies one agent event.  Events about no LAN device (from the WAN
+    // side, group MACs, the agent's own hello / rules / goodbye) change
+    // nothing and return nullopt, as do events missing the fields they need.
+    std::optional<ModelChange> apply(const nlohmann::json& event);
+
+    const Device* find(const std::string& mac) const;
+    const std::map<std::string, Device>& devices() const { return devices_; }
+    // The names `mac` resolved for `remote_ip` (sorted), empty if none.
+    std::vector<std::string> names_of(const std::string& mac, const std::string& remote_ip) const;
+
+private:
+    Device& device(const std::string& mac, double time, const std::string& agent, ModelChange& change);
+    static void set_field(std::string& field, const std::string& value, const char* label, ModelChange& change);
+    static void add_ip(Device& d, const std::string& ip, const std::string& via, double time, ModelChange& change);
+
+    const OuiDatabase* oui_;
+    std::map<std::string, Device> devices_;
+};
+
+// Parses "aa:bb:cc:dd:ee:ff"; nullopt if malformed.
+std::optional<std::array<uint8_t, 6>> parse_mac_text(const std::string& text);
+
+}  // namespace spin::controller
