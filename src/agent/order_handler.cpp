@@ -106,13 +106,7 @@ json OrderHandler::execute(const Order& o) {
         if (added.changed && hooks_.on_change) hooks_.on_change({{"op", "block"}, {"rule", a["rule"]}});
     } else {  // unblock
         json gone;
-        uint16_t id = 0;
-        if (o.rule_id) {
-            id = *o.rule_id;
-        } else {
-            for (const auto& r : rules_.snapshot())
-                if (same_rule(r.spec, *o.rule)) id = r.id;
-        }
+        const uint16_t id = o.rule_id ? *o.rule_id : rules_.id_of(*o.rule);
         if (const RuleInfo* r = id != 0 ? rules_.find(id) : nullptr) gone = describe(*r);
         const bool removed = id != 0 && rules_.remove(id);
         if (rules_.dirty()) rules_.commit();

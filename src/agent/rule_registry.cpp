@@ -76,14 +76,10 @@ bool RuleRegistry::remove(uint16_t id) {
     return true;
 }
 
-bool RuleRegistry::remove(const StaticRule& s) {
-    uint16_t id = 0;
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto& e : entries_)
-            if (same_rule(e.info.spec, s)) id = e.info.id;
-    }
-    return id != 0 && remove(id);
+uint16_t RuleRegistry::id_of(const StaticRule& s) const {
+    for (const auto& e : entries_)
+        if (same_rule(e.info.spec, s)) return e.info.id;
+    return 0;
 }
 
 const RuleInfo* RuleRegistry::find(uint16_t id) const {

@@ -41,10 +41,11 @@ public:
     // Adds a rule without publishing; idempotent (an identical rule keeps its
     // id).  Throws std::runtime_error when the 65535 ids are used up.
     Added add(const StaticRule& rule, const std::string& origin);
-    // Removes a rule by id or by its definition; false when there was none.
+    // Removes a rule; false when there was none.
     bool remove(uint16_t id);
-    bool remove(const StaticRule& rule);
     const RuleInfo* find(uint16_t id) const;
+    // The id of the rule in force that is the same as `rule` (names aside), 0 if none.
+    uint16_t id_of(const StaticRule& rule) const;
 
     // What a DNS response taught for `mac`: addresses of names a DNS-name rule
     // covers become blocked for that device; addresses of names its allow
