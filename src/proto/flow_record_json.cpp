@@ -20,6 +20,16 @@ std::string format_ip(const uint8_t addr[16], int ip_version) {
     return buf;
 }
 
+std::string format_hex(const uint8_t* data, size_t len) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s(2 * len, '0');
+    for (size_t i = 0; i < len; ++i) {
+        s[2 * i] = digits[data[i] >> 4];
+        s[2 * i + 1] = digits[data[i] & 15];
+    }
+    return s;
+}
+
 std::string format_tcp_flags(uint8_t f) {
     std::string s;
     if (f & tcp_flag::syn) s += 'S';

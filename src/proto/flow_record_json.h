@@ -18,6 +18,8 @@ std::string flow_record_to_json(const FlowRecord& record, std::string_view agent
 std::string format_mac(const uint8_t mac[6]);
 // Text form of a 4- or 16-byte address held in a 16-byte field.
 std::string format_ip(const uint8_t addr[16], int ip_version);
+// Lower-case hex digits of `len` bytes, no separators (client ids, DUIDs).
+std::string format_hex(const uint8_t* data, size_t len);
 // Flags as letters in the order SYN ACK FIN PSH RST URG, e.g. "SAFPR".
 std::string format_tcp_flags(uint8_t flags);
 // JSON string literal (with quotes) of arbitrary bytes.

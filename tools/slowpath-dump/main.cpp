@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <string>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "agent/slowpath/dhcp_message.h"
@@ -44,11 +43,7 @@ nlohmann::json to_json(const slowpath::DnsMessage& m) {
                                  {"ttl", b.ttl}, {"via", b.via}});
     return j;
 }
-std::string hex(const std::vector<uint8_t>& v) {
-    std::string s;
-    for (uint8_t b : v) s += fmt::format("{:02x}", b);
-    return s;
-}
+std::string hex(const std::vector<uint8_t>& v) { return proto::format_hex(v.data(), v.size()); }
 
 nlohmann::json to_json(const slowpath::DhcpMessage& m) {
     nlohmann::json j{{"op", m.op}, {"xid", m.xid}, {"client_mac", proto::format_mac(m.client_mac.data())},

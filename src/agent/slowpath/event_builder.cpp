@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include <fmt/format.h>
 
 #include "agent/slowpath/dhcp_message.h"
 #include "agent/slowpath/dhcpv6_message.h"
@@ -21,13 +20,7 @@ namespace {
 using nlohmann::json;
 constexpr size_t kMaxBindings = 65536;
 
-std::string hex(const std::vector<uint8_t>& v) {
-    std::string s;
-    for (uint8_t b : v) s += fmt::format("{:02x}", b);
-    return s;
-}
-
-std::string mac_text(const uint8_t* mac) { return proto::format_mac(mac); }
+std::string hex(const std::vector<uint8_t>& v) { return proto::format_hex(v.data(), v.size()); }
 
 const char* rr_type_name(uint16_t t) {
     switch (t) {
@@ -66,11 +59,12 @@ bool zero(const uint8_t* p, size_t n) {
 json base(const char* type, const FrameInfo& info, const uint8_t* mac) {
     return json{{"type", type},
                 {"time", static_cast<double>(info.time_us) / 1e6},
-                {"mac", mac_text(mac)},
+                {"mac", proto::format_mac(mac)},
                 {"side", info.side == 0 ? "lan" : "wan"}};
 }
 
-json dns_event(const DnsMessage& m, const FrameInfo& info, const uint8_t* device) {
+json dns_event(const DnsMessage& m, const std::vector<DnsBinding>& learnt, const FrameInfo& info,
+              const uint8_t* device) {
     json e = base("dns", info, device);
     e["query"] = m.questions.empty() ? "" : m.questions[0].name;
     e["qtype"] = m.questions.empty() ? "" : type_text(m.questions[0].type);
@@ -85,7 +79,7 @@ json dns_event(const DnsMessage& m, const FrameInfo& info, const uint8_t* device
     }
     e["answers"] = std::move(answers);
     json bindings = json::array();
-    for (const auto& b : dns_bindings(m))
+    for (const auto& b : learnt)
         bindings.push_back({{"name", b.name}, {"address", proto::format_ip(b.addr.data(), b.ip_version)},
                             {"ttl", b.ttl}, {"expires", static_cast<double>(info.time_us) / 1e6 + b.ttl},
                             {"via", b.via}});
@@ -134,11 +128,12 @@ std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInf
         }
         for (const auto& m : msgs) {
             if (!m.response) continue;
-            out.push_back(dns_event(m, info, lan_device));
+            const auto learnt = dns_bindings(m);
+            out.push_back(dns_event(m, learnt, info, lan_device));
             if (dns_hook_) {
                 std::array<uint8_t, 6> mac;
                 std::memcpy(mac.data(), lan_device, 6);
-                dns_hook_(mac, dns_bindings(m));
+                dns_hook_(mac, learnt);
             }
         }
         if (!err.empty()) return fail(err);
