@@ -265,7 +265,7 @@ int run_agent(const AgentConfig& cfg) {
     drain_rings();
     for (auto& w : workers) w->drain(proto::EndReason::exit, dispatch);
     channels.flush();
-    channels.events().publish({{"type", "goodbye"}, {"time", static_cast<double>(epoch_us_now()) / 1e6},
+    channels.events().publish({{"type", "goodbye"}, {"time", epoch_seconds_now()},
                                {"version", rules.version()}});
     if (cfg.summary) summary.print();
     print_stats(workers, rules, channels, event_builder, flow_log.get());

@@ -32,7 +32,7 @@ Channels::Channels(const AgentConfig& cfg, uint64_t boot_us, RuleRegistry& rules
         hooks.on_change = [this](const nlohmann::json& change) {
             nlohmann::json e = change;
             e["type"] = "rules";
-            e["time"] = static_cast<double>(epoch_us_now()) / 1e6;
+            e["time"] = epoch_seconds_now();
             e["version"] = rules_.version();
             events_->publish(std::move(e));
         };
@@ -48,7 +48,7 @@ void Channels::hello(const char* reason) {
     last_hello_ = std::chrono::steady_clock::now();
     events_->publish({{"type", "hello"},
                       {"reason", reason},
-                      {"time", static_cast<double>(epoch_us_now()) / 1e6},
+                      {"time", epoch_seconds_now()},
                       {"version", rules_.version()},
                       {"rules", rules_.snapshot().size()},
                       {"digest_seq", digests_ ? digests_->seq() : 0},

@@ -46,5 +46,7 @@ private:
 };
 
 uint64_t epoch_us_now();
+// The same in seconds, as events and order answers give times.
+inline double epoch_seconds_now() { return static_cast<double>(epoch_us_now()) / 1e6; }
 
 }  // namespace spin::agent

@@ -137,7 +137,7 @@ std::string OrderHandler::handle(const std::string& request) {
     answer["id"] = o.id;
     answer["version"] = rules_.version();
     // When the answer left: the order is in force on every worker from then on.
-    answer["time"] = static_cast<double>(epoch_us_now()) / 1e6;
+    answer["time"] = epoch_seconds_now();
     return answer.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
