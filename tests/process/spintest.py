@@ -10,6 +10,7 @@ import ipaddress
 import json
 import os
 import shutil
+import socket
 import struct
 import subprocess
 import sys
@@ -67,6 +68,13 @@ def slowpath_dump(pcap):
 def need_tshark():
     if shutil.which("tshark") is None:
         skip("tshark is not installed (the README's test command installs it)")
+
+
+def free_port():
+    """A TCP port nothing listens on now, on loopback (for agent endpoints)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def workdir(name):

@@ -5,17 +5,10 @@ anywhere but loopback / ipc."""
 
 import json
 import os
-import socket
 import subprocess
 import time
 
 import spintest
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def spinctl(*args, timeout=30):
@@ -47,7 +40,7 @@ curve:
   authorized_keys: [{ctl_pub}]
 digests: {{heartbeat: 0.2}}
 """)
-    pub, cmd = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+    pub, cmd = f"tcp://127.0.0.1:{spintest.free_port()}", f"tcp://127.0.0.1:{spintest.free_port()}"
     log = open(os.path.join(d, "agent.log"), "w")
     agent = subprocess.Popen([spintest.AGENT, "--config", cfg,
                               "--lan", f"net_pcap0,rx_pcap={d}/home-lan.pcap,tx_pcap={d}/o-lan.pcap",
@@ -95,7 +88,7 @@ digests: {{heartbeat: 0.2}}
     p = subprocess.run([spintest.AGENT, "--config", plain,
                         "--lan", f"net_pcap0,rx_pcap={d}/home-lan.pcap,tx_pcap={d}/p-lan.pcap",
                         "--wan", f"net_pcap1,rx_pcap={d}/home-wan.pcap,tx_pcap={d}/p-wan.pcap",
-                        "--publish", f"tcp://0.0.0.0:{free_port()}", "--exit-on-eof"],
+                        "--publish", f"tcp://0.0.0.0:{spintest.free_port()}", "--exit-on-eof"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
     assert p.returncode == 1 and "plain ZeroMQ is allowed on loopback or ipc:// only" in p.stderr, p.stderr[-2000:]
     print("plain ZeroMQ on 0.0.0.0 refused:", p.stderr.strip().splitlines()[-1])

@@ -3,7 +3,6 @@
 records as the flow log, with consecutive batch sequence numbers."""
 import json
 import os
-import socket
 import subprocess
 import time
 
@@ -11,10 +10,7 @@ import spintest as t
 
 d = t.workdir("digests")
 subprocess.run([t.PCAPGEN, "home", "--out", d], check=True, stdout=subprocess.DEVNULL)
-with socket.socket() as s:  # a free loopback port
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-endpoint = f"tcp://127.0.0.1:{port}"
+endpoint = f"tcp://127.0.0.1:{t.free_port()}"
 sub = subprocess.Popen([t.SPINCTL, "digests", "--connect", endpoint, "--timeout", "8", "--batches"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 time.sleep(0.3)

@@ -16,7 +16,6 @@ Skips where namespaces cannot be created."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -47,12 +46,6 @@ while True:
     s.sendto(repr(time.time()).encode(), ("10.77.0.3", 9999))
     time.sleep(0.001)
 """
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def read_jsonl(path):
@@ -102,7 +95,7 @@ def main():
         topo.start([sys.executable, "-c", RECEIVER, received], ns=topo.wan)
 
         # --- the agent, with config/agent.yaml as shipped
-        pub, cmd = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+        pub, cmd = f"tcp://127.0.0.1:{spintest.free_port()}", f"tcp://127.0.0.1:{spintest.free_port()}"
         events_log, flow_log = os.path.join(d, "events.jsonl"), os.path.join(d, "flows.jsonl")
         agent = topo.start([spintest.AGENT, "--config", os.path.join(spintest.project_root(), "config", "agent.yaml"),
                             "--lan", f"net_af_packet0,iface={topo.lan_if}", "--wan", f"net_af_packet1,iface={topo.wan_if}",

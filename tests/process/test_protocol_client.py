@@ -7,7 +7,6 @@ python3-zmq; skipped where that module is absent."""
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 
@@ -25,12 +24,7 @@ client = next(b for b in blocks if "def run_client(" in b)
 
 d = t.workdir("doc-client")
 subprocess.run([t.PCAPGEN, "home", "--out", d], check=True, stdout=subprocess.DEVNULL)
-ports = []
-for _ in range(2):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        ports.append(s.getsockname()[1])
-stream, commands = (f"tcp://127.0.0.1:{p}" for p in ports)
+stream, commands = (f"tcp://127.0.0.1:{t.free_port()}" for _ in range(2))
 script = os.path.join(d, "client.py")
 with open(script, "w") as f:
     f.write(decoder + "\n" + client + "\n" + "import sys\n"

@@ -5,7 +5,6 @@ first frame on, batch and event sequences both starting at 1.  Without a
 subscriber it starts anyway after digests.wait_timeout and says so."""
 import json
 import os
-import socket
 import subprocess
 import time
 
@@ -13,10 +12,7 @@ import spintest as t
 
 d = t.workdir("wait-subs")
 subprocess.run([t.PCAPGEN, "home", "--out", d], check=True, stdout=subprocess.DEVNULL)
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-endpoint = f"tcp://127.0.0.1:{port}"
+endpoint = f"tcp://127.0.0.1:{t.free_port()}"
 agent = subprocess.Popen([t.AGENT, "--config", t.REPLAY_YAML,
                           "--lan", f"net_pcap0,rx_pcap={d}/home-lan.pcap,tx_pcap={d}/o-lan.pcap",
                           "--wan", f"net_pcap1,rx_pcap={d}/home-wan.pcap,tx_pcap={d}/o-wan.pcap",
