@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "spinctl/command_line.h"
 #include "spinctl/commands.h"
 #include "spinctl/curve_options.h"
 
@@ -97,21 +98,8 @@ int agent(int argc, char** argv) {
     }
     add_curve_options(opts);
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc - 1, argv + 1, opts), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "spinctl agent " << op << ": " << e.what() << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
-    if (!vm.count("connect")) {
-        std::cerr << "spinctl agent " << op << ": --connect ENDPOINT is required\n";
-        return 2;
-    }
+    if (int rc = parse_command_line("agent " + op, argc - 1, argv + 1, opts, vm, "--connect ENDPOINT"); rc >= 0)
+        return rc;
     json order{{"op", op}};
     order["id"] = vm.count("id") ? vm["id"].as<std::string>()
                                  : fmt::format("spinctl-{}-{}", getpid(),

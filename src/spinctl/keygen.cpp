@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "spinctl/command_line.h"
 #include "spinctl/commands.h"
 #include "transport/curve.h"
 
@@ -27,21 +28,7 @@ int keygen(int argc, char** argv) {
         ("out", po::value<std::string>()->value_name("PREFIX"), "where to write PREFIX.key and PREFIX.pub (required)")
         ("force", "overwrite existing files");
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, opts), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "spinctl keygen: " << e.what() << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
-    if (!vm.count("out")) {
-        std::cerr << "spinctl keygen: --out PREFIX is required\n";
-        return 2;
-    }
+    if (int rc = parse_command_line("keygen", argc, argv, opts, vm, "--out PREFIX"); rc >= 0) return rc;
     const std::string prefix = vm["out"].as<std::string>();
     const std::string sec_path = prefix + ".key", pub_path = prefix + ".pub";
     struct stat st;

@@ -11,6 +11,7 @@
 
 #include "proto/digest_batch.h"
 #include "proto/flow_record_json.h"
+#include "spinctl/command_line.h"
 #include "spinctl/commands.h"
 #include "spinctl/curve_options.h"
 
@@ -38,22 +39,7 @@ int parse(const char* name, const char* what, int argc, char** argv, po::options
         ("timeout", po::value<double>()->value_name("SECONDS"), "exit when nothing arrived for this long");
     add_curve_options(opts);
     opts.add(extra);
-    try {
-        po::store(po::parse_command_line(argc, argv, opts), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "spinctl " << name << ": " << e.what() << "\n";
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
-    if (!vm.count("connect")) {
-        std::cerr << "spinctl " << name << ": --connect ENDPOINT is required\n";
-        return 2;
-    }
-    return -1;
+    return parse_command_line(name, argc, argv, opts, vm, "--connect ENDPOINT");
 }
 
 int subscribe(const char* name, const po::variables_map& vm, const char* topic, Subscription& s) {
