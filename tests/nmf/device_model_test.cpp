@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "controller/model/device_model.h"
+#include "nmf/model/device_model.h"
 
-using namespace spin::controller;
+using namespace spin::nmf;
 using nlohmann::json;
 
 namespace {

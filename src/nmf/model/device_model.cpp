@@ -1,20 +1,12 @@
-#include "controller/model/device_model.h"
+#include "nmf/model/device_model.h"
+#include "nmf/model/json_fields.h"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace spin::controller {
+namespace spin::nmf {
 
 using nlohmann::json;
-
-namespace {
-
-std::string text(const json& e, const char* key) {
-    const auto it = e.find(key);
-    return it != e.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-}  // namespace
 
 std::optional<std::array<uint8_t, 6>> parse_mac_text(const std::string& t) {
     std::array<uint8_t, 6> mac{};
@@ -37,7 +29,40 @@ Device& DeviceModel::device(const std::string& mac, double time, const std::stri
     }
     d.seen.at(time);
     if (!agent.empty()) d.agents.insert(agent);
+    dirty_.insert(mac);
     return d;
+}
+
+ModelChange DeviceModel::observe_traffic(const std::string& mac, const std::string& lan_ip, double first, double last,
+                                         const std::string& agent) {
+    ModelChange change;
+    change.mac = mac;
+    if (!parse_mac_text(mac)) return change;
+    Device& d = device(mac, first, agent, change);
+    d.seen.at(last);
+    add_ip(d, lan_ip, "traffic", first, change);
+    if (!lan_ip.empty()) d.ips[lan_ip].seen.at(last);
+    return change;
+}
+
+void DeviceModel::restore(Device device) {
+    std::string mac = device.mac;
+    if (oui_ != nullptr && device.vendor.kind == Vendor::Kind::unregistered) {
+        if (const auto parsed = parse_mac_text(mac)) device.vendor = oui_->lookup(*parsed);
+    }
+    devices_[mac] = std::move(device);
+}
+
+void DeviceModel::restore_name(const std::string& mac, const std::string& remote_ip, const std::string& name,
+                               const NameRecord& record) {
+    const auto it = devices_.find(mac);
+    if (it != devices_.end()) it->second.resolved[remote_ip][name] = record;
+}
+
+std::set<std::string> DeviceModel::take_dirty() {
+    std::set<std::string> out;
+    out.swap(dirty_);
+    return out;
 }
 
 void DeviceModel::set_field(std::string& field, const std::string& value, const char* label, ModelChange& change) {
@@ -47,7 +72,7 @@ void DeviceModel::set_field(std::string& field, const std::string& value, const 
 }
 
 void DeviceModel::add_ip(Device& d, const std::string& ip, const std::string& via, double time, ModelChange& change) {
-    if (ip.empty() || ip == "0.0.0.0") return;
+    if (ip.empty() || ip == "0.0.0.0" || ip == "::") return;
     auto [it, fresh] = d.ips.try_emplace(ip);
     it->second.seen.at(time);
     it->second.via.insert(via);
@@ -56,7 +81,7 @@ void DeviceModel::add_ip(Device& d, const std::string& ip, const std::string& vi
 
 std::optional<ModelChange> DeviceModel::apply(const json& e) {
     if (!e.is_object()) return std::nullopt;
-    const std::string type = text(e, "type"), mac = text(e, "mac"), agent = text(e, "agent");
+    const std::string type = json_text(e, "type"), mac = json_text(e, "mac"), agent = json_text(e, "agent");
     const auto parsed = parse_mac_text(mac);
     if (!parsed || ((*parsed)[0] & 0x01) || parsed == std::array<uint8_t, 6>{}) return std::nullopt;
     const double time = e.value("time", 0.0);
@@ -64,35 +89,35 @@ std::optional<ModelChange> DeviceModel::apply(const json& e) {
     // the others name the frame's sender, which on the WAN side is no device
     // of the home (the router, the internet).
     const bool about_sender = type != "dhcp" && type != "dns" && type != "dhcpv6";
-    if (about_sender && text(e, "side") == "wan") return std::nullopt;
+    if (about_sender && json_text(e, "side") == "wan") return std::nullopt;
     ModelChange change;
     change.mac = mac;
     if (type == "dhcp") {
         Device& d = device(mac, time, agent, change);
-        set_field(d.hostname, text(e, "hostname"), "hostname", change);
-        set_field(d.vendor_class, text(e, "vendor_class"), "vendor_class", change);
-        set_field(d.dhcp_fingerprint, text(e, "param_list"), "dhcp_fingerprint", change);
-        set_field(d.client_id, text(e, "client_id"), "client_id", change);
-        set_field(d.mud_url, text(e, "mud_url"), "mud_url", change);
+        set_field(d.hostname, json_text(e, "hostname"), "hostname", change);
+        set_field(d.vendor_class, json_text(e, "vendor_class"), "vendor_class", change);
+        set_field(d.dhcp_fingerprint, json_text(e, "param_list"), "dhcp_fingerprint", change);
+        set_field(d.client_id, json_text(e, "client_id"), "client_id", change);
+        set_field(d.mud_url, json_text(e, "mud_url"), "mud_url", change);
         // An address counts once the server acknowledged it.
-        if (text(e, "message") == "ack") add_ip(d, text(e, "ip"), "dhcp", time, change);
+        if (json_text(e, "message") == "ack") add_ip(d, json_text(e, "ip"), "dhcp", time, change);
     } else if (type == "dhcpv6") {
         Device& d = device(mac, time, agent, change);
-        set_field(d.duid, text(e, "duid"), "duid", change);
-        set_field(d.fqdn, text(e, "fqdn"), "fqdn", change);
-        set_field(d.mud_url, text(e, "mud_url"), "mud_url", change);
-        if (text(e, "message") == "reply" && e.contains("ips") && e["ips"].is_array())
+        set_field(d.duid, json_text(e, "duid"), "duid", change);
+        set_field(d.fqdn, json_text(e, "fqdn"), "fqdn", change);
+        set_field(d.mud_url, json_text(e, "mud_url"), "mud_url", change);
+        if (json_text(e, "message") == "reply" && e.contains("ips") && e["ips"].is_array())
             for (const auto& ip : e["ips"])
                 if (ip.is_string()) add_ip(d, ip.get<std::string>(), "dhcpv6", time, change);
     } else if (type == "neighbour") {
         Device& d = device(mac, time, agent, change);
-        add_ip(d, text(e, "ip"), text(e, "via") == "nd" ? "nd" : "arp", time, change);
+        add_ip(d, json_text(e, "ip"), json_text(e, "via") == "nd" ? "nd" : "arp", time, change);
     } else if (type == "dns") {
         Device& d = device(mac, time, agent, change);
         if (e.contains("bindings") && e["bindings"].is_array())
             for (const auto& b : e["bindings"]) {
                 if (!b.is_object()) continue;
-                const std::string name = text(b, "name"), address = text(b, "address");
+                const std::string name = json_text(b, "name"), address = json_text(b, "address");
                 if (name.empty() || address.empty()) continue;
                 auto [it, fresh] = d.resolved[address].try_emplace(name);
                 it->second.seen.at(time);
@@ -101,28 +126,28 @@ std::optional<ModelChange> DeviceModel::apply(const json& e) {
             }
     } else if (type == "mdns") {
         Device& d = device(mac, time, agent, change);
-        add_ip(d, text(e, "ip"), "mdns", time, change);
+        add_ip(d, json_text(e, "ip"), "mdns", time, change);
         if (e.contains("hostnames") && e["hostnames"].is_array())
             for (const auto& h : e["hostnames"])
                 if (h.is_string() && d.mdns_hostnames.insert(h.get<std::string>()).second)
                     change.changes.push_back("mdns_name " + h.get<std::string>());
         if (e.contains("services") && e["services"].is_array())
             for (const auto& s : e["services"])
-                if (s.is_object() && d.services.insert(text(s, "instance")).second)
-                    change.changes.push_back("service " + text(s, "instance"));
+                if (s.is_object() && d.services.insert(json_text(s, "instance")).second)
+                    change.changes.push_back("service " + json_text(s, "instance"));
     } else if (type == "ssdp") {
         Device& d = device(mac, time, agent, change);
-        add_ip(d, text(e, "ip"), "ssdp", time, change);
-        if (text(e, "method") != "m-search") {  // a search says what a device looks for, not what it is
-            set_field(d.ssdp_server, text(e, "server"), "ssdp_server", change);
-            set_field(d.ssdp_location, text(e, "location"), "ssdp_location", change);
-            const std::string t = text(e, "device_type");
+        add_ip(d, json_text(e, "ip"), "ssdp", time, change);
+        if (json_text(e, "method") != "m-search") {  // a search says what a device looks for, not what it is
+            set_field(d.ssdp_server, json_text(e, "server"), "ssdp_server", change);
+            set_field(d.ssdp_location, json_text(e, "location"), "ssdp_location", change);
+            const std::string t = json_text(e, "device_type");
             if (!t.empty() && d.ssdp_types.insert(t).second) change.changes.push_back("ssdp_type " + t);
         }
     } else if (type == "lldp") {
         Device& d = device(mac, time, agent, change);
-        set_field(d.lldp_system_name, text(e, "system_name"), "lldp_system_name", change);
-        set_field(d.mud_url, text(e, "mud_url"), "mud_url", change);
+        set_field(d.lldp_system_name, json_text(e, "system_name"), "lldp_system_name", change);
+        set_field(d.mud_url, json_text(e, "mud_url"), "mud_url", change);
     } else {
         return std::nullopt;
     }
@@ -144,4 +169,4 @@ std::vector<std::string> DeviceModel::names_of(const std::string& mac, const std
     return out;
 }
 
-}  // namespace spin::controller
+}  // namespace spin::nmf

@@ -5,10 +5,10 @@
 
 #include <filesystem>
 
-#include "controller/model/oui_database.h"
+#include "nmf/model/oui_database.h"
 
-using spin::controller::OuiDatabase;
-using spin::controller::Vendor;
+using spin::nmf::OuiDatabase;
+using spin::nmf::Vendor;
 
 namespace {
 
@@ -40,7 +40,7 @@ TEST(OuiDatabase, LongestMatchAndAddressKinds) {
 }
 
 TEST(OuiDatabase, DebianIeeeData) {
-    if (!std::filesystem::exists(std::string(spin::controller::kIeeeDataDir) + "/oui.csv"))
+    if (!std::filesystem::exists(std::string(spin::nmf::kIeeeDataDir) + "/oui.csv"))
         GTEST_SKIP() << "ieee-data is not installed (tools/install-deps installs it)";
     const auto db = OuiDatabase::load();
     EXPECT_GT(db.size(), 40000u);

@@ -19,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "controller/model/oui_database.h"
+#include "nmf/model/oui_database.h"
 
-namespace spin::controller {
+namespace spin::nmf {
 
 struct Seen {
     double first = 0, last = 0;
@@ -50,7 +50,6 @@ struct Device {
     std::string hostname, vendor_class, dhcp_fingerprint, client_id, mud_url, duid, fqdn;
     std::set<std::string> mdns_hostnames, services, ssdp_types;
     std::string ssdp_server, ssdp_location, lldp_system_name;
-    std::string name, notes;  // given by the user
     // remote address -> DNS name -> when this device was told so
     std::map<std::string, std::map<std::string, NameRecord>> resolved;
 };
@@ -72,6 +71,19 @@ public:
     // nothing and return nullopt, as do events missing the fields they need.
     std::optional<ModelChange> apply(const nlohmann::json& event);
 
+    // A device's traffic: creates the device if new, adds the LAN address it
+    // used ("traffic"), the agent, and moves first / last seen.
+    ModelChange observe_traffic(const std::string& mac, const std::string& lan_ip, double first, double last,
+                                const std::string& agent);
+
+    // Reloads what a store kept (controller restart).
+    void restore(Device device);
+    void restore_name(const std::string& mac, const std::string& remote_ip, const std::string& name,
+                      const NameRecord& record);
+
+    // MACs of the devices changed since the last call.
+    std::set<std::string> take_dirty();
+
     const Device* find(const std::string& mac) const;
     const std::map<std::string, Device>& devices() const { return devices_; }
     // The names `mac` resolved for `remote_ip` (sorted), empty if none.
@@ -84,9 +96,10 @@ private:
 
     const OuiDatabase* oui_;
     std::map<std::string, Device> devices_;
+    std::set<std::string> dirty_;
 };
 
 // Parses "aa:bb:cc:dd:ee:ff"; nullopt if malformed.
 std::optional<std::array<uint8_t, 6>> parse_mac_text(const std::string& text);
 
-}  // namespace spin::controller
+}  // namespace spin::nmf

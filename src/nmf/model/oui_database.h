@@ -10,7 +10,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace spin::controller {
+namespace spin::nmf {
 
 inline constexpr char kIeeeDataDir[] = "/usr/share/ieee-data";
 
@@ -41,4 +41,4 @@ private:
     size_t malformed_ = 0;
 };
 
-}  // namespace spin::controller
+}  // namespace spin::nmf

@@ -1,11 +1,11 @@
-#include "controller/model/oui_database.h"
+#include "nmf/model/oui_database.h"
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
-namespace spin::controller {
+namespace spin::nmf {
 
 namespace {
 
@@ -130,4 +130,4 @@ Vendor OuiDatabase::lookup(const std::array<uint8_t, 6>& mac) const {
     return {Vendor::Kind::unregistered, {}};
 }
 
-}  // namespace spin::controller
+}  // namespace spin::nmf

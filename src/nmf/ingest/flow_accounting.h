@@ -1,0 +1,87 @@
+// Turns the agents' flow records (running totals per flow, docs/protocol.md)
+// into traffic per device x remote x bucket, counting every packet once:
+//
+//  - A flow's records carry totals since it started; the difference from
+//    the previous record of the same flow is what happened since, and goes to
+//    the minute of the record's last packet.
+//  - The same flow reported by two agents (one device seen by both) is the
+//    same 5-tuple with overlapping lifetimes: the first agent to report it
+//    owns it and the other's records are counted as duplicates, not traffic.
+//    An owner silent for `takeover_us` while the other agent still reports
+//    the flow hands it over (the device moved); the new owner's totals up to
+//    then are taken as the baseline.
+//  - A flow first seen mid-life (controller restarted, batches lost) counts
+//    from its totals so far: nothing is known to be counted already.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+
+#include "nmf/store/traffic.h"
+#include "proto/flow_record.h"
+
+namespace spin::nmf {
+
+struct AccountingStats {
+    uint64_t records = 0;
+    uint64_t counted = 0;      // records that added traffic (or a flow)
+    uint64_t duplicates = 0;   // the same flow from a second agent
+    uint64_t no_device = 0;    // no LAN-side MAC (or a group MAC)
+    uint64_t takeovers = 0;    // a flow moved to another agent
+    uint64_t regressions = 0;  // totals that went down within one flow (clamped to 0)
+    uint64_t tracked = 0;      // flows currently tracked
+};
+
+class FlowAccounting {
+public:
+    using Pending = std::unordered_map<TrafficKey, TrafficCounters, TrafficKeyHash>;
+
+    explicit FlowAccounting(uint64_t takeover_us = 120'000'000, uint64_t forget_us = 3'600'000'000)
+        : takeover_us_(takeover_us), forget_us_(forget_us) {}
+
+    // `agent` is the reporting agent's index (any stable small number).
+    // Returns true when the record added traffic to the pending buckets.
+    bool account(uint32_t agent, const proto::FlowRecord& r);
+
+    // The traffic accumulated since the last call.
+    Pending take_pending();
+    const Pending& pending() const { return pending_; }
+
+    // Drops flows whose last record is older than `forget_us` before the
+    // newest record seen (ended flows after `takeover_us`); call now and then.
+    void sweep();
+
+    const AccountingStats& stats() const { return stats_; }
+
+private:
+    struct Tuple {
+        uint64_t mac;
+        std::array<uint8_t, 16> lan_ip, remote_ip;
+        uint16_t lan_port, remote_port;
+        uint8_t proto, ip_version;
+        bool operator==(const Tuple&) const = default;
+    };
+    struct TupleHash {
+        size_t operator()(const Tuple& t) const noexcept;
+    };
+    struct FlowState {
+        uint32_t agent;
+        uint32_t flow_id;
+        uint8_t worker;
+        bool ended;
+        uint64_t first_us, last_us;
+        TrafficCounters totals;  // as last reported (flows unused)
+    };
+
+    static TrafficCounters totals_of(const proto::FlowRecord& r);
+    void add(const proto::FlowRecord& r, const TrafficCounters& delta);
+
+    uint64_t takeover_us_, forget_us_;
+    uint64_t newest_us_ = 0;
+    std::unordered_map<Tuple, FlowState, TupleHash> flows_;
+    Pending pending_;
+    AccountingStats stats_;
+};
+
+}  // namespace spin::nmf

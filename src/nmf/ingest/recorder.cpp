@@ -1,0 +1,155 @@
+#include "nmf/ingest/recorder.h"
+#include "nmf/model/json_fields.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "nmf/model/device_json.h"
+#include "proto/flow_record_json.h"
+
+namespace spin::nmf {
+
+using nlohmann::json;
+
+namespace {
+
+std::string mac_text(uint64_t mac) {
+    uint8_t bytes[6];
+    for (int i = 5; i >= 0; --i, mac >>= 8) bytes[i] = static_cast<uint8_t>(mac);
+    return proto::format_mac(bytes);
+}
+
+}  // namespace
+
+uint32_t Recorder::agent_index(const std::string& id) {
+    auto [it, fresh] = agent_index_.try_emplace(id, static_cast<uint32_t>(agent_names_.size()));
+    if (fresh) agent_names_.push_back(id);
+    return it->second;
+}
+
+void Recorder::touch(uint32_t agent, const proto::FlowRecord& r) {
+    Touch& t = touches_[mac_to_u64(r.mac)];
+    const double first = static_cast<double>(r.first_us) / 1e6, last = static_cast<double>(r.last_us) / 1e6;
+    if (t.first == 0 || first < t.first) t.first = first;
+    t.last = std::max(t.last, last);
+    std::array<uint8_t, 17> ip;
+    ip[0] = r.ip_version;
+    std::memcpy(ip.data() + 1, r.lan_ip, 16);
+    if (std::find(t.lan_ips.begin(), t.lan_ips.end(), ip) == t.lan_ips.end()) t.lan_ips.push_back(ip);
+    if (std::find(t.agents.begin(), t.agents.end(), agent) == t.agents.end()) t.agents.push_back(agent);
+}
+
+void Recorder::on_digest(const proto::DigestBatch& batch) {
+    const uint32_t agent = agent_index(batch.header.agent);
+    for (const proto::FlowRecord& r : batch.records) {
+        ++stats_.digest_records;
+        accounting_.account(agent, r);
+        if ((r.mac[0] & 0x01) == 0 && mac_to_u64(r.mac) != 0) touch(agent, r);
+    }
+}
+
+void Recorder::on_agent_event(const json& e) {
+    ++stats_.agent_events;
+    const auto change = model_.apply(e);
+    if (!change || change->empty()) return;
+    ++stats_.model_changes;
+    const double time = e.value("time", 0.0);
+    const std::string agent = json_text(e, "agent");
+    if (change->new_device) note("device_new", time, change->mac, agent);
+    std::vector<std::string> other;
+    for (const std::string& c : change->changes) {
+        if (c.rfind("destination ", 0) != 0) other.push_back(c);
+    }
+    if (!other.empty()) note("device_changed", time, change->mac, agent, {{"changes", other}});
+    if (json_text(e, "type") == "dns" && e.contains("bindings") && e["bindings"].is_array()) {
+        for (const auto& b : e["bindings"]) {
+            if (!b.is_object()) continue;
+            const std::string name = json_text(b, "name"), address = json_text(b, "address");
+            if (name.empty() || address.empty()) continue;
+            NameRow& row = names_[{change->mac, address, name}];
+            if (row.mac.empty()) row = NameRow{change->mac, address, name, time, time, 0};
+            row.first_seen = std::min(row.first_seen, time);
+            row.last_seen = std::max(row.last_seen, time);
+            const auto expires = b.find("expires");
+            if (expires != b.end() && expires->is_number()) row.expires = std::max(row.expires, expires->get<double>());
+        }
+    }
+}
+
+void Recorder::note(const std::string& type, double time, const std::string& device, const std::string& agent,
+                    json doc) {
+    if (!doc.is_object()) doc = json::object();
+    doc["type"] = type;
+    doc["time"] = time;
+    if (!device.empty()) doc["device"] = device;
+    if (!agent.empty()) doc["agent"] = agent;
+    events_.push_back(EventRow{time, type, device, agent, std::move(doc)});
+    ++stats_.nmf_events;
+}
+
+void Recorder::set_agent(const std::string& id, const json& doc) { agents_[id] = doc; }
+
+void Recorder::restore_destination(const std::string& mac, const std::string& remote_ip, double first, double last) {
+    destinations_[{mac, remote_ip}] = Destination{first, last};
+}
+
+StoreBatch Recorder::take_batch() {
+    StoreBatch batch;
+    for (const auto& [mac, t] : touches_) {
+        const std::string mac_str = mac_text(mac);
+        for (const auto& ip : t.lan_ips)
+            for (uint32_t agent : t.agents) {
+                const ModelChange change =
+                    model_.observe_traffic(mac_str, proto::format_ip(ip.data() + 1, ip[0]), t.first, t.last,
+                                           agent_names_[agent]);
+                if (change.new_device) note("device_new", t.first, mac_str, agent_names_[agent]);
+                if (!change.changes.empty())
+                    note("device_changed", t.first, mac_str, agent_names_[agent], {{"changes", change.changes}});
+            }
+    }
+    touches_.clear();
+
+    const FlowAccounting::Pending pending = accounting_.take_pending();
+    batch.traffic.reserve(pending.size());
+    std::map<std::pair<std::string, std::string>, Destination> touched;
+    for (const auto& [key, counters] : pending) {
+        TrafficRow row;
+        row.mac = mac_text(key.mac);
+        row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
+        row.proto = key.proto;
+        row.remote_port = key.remote_port;
+        row.minute = key.bucket;
+        row.counters = counters;
+        Destination& d = touched[{row.mac, row.remote_ip}];
+        const auto t = static_cast<double>(key.bucket);
+        if (d.first == 0 || t < d.first) d.first = t;
+        d.last = std::max(d.last, t + 59);
+        batch.traffic.push_back(std::move(row));
+    }
+    for (const auto& [k, seen] : touched) {
+        auto [it, fresh] = destinations_.try_emplace(k, seen);
+        if (!fresh) {
+            it->second.first = std::min(it->second.first, seen.first);
+            it->second.last = std::max(it->second.last, seen.last);
+        } else {
+            note("destination_new", seen.first, k.first, "",
+                 {{"remote_ip", k.second}, {"names", model_.names_of(k.first, k.second)}});
+        }
+        batch.destinations.push_back(DestinationRow{k.first, k.second, it->second.first, it->second.last});
+    }
+
+    for (const std::string& mac : model_.take_dirty()) {
+        const Device* d = model_.find(mac);
+        if (d == nullptr) continue;
+        batch.devices.push_back(DeviceRow{mac, d->seen.first, d->seen.last, device_to_json(*d).dump()});
+    }
+    for (auto& [key, row] : names_) batch.names.push_back(std::move(row));
+    names_.clear();
+    batch.events.swap(events_);
+    for (auto& [id, doc] : agents_) batch.agents.push_back(AgentRow{id, std::move(doc)});
+    agents_.clear();
+    if (++batches_ % 60 == 0) accounting_.sweep();
+    return batch;
+}
+
+}  // namespace spin::nmf

@@ -1,0 +1,66 @@
+// What the ingest hands the store once a second: everything learnt since the
+// last batch, written in one transaction (so a crash loses a whole second or
+// nothing, never half of one).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nmf/store/traffic.h"
+
+namespace spin::nmf {
+
+struct TrafficRow {
+    std::string mac, remote_ip;
+    int proto = 0, remote_port = 0;
+    int64_t minute = 0;  // start of the minute bucket, seconds since the epoch
+    TrafficCounters counters;
+};
+
+struct DeviceRow {
+    std::string mac;
+    double first_seen = 0, last_seen = 0;
+    std::string doc;  // device_to_json
+};
+
+struct NameRow {
+    std::string mac, remote_ip, name;
+    double first_seen = 0, last_seen = 0, expires = 0;
+};
+
+struct DestinationRow {
+    std::string mac, remote_ip;
+    double first_seen = 0, last_seen = 0;
+};
+
+// An NMF event (docs/api.md, "Events"); `doc` is the whole event object and
+// repeats time, type, device and agent, which are also columns for queries.
+struct EventRow {
+    double time = 0;
+    std::string type, device, agent;
+    nlohmann::json doc;
+};
+
+struct AgentRow {
+    std::string id;
+    nlohmann::json doc;
+};
+
+struct StoreBatch {
+    std::vector<TrafficRow> traffic;
+    std::vector<DeviceRow> devices;
+    std::vector<NameRow> names;
+    std::vector<DestinationRow> destinations;
+    std::vector<EventRow> events;
+    std::vector<AgentRow> agents;
+
+    bool empty() const {
+        return traffic.empty() && devices.empty() && names.empty() && destinations.empty() && events.empty() &&
+               agents.empty();
+    }
+};
+
+}  // namespace spin::nmf

@@ -1,0 +1,187 @@
+#include "nmf/store/store_queries.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+namespace spin::nmf {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kMaxSeriesBuckets = 100'000;
+
+json counters(const Statement& s, int first) {
+    return json{{"pkts_out", s.column_int(first)},     {"bytes_out", s.column_int(first + 1)},
+                {"pkts_in", s.column_int(first + 2)},  {"bytes_in", s.column_int(first + 3)},
+                {"flows", s.column_int(first + 4)},    {"blocked_pkts", s.column_int(first + 5)}};
+}
+
+constexpr char kSums[] =
+    "sum(pkts_out), sum(bytes_out), sum(pkts_in), sum(bytes_in), sum(flows), sum(blocked_pkts)";
+
+json device_row(const Statement& s) {
+    json d = json::parse(s.column_text(0), nullptr, false);
+    if (!d.is_object()) d = json::object();
+    d["name"] = s.column_text(1);
+    d["notes"] = s.column_text(2);
+    return d;
+}
+
+}  // namespace
+
+StoreQueries::StoreQueries(const std::string& path, Retention retention)
+    : db_(path, Database::Mode::existing), retention_(retention) {}
+
+double StoreQueries::newest() {
+    Statement s(db_, "SELECT max(bucket) FROM traffic_day");
+    s.step();
+    const double day = static_cast<double>(s.column_int(0));
+    Statement m(db_, "SELECT max(bucket) FROM traffic_minute");
+    m.step();
+    return std::max(day, static_cast<double>(m.column_int(0)));
+}
+
+int StoreQueries::level_for(int64_t from, int64_t step) {
+    const double now = newest();
+    int coarsest_dividing = -1;
+    for (int level = 0; level < 3; ++level) {
+        if (step != 0 && step % kLevels[level].seconds != 0) continue;
+        coarsest_dividing = level;
+        if (static_cast<double>(from) >= now - static_cast<double>(kept_seconds(retention_, level))) return level;
+    }
+    return coarsest_dividing < 0 ? 0 : coarsest_dividing;
+}
+
+json StoreQueries::devices() {
+    Statement s(db_, "SELECT doc, name, notes FROM devices ORDER BY mac");
+    json out = json::array();
+    while (s.step()) out.push_back(device_row(s));
+    return out;
+}
+
+std::optional<json> StoreQueries::device(const std::string& mac) {
+    Statement s(db_, "SELECT doc, name, notes FROM devices WHERE mac = ?1");
+    s.bind(1, mac);
+    if (!s.step()) return std::nullopt;
+    return device_row(s);
+}
+
+bool StoreQueries::annotate(const std::string& mac, const std::optional<std::string>& name,
+                            const std::optional<std::string>& notes) {
+    Statement s(db_, "UPDATE devices SET name = coalesce(?2, name), notes = coalesce(?3, notes) WHERE mac = ?1");
+    s.bind(1, mac);
+    if (name) s.bind(2, *name);
+    if (notes) s.bind(3, *notes);
+    s.run();
+    return db_.changes() > 0;
+}
+
+json StoreQueries::traffic(const std::string& mac, int64_t from, int64_t to, int64_t step) {
+    const int level = level_for(from, step);
+    const int64_t size = kLevels[level].seconds;
+    const int64_t start = from - ((from % size) + size) % size;  // the bucket holding `from`
+    const int64_t buckets = (to - start + step - 1) / step;
+    json series = json::array();
+    std::map<int64_t, json> filled;
+    Statement s(db_, std::string("SELECT ?2 + ((bucket - ?2) / ?4) * ?4 AS slot, ") + kSums + " FROM " +
+                         kLevels[level].table + " WHERE mac = ?1 AND bucket >= ?2 AND bucket < ?3 GROUP BY slot");
+    s.bind(1, mac).bind(2, start).bind(3, to).bind(4, step);
+    while (s.step()) filled[s.column_int(0)] = counters(s, 1);
+    const json zero = {{"pkts_out", 0}, {"bytes_out", 0}, {"pkts_in", 0},
+                       {"bytes_in", 0}, {"flows", 0},     {"blocked_pkts", 0}};
+    for (int64_t i = 0; i < std::min(buckets, kMaxSeriesBuckets); ++i) {
+        const int64_t t = start + i * step;
+        const auto it = filled.find(t);
+        json point = it != filled.end() ? it->second : zero;
+        point["time"] = t;
+        series.push_back(std::move(point));
+    }
+    return json{{"mac", mac}, {"from", start}, {"to", to}, {"step", step}, {"level", kLevels[level].name},
+                {"series", std::move(series)}};
+}
+
+json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to) {
+    const int level = level_for(from, 0);
+    const int64_t size = kLevels[level].seconds;
+    std::map<std::string, std::vector<std::string>> names;
+    Statement n(db_, "SELECT remote_ip, name FROM names WHERE mac = ?1 ORDER BY remote_ip, name");
+    n.bind(1, mac);
+    while (n.step()) names[n.column_text(0)].push_back(n.column_text(1));
+
+    Statement s(db_, std::string("SELECT remote_ip, proto, remote_port, ") + kSums + ", min(bucket), max(bucket) FROM " +
+                         kLevels[level].table +
+                         " WHERE mac = ?1 AND bucket > ?2 AND bucket < ?3 GROUP BY remote_ip, proto, remote_port "
+                         "ORDER BY sum(bytes_out) + sum(bytes_in) DESC, remote_ip, proto, remote_port");
+    s.bind(1, mac).bind(2, from - size).bind(3, to);
+    json out = json::array();
+    while (s.step()) {
+        const std::string ip = s.column_text(0);
+        json row = counters(s, 3);
+        row["remote_ip"] = ip;
+        row["proto"] = s.column_int(1);
+        row["remote_port"] = s.column_int(2);
+        const auto it = names.find(ip);
+        row["names"] = it != names.end() ? it->second : std::vector<std::string>{};
+        row["first_bucket"] = s.column_int(9);
+        row["last_bucket"] = s.column_int(10) + size;
+        out.push_back(std::move(row));
+    }
+    return json{{"mac", mac}, {"from", from}, {"to", to}, {"level", kLevels[level].name},
+                {"destinations", std::move(out)}};
+}
+
+json StoreQueries::events(const EventQuery& q) {
+    std::string sql = "SELECT id, doc FROM events WHERE id > ?1";
+    if (q.from) sql += " AND time >= ?2";
+    if (q.to) sql += " AND time < ?3";
+    if (!q.device.empty()) sql += " AND device = ?4";
+    if (!q.type.empty()) sql += " AND type = ?5";
+    sql += " ORDER BY id LIMIT ?6";
+    Statement s(db_, sql);
+    s.bind(1, q.after_id);
+    if (q.from) s.bind(2, *q.from);
+    if (q.to) s.bind(3, *q.to);
+    if (!q.device.empty()) s.bind(4, q.device);
+    if (!q.type.empty()) s.bind(5, q.type);
+    s.bind(6, q.limit);
+    json out = json::array();
+    while (s.step()) {
+        json e = json::parse(s.column_text(1), nullptr, false);
+        if (!e.is_object()) continue;
+        e["id"] = s.column_int(0);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+json StoreQueries::agents() {
+    Statement s(db_, "SELECT doc FROM agents ORDER BY id");
+    json out = json::array();
+    while (s.step()) {
+        json a = json::parse(s.column_text(0), nullptr, false);
+        if (a.is_object()) out.push_back(std::move(a));
+    }
+    return out;
+}
+
+QueryPool::Lease QueryPool::take() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            auto q = std::move(idle_.back());
+            idle_.pop_back();
+            return Lease(*this, std::move(q));
+        }
+    }
+    return Lease(*this, std::make_unique<StoreQueries>(path_, retention_));
+}
+
+void QueryPool::give_back(std::unique_ptr<StoreQueries> q) {
+    if (!q) return;
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(q));
+}
+
+}  // namespace spin::nmf

@@ -1,0 +1,115 @@
+#include "nmf/store/store_writer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "nmf/store/schema.h"
+
+namespace spin::nmf {
+
+namespace {
+
+std::string traffic_upsert(const char* table) {
+    return std::string("INSERT INTO ") + table +
+           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO UPDATE SET "
+           "pkts_out = pkts_out + excluded.pkts_out, bytes_out = bytes_out + excluded.bytes_out, "
+           "pkts_in = pkts_in + excluded.pkts_in, bytes_in = bytes_in + excluded.bytes_in, "
+           "flows = flows + excluded.flows, blocked_pkts = blocked_pkts + excluded.blocked_pkts";
+}
+
+int64_t as_int(uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)); }
+
+}  // namespace
+
+StoreWriter::StoreWriter(const std::string& path, Retention retention) : db_(path), retention_(retention) {
+    migrate(db_);
+    for (int level = 0; level < 3; ++level)
+        traffic_[level] = std::make_unique<Statement>(db_, traffic_upsert(kLevels[level].table));
+    device_ = std::make_unique<Statement>(
+        db_, "INSERT INTO devices (mac, first_seen, last_seen, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+             "first_seen = excluded.first_seen, last_seen = excluded.last_seen, doc = excluded.doc");
+    name_ = std::make_unique<Statement>(
+        db_, "INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+             "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), "
+             "expires = max(expires, excluded.expires)");
+    destination_ = std::make_unique<Statement>(
+        db_, "INSERT INTO destinations VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+             "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)");
+    event_ = std::make_unique<Statement>(db_, "INSERT INTO events (time, type, device, agent, doc) VALUES (?1, ?2, ?3, ?4, ?5)");
+    agent_ = std::make_unique<Statement>(
+        db_, "INSERT INTO agents VALUES (?1, ?2) ON CONFLICT DO UPDATE SET doc = excluded.doc");
+    Statement newest(db_, "SELECT max(bucket) FROM traffic_day");
+    if (newest.step() && !newest.column_is_null(0)) {
+        Statement minute(db_, "SELECT max(bucket) FROM traffic_minute");
+        minute.step();
+        newest_ = static_cast<double>(std::max(newest.column_int(0), minute.column_int(0)));
+    }
+}
+
+std::vector<int64_t> StoreWriter::write(const StoreBatch& batch) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<int64_t> ids;
+    Transaction t(db_);
+    for (const TrafficRow& r : batch.traffic) {
+        for (int level = 0; level < 3; ++level) {
+            const int64_t size = kLevels[level].seconds;
+            const int64_t bucket = r.minute - ((r.minute % size) + size) % size;
+            traffic_[level]
+                ->bind(1, r.mac)
+                .bind(2, bucket)
+                .bind(3, r.remote_ip)
+                .bind(4, int64_t{r.proto})
+                .bind(5, int64_t{r.remote_port})
+                .bind(6, as_int(r.counters.pkts_out))
+                .bind(7, as_int(r.counters.bytes_out))
+                .bind(8, as_int(r.counters.pkts_in))
+                .bind(9, as_int(r.counters.bytes_in))
+                .bind(10, as_int(r.counters.flows))
+                .bind(11, as_int(r.counters.blocked_pkts))
+                .run();
+        }
+        newest_ = std::max(newest_, static_cast<double>(r.minute));
+    }
+    for (const DeviceRow& d : batch.devices)
+        device_->bind(1, d.mac).bind(2, d.first_seen).bind(3, d.last_seen).bind(4, d.doc).run();
+    for (const NameRow& n : batch.names)
+        name_->bind(1, n.mac)
+            .bind(2, n.remote_ip)
+            .bind(3, n.name)
+            .bind(4, n.first_seen)
+            .bind(5, n.last_seen)
+            .bind(6, n.expires)
+            .run();
+    for (const DestinationRow& d : batch.destinations)
+        destination_->bind(1, d.mac).bind(2, d.remote_ip).bind(3, d.first_seen).bind(4, d.last_seen).run();
+    for (const EventRow& e : batch.events) {
+        event_->bind(1, e.time).bind(2, e.type).bind(3, e.device).bind(4, e.agent).bind(5, e.doc.dump()).run();
+        ids.push_back(db_.last_insert_rowid());
+    }
+    for (const AgentRow& a : batch.agents) agent_->bind(1, a.id).bind(2, a.doc.dump()).run();
+    t.commit();
+    ++stats_.batches;
+    stats_.traffic_rows += batch.traffic.size();
+    stats_.events += batch.events.size();
+    stats_.last_commit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return ids;
+}
+
+void StoreWriter::apply_retention(double wall_now) {
+    const double now = std::min(newest_, wall_now + 3600);
+    if (now <= 0) return;
+    Transaction t(db_);
+    for (int level = 0; level < 3; ++level) {
+        Statement del(db_, std::string("DELETE FROM ") + kLevels[level].table + " WHERE bucket < ?1");
+        del.bind(1, static_cast<int64_t>(std::floor(now)) - kept_seconds(retention_, level)).run();
+        stats_.rows_expired += static_cast<uint64_t>(db_.changes());
+    }
+    Statement del(db_, "DELETE FROM events WHERE time < ?1");
+    del.bind(1, now - static_cast<double>(retention_.days)).run();
+    stats_.rows_expired += static_cast<uint64_t>(db_.changes());
+    t.commit();
+    ++stats_.retention_runs;
+}
+
+}  // namespace spin::nmf

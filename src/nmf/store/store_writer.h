@@ -1,0 +1,49 @@
+// The store's single writer: batches in, one transaction each; retention.
+// Owns its connection; used from one thread (the controller's store thread).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nmf/store/retention.h"
+#include "nmf/store/sqlite.h"
+#include "nmf/store/store_batch.h"
+
+namespace spin::nmf {
+
+struct WriterStats {
+    uint64_t batches = 0, traffic_rows = 0, events = 0, retention_runs = 0, rows_expired = 0;
+    double last_commit_seconds = 0;  // wall time the last transaction took
+};
+
+class StoreWriter {
+public:
+    // Opens (creating if needed) and migrates the store.
+    StoreWriter(const std::string& path, Retention retention);
+
+    // Writes a batch in one transaction; returns the ids given to its events,
+    // in order.  Traffic is added to the minute, hour and day buckets at once,
+    // so every level is complete however late the data comes (replays).
+    std::vector<int64_t> write(const StoreBatch& batch);
+
+    // Deletes buckets older than each level's retention, measured back from
+    // the newest traffic the store holds (the capture's time when replaying,
+    // the clock otherwise; never more than an hour ahead of the clock, so
+    // one record from a wrong clock cannot wipe the store).
+    void apply_retention(double wall_now);
+
+    Database& db() { return db_; }
+    const WriterStats& stats() const { return stats_; }
+    double newest() const { return newest_; }
+
+private:
+    Database db_;
+    std::unique_ptr<Statement> traffic_[3], device_, name_, destination_, event_, agent_;
+    Retention retention_;
+    double newest_ = 0;
+    WriterStats stats_;
+};
+
+}  // namespace spin::nmf

@@ -1,0 +1,127 @@
+// Flow records (running totals) become traffic per device x remote x minute,
+// each packet counted once however many records and agents report it.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "nmf/ingest/flow_accounting.h"
+
+using namespace spin::nmf;
+using spin::proto::FlowEvent;
+using spin::proto::FlowRecord;
+
+namespace {
+
+constexpr uint64_t kT0 = 1'700'000'040'000'000;  // a minute boundary, in µs
+
+FlowRecord record(FlowEvent event, uint64_t first_us, uint64_t last_us, uint64_t pkts_out, uint64_t pkts_in,
+                  uint32_t flow_id = 7) {
+    FlowRecord r{};
+    r.event = static_cast<uint8_t>(event);
+    r.proto = 6;
+    r.ip_version = 4;
+    const uint8_t mac[6] = {0x00, 0x17, 0x88, 0x01, 0x02, 0x03};
+    std::memcpy(r.mac, mac, 6);
+    const uint8_t lan[4] = {10, 0, 0, 5}, remote[4] = {93, 184, 216, 34};
+    std::memcpy(r.lan_ip, lan, 4);
+    std::memcpy(r.remote_ip, remote, 4);
+    r.lan_port = 50000;
+    r.remote_port = 443;
+    r.first_us = first_us;
+    r.last_us = last_us;
+    r.pkts_out = pkts_out;
+    r.bytes_out = pkts_out * 100;
+    r.pkts_in = pkts_in;
+    r.bytes_in = pkts_in * 1000;
+    r.flow_id = flow_id;
+    return r;
+}
+
+TrafficCounters sum(const FlowAccounting::Pending& p) {
+    TrafficCounters total;
+    for (const auto& [k, c] : p) total += c;
+    return total;
+}
+
+TEST(FlowAccounting, RunningTotalsBecomeDeltasInTheMinuteOfTheLastPacket) {
+    FlowAccounting a;
+    EXPECT_TRUE(a.account(0, record(FlowEvent::start, kT0, kT0, 1, 0)));
+    EXPECT_TRUE(a.account(0, record(FlowEvent::update, kT0, kT0 + 30'000'000, 10, 8)));
+    EXPECT_TRUE(a.account(0, record(FlowEvent::end, kT0, kT0 + 70'000'000, 12, 11)));
+    const auto p = a.take_pending();
+    ASSERT_EQ(p.size(), 2u);  // two minutes
+    for (const auto& [k, c] : p) {
+        EXPECT_EQ(k.remote_port, 443);
+        EXPECT_EQ(k.mac, 0x001788010203ull);
+        if (k.bucket == 1'700'000'040) {
+            EXPECT_EQ(c, (TrafficCounters{10, 1000, 8, 8000, 1, 0}));
+        } else {
+            EXPECT_EQ(k.bucket, 1'700'000'100);
+            EXPECT_EQ(c, (TrafficCounters{2, 200, 3, 3000, 0, 0}));
+        }
+    }
+    EXPECT_TRUE(a.take_pending().empty());
+}
+
+TEST(FlowAccounting, SecondAgentReportingTheSameFlowIsNotCountedTwice) {
+    FlowAccounting a;
+    a.account(0, record(FlowEvent::start, kT0, kT0, 1, 0));
+    // Agent 1 sees the same flow a few µs later, with its own flow slot.
+    EXPECT_FALSE(a.account(1, record(FlowEvent::start, kT0 + 5, kT0 + 5, 1, 0, 99)));
+    a.account(0, record(FlowEvent::end, kT0, kT0 + 1'000'000, 5, 5));
+    EXPECT_FALSE(a.account(1, record(FlowEvent::end, kT0 + 5, kT0 + 1'000'010, 5, 5, 99)));
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{5, 500, 5, 5000, 1, 0}));
+    EXPECT_EQ(a.stats().duplicates, 2u);
+}
+
+TEST(FlowAccounting, QuietOwnerHandsTheFlowOverWithoutRecountingIt) {
+    FlowAccounting a(/*takeover_us=*/60'000'000);
+    a.account(0, record(FlowEvent::start, kT0, kT0, 1, 1));
+    a.account(1, record(FlowEvent::start, kT0 + 5, kT0 + 5, 1, 1, 9));  // duplicate
+    // Agent 0 says nothing more; agent 1 still reports 2 minutes later.
+    EXPECT_FALSE(a.account(1, record(FlowEvent::update, kT0 + 5, kT0 + 120'000'000, 40, 40, 9)));
+    EXPECT_TRUE(a.account(1, record(FlowEvent::update, kT0 + 5, kT0 + 130'000'000, 45, 42, 9)));
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{1 + 5, 100 + 500, 1 + 2, 1000 + 2000, 1, 0}));
+    EXPECT_EQ(a.stats().takeovers, 1u);
+}
+
+TEST(FlowAccounting, TupleReusedByANewFlowCountsAgain) {
+    FlowAccounting a;
+    a.account(0, record(FlowEvent::end, kT0, kT0 + 1'000'000, 3, 3));
+    a.account(0, record(FlowEvent::end, kT0 + 5'000'000, kT0 + 6'000'000, 2, 2, 8));
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{5, 500, 5, 5000, 2, 0}));
+}
+
+TEST(FlowAccounting, RecordsWithoutALanDeviceAndShrinkingTotalsAreCounted) {
+    FlowAccounting a;
+    FlowRecord r = record(FlowEvent::start, kT0, kT0, 1, 0);
+    std::memset(r.mac, 0, 6);
+    EXPECT_FALSE(a.account(0, r));
+    r.mac[0] = 0x01;  // group address
+    EXPECT_FALSE(a.account(0, r));
+    EXPECT_EQ(a.stats().no_device, 2u);
+    a.account(0, record(FlowEvent::update, kT0, kT0 + 1, 10, 10));
+    a.account(0, record(FlowEvent::update, kT0, kT0 + 2, 9, 12));  // pkts_out went down
+    EXPECT_EQ(a.stats().regressions, 2u);                         // pkts_out and bytes_out
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{10, 1000, 12, 12000, 1, 0}));
+}
+
+TEST(FlowAccounting, SweepForgetsEndedAndSilentFlows) {
+    FlowAccounting a(60'000'000, 600'000'000);
+    auto on_port = [](FlowRecord r, uint16_t port) {
+        r.remote_port = port;
+        return r;
+    };
+    a.account(0, on_port(record(FlowEvent::end, kT0, kT0, 1, 1, 1), 443));
+    a.account(0, on_port(record(FlowEvent::update, kT0, kT0, 1, 1, 2), 80));
+    FlowRecord latest = on_port(record(FlowEvent::update, kT0, kT0 + 120'000'000, 1, 1, 3), 53);
+    a.account(0, latest);
+    a.sweep();
+    EXPECT_EQ(a.stats().tracked, 2u);  // the ended flow is forgotten; the open ones are kept
+    latest.last_us = kT0 + 1'000'000'000;
+    a.account(0, latest);
+    a.sweep();
+    EXPECT_EQ(a.stats().tracked, 1u);  // so is the silent one, after forget_us
+}
+
+}  // namespace
