@@ -11,13 +11,12 @@
 #include <vector>
 
 #include "dataplane/block_tables.h"
+#include "config/yaml_at.h"
 #include "dataplane/worker.h"
 
 namespace spin::agent {
 
-struct ConfigError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using ConfigError = config::ConfigError;
 
 enum class Mode { bridge, monitor };
 

@@ -10,10 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/stream_socket.h"
+#include "proto/topics.h"
 
 namespace spin::agent {
 
-inline constexpr char kEventTopic[] = "spin.event";
+using proto::kEventTopic;
 
 class EventPublisher {
 public:

@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "proto/flow_record.h"
+#include "proto/topics.h"
 
 namespace spin::proto {
 
-inline constexpr char kDigestTopic[] = "spin.digest";
 inline constexpr char kDigestMagic[4] = {'S', 'P', 'D', 'G'};
 inline constexpr uint16_t kDigestVersion = 1;
 inline constexpr size_t kDigestHeaderSize = 40;

@@ -11,6 +11,7 @@
 
 #include "proto/digest_batch.h"
 #include "proto/flow_record_json.h"
+#include "proto/topics.h"
 #include "spinctl/command_line.h"
 #include "spinctl/commands.h"
 #include "spinctl/curve_options.h"
@@ -20,8 +21,6 @@ namespace po = boost::program_options;
 namespace spin::spinctl {
 
 namespace {
-
-constexpr char kEventTopic[] = "spin.event";
 
 struct Subscription {
     zmq::context_t ctx;
@@ -125,7 +124,7 @@ int events(int argc, char** argv) {
     if (int rc = parse("events", "Prints an agent's events (DHCP, DNS, ARP / ND, mDNS, SSDP, LLDP, rule changes,\nhello) as JSON lines.", argc, argv, extra, vm); rc >= 0)
         return rc;
     Subscription s;
-    if (int rc = subscribe("events", vm, kEventTopic, s); rc >= 0) return rc;
+    if (int rc = subscribe("events", vm, proto::kEventTopic, s); rc >= 0) return rc;
     const uint64_t limit = vm.count("count") ? vm["count"].as<uint64_t>() : UINT64_MAX;
     std::vector<std::string> types;
     if (vm.count("type")) types = vm["type"].as<std::vector<std::string>>();
