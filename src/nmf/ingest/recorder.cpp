@@ -89,8 +89,29 @@ void Recorder::note(const std::string& type, double time, const std::string& dev
 
 void Recorder::set_agent(const std::string& id, const json& doc) { agents_[id] = doc; }
 
-void Recorder::restore_destination(const std::string& mac, const std::string& remote_ip, double first, double last) {
-    destinations_[{mac, remote_ip}] = Destination{first, last};
+size_t Recorder::restore(Database& db) {
+    Statement devices(db, "SELECT doc FROM devices");
+    size_t n = 0;
+    while (devices.step()) {
+        const json doc = json::parse(devices.column_text(0), nullptr, false);
+        Device d = device_from_json(doc);
+        if (d.mac.empty()) continue;
+        model_.restore(std::move(d));
+        ++n;
+    }
+    Statement names(db, "SELECT mac, remote_ip, name, first_seen, last_seen, expires FROM names");
+    while (names.step()) {
+        NameRecord r;
+        r.seen.first = names.column_double(3);
+        r.seen.last = names.column_double(4);
+        r.expires = names.column_double(5);
+        model_.restore_name(names.column_text(0), names.column_text(1), names.column_text(2), r);
+    }
+    Statement destinations(db, "SELECT mac, remote_ip, first_seen, last_seen FROM destinations");
+    while (destinations.step())
+        destinations_[{destinations.column_text(0), destinations.column_text(1)}] =
+            Destination{destinations.column_double(2), destinations.column_double(3)};
+    return n;
 }
 
 StoreBatch Recorder::take_batch() {

@@ -15,6 +15,7 @@
 
 #include "nmf/ingest/flow_accounting.h"
 #include "nmf/model/device_model.h"
+#include "nmf/store/sqlite.h"
 #include "nmf/store/store_batch.h"
 #include "proto/digest_batch.h"
 
@@ -43,9 +44,10 @@ public:
     // Everything since the last call.
     StoreBatch take_batch();
 
-    // Restart: what the store kept.
-    DeviceModel& model() { return model_; }
-    void restore_destination(const std::string& mac, const std::string& remote_ip, double first, double last);
+    // Restart: reloads the devices, names and destinations the store kept;
+    // returns the number of devices.
+    size_t restore(Database& db);
+    const DeviceModel& model() const { return model_; }
 
     const AccountingStats& accounting() const { return accounting_.stats(); }
     const RecorderStats& stats() const { return stats_; }

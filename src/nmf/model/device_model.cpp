@@ -41,7 +41,7 @@ ModelChange DeviceModel::observe_traffic(const std::string& mac, const std::stri
     Device& d = device(mac, first, agent, change);
     d.seen.at(last);
     add_ip(d, lan_ip, "traffic", first, change);
-    if (!lan_ip.empty()) d.ips[lan_ip].seen.at(last);
+    if (const auto it = d.ips.find(lan_ip); it != d.ips.end()) it->second.seen.at(last);
     return change;
 }
 

@@ -47,8 +47,10 @@ public:
     // `from` and whose bucket divides `step` (0: any).
     int level_for(int64_t from, int64_t step);
 
-private:
+    // Start of the newest bucket held, seconds since the epoch (0: none).
     double newest();
+
+private:
     Database db_;
     Retention retention_;
 };

@@ -1,0 +1,290 @@
+#include "controller/block_manager.h"
+
+#include <algorithm>
+
+#include "controller/log.h"
+#include "nmf/model/device_model.h"
+
+namespace spin::controller {
+
+using nlohmann::json;
+using nmf::BlockRequest;
+
+namespace {
+
+bool final_state(const std::string& s) {
+    return s == "acknowledged" || s == "refused" || s == "no_command_channel";
+}
+
+BlockRequest::Kind kind_from(const std::string& s) {
+    if (s == "remote") return BlockRequest::Kind::remote;
+    if (s == "name") return BlockRequest::Kind::name;
+    return BlockRequest::Kind::quarantine;
+}
+
+}  // namespace
+
+BlockManager::BlockManager(const std::string& db_path, std::vector<std::unique_ptr<AgentSession>>& sessions,
+                           nmf::Recorder& recorder, double order_timeout)
+    : db_(db_path, nmf::Database::Mode::existing),
+      sessions_(sessions),
+      recorder_(recorder),
+      order_timeout_(order_timeout) {
+    // Blocks in force survive a controller restart; what each agent
+    // acknowledged does not (it may have restarted too): all are resent.
+    nmf::Statement s(db_, "SELECT id, created, expires, doc FROM blocks WHERE removed IS NULL");
+    while (s.step()) {
+        const json doc = json::parse(s.column_text(3), nullptr, false);
+        if (!doc.is_object()) continue;
+        Block b;
+        b.id = s.column_int(0);
+        b.created = s.column_double(1);
+        b.request.expires = s.column_is_null(2) ? 0 : s.column_double(2);
+        b.request.kind = kind_from(doc.value("type", ""));
+        b.request.mac = doc.value("mac", "");
+        b.request.remote = doc.value("remote", "");
+        b.request.domain = doc.value("domain", "");
+        b.request.reason = doc.value("reason", "");
+        if (doc.contains("agents") && doc["agents"].is_array())
+            for (const auto& a : doc["agents"])
+                if (a.is_object() && a.contains("agent") && a["agent"].is_string()) b.agents[a["agent"]];
+        blocks_.emplace(b.id, std::move(b));
+    }
+    if (!blocks_.empty()) log_info("{} blocks in force reloaded from the store", blocks_.size());
+}
+
+AgentSession* BlockManager::session(const std::string& id) const {
+    for (const auto& s : sessions_)
+        if (s->id() == id) return s.get();
+    return nullptr;
+}
+
+json BlockManager::rule(const Block& b, bool with_name) const {
+    json r;
+    switch (b.request.kind) {
+        case BlockRequest::Kind::quarantine: r = {{"type", "quarantine"}, {"mac", b.request.mac}}; break;
+        case BlockRequest::Kind::remote:
+            r = {{"type", "device_remote"}, {"mac", b.request.mac}, {"remote", b.request.remote}};
+            break;
+        case BlockRequest::Kind::name:
+            r = {{"type", "device_name"}, {"mac", b.request.mac}, {"domain", b.request.domain}};
+            break;
+    }
+    if (with_name) r["name"] = "controller block " + std::to_string(b.id);
+    return r;
+}
+
+json BlockManager::to_json(const Block& b) const {
+    json agents = json::array();
+    for (const auto& [id, a] : b.agents) {
+        json j = {{"agent", id}, {"state", a.state}};
+        if (a.rule_id != 0) j["rule_id"] = a.rule_id;
+        if (a.version != 0) j["version"] = a.version;
+        if (!a.error.empty()) j["error"] = a.error;
+        agents.push_back(std::move(j));
+    }
+    json j = {{"id", b.id},
+              {"type", to_string(b.request.kind)},
+              {"mac", b.request.mac},
+              {"reason", b.request.reason},
+              {"created", b.created},
+              {"expires", b.request.expires == 0 ? json(nullptr) : json(b.request.expires)},
+              {"active", b.removed == 0},
+              {"agents", std::move(agents)}};
+    if (b.request.kind == BlockRequest::Kind::remote) j["remote"] = b.request.remote;
+    if (b.request.kind == BlockRequest::Kind::name) j["domain"] = b.request.domain;
+    if (b.removed != 0) {
+        j["removed"] = b.removed;
+        j["removed_reason"] = b.removed_reason;
+    }
+    return j;
+}
+
+void BlockManager::add_targets(Block& b) {
+    // The agents that see the device; if none does (yet), every agent that
+    // can take orders, so that a device the controller has not met yet is
+    // blocked wherever it turns up.
+    const nmf::Device* d = recorder_.model().find(b.request.mac);
+    bool any = false;
+    if (d != nullptr)
+        for (const std::string& agent : d->agents)
+            if (session(agent) != nullptr) {
+                b.agents.try_emplace(agent);
+                any = true;
+            }
+    if (!any && b.agents.empty())
+        for (const auto& s : sessions_) b.agents.try_emplace(s->id());
+}
+
+void BlockManager::create(const BlockRequest& request, double now, Done done) {
+    bool can_order = false;
+    for (const auto& s : sessions_) can_order = can_order || s->commands() != nullptr;
+    if (!can_order) {
+        done({503, {{"error", "no agent has a command channel (agents[].commands), so no block can be ordered"}}});
+        return;
+    }
+    for (const auto& [id, b] : blocks_) {
+        const Block probe{0, request};
+        if (b.removed == 0 && rule(b, false) == rule(probe, false)) {
+            done({409, {{"error", "block " + std::to_string(id) + " already does this; delete it first"},
+                        {"block", to_json(b)}}});
+            return;
+        }
+    }
+    Block b;
+    b.request = request;
+    b.created = now;
+    add_targets(b);
+    nmf::Statement insert(db_, "INSERT INTO blocks (created, expires, doc) VALUES (?1, ?2, '{}')");
+    insert.bind(1, now);
+    if (request.expires != 0) insert.bind(2, request.expires);
+    insert.run();
+    b.id = db_.last_insert_rowid();
+    b.waiters.push_back(Waiter{now + order_timeout_, 201, std::move(done)});
+    Block& stored = blocks_.emplace(b.id, std::move(b)).first->second;
+    save(stored);
+    recorder_.note("block", now, request.mac, "", to_json(stored));
+    log_info("block {} ({} {}) ordered to {} agents", stored.id, to_string(request.kind), request.mac,
+             stored.agents.size());
+    reconcile(stored, now);
+}
+
+void BlockManager::remove(int64_t id, const std::string& reason, double now, Done done) {
+    const auto it = blocks_.find(id);
+    if (it == blocks_.end() || it->second.removed != 0) {
+        nmf::Statement s(db_, "SELECT doc FROM blocks WHERE id = ?1");
+        s.bind(1, id);
+        if (s.step())
+            done({409, {{"error", "block " + std::to_string(id) + " was already removed"},
+                        {"block", json::parse(s.column_text(0), nullptr, false)}}});
+        else
+            done({404, {{"error", "no block " + std::to_string(id)}}});
+        return;
+    }
+    Block& b = it->second;
+    b.removed = now;
+    b.removed_reason = reason;
+    for (auto& [agent, a] : b.agents) a = AgentState{};  // now the unblock is what must be acknowledged
+    b.waiters.push_back(Waiter{now + order_timeout_, 200, std::move(done)});
+    save(b);
+    recorder_.note("unblock", now, b.request.mac, "", to_json(b));
+    log_info("block {} removed ({})", id, reason);
+    reconcile(b, now);
+}
+
+void BlockManager::on_answer(const std::string& agent, const json& answer, double now) {
+    const auto order = orders_.find(answer.value("id", json("")).is_string() ? answer.value("id", "") : "");
+    if (order == orders_.end() || order->second.second != agent) return;  // late, or not ours
+    const auto [block_id, agent_id] = order->second;
+    orders_.erase(order);
+    const auto it = blocks_.find(block_id);
+    if (it == blocks_.end()) return;
+    AgentState& a = it->second.agents[agent_id];
+    a.order_id.clear();
+    if (answer.value("ok", false)) {
+        a.state = "acknowledged";
+        a.error.clear();
+        a.version = answer.value("version", int64_t{0});
+        if (answer.contains("rule") && answer["rule"].is_object()) a.rule_id = answer["rule"].value("id", int64_t{0});
+    } else {
+        a.state = "refused";
+        a.error = answer.value("error", std::string("refused without a reason"));
+        log_warn("agent {} refused block {}: {}", agent_id, block_id, a.error);
+    }
+    const AgentSession* s = session(agent_id);
+    a.boot = s != nullptr ? s->boot_us() : 0;
+    it->second.dirty = true;
+    (void)now;
+}
+
+void BlockManager::reconcile(Block& b, double now) {
+    const bool want_blocked = b.removed == 0;
+    if (want_blocked) add_targets(b);
+    for (auto& [agent_id, a] : b.agents) {
+        AgentSession* s = session(agent_id);
+        if (s == nullptr) continue;
+        if (s->commands() == nullptr) {
+            if (a.state != "no_command_channel") a.state = "no_command_channel", b.dirty = true;
+            continue;
+        }
+        if (final_state(a.state)) {
+            // A restarted agent lost the rules it was ordered: block again.
+            // An unblock it acknowledged, or could not have needed, is done.
+            if (!(want_blocked && a.state == "acknowledged" && s->boot_us() != 0 && a.boot != s->boot_us())) continue;
+            a.state = "pending";
+        }
+        if (a.state == "sent") {
+            if (now - a.sent < order_timeout_) continue;
+            orders_.erase(a.order_id);
+            a.order_id.clear();
+            a.state = "unanswered";
+            b.dirty = true;
+        }
+        // Unanswered orders are retried once per order timeout, not per tick.
+        if (a.state == "unanswered" && now - a.sent < order_timeout_) continue;
+        json order = {{"op", want_blocked ? "block" : "unblock"}, {"rule", rule(b, want_blocked)}};
+        const auto id = s->send_order(std::move(order));
+        if (!id) {
+            if (a.state != "unanswered") a.state = "unanswered", b.dirty = true;
+            a.sent = now;
+            continue;
+        }
+        a.state = "sent";
+        a.sent = now;
+        a.order_id = *id;
+        orders_[*id] = {b.id, agent_id};
+    }
+}
+
+bool BlockManager::settled(const Block& b) const {
+    return std::all_of(b.agents.begin(), b.agents.end(), [](const auto& kv) { return final_state(kv.second.state); });
+}
+
+void BlockManager::tick(double now) {
+    std::vector<int64_t> expired;
+    for (auto& [id, b] : blocks_)
+        if (b.removed == 0 && b.request.expires != 0 && now >= b.request.expires) expired.push_back(id);
+    for (int64_t id : expired) remove(id, "expired", now, [](nmf::BlockOutcome) {});
+
+    for (auto it = blocks_.begin(); it != blocks_.end();) {
+        Block& b = it->second;
+        reconcile(b, now);
+        const bool done = settled(b);
+        for (auto w = b.waiters.begin(); w != b.waiters.end();) {
+            if (done || now >= w->deadline) {
+                w->done({w->status, to_json(b)});
+                w = b.waiters.erase(w);
+            } else {
+                ++w;
+            }
+        }
+        if (b.dirty) save(b);
+        // A removed block stays until every agent acknowledged the unblock.
+        it = b.removed != 0 && done && b.waiters.empty() ? blocks_.erase(it) : std::next(it);
+    }
+}
+
+void BlockManager::save(Block& b) {
+    nmf::Statement s(db_, "UPDATE blocks SET doc = ?2, removed = ?3 WHERE id = ?1");
+    s.bind(1, b.id).bind(2, to_json(b).dump());
+    if (b.removed != 0) s.bind(3, b.removed);
+    s.run();
+    b.dirty = false;
+}
+
+json BlockManager::list(bool include_removed) const {
+    json out = json::array();
+    for (const auto& [id, b] : blocks_)
+        if (b.removed == 0) out.push_back(to_json(b));
+    if (include_removed) {
+        nmf::Statement s(db_, "SELECT doc FROM blocks WHERE removed IS NOT NULL ORDER BY id DESC LIMIT 1000");
+        while (s.step()) out.push_back(json::parse(s.column_text(0), nullptr, false));
+    }
+    return out;
+}
+
+size_t BlockManager::active() const {
+    return static_cast<size_t>(std::count_if(blocks_.begin(), blocks_.end(), [](const auto& kv) { return kv.second.removed == 0; }));
+}
+
+}  // namespace spin::controller

@@ -1,0 +1,87 @@
+// Blocks ordered through the API (quarantine a device, block a device from a
+// remote prefix or a DNS name, optionally until a time): kept in the store,
+// ordered to every agent that sees the device, and kept in force there.
+//
+// Per block and agent the manager reconciles what should be with what the
+// agent acknowledged in its current run: an agent that restarts (losing
+// rules from orders), reconnects, or starts seeing the device later gets the
+// order again.  Orders are idempotent at the agent, so resending is safe.
+// Runs on the controller's ingest thread, which owns the agents' sockets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "controller/agent_session.h"
+#include "nmf/api/controls.h"
+#include "nmf/ingest/recorder.h"
+#include "nmf/store/sqlite.h"
+
+namespace spin::controller {
+
+class BlockManager {
+public:
+    using Done = std::function<void(nmf::BlockOutcome)>;
+
+    // `db_path`: the store (already migrated); blocks in force are reloaded.
+    BlockManager(const std::string& db_path, std::vector<std::unique_ptr<AgentSession>>& sessions,
+                 nmf::Recorder& recorder, double order_timeout);
+
+    // `done` is called (on this thread) once every agent ordered answered or
+    // the order timeout passed.
+    void create(const nmf::BlockRequest& request, double now, Done done);
+    void remove(int64_t id, const std::string& reason, double now, Done done);
+    void on_answer(const std::string& agent, const nlohmann::json& answer, double now);
+    // Expiry, (re)sending, completing waiters; call often (every loop).
+    void tick(double now);
+
+    nlohmann::json list(bool include_removed) const;
+    size_t active() const;
+
+private:
+    struct AgentState {
+        std::string state = "pending";  // pending, sent, acknowledged, refused, unanswered, no_command_channel
+        uint64_t boot = 0;              // the agent run the state is about
+        std::string order_id;
+        double sent = 0;
+        int64_t rule_id = 0, version = 0;
+        std::string error;
+    };
+    struct Waiter {
+        double deadline;
+        int status;
+        Done done;
+    };
+    struct Block {
+        int64_t id = 0;
+        nmf::BlockRequest request;
+        double created = 0, removed = 0;
+        std::string removed_reason;
+        std::map<std::string, AgentState> agents;
+        std::vector<Waiter> waiters;
+        bool dirty = false;
+    };
+
+    nlohmann::json to_json(const Block& b) const;
+    nlohmann::json rule(const Block& b, bool with_name) const;
+    AgentSession* session(const std::string& id) const;
+    void add_targets(Block& b);
+    void reconcile(Block& b, double now);
+    bool settled(const Block& b) const;
+    void save(Block& b);
+
+    mutable nmf::Database db_;  // list() reads removed blocks
+    std::vector<std::unique_ptr<AgentSession>>& sessions_;
+    nmf::Recorder& recorder_;
+    double order_timeout_;
+    std::map<int64_t, Block> blocks_;                            // in force, and removed until settled
+    std::map<std::string, std::pair<int64_t, std::string>> orders_;  // order id -> (block, agent)
+};
+
+}  // namespace spin::controller

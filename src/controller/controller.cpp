@@ -1,0 +1,185 @@
+#include "controller/controller.h"
+
+#include <chrono>
+#include <future>
+
+#include "controller/log.h"
+
+namespace spin::controller {
+
+using nlohmann::json;
+
+namespace {
+
+double wall_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+nmf::OuiDatabase load_oui(const std::string& dir) {
+    try {
+        return nmf::OuiDatabase::load(dir);
+    } catch (const std::exception& e) {
+        log_warn("no MAC vendors: {} (install ieee-data, or set oui_dir)", e.what());
+        return nmf::OuiDatabase{};
+    }
+}
+
+nmf::ApiConfig api_config(const ControllerConfig& c) {
+    nmf::ApiConfig a;
+    std::tie(a.host, a.port) = split_listen(c.listen);
+    a.token = c.token;
+    a.max_body = c.max_body;
+    a.threads = c.api_threads;
+    return a;
+}
+
+}  // namespace
+
+Controller::Controller(const ControllerConfig& config)
+    : config_(config),
+      oui_(load_oui(config.oui_dir)),
+      recorder_(&oui_),
+      store_(std::make_unique<StoreThread>(config.db, config.retention,
+                                           [this](const nmf::StoreBatch& b, const std::vector<int64_t>& ids) {
+                                               hub_.publish(b, ids, wall_now());
+                                           })),
+      queries_(config.db, config.retention) {
+    {
+        nmf::Database db(config.db, nmf::Database::Mode::existing);
+        const size_t devices = recorder_.restore(db);
+        if (devices != 0) log_info("{} devices reloaded from {}", devices, config.db);
+    }
+    if (!config.curve_secret_key_file.empty()) keys_ = transport::load_secret_key(config.curve_secret_key_file);
+    for (const AgentEndpoint& a : config.agents)
+        sessions_.push_back(std::make_unique<AgentSession>(ctx_, a, keys_ ? &*keys_ : nullptr));
+    blocks_ = std::make_unique<BlockManager>(config.db, sessions_, recorder_, config.order_timeout);
+    api_ = std::make_unique<nmf::ApiServer>(api_config(config), queries_, *this, hub_);
+    api_->start();
+    log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
+             config.token.empty() ? "no token" : "bearer token", config.db, sessions_.size());
+}
+
+Controller::~Controller() {
+    api_->stop();
+    store_->stop();
+}
+
+void Controller::run(const std::atomic<bool>& stop) {
+    running_ = true;
+    std::vector<zmq::pollitem_t> items;
+    for (auto& s : sessions_) {
+        items.push_back({s->stream().handle(), 0, ZMQ_POLLIN, 0});
+        if (s->commands() != nullptr) items.push_back({s->commands()->handle(), 0, ZMQ_POLLIN, 0});
+    }
+    double last_flush = wall_now(), last_status = last_flush;
+    bool warned_backlog = false;
+    while (!stop.load()) {
+        if (!items.empty()) zmq::poll(items, std::chrono::milliseconds(10));
+        else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        double now = wall_now();
+        for (auto& s : sessions_) {
+            s->read_stream(recorder_, now, 1024);
+            for (const json& answer : s->read_answers()) blocks_->on_answer(s->id(), answer, now);
+        }
+        run_jobs();
+        now = wall_now();
+        blocks_->tick(now);
+        if (now - last_flush >= config_.flush_interval) {
+            flush(now);
+            last_flush = now;
+            const size_t backlog = store_->queued();
+            if (backlog > 20 && !warned_backlog) log_warn("store is {} batches behind ingest", backlog);
+            warned_backlog = backlog > 20;
+        }
+        if (now - last_status >= 5) {
+            for (auto& s : sessions_) {
+                s->check_liveness(recorder_, now, config_.agent_timeout);
+                recorder_.set_agent(s->id(), s->status());
+            }
+            last_status = now;
+        }
+    }
+    running_ = false;
+    run_jobs();  // answer what is waiting (its callers time out otherwise)
+    flush(wall_now());
+    store_->stop();
+}
+
+void Controller::flush(double now) {
+    (void)now;
+    nmf::StoreBatch batch = recorder_.take_batch();
+    if (batch.empty()) return;
+    store_->push(std::move(batch));
+    ++batches_pushed_;
+}
+
+void Controller::run_jobs() {
+    std::deque<std::function<void()>> jobs;
+    {
+        std::lock_guard lock(jobs_mutex_);
+        jobs.swap(jobs_);
+    }
+    for (auto& job : jobs) job();
+}
+
+nmf::BlockOutcome Controller::on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout) {
+    auto promise = std::make_shared<std::promise<nmf::BlockOutcome>>();
+    auto future = promise->get_future();
+    {
+        std::lock_guard lock(jobs_mutex_);
+        jobs_.push_back([job = std::move(job), promise] {
+            job([promise](nmf::BlockOutcome out) { promise->set_value(std::move(out)); });
+        });
+    }
+    if (future.wait_for(std::chrono::duration<double>(timeout)) != std::future_status::ready)
+        return {503, {{"error", "the controller did not answer in time; try again"}}};
+    return future.get();
+}
+
+json Controller::agents() {
+    const auto out = on_ingest_thread(
+        [this](BlockManager::Done done) {
+            json list = json::array();
+            for (const auto& s : sessions_) list.push_back(s->status());
+            done({200, std::move(list)});
+        },
+        5);
+    return out.status == 200 ? out.body : json::array();
+}
+
+json Controller::blocks(bool include_removed) {
+    const auto out = on_ingest_thread(
+        [this, include_removed](BlockManager::Done done) { done({200, blocks_->list(include_removed)}); }, 5);
+    if (out.status != 200) throw nmf::ApiError(out.status, out.body.value("error", "the controller did not answer"));
+    return out.body;
+}
+
+nmf::BlockOutcome Controller::create_block(const nmf::BlockRequest& request) {
+    return on_ingest_thread(
+        [this, request](BlockManager::Done done) { blocks_->create(request, wall_now(), std::move(done)); },
+        config_.order_timeout + 2);
+}
+
+nmf::BlockOutcome Controller::remove_block(int64_t id) {
+    return on_ingest_thread(
+        [this, id](BlockManager::Done done) { blocks_->remove(id, "user", wall_now(), std::move(done)); },
+        config_.order_timeout + 2);
+}
+
+void Controller::user_action(const std::string& mac, const json& change) {
+    std::lock_guard lock(jobs_mutex_);
+    jobs_.push_back([this, mac, change] { recorder_.note("user_action", wall_now(), mac, "", {{"change", change}}); });
+}
+
+json Controller::stats() const {
+    const auto& a = recorder_.accounting();
+    const auto& r = recorder_.stats();
+    const auto w = store_->stats();
+    return json{{"records", a.records},         {"counted", a.counted},         {"duplicates", a.duplicates},
+                {"no_device", a.no_device},     {"takeovers", a.takeovers},     {"regressions", a.regressions},
+                {"agent_events", r.agent_events}, {"nmf_events", r.nmf_events}, {"batches", w.batches},
+                {"batches_failed", w.batches_failed}, {"traffic_rows", w.traffic_rows},
+                {"devices", recorder_.model().devices().size()}};
+}
+
+}  // namespace spin::controller

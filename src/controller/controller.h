@@ -1,0 +1,72 @@
+// spin-controller's core: agent sessions feed the NMF recorder on one ingest
+// thread (which also owns the agents' sockets and the block manager); a store
+// thread commits; the API serves from the store and asks this class (as
+// nmf::Controls) for what only the ingest thread may touch.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "controller/agent_session.h"
+#include "controller/block_manager.h"
+#include "controller/controller_config.h"
+#include "controller/store_thread.h"
+#include "nmf/api/api_server.h"
+#include "nmf/api/controls.h"
+#include "nmf/api/event_hub.h"
+#include "nmf/ingest/recorder.h"
+#include "nmf/model/oui_database.h"
+
+namespace spin::controller {
+
+class Controller : public nmf::Controls {
+public:
+    // Opens the store (migrating it), reloads the model, connects to the
+    // agents and starts the API.  Throws on what cannot be set up.
+    explicit Controller(const ControllerConfig& config);
+    ~Controller() override;
+
+    // The ingest loop, on the calling thread, until `stop` is set; then
+    // commits what it holds.
+    void run(const std::atomic<bool>& stop);
+    uint16_t api_port() const { return api_->port(); }
+    nlohmann::json stats() const;
+
+    nlohmann::json agents() override;
+    nlohmann::json blocks(bool include_removed) override;
+    nmf::BlockOutcome create_block(const nmf::BlockRequest& request) override;
+    nmf::BlockOutcome remove_block(int64_t id) override;
+    void user_action(const std::string& mac, const nlohmann::json& change) override;
+
+private:
+    // Runs `job` on the ingest thread and waits for its result.
+    nmf::BlockOutcome on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout);
+    void run_jobs();
+    void flush(double now);
+
+    const ControllerConfig& config_;
+    nmf::OuiDatabase oui_;
+    nmf::Recorder recorder_;
+    std::unique_ptr<StoreThread> store_;
+    zmq::context_t ctx_;
+    std::optional<transport::CurveKeyPair> keys_;
+    std::vector<std::unique_ptr<AgentSession>> sessions_;
+    std::unique_ptr<BlockManager> blocks_;
+    nmf::EventHub hub_;
+    nmf::QueryPool queries_;
+    std::unique_ptr<nmf::ApiServer> api_;
+
+    std::mutex jobs_mutex_;
+    std::deque<std::function<void()>> jobs_;
+    std::atomic<bool> running_{false};
+    std::atomic<uint64_t> batches_pushed_{0};
+};
+
+}  // namespace spin::controller

@@ -1,0 +1,56 @@
+// spin-controller's configuration: config/controller.yaml, every key in
+// docs/configuration.md ("Controller"), plus command-line overrides.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/yaml_at.h"
+#include "nmf/store/retention.h"
+
+namespace spin::controller {
+
+using config::ConfigError;
+
+struct AgentEndpoint {
+    std::string id;
+    std::string publish;     // the agent's digest / event stream (its digests.publish)
+    std::string commands;    // its command channel, "" if none (read-only agent)
+    std::string server_key;  // the agent's CURVE public key (Z85 or a file); "" for plain
+};
+
+struct ControllerConfig {
+    std::vector<AgentEndpoint> agents;
+    std::string curve_secret_key_file;  // the controller's own key pair, for agents with server_key
+
+    std::string db = "spin.db";
+    nmf::Retention retention;
+    double flush_interval = 0.5;  // seconds between store transactions
+
+    std::string listen = "127.0.0.1:8080";
+    std::string token;            // bearer token; required off loopback
+    uint64_t max_body = 64 * 1024;
+    uint32_t api_threads = 16;    // also bounds live streams (one thread each)
+
+    double order_timeout = 3;     // seconds to wait for agents' acknowledgements
+    double agent_timeout = 15;    // silence after which an agent counts as gone
+    std::string oui_dir = "/usr/share/ieee-data";
+};
+
+ControllerConfig load_controller_config(const std::string& path);
+ControllerConfig parse_controller_config(const std::string& yaml, const std::string& origin);
+
+// "ID=PUBLISH[,COMMANDS]", as --agent takes it.
+AgentEndpoint parse_agent_option(const std::string& text);
+// Adds an agent, replacing one with the same id.
+void add_agent(ControllerConfig& config, AgentEndpoint agent);
+
+// Checks what the command line may have changed.  Throws ConfigError.
+void validate(const ControllerConfig& config);
+
+// "host:port" split; throws ConfigError.
+std::pair<std::string, uint16_t> split_listen(const std::string& listen);
+bool is_loopback_host(const std::string& host);
+
+}  // namespace spin::controller

@@ -1,0 +1,75 @@
+// spin-controller: agent sessions, the device model, the longitudinal store
+// and the API.  See docs/configuration.md ("Controller") and docs/api.md.
+#include <csignal>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "controller/controller.h"
+#include "controller/controller_config.h"
+#include "controller/log.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop.store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace spin::controller;
+    po::options_description opts(
+        "Usage: spin-controller --config FILE [options]\n\n"
+        "Subscribes to SPIN agents, keeps the model of the home network and its\n"
+        "history in an SQLite store, and serves the NMF API (docs/api.md).\n\n"
+        "Options");
+    opts.add_options()
+        ("help,h", "print this help and exit")
+        ("config,c", po::value<std::string>()->value_name("FILE"), "YAML configuration (docs/configuration.md, \"Controller\")")
+        ("agent", po::value<std::vector<std::string>>()->value_name("ID=PUB[,CMD]"),
+         "an agent: its id, publish endpoint and (optional) command endpoint, e.g. home=tcp://127.0.0.1:5556,tcp://127.0.0.1:5557; repeat for several; replaces a YAML agent of the same id")
+        ("listen", po::value<std::string>()->value_name("HOST:PORT"), "API address, overrides api.listen (port 0: any free port)")
+        ("db", po::value<std::string>()->value_name("FILE"), "SQLite store, overrides store.path")
+        ("token", po::value<std::string>()->value_name("TOKEN"), "API bearer token, overrides api.token");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, opts), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "spin-controller: " << e.what() << "\n\n" << opts << "\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    ControllerConfig config;
+    try {
+        if (vm.count("config")) config = load_controller_config(vm["config"].as<std::string>());
+        if (vm.count("agent"))
+            for (const auto& a : vm["agent"].as<std::vector<std::string>>()) add_agent(config, parse_agent_option(a));
+        if (vm.count("listen")) config.listen = vm["listen"].as<std::string>();
+        if (vm.count("db")) config.db = vm["db"].as<std::string>();
+        if (vm.count("token")) config.token = vm["token"].as<std::string>();
+        validate(config);
+    } catch (const ConfigError& e) {
+        std::cerr << "spin-controller: " << e.what() << "\n";
+        return 2;
+    }
+    if (config.agents.empty()) log_warn("no agents configured (agents in the YAML, or --agent): serving the store only");
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    try {
+        Controller controller(config);
+        controller.run(g_stop);
+        log_info("stopped: {}", controller.stats().dump());
+    } catch (const std::exception& e) {
+        std::cerr << "spin-controller: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

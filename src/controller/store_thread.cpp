@@ -1,0 +1,90 @@
+#include "controller/store_thread.h"
+
+#include <chrono>
+
+#include "controller/log.h"
+
+namespace spin::controller {
+
+namespace {
+
+double wall_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+StoreThread::StoreThread(const std::string& path, nmf::Retention retention, Committed committed)
+    : writer_(path, retention), committed_(std::move(committed)), thread_([this] { run(); }) {}
+
+StoreThread::~StoreThread() { stop(); }
+
+void StoreThread::push(nmf::StoreBatch batch) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(batch));
+    }
+    cv_.notify_one();
+}
+
+void StoreThread::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+size_t StoreThread::queued() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+nmf::WriterStats StoreThread::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+std::string StoreThread::error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+}
+
+void StoreThread::run() {
+    auto last_retention = std::chrono::steady_clock::now();
+    for (;;) {
+        nmf::StoreBatch batch;
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                if (stopping_) return;
+                continue;
+            }
+            batch = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        try {
+            const auto ids = writer_.write(batch);
+            if (committed_) committed_(batch, ids);
+            if (std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(1)) {
+                writer_.apply_retention(wall_now());
+                last_retention = std::chrono::steady_clock::now();
+            }
+            std::lock_guard lock(mutex_);
+            const uint64_t failed = stats_.batches_failed;
+            stats_ = writer_.stats();
+            stats_.batches_failed = failed;
+            error_.clear();
+        } catch (const std::exception& e) {
+            // The batch is lost (counted); the next may succeed (disk freed).
+            log_warn("store: a batch could not be written and is lost: {}", e.what());
+            std::lock_guard lock(mutex_);
+            error_ = e.what();
+            ++stats_.batches_failed;
+        }
+    }
+}
+
+}  // namespace spin::controller

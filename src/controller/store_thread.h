@@ -1,0 +1,48 @@
+// The store's writer on a thread of its own, so that a slow disk or a long
+// transaction never stalls ingest: batches queue here, each is committed in
+// one transaction, then handed to the live stream.  Retention runs once a
+// minute.  stop() commits what is queued before returning.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "nmf/store/store_writer.h"
+
+namespace spin::controller {
+
+class StoreThread {
+public:
+    using Committed = std::function<void(const nmf::StoreBatch&, const std::vector<int64_t>& event_ids)>;
+
+    StoreThread(const std::string& path, nmf::Retention retention, Committed committed);
+    ~StoreThread();
+
+    void push(nmf::StoreBatch batch);
+    // Commits everything queued, then ends the thread.
+    void stop();
+    // Batches waiting (the ingest's back-pressure signal).
+    size_t queued() const;
+    nmf::WriterStats stats() const;
+    // The store thread's last error ("" if none): a full disk, a broken file.
+    std::string error() const;
+
+private:
+    void run();
+
+    nmf::StoreWriter writer_;
+    Committed committed_;
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<nmf::StoreBatch> queue_;
+    bool stopping_ = false;
+    nmf::WriterStats stats_;
+    std::string error_;
+    std::thread thread_;
+};
+
+}  // namespace spin::controller

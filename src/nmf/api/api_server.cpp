@@ -1,0 +1,279 @@
+#include "nmf/api/api_server.h"
+
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+#include "nmf/api/block_request.h"
+
+namespace spin::nmf {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr char kMac[] = "([^/]+)";
+constexpr int64_t kMaxSeriesPoints = 100'000;
+
+std::string mac_of(const std::smatch& m) {
+    const std::string mac = normalise_mac(m[1].str());
+    if (mac.empty()) throw ApiError(400, "'" + m[1].str() + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+    return mac;
+}
+
+double wall_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Constant time, so that the token cannot be guessed byte by byte.
+bool same_secret(const std::string& a, const std::string& b) {
+    unsigned diff = a.size() == b.size() ? 0 : 1;
+    for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+    return diff == 0 && !b.empty();
+}
+
+}  // namespace
+
+ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, EventHub& hub)
+    : config_(std::move(config)), queries_(queries), controls_(controls), hub_(hub) {
+    routes();
+    router_.install(server_);
+    const uint32_t threads = config_.threads;
+    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server_.set_payload_max_length(config_.max_body);
+    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        if (authorised(req)) return httplib::Server::HandlerResponse::Unhandled;
+        res.set_header("WWW-Authenticate", "Bearer realm=\"spin\"");
+        send_error(res, 401, "this API needs 'Authorization: Bearer TOKEN' with the token of api.token");
+        return httplib::Server::HandlerResponse::Handled;
+    });
+    // Errors raised by httplib itself (body too large, bad request line...)
+    // arrive with an empty body: give them the same JSON shape.
+    server_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [](const httplib::Request&, httplib::Response& res) {
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            const std::string message = res.status == 413   ? "the body is larger than api.max_body allows"
+                                        : res.status == 400 ? "the request is not valid HTTP"
+                                        : res.status == 414 ? "the request line is too long"
+                                                            : "HTTP error " + std::to_string(res.status);
+            send_error(res, res.status, message);
+            return httplib::Server::HandlerResponse::Handled;
+        }));
+    server_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+            std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        send_error(res, 500, "internal error: " + what);
+    });
+}
+
+ApiServer::~ApiServer() { stop(); }
+
+bool ApiServer::authorised(const httplib::Request& req) const {
+    if (config_.token.empty()) return true;
+    const std::string header = req.get_header_value("Authorization");
+    constexpr char kBearer[] = "Bearer ";
+    return header.rfind(kBearer, 0) == 0 && same_secret(header.substr(sizeof(kBearer) - 1), config_.token);
+}
+
+void ApiServer::start() {
+    if (config_.port == 0) {
+        const int port = server_.bind_to_any_port(config_.host);
+        if (port < 0) throw std::runtime_error("cannot bind the API to " + config_.host);
+        port_ = static_cast<uint16_t>(port);
+    } else {
+        if (!server_.bind_to_port(config_.host, config_.port))
+            throw std::runtime_error("cannot bind the API to " + config_.host + ":" + std::to_string(config_.port) +
+                                     " (in use, or not an address of this host)");
+        port_ = config_.port;
+    }
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+}
+
+void ApiServer::stop() {
+    hub_.stop();  // wakes the stream threads, or the pool could not join them
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+void ApiServer::routes() {
+    router_.add("GET", "/api/v1/?", [](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+        QueryParams(req, {});
+        send_json(res, 200,
+                  {{"api", "spin-nmf"},
+                   {"version", 1},
+                   {"routes",
+                    {"GET /api/v1/devices", "GET|PATCH /api/v1/devices/{mac}", "GET /api/v1/devices/{mac}/traffic",
+                     "GET /api/v1/devices/{mac}/destinations", "GET /api/v1/events", "GET /api/v1/agents",
+                     "GET|POST /api/v1/blocks", "DELETE /api/v1/blocks/{id}", "GET /api/v1/stream"}}});
+    });
+
+    router_.add("GET", "/api/v1/devices", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+        QueryParams(req, {});
+        send_json(res, 200, {{"devices", queries_.take()->devices()}});
+    });
+
+    router_.add("GET", std::string("/api/v1/devices/") + kMac,
+                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+                    QueryParams(req, {});
+                    const std::string mac = mac_of(m);
+                    const auto d = queries_.take()->device(mac);
+                    if (!d) throw ApiError(404, "no device " + mac);
+                    send_json(res, 200, *d);
+                });
+
+    router_.add("PATCH", std::string("/api/v1/devices/") + kMac,
+                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+                    QueryParams(req, {});
+                    const std::string mac = mac_of(m);
+                    const json body = json_body(req);
+                    std::optional<std::string> name, notes;
+                    for (const auto& [key, value] : body.items()) {
+                        if (key != "name" && key != "notes")
+                            throw ApiError(400, "unknown field '" + key + "' (a device takes name and notes)");
+                        if (!value.is_string()) throw ApiError(400, "'" + key + "' must be a string");
+                        const size_t limit = key == "name" ? 256 : 4096;
+                        if (value.get<std::string>().size() > limit)
+                            throw ApiError(400, "'" + key + "' is longer than " + std::to_string(limit) + " bytes");
+                        (key == "name" ? name : notes) = value.get<std::string>();
+                    }
+                    if (!name && !notes) throw ApiError(400, "nothing to change: give name and / or notes");
+                    auto q = queries_.take();
+                    if (!q->annotate(mac, name, notes)) throw ApiError(404, "no device " + mac);
+                    controls_.user_action(mac, body);
+                    send_json(res, 200, *q->device(mac));
+                });
+
+    router_.add("GET", std::string("/api/v1/devices/") + kMac + "/traffic",
+                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+                    const QueryParams p(req, {"from", "to", "step"});
+                    const std::string mac = mac_of(m);
+                    auto q = queries_.take();
+                    if (!q->device(mac)) throw ApiError(404, "no device " + mac);
+                    const double newest = q->newest();
+                    const auto to = static_cast<int64_t>(std::ceil(p.time("to").value_or(newest + 60)));
+                    const auto from = static_cast<int64_t>(std::floor(p.time("from").value_or(to - 86400)));
+                    if (from >= to) throw ApiError(400, "'from' must be before 'to'");
+                    const int64_t range = to - from;
+                    const int64_t step = p.integer("step", 60, 100LL * 365 * 86400)
+                                             .value_or(range <= 86400 ? 60 : range <= 60 * 86400 ? 3600 : 86400);
+                    if (step % 60 != 0) throw ApiError(400, "'step' must be a multiple of 60 seconds");
+                    if (range / step > kMaxSeriesPoints)
+                        throw ApiError(400, "that is more than " + std::to_string(kMaxSeriesPoints) +
+                                                " points: choose a larger step or a shorter range");
+                    send_json(res, 200, q->traffic(mac, from, to, step));
+                });
+
+    router_.add("GET", std::string("/api/v1/devices/") + kMac + "/destinations",
+                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+                    const QueryParams p(req, {"from", "to"});
+                    const std::string mac = mac_of(m);
+                    auto q = queries_.take();
+                    if (!q->device(mac)) throw ApiError(404, "no device " + mac);
+                    const auto from = static_cast<int64_t>(std::floor(p.time("from").value_or(0)));
+                    const auto to = static_cast<int64_t>(std::ceil(p.time("to").value_or(q->newest() + 86400)));
+                    if (from >= to) throw ApiError(400, "'from' must be before 'to'");
+                    send_json(res, 200, q->destinations(mac, from, to));
+                });
+
+    router_.add("GET", "/api/v1/events", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+        const QueryParams p(req, {"from", "to", "device", "type", "after", "limit"});
+        EventQuery e;
+        e.from = p.time("from");
+        e.to = p.time("to");
+        if (e.from && e.to && *e.from >= *e.to) throw ApiError(400, "'from' must be before 'to'");
+        if (p.has("device")) {
+            e.device = normalise_mac(p.text("device"));
+            if (e.device.empty()) throw ApiError(400, "'device': '" + p.text("device") + "' is not a MAC address");
+        }
+        e.type = p.text("type");
+        e.after_id = p.integer("after", 0, INT64_MAX).value_or(0);
+        e.limit = p.integer("limit", 1, 10000).value_or(1000);
+        send_json(res, 200, {{"events", queries_.take()->events(e)}});
+    });
+
+    router_.add("GET", "/api/v1/agents", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+        QueryParams(req, {});
+        send_json(res, 200, {{"agents", controls_.agents()}});
+    });
+
+    router_.add("GET", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+        const QueryParams p(req, {"all"});
+        send_json(res, 200, {{"blocks", controls_.blocks(p.boolean("all").value_or(false))}});
+    });
+
+    router_.add("POST", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+        QueryParams(req, {});
+        const auto parsed = parse_block_request(json_body(req), wall_now());
+        if (const auto* error = std::get_if<std::string>(&parsed)) throw ApiError(400, *error);
+        const BlockOutcome out = controls_.create_block(std::get<BlockRequest>(parsed));
+        send_json(res, out.status, out.body);
+    });
+
+    router_.add("DELETE", "/api/v1/blocks/([^/]+)",
+                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+                    QueryParams(req, {});
+                    const std::string id = m[1].str();
+                    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
+                        throw ApiError(400, "'" + id + "' is not a block id");
+                    const BlockOutcome out = controls_.remove_block(std::stoll(id));
+                    send_json(res, out.status, out.body);
+                });
+
+    router_.add("GET", "/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+        stream(req, res);
+    });
+}
+
+void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {
+    const QueryParams p(req, {"device", "type"});
+    std::string device;
+    if (p.has("device")) {
+        device = normalise_mac(p.text("device"));
+        if (device.empty()) throw ApiError(400, "'device': '" + p.text("device") + "' is not a MAC address");
+    }
+    std::set<std::string> types;
+    for (size_t start = 0, comma; start <= p.text("type").size() && p.has("type"); start = comma + 1) {
+        comma = p.text("type").find(',', start);
+        if (comma == std::string::npos) comma = p.text("type").size();
+        types.insert(p.text("type").substr(start, comma - start));
+    }
+    uint64_t after = hub_.latest();
+    const std::string last_id = req.get_header_value("Last-Event-ID");
+    if (!last_id.empty() && last_id.find_first_not_of("0123456789") == std::string::npos && last_id.size() < 19)
+        after = std::min<uint64_t>(std::stoull(last_id), after);
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    const auto keepalive = std::chrono::milliseconds(static_cast<int64_t>(config_.keepalive * 1000));
+    auto first = std::make_shared<bool>(true);
+    res.set_chunked_content_provider(
+        "text/event-stream", [this, after, device, types, keepalive, first](size_t, httplib::DataSink& sink) mutable {
+            std::string out;
+            if (*first) {
+                *first = false;
+                out = ": spin-nmf live stream\nretry: 2000\n\n";
+            } else {
+                uint64_t missed = 0;
+                const auto items = hub_.wait(after, keepalive, missed);
+                if (hub_.stopped()) {
+                    sink.done();
+                    return false;
+                }
+                if (missed != 0) out += "event: missed\ndata: {\"missed\":" + std::to_string(missed) + "}\n\n";
+                for (const HubItem& item : items) {
+                    after = item.seq;
+                    if (!types.empty() && !types.count(item.type)) continue;
+                    if (!device.empty() && item.device != device && item.type != "traffic") continue;
+                    out += "id: " + std::to_string(item.seq) + "\nevent: " + item.type + "\ndata: " + item.data + "\n\n";
+                }
+                if (out.empty()) out = ": keep-alive\n\n";
+            }
+            return sink.write(out.data(), out.size());
+        });
+}
+
+}  // namespace spin::nmf

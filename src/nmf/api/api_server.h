@@ -1,0 +1,53 @@
+// The NMF's HTTP + JSON API (docs/api.md): devices, traffic, destinations,
+// events, agents, blocks and the live stream, over the store (QueryPool),
+// the controller (Controls) and the EventHub.  Runs its own threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "nmf/api/controls.h"
+#include "nmf/api/event_hub.h"
+#include "nmf/api/router.h"
+#include "nmf/store/store_queries.h"
+
+namespace spin::nmf {
+
+struct ApiConfig {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;     // 0: any free port (tests)
+    std::string token;        // "": no token needed
+    uint64_t max_body = 64 * 1024;
+    uint32_t threads = 16;
+    double keepalive = 15;    // seconds between comments on an idle stream
+};
+
+class ApiServer {
+public:
+    ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, EventHub& hub);
+    ~ApiServer();
+
+    // Binds and starts serving; throws std::runtime_error when the address
+    // cannot be bound.
+    void start();
+    void stop();
+    uint16_t port() const { return port_; }
+
+private:
+    void routes();
+    bool authorised(const httplib::Request& req) const;
+    void stream(const httplib::Request& req, httplib::Response& res);
+
+    ApiConfig config_;
+    QueryPool& queries_;
+    Controls& controls_;
+    EventHub& hub_;
+    httplib::Server server_;
+    Router router_;
+    std::thread thread_;
+    uint16_t port_ = 0;
+};
+
+}  // namespace spin::nmf

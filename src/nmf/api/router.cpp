@@ -1,0 +1,129 @@
+#include "nmf/api/router.h"
+
+#include <set>
+
+#include "nmf/api/time_param.h"
+
+namespace spin::nmf {
+
+using nlohmann::json;
+
+void send_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    // Replacement of invalid UTF-8 keeps hostile names in the model from
+    // making a response unserialisable.
+    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+    send_json(res, status, json{{"error", message}, {"status", status}});
+}
+
+void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
+    routes_.push_back(Route{method, std::regex(pattern), std::move(handler)});
+}
+
+void Router::dispatch(const httplib::Request& req, httplib::Response& res) const {
+    std::set<std::string> allowed;
+    std::smatch match;
+    for (const Route& r : routes_) {
+        if (!std::regex_match(req.path, match, r.pattern)) continue;
+        const std::string method = req.method == "HEAD" ? "GET" : req.method;
+        if (r.method != method) {
+            allowed.insert(r.method);
+            continue;
+        }
+        try {
+            r.handler(req, res, match);
+        } catch (const ApiError& e) {
+            send_error(res, e.status, e.what());
+        }
+        return;
+    }
+    if (allowed.empty()) {
+        send_error(res, 404, "no such route: " + req.method + " " + req.path + " (see docs/api.md)");
+        return;
+    }
+    std::string list;
+    for (const auto& m : allowed) list += (list.empty() ? "" : ", ") + m;
+    res.set_header("Allow", list);
+    if (req.method == "OPTIONS") {
+        res.status = 204;
+        return;
+    }
+    send_error(res, 405, "method " + req.method + " not allowed on " + req.path + " (allowed: " + list + ")");
+}
+
+void Router::install(httplib::Server& server) {
+    const auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
+    server.Get(".*", handler);
+    server.Post(".*", handler);
+    server.Put(".*", handler);
+    server.Patch(".*", handler);
+    server.Delete(".*", handler);
+    server.Options(".*", handler);
+}
+
+QueryParams::QueryParams(const httplib::Request& req, std::initializer_list<const char*> allowed) : req_(req) {
+    const std::set<std::string> names(allowed.begin(), allowed.end());
+    for (const auto& [name, value] : req.params)
+        if (!names.count(name)) {
+            std::string list;
+            for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+            throw ApiError(400, "unknown parameter '" + name + "'" +
+                                    (list.empty() ? " (this route takes none)" : " (expected " + list + ")"));
+        }
+    for (const auto& name : names)
+        if (req.get_param_value_count(name) > 1) throw ApiError(400, "parameter '" + name + "' is given twice");
+}
+
+bool QueryParams::has(const char* name) const { return req_.has_param(name); }
+
+std::string QueryParams::text(const char* name, const std::string& fallback) const {
+    return req_.has_param(name) ? req_.get_param_value(name) : fallback;
+}
+
+std::optional<double> QueryParams::time(const char* name) const {
+    if (!has(name)) return std::nullopt;
+    const auto t = parse_time(req_.get_param_value(name));
+    if (!t)
+        throw ApiError(400, std::string("'") + name + "': '" + req_.get_param_value(name) +
+                                "' is not a time (seconds since the epoch or ISO 8601, e.g. 2016-09-22T10:00:00Z)");
+    return t;
+}
+
+std::optional<int64_t> QueryParams::integer(const char* name, int64_t min, int64_t max) const {
+    if (!has(name)) return std::nullopt;
+    const std::string v = req_.get_param_value(name);
+    size_t used = 0;
+    long long n = 0;
+    try {
+        n = std::stoll(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (v.empty() || used != v.size())
+        throw ApiError(400, std::string("'") + name + "': '" + v + "' is not a whole number");
+    if (n < min || n > max)
+        throw ApiError(400, std::string("'") + name + "': " + v + " is out of range " + std::to_string(min) + ".." +
+                                std::to_string(max));
+    return n;
+}
+
+std::optional<bool> QueryParams::boolean(const char* name) const {
+    if (!has(name)) return std::nullopt;
+    const std::string v = req_.get_param_value(name);
+    if (v == "true" || v == "1") return true;
+    if (v == "false" || v == "0") return false;
+    throw ApiError(400, std::string("'") + name + "': '" + v + "' is not true or false");
+}
+
+json json_body(const httplib::Request& req) {
+    if (req.body.empty()) throw ApiError(400, "the request needs a JSON object as its body");
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) throw ApiError(400, "the body is not valid JSON");
+    if (!body.is_object()) throw ApiError(400, "the body must be a JSON object");
+    return body;
+}
+
+}  // namespace spin::nmf

@@ -1,0 +1,62 @@
+// Routes of the API over cpp-httplib: method x path pattern -> handler, with
+// the errors a client can act on: 404 for an unknown path, 405 (and Allow)
+// for a known path with another method, 400 / 404 / 409 ... from handlers as
+// ApiError.  Every error body is JSON: {"error": "...", "status": N}.
+#pragma once
+
+#include <functional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace spin::nmf {
+
+struct ApiError : std::runtime_error {
+    ApiError(int status, const std::string& message) : std::runtime_error(message), status(status) {}
+    int status;
+};
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+void send_error(httplib::Response& res, int status, const std::string& message);
+
+class Router {
+public:
+    using Handler = std::function<void(const httplib::Request&, httplib::Response&, const std::smatch&)>;
+
+    void add(const std::string& method, const std::string& pattern, Handler handler);
+    // Routes every request of `server` through this router.
+    void install(httplib::Server& server);
+    void dispatch(const httplib::Request& req, httplib::Response& res) const;
+
+private:
+    struct Route {
+        std::string method;
+        std::regex pattern;
+        Handler handler;
+    };
+    std::vector<Route> routes_;
+};
+
+// Query parameters: refuses unknown names (so a typo is not silently
+// ignored) and converts values, throwing ApiError 400 with the reason.
+class QueryParams {
+public:
+    QueryParams(const httplib::Request& req, std::initializer_list<const char*> allowed);
+    bool has(const char* name) const;
+    std::string text(const char* name, const std::string& fallback = "") const;
+    std::optional<double> time(const char* name) const;
+    std::optional<int64_t> integer(const char* name, int64_t min, int64_t max) const;
+    std::optional<bool> boolean(const char* name) const;
+
+private:
+    const httplib::Request& req_;
+};
+
+// The body as a JSON object, or ApiError 400 saying why not.
+nlohmann::json json_body(const httplib::Request& req);
+
+}  // namespace spin::nmf
