@@ -1,6 +1,8 @@
 #include "controller/controller.h"
 
+#include <cerrno>
 #include <chrono>
+#include <thread>
 #include <future>
 
 #include "controller/log.h"
@@ -74,8 +76,12 @@ void Controller::run(const std::atomic<bool>& stop) {
     double last_flush = wall_now(), last_status = last_flush;
     bool warned_backlog = false;
     while (!stop.load()) {
-        if (!items.empty()) zmq::poll(items, std::chrono::milliseconds(10));
-        else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        try {
+            if (!items.empty()) zmq::poll(items, std::chrono::milliseconds(10));
+            else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        } catch (const zmq::error_t& e) {
+            if (e.num() != EINTR) throw;  // a signal: the loop condition decides
+        }
         double now = wall_now();
         for (auto& s : sessions_) {
             s->read_stream(recorder_, now, 1024);

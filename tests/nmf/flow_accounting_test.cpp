@@ -63,6 +63,18 @@ TEST(FlowAccounting, RunningTotalsBecomeDeltasInTheMinuteOfTheLastPacket) {
     EXPECT_TRUE(a.take_pending().empty());
 }
 
+TEST(FlowAccounting, FlowWhoseFirstPacketMovesBackIsStillOneFlow) {
+    // Replaying LAN and WAN captures, an agent may meet the answer before the
+    // question: its later records then give an earlier first packet.
+    FlowAccounting a;
+    a.account(0, record(FlowEvent::start, kT0 + 500, kT0 + 500, 0, 1));
+    a.account(0, record(FlowEvent::end, kT0, kT0 + 500, 1, 1));
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{1, 100, 1, 1000, 1, 0}));
+    // A start record on the same slot is a new flow, whatever came before.
+    a.account(0, record(FlowEvent::start, kT0 + 900, kT0 + 900, 2, 0));
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{2, 200, 0, 0, 1, 0}));
+}
+
 TEST(FlowAccounting, SecondAgentReportingTheSameFlowIsNotCountedTwice) {
     FlowAccounting a;
     a.account(0, record(FlowEvent::start, kT0, kT0, 1, 0));

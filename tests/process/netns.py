@@ -114,11 +114,4 @@ class Topology:
         shutil.rmtree(f"/etc/netns/{self.lan}", ignore_errors=True)
 
 
-def wait_for(what, predicate, timeout=20, interval=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+wait_for = spintest.wait_for

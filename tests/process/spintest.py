@@ -42,6 +42,7 @@ AGENT = build_path("SPIN_AGENT", "src/agent/spin-agent")
 SPINCTL = build_path("SPINCTL", "src/spinctl/spinctl")
 PCAPGEN = build_path("SPIN_PCAPGEN", "tools/pcapgen/spin-pcapgen")
 SLOWPATH_DUMP = build_path("SPIN_SLOWPATH_DUMP", "tools/slowpath-dump/spin-slowpath-dump")
+CONTROLLER = build_path("SPIN_CONTROLLER", "src/controller/spin-controller")
 REPLAY_YAML = os.path.join(project_root(), "config", "replay.yaml")
 
 
@@ -311,3 +312,97 @@ def check_forwarded(inputs, outputs, label):
         if a != b:
             raise AssertionError(f"{label}: frame {i} differs:\n in  {a[:64].hex()}\n out {b[:64].hex()}")
     raise AssertionError(f"{label}: {len(want)} frames in, {len(got)} out")
+
+
+class Controller:
+    """spin-controller on loopback with its own store, API on a free port.
+    Use as a context manager; stop() ends it with SIGTERM (kill() with -9)."""
+
+    def __init__(self, agents, db=None, extra=(), config=None):
+        import time
+        self.dir = workdir("controller")
+        self.db = db or os.path.join(self.dir, "spin.db")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api/v1"
+        self.log = open(os.path.join(self.dir, "controller.log"), "a")
+        cmd = [CONTROLLER, "--listen", f"127.0.0.1:{self.port}", "--db", self.db]
+        if config:
+            cmd += ["--config", config]
+        for a in agents:
+            cmd += ["--agent", a]
+        self.proc = subprocess.Popen([*cmd, *extra], stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"spin-controller exited {self.proc.returncode}:\n{self.log_text()}")
+            try:
+                self.get("/agents")
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("spin-controller's API did not come up within 20 s")
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()[-6000:]
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        """(status, parsed JSON body) of an API call; raw: bytes sent as is."""
+        import urllib.request
+        import urllib.error
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
+        if data is not None and "Content-Type" not in (headers or {}):
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                text = r.read().decode()
+                return r.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            try:
+                return e.code, json.loads(text)
+            except json.JSONDecodeError:
+                raise AssertionError(f"{method} {path}: {e.code} with a body that is not JSON: {text[:300]}")
+
+    def get(self, path):
+        status, body = self.request("GET", path)
+        if status != 200:
+            raise AssertionError(f"GET {path}: {status} {body}")
+        return body
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                raise AssertionError("spin-controller did not stop within 20 s of SIGTERM")
+        return self.proc.returncode
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def wait_for(what, check, timeout=20, interval=0.05):
+    """Polls check() until it returns a true value; AssertionError after timeout."""
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

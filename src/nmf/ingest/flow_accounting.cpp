@@ -69,7 +69,11 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
     if (fresh) {
         delta = now;
         delta.flows = 1;
-    } else if (s.agent == agent && s.worker == r.worker && s.flow_id == r.flow_id && s.first_us == r.first_us) {
+    } else if (s.agent == agent && s.worker == r.worker && s.flow_id == r.flow_id && !s.ended &&
+               r.event != static_cast<uint8_t>(proto::FlowEvent::start)) {
+        // The same flow as before.  Its slot identifies it, not its first
+        // packet time: an agent replaying two captures may learn of an
+        // earlier packet later and move first_us back.
         delta.pkts_out = minus(now.pkts_out, s.totals.pkts_out, stats_.regressions);
         delta.bytes_out = minus(now.bytes_out, s.totals.bytes_out, stats_.regressions);
         delta.pkts_in = minus(now.pkts_in, s.totals.pkts_in, stats_.regressions);

@@ -2,8 +2,9 @@
 // into traffic per device x remote x bucket, counting every packet once:
 //
 //  - A flow's records carry totals since it started; the difference from
-//    the previous record of the same flow is what happened since, and goes to
-//    the minute of the record's last packet.
+//    the previous record of the same flow (same agent, worker and slot, no
+//    `start` or `end` between) is what happened since, and goes to the
+//    minute of the record's last packet.
 //  - The same flow reported by two agents (one device seen by both) is the
 //    same 5-tuple with overlapping lifetimes: the first agent to report it
 //    owns it and the other's records are counted as duplicates, not traffic.

@@ -51,16 +51,10 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
 void Recorder::on_agent_event(const json& e) {
     ++stats_.agent_events;
     const auto change = model_.apply(e);
-    if (!change || change->empty()) return;
-    ++stats_.model_changes;
+    if (!change) return;
     const double time = e.value("time", 0.0);
-    const std::string agent = json_text(e, "agent");
-    if (change->new_device) note("device_new", time, change->mac, agent);
-    std::vector<std::string> other;
-    for (const std::string& c : change->changes) {
-        if (c.rfind("destination ", 0) != 0) other.push_back(c);
-    }
-    if (!other.empty()) note("device_changed", time, change->mac, agent, {{"changes", other}});
+    // Every binding is kept (times, expiry), not only those that changed
+    // the model: a second name for an address is news for the store.
     if (json_text(e, "type") == "dns" && e.contains("bindings") && e["bindings"].is_array()) {
         for (const auto& b : e["bindings"]) {
             if (!b.is_object()) continue;
@@ -70,10 +64,17 @@ void Recorder::on_agent_event(const json& e) {
             if (row.mac.empty()) row = NameRow{change->mac, address, name, time, time, 0};
             row.first_seen = std::min(row.first_seen, time);
             row.last_seen = std::max(row.last_seen, time);
-            const auto expires = b.find("expires");
-            if (expires != b.end() && expires->is_number()) row.expires = std::max(row.expires, expires->get<double>());
+            row.expires = std::max(row.expires, json_number(b, "expires"));
         }
     }
+    if (change->empty()) return;
+    ++stats_.model_changes;
+    const std::string agent = json_text(e, "agent");
+    if (change->new_device) note("device_new", time, change->mac, agent);
+    std::vector<std::string> other;
+    for (const std::string& c : change->changes)
+        if (c.rfind("destination ", 0) != 0) other.push_back(c);
+    if (!other.empty()) note("device_changed", time, change->mac, agent, {{"changes", other}});
 }
 
 void Recorder::note(const std::string& type, double time, const std::string& device, const std::string& agent,
