@@ -406,3 +406,65 @@ def wait_for(what, check, timeout=20, interval=0.05):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# Oracles for the controller's view of one device, from tshark's dissection.
+def tshark_fields(pcap, display_filter, fields, occurrence="f"):
+    cmd = ["tshark", "-r", pcap, "-Y", display_filter, "-T", "fields", "-E", "separator=\t",
+           "-E", f"occurrence={occurrence}", "-E", "aggregator=|"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
+    return [line.split("\t") for line in out.splitlines()]
+
+
+def tshark_traffic(pcap, mac):
+    """{(remote_ip, proto, remote_port): [pkts_out, bytes_out, pkts_in, bytes_in]} of the device's
+    TCP / UDP frames, from tshark's dissection of each frame."""
+    rows = tshark_fields(pcap, f"(tcp or udp) and not icmp and not icmpv6 and eth.addr == {mac}",
+                         ["frame.len", "eth.src", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+                          "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport"])
+    out = defaultdict(lambda: [0, 0, 0, 0])
+    for v in rows:
+        length, src_mac = int(v[0]), v[1]
+        src, dst = v[2] or v[4], v[3] or v[5]
+        proto, sport, dport = (6, v[6], v[7]) if v[6] else (17, v[8], v[9])
+        if src_mac == mac:
+            c = out[(norm_ip(dst), proto, int(dport))]
+            c[0] += 1
+            c[1] += length
+        else:
+            c = out[(norm_ip(src), proto, int(sport))]
+            c[2] += 1
+            c[3] += length
+    return dict(out)
+
+
+def tshark_names(pcap, mac):
+    """{address: {names}}: the asked name of every DNS answer (UDP / TCP 53, NOERROR) the device
+    received, bound to each A / AAAA address in the answer section."""
+    rows = tshark_fields(pcap, f"dns.flags.response == 1 and dns.flags.rcode == 0 and eth.dst == {mac} "
+                               "and (udp.port == 53 or tcp.port == 53)",
+                         ["dns.qry.name", "dns.count.answers", "dns.resp.type", "dns.a", "dns.aaaa"], occurrence="a")
+    names = defaultdict(set)
+    for v in rows:
+        qname = v[0].split("|")[0].lower().rstrip(".")
+        answers = int(v[1].split("|")[0] or 0)
+        types = [x for x in v[2].split("|") if x]
+        a, aaaa = [x for x in v[3].split("|") if x], [x for x in v[4].split("|") if x]
+        for i, rr_type in enumerate(types):
+            address = a.pop(0) if rr_type == "1" and a else aaaa.pop(0) if rr_type == "28" and aaaa else None
+            if address and i < answers:
+                names[norm_ip(address)].add(qname)
+    return names
+
+
+def tshark_hostname(pcap, mac):
+    rows = tshark_fields(pcap, f"dhcp.hw.mac_addr == {mac} and dhcp.option.hostname", ["dhcp.option.hostname"])
+    values = [v[0] for v in rows if v and v[0]]
+    return values[-1] if values else ""
+
+
+def tshark_vendor(pcap, mac):
+    rows = tshark_fields(pcap, f"eth.src == {mac}", ["eth.src.oui_resolved"])
+    return rows[0][0] if rows and rows[0] else ""
