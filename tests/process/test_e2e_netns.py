@@ -107,6 +107,9 @@ def main():
                                                                 check=False))
         if agent.poll() is not None:
             raise AssertionError("spin-agent exited:\n" + open(os.path.join(d, "agent.log")).read())
+        # --- the controller, on loopback, with the agent's endpoints
+        ctl = spintest.Controller([f"e2e={pub},{cmd}"])
+        topo.procs.append(ctl.proc)
         digests_out = os.path.join(d, "digests.jsonl")
         topo.start([spintest.SPINCTL, "digests", "--connect", pub], log=digests_out)
         events_out = os.path.join(d, "events-stream.jsonl")
@@ -239,6 +242,41 @@ def main():
         spinctl("agent", "unblock", "--connect", cmd, "--rule-id", str(allow["rule"]["id"]))
         assert fetch(topo, "http://other.test:8080/").returncode == 0, "other.test still blocked after the allow-list went"
         print("allow-list: only spin.test names reachable (DNS still works), unblock restores")
+
+        # --- the controller saw it all, and its blocks take effect in the agent
+        dev = netns.wait_for("the device in the controller's API", lambda: ctl.request("GET", f"/devices/{DEVICE_MAC}")[1]
+                             if ctl.request("GET", f"/devices/{DEVICE_MAC}")[0] == 200 else None)
+        for key, want in (("hostname", HOSTNAME), ("vendor_class", VENDOR), ("mud_url", MUD_URL), ("agents", ["e2e"])):
+            assert dev[key] == want, f"controller device {key}: {dev[key]!r}, expected {want!r}"
+        assert device_ip in dev["ips"], dev["ips"]
+        # Flows report their totals at updates and at their end, not per packet.
+        dest = netns.wait_for("the web server's answers among the device's destinations", lambda: [
+            x for x in ctl.get(f"/devices/{DEVICE_MAC}/destinations")["destinations"]
+            if x["remote_ip"] == WEB_IP and x["remote_port"] == 8080 and x["bytes_in"] > 0], timeout=40)
+        assert "web.spin.test" in dest[0]["names"] and dest[0]["pkts_out"] > 0, dest
+        api = ["--url", ctl.url.rsplit("/api/v1", 1)[0]]
+        out = subprocess.run([spintest.SPINCTL, "block", DEVICE_MAC, "--json", *api], stdout=subprocess.PIPE, text=True)
+        block = json.loads(out.stdout)
+        assert out.returncode == 0 and block["agents"][0]["state"] == "acknowledged", out.stdout
+        assert fetch(topo, "http://web.spin.test:8080/", timeout=2).returncode != 0, "blocked through the controller, yet fetched"
+        listed = subprocess.run([spintest.SPINCTL, "blocks", *api], stdout=subprocess.PIPE, text=True, check=True).stdout
+        assert DEVICE_MAC in listed and "acknowledged" in listed, listed
+        subprocess.run([spintest.SPINCTL, "unblock", str(block["id"]), *api], check=True, stdout=subprocess.DEVNULL)
+        assert fetch(topo, "http://web.spin.test:8080/").returncode == 0, "still blocked after spinctl unblock"
+        out = subprocess.run([spintest.SPINCTL, "block", DEVICE_MAC, "--domain", "other.test", "--json", *api],
+                             stdout=subprocess.PIPE, text=True)
+        named = json.loads(out.stdout)
+        assert out.returncode == 0, out.stdout
+        assert fetch(topo, "http://other.test:8080/", timeout=2).returncode != 0, "other.test not blocked by name"
+        assert fetch(topo, "http://web.spin.test:8080/").returncode == 0, "web.spin.test caught by the other.test block"
+        subprocess.run([spintest.SPINCTL, "unblock", str(named["id"]), *api], check=True, stdout=subprocess.DEVNULL)
+        assert fetch(topo, "http://other.test:8080/").returncode == 0, "other.test still blocked after unblock"
+        events = ctl.get(f"/events?device={DEVICE_MAC}")["events"]
+        kinds = [e["type"] for e in events]
+        for kind in ("device_new", "device_changed", "destination_new", "block", "unblock"):
+            assert kind in kinds, f"no {kind} event for the device: {kinds}"
+        print("controller: device with DHCP identity and named destinations; spinctl block / unblock "
+              "(quarantine, DNS name) take effect in the agent")
 
         agent.send_signal(2)
         agent.wait(timeout=30)
