@@ -214,7 +214,9 @@ void BlockManager::reconcile(Block& b, double now) {
             a.state = "pending";
         }
         if (a.state == "sent") {
-            if (now - a.sent < order_timeout_) continue;
+            // An agent that restarted since will never answer: resend now.
+            const bool restarted = s->boot_us() != 0 && a.boot != 0 && a.boot != s->boot_us();
+            if (!restarted && now - a.sent < order_timeout_) continue;
             orders_.erase(a.order_id);
             a.order_id.clear();
             a.state = "unanswered";
@@ -231,6 +233,7 @@ void BlockManager::reconcile(Block& b, double now) {
         }
         a.state = "sent";
         a.sent = now;
+        a.boot = s->boot_us();
         a.order_id = *id;
         orders_[*id] = {b.id, agent_id};
     }

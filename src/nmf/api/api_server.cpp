@@ -21,6 +21,12 @@ std::string mac_of(const std::smatch& m) {
     return mac;
 }
 
+// A Controls outcome as a response: errors get the same shape as the API's own.
+void send_outcome(httplib::Response& res, BlockOutcome out) {
+    if (out.status >= 400 && out.body.is_object() && !out.body.contains("status")) out.body["status"] = out.status;
+    send_json(res, out.status, out.body);
+}
+
 double wall_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -210,8 +216,7 @@ void ApiServer::routes() {
         QueryParams(req, {});
         const auto parsed = parse_block_request(json_body(req), wall_now());
         if (const auto* error = std::get_if<std::string>(&parsed)) throw ApiError(400, *error);
-        const BlockOutcome out = controls_.create_block(std::get<BlockRequest>(parsed));
-        send_json(res, out.status, out.body);
+        send_outcome(res, controls_.create_block(std::get<BlockRequest>(parsed)));
     });
 
     router_.add("DELETE", "/api/v1/blocks/([^/]+)",
@@ -220,8 +225,7 @@ void ApiServer::routes() {
                     const std::string id = m[1].str();
                     if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
                         throw ApiError(400, "'" + id + "' is not a block id");
-                    const BlockOutcome out = controls_.remove_block(std::stoll(id));
-                    send_json(res, out.status, out.body);
+                    send_outcome(res, controls_.remove_block(std::stoll(id)));
                 });
 
     router_.add("GET", "/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {

@@ -64,9 +64,11 @@ void Router::install(httplib::Server& server) {
     server.Options(".*", handler);
 }
 
-QueryParams::QueryParams(const httplib::Request& req, std::initializer_list<const char*> allowed) : req_(req) {
+QueryParams::QueryParams(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+    const auto q = req.target.find('?');
+    if (q != std::string::npos) httplib::detail::parse_query_text(req.target.substr(q + 1), params_);
     const std::set<std::string> names(allowed.begin(), allowed.end());
-    for (const auto& [name, value] : req.params)
+    for (const auto& [name, value] : params_)
         if (!names.count(name)) {
             std::string list;
             for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
@@ -74,27 +76,32 @@ QueryParams::QueryParams(const httplib::Request& req, std::initializer_list<cons
                                     (list.empty() ? " (this route takes none)" : " (expected " + list + ")"));
         }
     for (const auto& name : names)
-        if (req.get_param_value_count(name) > 1) throw ApiError(400, "parameter '" + name + "' is given twice");
+        if (params_.count(name) > 1) throw ApiError(400, "parameter '" + name + "' is given twice");
 }
 
-bool QueryParams::has(const char* name) const { return req_.has_param(name); }
+bool QueryParams::has(const char* name) const { return params_.count(name) != 0; }
+
+std::string QueryParams::value(const char* name) const {
+    const auto it = params_.find(name);
+    return it == params_.end() ? std::string{} : it->second;
+}
 
 std::string QueryParams::text(const char* name, const std::string& fallback) const {
-    return req_.has_param(name) ? req_.get_param_value(name) : fallback;
+    return has(name) ? value(name) : fallback;
 }
 
 std::optional<double> QueryParams::time(const char* name) const {
     if (!has(name)) return std::nullopt;
-    const auto t = parse_time(req_.get_param_value(name));
+    const auto t = parse_time(value(name));
     if (!t)
-        throw ApiError(400, std::string("'") + name + "': '" + req_.get_param_value(name) +
+        throw ApiError(400, std::string("'") + name + "': '" + value(name) +
                                 "' is not a time (seconds since the epoch or ISO 8601, e.g. 2016-09-22T10:00:00Z)");
     return t;
 }
 
 std::optional<int64_t> QueryParams::integer(const char* name, int64_t min, int64_t max) const {
     if (!has(name)) return std::nullopt;
-    const std::string v = req_.get_param_value(name);
+    const std::string v = value(name);
     size_t used = 0;
     long long n = 0;
     try {
@@ -112,7 +119,7 @@ std::optional<int64_t> QueryParams::integer(const char* name, int64_t min, int64
 
 std::optional<bool> QueryParams::boolean(const char* name) const {
     if (!has(name)) return std::nullopt;
-    const std::string v = req_.get_param_value(name);
+    const std::string v = value(name);
     if (v == "true" || v == "1") return true;
     if (v == "false" || v == "0") return false;
     throw ApiError(400, std::string("'") + name + "': '" + v + "' is not true or false");

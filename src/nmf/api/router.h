@@ -53,7 +53,9 @@ public:
     std::optional<bool> boolean(const char* name) const;
 
 private:
-    const httplib::Request& req_;
+    std::string value(const char* name) const;
+    // From the URL only: httplib also files a form-encoded body as params.
+    httplib::Params params_;
 };
 
 // The body as a JSON object, or ApiError 400 saying why not.
