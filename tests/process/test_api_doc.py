@@ -19,6 +19,7 @@ import time
 import spintest as t
 
 DOC = os.path.join(t.project_root(), "docs", "api.md")
+OPENAPI = os.path.join(t.project_root(), "docs", "openapi.json")
 VOLATILE = {"boot", "previous_boot", "created", "removed", "time", "id", "first_seen", "last_seen", "expires", "interval",
             "publish", "commands", "version"}
 
@@ -65,6 +66,48 @@ def same(want, got, path="$"):
             return [f"{path}: documented {len(want)} items, got {len(got)}"]
         return [d for i, (w, g) in enumerate(zip(want, got)) for d in same(w, g, f"{path}[{i}]")]
     return [] if want == got else [f"{path}: documented {want!r}, got {got!r}"]
+
+
+def check_schema(spec, schema, value, path="$"):
+    """What in `value` the OpenAPI 3.0 `schema` does not allow (the subset docs/openapi.json uses)."""
+    if "$ref" in schema:
+        return check_schema(spec, spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], value, path)
+    if "oneOf" in schema:
+        return [] if any(not check_schema(spec, s, value, path) for s in schema["oneOf"]) else [f"{path}: matches no oneOf"]
+    if value is None:
+        return [] if schema.get("nullable") else [f"{path}: null where {schema.get('type')} is expected"]
+    kind = schema.get("type")
+    ok = {"string": isinstance(value, str), "boolean": isinstance(value, bool),
+          "integer": isinstance(value, int) and not isinstance(value, bool),
+          "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+          "array": isinstance(value, list), "object": isinstance(value, dict), None: True}[kind]
+    if not ok:
+        return [f"{path}: {value!r} is not {kind}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{path}: {value!r} not in {schema['enum']}"]
+    problems = []
+    if kind == "array":
+        for i, v in enumerate(value):
+            problems += check_schema(spec, schema["items"], v, f"{path}[{i}]")
+    if kind == "object":
+        props = schema.get("properties", {})
+        problems += [f"{path}.{k}: required but missing" for k in schema.get("required", []) if k not in value]
+        for k, v in value.items():
+            if k in props:
+                problems += check_schema(spec, props[k], v, f"{path}.{k}")
+            elif schema.get("additionalProperties") is False:
+                problems.append(f"{path}.{k}: not in the schema")
+    return problems
+
+
+def openapi_operation(spec, method, path):
+    """The OpenAPI operation for a concrete request path, or None."""
+    bare = path.split("?", 1)[0]
+    for template, ops in spec["paths"].items():
+        pattern = "^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, bare) and method.lower() in ops:
+            return ops[method.lower()]
+    return None
 
 
 def raw_request(port, method, path, headers, body):
@@ -129,8 +172,18 @@ def scenario():
 
 def main():
     printing = "--print" in sys.argv
+    spec = json.load(open(OPENAPI))
     ctl, idle = scenario()
     failures, n = [], 0
+    # Every route the server lists is in the OpenAPI file, and the other way round.
+    listed = set()
+    for route in ctl.get("")["routes"]:
+        methods, template = route.split(" ", 1)
+        listed |= {(m.lower(), template) for m in methods.split("|")}
+    described = {(m, p) for p, ops in spec["paths"].items() for m in ops} - {("get", "/api/v1")}
+    if listed != described:
+        failures.append(f"routes: served but not in openapi.json {sorted(listed - described)}, "
+                        f"in openapi.json but not served {sorted(described - listed)}")
     try:
         for attrs, req, res in examples():
             n += 1
@@ -157,6 +210,16 @@ def main():
                     continue
                 diffs = [] if status == want_status else [f"status {status}, documented {want_status}"]
                 diffs += same(json.loads(want_body) if want_body else None, got_json)
+                op = openapi_operation(spec, method, path)
+                if op is None and status != 404 and status != 405:
+                    diffs.append("no operation for it in openapi.json")
+                elif op is not None:
+                    declared = op["responses"].get(str(status))
+                    if declared is None:
+                        diffs.append(f"status {status} is not among its responses in openapi.json")
+                    else:
+                        schema = declared["content"]["application/json"]["schema"]
+                        diffs += [f"openapi.json: {p}" for p in check_schema(spec, schema, got_json)]
             if diffs:
                 failures.append(f"{label}:\n    " + "\n    ".join(diffs[:12]))
     finally:
@@ -170,7 +233,7 @@ def main():
     if failures:
         print("\n".join(failures))
         sys.exit(1)
-    print(f"PASS: {n} examples of docs/api.md answered as documented")
+    print(f"PASS: {n} examples of docs/api.md answered as documented, and as docs/openapi.json describes")
 
 
 if __name__ == "__main__":
