@@ -318,7 +318,7 @@ class Controller:
     """spin-controller on loopback with its own store, API on a free port.
     Use as a context manager; stop() ends it with SIGTERM (kill() with -9)."""
 
-    def __init__(self, agents, db=None, extra=(), config=None):
+    def __init__(self, agents, db=None, extra=(), config=None, token=None):
         import time
         self.dir = workdir("controller")
         self.db = db or os.path.join(self.dir, "spin.db")
@@ -326,6 +326,9 @@ class Controller:
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
         self.log = open(os.path.join(self.dir, "controller.log"), "a")
         cmd = [CONTROLLER, "--listen", f"127.0.0.1:{self.port}", "--db", self.db]
+        self.token = token
+        if token:
+            cmd += ["--token", token]
         if config:
             cmd += ["--config", config]
         for a in agents:
@@ -352,8 +355,11 @@ class Controller:
         import urllib.request
         import urllib.error
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
-        if data is not None and "Content-Type" not in (headers or {}):
+        headers = dict(headers or {})
+        if self.token and "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {self.token}"
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        if data is not None and "Content-Type" not in headers:
             req.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(req, timeout=30) as r:

@@ -12,7 +12,7 @@ import spintest  # noqa: E402
 
 out = sys.argv[1]
 for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour", "discovery", "orders",
-          "event-builder"):
+          "event-builder", "api"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -105,3 +105,16 @@ for i, name in enumerate(sorted(os.listdir(os.path.join(out, "packet-parser"))))
     frame = open(os.path.join(out, "packet-parser", name), "rb").read()
     with open(os.path.join(out, "event-builder", f"frame-{i}"), "wb") as f:
         f.write(bytes([i & 3]) + frame)
+
+# API requests: every example of docs/api.md, as fuzz-api reads them (a
+# method byte, the target, a newline, the body).
+import re  # noqa: E402
+methods = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS", "HEAD"]
+doc = open(os.path.join(root, "docs", "api.md")).read()
+for i, m in enumerate(re.finditer(r"<!-- api-example[^>]*-->\s*```http\n(.*?)```", doc, re.S)):
+    head, _, body = m.group(1).partition("\n\n")
+    method, target = head.splitlines()[0].split()[:2]
+    if "MAX_BODY" in body:
+        body = "x" * 70000
+    with open(os.path.join(out, "api", f"example-{i}"), "wb") as f:
+        f.write(bytes([methods.index(method)]) + target.encode() + b"\n" + body.strip().encode())

@@ -12,12 +12,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr char kMac[] = "([^/]+)";
 constexpr int64_t kMaxSeriesPoints = 100'000;
 
-std::string mac_of(const std::smatch& m) {
-    const std::string mac = normalise_mac(m[1].str());
-    if (mac.empty()) throw ApiError(400, "'" + m[1].str() + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+std::string mac_of(const PathArgs& args) {
+    const std::string mac = normalise_mac(args.at(0));
+    if (mac.empty()) throw ApiError(400, "'" + args.at(0) + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
     return mac;
 }
 
@@ -86,6 +85,18 @@ bool ApiServer::authorised(const httplib::Request& req) const {
     return header.rfind(kBearer, 0) == 0 && same_secret(header.substr(sizeof(kBearer) - 1), config_.token);
 }
 
+void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req)) {
+        send_error(res, 401, "this API needs 'Authorization: Bearer TOKEN' with the token of api.token");
+        return;
+    }
+    try {
+        router_.dispatch(req, res);
+    } catch (const std::exception& e) {
+        send_error(res, 500, std::string("internal error: ") + e.what());
+    }
+}
+
 void ApiServer::start() {
     if (config_.port == 0) {
         const int port = server_.bind_to_any_port(config_.host);
@@ -107,7 +118,7 @@ void ApiServer::stop() {
 }
 
 void ApiServer::routes() {
-    router_.add("GET", "/api/v1/?", [](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+    router_.add("GET", "/api/v1", [](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         QueryParams(req, {});
         send_json(res, 200,
                   {{"api", "spin-nmf"},
@@ -118,13 +129,13 @@ void ApiServer::routes() {
                      "GET|POST /api/v1/blocks", "DELETE /api/v1/blocks/{id}", "GET /api/v1/stream"}}});
     });
 
-    router_.add("GET", "/api/v1/devices", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+    router_.add("GET", "/api/v1/devices", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         QueryParams(req, {});
         send_json(res, 200, {{"devices", queries_.take()->devices()}});
     });
 
-    router_.add("GET", std::string("/api/v1/devices/") + kMac,
-                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+    router_.add("GET", "/api/v1/devices/{mac}",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     QueryParams(req, {});
                     const std::string mac = mac_of(m);
                     const auto d = queries_.take()->device(mac);
@@ -132,8 +143,8 @@ void ApiServer::routes() {
                     send_json(res, 200, *d);
                 });
 
-    router_.add("PATCH", std::string("/api/v1/devices/") + kMac,
-                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+    router_.add("PATCH", "/api/v1/devices/{mac}",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     QueryParams(req, {});
                     const std::string mac = mac_of(m);
                     const json body = json_body(req);
@@ -154,8 +165,8 @@ void ApiServer::routes() {
                     send_json(res, 200, *q->device(mac));
                 });
 
-    router_.add("GET", std::string("/api/v1/devices/") + kMac + "/traffic",
-                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+    router_.add("GET", "/api/v1/devices/{mac}/traffic",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     const QueryParams p(req, {"from", "to", "step"});
                     const std::string mac = mac_of(m);
                     auto q = queries_.take();
@@ -174,8 +185,8 @@ void ApiServer::routes() {
                     send_json(res, 200, q->traffic(mac, from, to, step));
                 });
 
-    router_.add("GET", std::string("/api/v1/devices/") + kMac + "/destinations",
-                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+    router_.add("GET", "/api/v1/devices/{mac}/destinations",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     const QueryParams p(req, {"from", "to"});
                     const std::string mac = mac_of(m);
                     auto q = queries_.take();
@@ -186,7 +197,7 @@ void ApiServer::routes() {
                     send_json(res, 200, q->destinations(mac, from, to));
                 });
 
-    router_.add("GET", "/api/v1/events", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+    router_.add("GET", "/api/v1/events", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         const QueryParams p(req, {"from", "to", "device", "type", "after", "limit"});
         EventQuery e;
         e.from = p.time("from");
@@ -202,33 +213,33 @@ void ApiServer::routes() {
         send_json(res, 200, {{"events", queries_.take()->events(e)}});
     });
 
-    router_.add("GET", "/api/v1/agents", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+    router_.add("GET", "/api/v1/agents", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         QueryParams(req, {});
         send_json(res, 200, {{"agents", controls_.agents()}});
     });
 
-    router_.add("GET", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+    router_.add("GET", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         const QueryParams p(req, {"all"});
         send_json(res, 200, {{"blocks", controls_.blocks(p.boolean("all").value_or(false))}});
     });
 
-    router_.add("POST", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+    router_.add("POST", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         QueryParams(req, {});
         const auto parsed = parse_block_request(json_body(req), wall_now());
         if (const auto* error = std::get_if<std::string>(&parsed)) throw ApiError(400, *error);
         send_outcome(res, controls_.create_block(std::get<BlockRequest>(parsed)));
     });
 
-    router_.add("DELETE", "/api/v1/blocks/([^/]+)",
-                [this](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+    router_.add("DELETE", "/api/v1/blocks/{id}",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     QueryParams(req, {});
-                    const std::string id = m[1].str();
+                    const std::string id = m.at(0);
                     if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
                         throw ApiError(400, "'" + id + "' is not a block id");
                     send_outcome(res, controls_.remove_block(std::stoll(id)));
                 });
 
-    router_.add("GET", "/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+    router_.add("GET", "/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         stream(req, res);
     });
 }

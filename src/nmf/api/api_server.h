@@ -35,6 +35,10 @@ public:
     void stop();
     uint16_t port() const { return port_; }
 
+    // One request handled in process, as the server would after reading it
+    // (the bearer check, then the routes): for fuzzing and tests.
+    void handle(const httplib::Request& req, httplib::Response& res);
+
 private:
     void routes();
     bool authorised(const httplib::Request& req) const;

@@ -19,15 +19,45 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
     send_json(res, status, json{{"error", message}, {"status", status}});
 }
 
+std::vector<std::string> Router::split(const std::string& path) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= path.size()) {
+        const size_t slash = std::min(path.find('/', start), path.size());
+        out.push_back(path.substr(start, slash - start));
+        start = slash + 1;
+    }
+    if (out.size() > 1 && out.back().empty()) out.pop_back();  // a trailing slash
+    return out;
+}
+
+bool Router::match(const Route& route, const std::vector<std::string>& segments, PathArgs& args) {
+    if (segments.size() != route.segments.size()) return false;
+    args.clear();
+    for (size_t i = 0; i < segments.size(); ++i) {
+        if (route.segments[i] == "{}") {
+            if (segments[i].empty()) return false;
+            args.push_back(segments[i]);
+        } else if (route.segments[i] != segments[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
-    routes_.push_back(Route{method, std::regex(pattern), std::move(handler)});
+    std::vector<std::string> segments = split(pattern);
+    for (auto& s : segments)
+        if (s.size() > 2 && s.front() == '{' && s.back() == '}') s = "{}";
+    routes_.push_back(Route{method, std::move(segments), std::move(handler)});
 }
 
 void Router::dispatch(const httplib::Request& req, httplib::Response& res) const {
     std::set<std::string> allowed;
-    std::smatch match;
+    const std::vector<std::string> segments = split(req.path);
+    PathArgs match;
     for (const Route& r : routes_) {
-        if (!std::regex_match(req.path, match, r.pattern)) continue;
+        if (!Router::match(r, segments, match)) continue;
         const std::string method = req.method == "HEAD" ? "GET" : req.method;
         if (r.method != method) {
             allowed.insert(r.method);

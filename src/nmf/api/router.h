@@ -5,7 +5,6 @@
 #pragma once
 
 #include <functional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,10 +22,17 @@ struct ApiError : std::runtime_error {
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 void send_error(httplib::Response& res, int status, const std::string& message);
 
+// The values of a route's {placeholders}, in order.
+using PathArgs = std::vector<std::string>;
+
 class Router {
 public:
-    using Handler = std::function<void(const httplib::Request&, httplib::Response&, const std::smatch&)>;
+    using Handler = std::function<void(const httplib::Request&, httplib::Response&, const PathArgs&)>;
 
+    // `pattern`: a path whose segments are literal or {name} (one non-empty
+    // segment); a trailing slash in the request is ignored.  No regular
+    // expressions: std::regex recurses per character, and a long hostile
+    // path would exhaust the stack.
     void add(const std::string& method, const std::string& pattern, Handler handler);
     // Routes every request of `server` through this router.
     void install(httplib::Server& server);
@@ -35,9 +41,11 @@ public:
 private:
     struct Route {
         std::string method;
-        std::regex pattern;
+        std::vector<std::string> segments;  // "{}" for a placeholder
         Handler handler;
     };
+    static std::vector<std::string> split(const std::string& path);
+    static bool match(const Route& route, const std::vector<std::string>& segments, PathArgs& args);
     std::vector<Route> routes_;
 };
 

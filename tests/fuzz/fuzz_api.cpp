@@ -1,0 +1,103 @@
+// The API's request handling (routes, query parameters, JSON bodies, block
+// requests, time parameters) on arbitrary requests, in process, over a real
+// store.  Oracle: every answer is a status the API documents, never 500;
+// every error body is {"error": text, "status": the status}; and whatever
+// reaches the controller (Controls) has passed validation.
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <httplib.h>
+
+#include "nmf/api/api_server.h"
+#include "nmf/api/block_request.h"
+#include "nmf/store/store_writer.h"
+
+using namespace spin::nmf;
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) {
+    std::fprintf(stderr, "fuzz-api: %s\n", what.c_str());
+    std::abort();
+}
+
+// Checks what the API hands over, then answers as a controller with no agent would.
+class CheckingControls : public Controls {
+public:
+    json agents() override { return json::array(); }
+    json blocks(bool) override { return json::array(); }
+    BlockOutcome create_block(const BlockRequest& r) override {
+        if (normalise_mac(r.mac) != r.mac) fail("unnormalised MAC reached the controller: " + r.mac);
+        if ((r.kind == BlockRequest::Kind::remote) == r.remote.empty()) fail("remote block without remote");
+        if ((r.kind == BlockRequest::Kind::name) == r.domain.empty()) fail("name block without domain");
+        if (r.expires < 0) fail("negative expiry");
+        return {503, {{"error", "no agent has a command channel"}}};
+    }
+    BlockOutcome remove_block(int64_t id) override {
+        if (id < 0) fail("negative block id");
+        return {404, {{"error", "no block " + std::to_string(id)}}};
+    }
+    void user_action(const std::string& mac, const json& change) override {
+        if (normalise_mac(mac) != mac || !change.is_object()) fail("bad user action reached the controller");
+    }
+};
+
+struct World {
+    std::string path;
+    std::unique_ptr<QueryPool> pool;
+    EventHub hub;
+    CheckingControls controls;
+    std::unique_ptr<ApiServer> api;
+
+    World() {
+        const auto dir = std::filesystem::temp_directory_path() / ("spin-fuzz-api-" + std::to_string(getpid()));
+        std::filesystem::create_directories(dir);
+        path = (dir / "spin.db").string();
+        StoreWriter writer(path, Retention{});
+        StoreBatch b;
+        b.devices = {DeviceRow{"02:53:50:49:4e:12", 1767225600, 1767225660,
+                               R"({"mac":"02:53:50:49:4e:12","hostname":"camera","ips":["10.0.0.12"]})"}};
+        TrafficRow t;
+        t.mac = "02:53:50:49:4e:12", t.remote_ip = "198.51.100.7", t.proto = 17, t.remote_port = 5004;
+        t.minute = 1767225600, t.counters = TrafficCounters{20, 24840, 0, 0, 1, 0};
+        b.traffic = {t};
+        b.names = {NameRow{"02:53:50:49:4e:12", "198.51.100.7", "video.cam.example", 1, 1, 1}};
+        b.events = {EventRow{1767225600, "device_new", "02:53:50:49:4e:12", "home", {{"type", "device_new"}}}};
+        writer.write(b);
+        pool = std::make_unique<QueryPool>(path, Retention{});
+        api = std::make_unique<ApiServer>(ApiConfig{}, *pool, controls, hub);
+    }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static World world;
+    static const char* methods[] = {"GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS", "HEAD"};
+    if (size < 1) return 0;
+    const std::string input(reinterpret_cast<const char*>(data + 1), size - 1);
+    const auto newline = input.find('\n');
+    httplib::Request req;
+    req.method = methods[data[0] % 7];
+    req.target = input.substr(0, newline);
+    req.body = newline == std::string::npos ? "" : input.substr(newline + 1);
+    req.path = httplib::detail::decode_url(req.target.substr(0, req.target.find('?')), false);
+    if (req.target.find("/stream") != std::string::npos) return 0;  // endless by design
+    httplib::Response res;
+    world.api->handle(req, res);
+    static const int allowed[] = {200, 201, 204, 400, 404, 405, 409, 503};
+    if (std::find(std::begin(allowed), std::end(allowed), res.status) == std::end(allowed))
+        fail("status " + std::to_string(res.status) + " for " + req.method + " " + req.target + ": " + res.body);
+    if (res.status >= 400) {
+        const json body = json::parse(res.body, nullptr, false);
+        if (!body.is_object() || !body.contains("error") || !body["error"].is_string() ||
+            body.value("status", 0) != res.status)
+            fail("error body not {error, status}: " + res.body);
+    } else if (res.status != 204 && json::parse(res.body, nullptr, false).is_discarded()) {
+        fail("success body is not JSON: " + res.body);
+    }
+    return 0;
+}
