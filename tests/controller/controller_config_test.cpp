@@ -1,0 +1,104 @@
+// controller.yaml and the command line: every key read, every mistake named.
+#include <gtest/gtest.h>
+
+#include "controller/controller_config.h"
+
+using namespace spin::controller;
+
+namespace {
+
+std::string error_of(const std::string& yaml) {
+    try {
+        validate(parse_controller_config(yaml, "test.yaml"));
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(ControllerConfig, ShippedFileParses) {
+    const ControllerConfig c = load_controller_config(std::string(SPIN_SOURCE_DIR) + "/config/controller.yaml");
+    validate(c);
+    ASSERT_EQ(c.agents.size(), 1u);
+    EXPECT_EQ(c.agents[0].id, "home");
+    EXPECT_EQ(c.agents[0].commands, "tcp://127.0.0.1:5557");
+    EXPECT_EQ(c.retention.minutes, 2 * 86400);
+    EXPECT_EQ(c.retention.hours, 60 * 86400);
+    EXPECT_EQ(c.retention.days, 730 * 86400);
+    EXPECT_EQ(c.listen, "127.0.0.1:8080");
+}
+
+TEST(ControllerConfig, EveryKey) {
+    const ControllerConfig c = parse_controller_config(R"(
+agents:
+  - {id: a1, publish: "tcp://127.0.0.1:1", commands: "tcp://127.0.0.1:2"}
+  - {id: a2, publish: "ipc:///run/spin/a2"}
+curve: {secret_key_file: /etc/spin/ctl.key}
+store:
+  path: /var/lib/spin/spin.db
+  flush_interval: 0.25
+  retention: {minutes: 36h, hours: 90d, days: 3650}
+api: {listen: "[::1]:9000", token: abc, max_body: 4096, threads: 4}
+orders: {timeout: 1.5}
+agent_timeout: 30
+oui_dir: /tmp/oui
+)", "t");
+    EXPECT_EQ(c.agents.size(), 2u);
+    EXPECT_EQ(c.agents[1].commands, "");
+    EXPECT_EQ(c.curve_secret_key_file, "/etc/spin/ctl.key");
+    EXPECT_EQ(c.db, "/var/lib/spin/spin.db");
+    EXPECT_EQ(c.flush_interval, 0.25);
+    EXPECT_EQ(c.retention.minutes, 36 * 3600);
+    EXPECT_EQ(c.retention.hours, 90 * 86400);
+    EXPECT_EQ(c.retention.days, 3650);
+    EXPECT_EQ(split_listen(c.listen), (std::pair<std::string, uint16_t>{"::1", 9000}));
+    EXPECT_EQ(c.token, "abc");
+    EXPECT_EQ(c.max_body, 4096u);
+    EXPECT_EQ(c.api_threads, 4u);
+    EXPECT_EQ(c.order_timeout, 1.5);
+    EXPECT_EQ(c.agent_timeout, 30);
+    EXPECT_EQ(c.oui_dir, "/tmp/oui");
+}
+
+TEST(ControllerConfig, MistakesAreNamed) {
+    EXPECT_EQ(error_of("stroe: {}"),
+              "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, orders, oui_dir, store)");
+    EXPECT_EQ(error_of("store: {retention: {minutes: 2w}}"),
+              "store.retention.minutes (line 1): '2w' has an unknown unit 'w' (s, m, h or d)");
+    EXPECT_EQ(error_of("store: {retention: {minutes: soon}}"),
+              "store.retention.minutes (line 1): 'soon' is not a duration (e.g. 3600, 90s, 30m, 12h, 2d)");
+    EXPECT_EQ(error_of("store: {retention: {minutes: 90d}}"),
+              "store.retention: minutes must be kept no longer than hours, and hours no longer than days");
+    EXPECT_EQ(error_of("store: {flush_interval: 5}"), "store.flush_interval (line 1): 5 s is out of range 0.05..1");
+    EXPECT_EQ(error_of("agents: [{id: a}]"), "agents[0] (line 1): needs publish (the agent's digests.publish endpoint)");
+    EXPECT_EQ(error_of("agents: [{id: a, publish: 'tcp://127.0.0.1:1'}, {id: a, publish: 'tcp://127.0.0.1:2'}]"),
+              "agents[1].id (line 1): agent 'a' is listed twice");
+    EXPECT_EQ(error_of("api: {listen: '0.0.0.0:8080'}"),
+              "api.listen 0.0.0.0:8080 is not loopback: set api.token (or api.token_file) so that the API needs a "
+              "bearer token");
+    EXPECT_EQ(error_of("api: {listen: 'localhost'}"), "listen address 'localhost' must be HOST:PORT (e.g. 127.0.0.1:8080)");
+    EXPECT_EQ(error_of("agents: [{id: a, publish: 'tcp://192.0.2.1:5556'}]"),
+              "agent a: 'tcp://192.0.2.1:5556' is not loopback or ipc://; plain ZeroMQ would carry the home's traffic "
+              "records and orders unprotected: give the agent's server_key (CURVE)");
+    EXPECT_EQ(error_of("agents: [{id: a, publish: 'tcp://192.0.2.1:5556', server_key: abc}]"),
+              "an agent has a server_key (CURVE) but curve.secret_key_file (the controller's key pair) is not set");
+    EXPECT_NE(error_of("api: [").find("not valid YAML"), std::string::npos);
+    EXPECT_EQ(error_of(""), "");  // everything has a default
+}
+
+TEST(ControllerConfig, AgentOption) {
+    const AgentEndpoint a = parse_agent_option("home=tcp://127.0.0.1:5556,tcp://127.0.0.1:5557");
+    EXPECT_EQ(a.id, "home");
+    EXPECT_EQ(a.publish, "tcp://127.0.0.1:5556");
+    EXPECT_EQ(a.commands, "tcp://127.0.0.1:5557");
+    EXPECT_EQ(parse_agent_option("x=ipc:///tmp/x").commands, "");
+    for (const char* bad : {"home", "=tcp://x", "home=", "home=tcp://x,"})
+        EXPECT_THROW(parse_agent_option(bad), ConfigError) << bad;
+    ControllerConfig c = parse_controller_config("agents: [{id: home, publish: 'tcp://127.0.0.1:1', server_key: K}]", "t");
+    add_agent(c, parse_agent_option("home=tcp://127.0.0.1:9"));
+    ASSERT_EQ(c.agents.size(), 1u);
+    EXPECT_EQ(c.agents[0].publish, "tcp://127.0.0.1:9");
+    EXPECT_EQ(c.agents[0].server_key, "K");  // the YAML's key stays with the agent
+}
+
+}  // namespace
