@@ -48,5 +48,14 @@ big = report["results"][-1]
 assert big["instructions_per_packet"] is None or 50 < big["instructions_per_packet"] < 5000, big
 assert big["bytes_per_flow"] is None or 64 < big["bytes_per_flow"] < 4096, big
 assert report["targets"] and all("met" in x for x in report["targets"])
+c = report["controller"]
+assert max(c["in_process"]["records_per_s"]) > 0, c
+p = c["process"]
+assert p["records_received"] + 512 * p["batches_lost"] == p["records_sent"], p
+assert p["records_stored"] == p["records_received"], p  # everything received reached the store
+assert c["lag"]["samples"] > 0 and c["lag"]["median_ms"] > 0, c["lag"]
+assert c["api"]["median_ms"] > 0 and c["api"]["destinations_per_answer"] > 0, c["api"]
+assert "## Controller" in open(reports[0][:-5] + ".md").read()
 print(f"PASS: quick benchmark report well formed ({report['elapsed_s']} s): "
-      + ", ".join(f"{e['flows']} flows ratio {e['ratio']}" for e in report["results"]))
+      + ", ".join(f"{e['flows']} flows ratio {e['ratio']}" for e in report["results"])
+      + f"; controller {p['records_per_s']} records/s")

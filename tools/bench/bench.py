@@ -8,7 +8,9 @@ Measurements, all on the same machine in one run:
   2. the same at 1K, 100K and 1M distinct flows, with resident memory;
   3. in process: spin-worker-bench (Google Benchmark) ns and TSC cycles per
      packet, and callgrind's instruction count per packet;
-  4. peers: ndpiReader and softflowd reading the same capture from file.
+  4. peers: ndpiReader and softflowd reading the same capture from file;
+  5. the controller (controller_bench.py): digest records ingested per
+     second, lag to the API, API latency over a month of history.
 """
 import argparse
 import datetime
@@ -24,6 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import controller_bench  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build-bench")
@@ -229,6 +234,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="one short round (CI's check), under 3 minutes")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-results"))
+    ap.add_argument("--only", choices=["dataplane", "controller"], help="run one half of the benchmark")
     args = ap.parse_args()
 
     flows_list = [1000, 100_000, 1_000_000]
@@ -244,12 +250,15 @@ def main():
     tiny = os.path.join(workdir, "tiny.pcap")
     subprocess.run([PCAPGEN, "flows", "--flows", "1", "--packets", "1", "--out-lan", tiny], check=True)
 
-    log("in-process worker benchmark")
-    per, gb_context = worker_bench(flows_list, reps, min_time)
+    dataplane = args.only != "controller"
+    per, gb_context = {}, {}
+    if dataplane:
+        log("in-process worker benchmark")
+        per, gb_context = worker_bench(flows_list, reps, min_time)
     report = {"date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "quick": args.quick,
               "machine": machine(), "rounds": rounds, "duration_s": duration,
               "tsc_mhz": gb_context.get("mhz_per_cpu"), "results": [], "results_mix": []}
-    for size in sizes:
+    for size in (sizes if dataplane else []):
         for flows in flows_list:
             pcap, npackets = make_capture(workdir, flows, size, max_packets)
             log(f"{flows} flows, {size}-byte frames, {npackets} packets looped")
@@ -283,8 +292,12 @@ def main():
             (report["results"] if size == "64" else report["results_mix"]).append(e)
     for rows in (report["results"], report["results_mix"]):
         per_flow_memory(rows)
+    if args.only != "dataplane":
+        report["controller"] = controller_bench.run(workdir, args.quick, log)
     report["elapsed_s"] = round(time.time() - started, 1)
-    report["targets"] = evaluate(report["results"])
+    report["targets"] = evaluate(report["results"]) if report["results"] else []
+    if "controller" in report:
+        report["targets"] += controller_bench.evaluate(report["controller"])
     stamp = datetime.datetime.utcnow().strftime("%Y-%m-%dT%H-%M-%SZ")
     path = os.path.join(args.out, f"{stamp}.json")
     with open(path, "w") as f:
@@ -366,6 +379,8 @@ def markdown(r):
                 f" | {fmt(e.get('instructions_per_packet'), 1, 0)} | {fmt(e['rss_mib'], 1, 0)} | {fmt(e['bytes_per_flow'], 1, 0)}"
                 f" | {fmt(p.get('ndpiReader_pps'), 1e6, 3)} | {fmt(p.get('softflowd_pps'), 1e6, 3)} |")
         lines.append("")
+    if "controller" in r:
+        lines += controller_bench.markdown(r["controller"])
     lines += ["## Targets (SPEC 7)", ""]
     for t in r["targets"]:
         verdict = "met" if t["met"] else f"missed by {t['shortfall']}"
