@@ -118,6 +118,20 @@ TEST(FlowAccounting, RecordsWithoutALanDeviceAndShrinkingTotalsAreCounted) {
     EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{10, 1000, 12, 12000, 1, 0}));
 }
 
+TEST(FlowAccounting, EndedFlowsAreRememberedOnlyForDevicesTwoAgentsSee) {
+    FlowAccounting a;
+    a.account(0, record(FlowEvent::start, kT0, kT0, 1, 0, 1));
+    a.account(0, record(FlowEvent::end, kT0, kT0 + 10, 2, 2, 1));
+    EXPECT_EQ(a.stats().tracked, 0u);  // one agent: nothing left to tell apart
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{2, 200, 2, 2000, 1, 0}));
+    a.account(1, record(FlowEvent::start, kT0 + 20, kT0 + 20, 1, 0, 5));  // a second agent: shared from now on
+    EXPECT_EQ(a.stats().shared_devices, 1u);
+    a.account(1, record(FlowEvent::end, kT0 + 20, kT0 + 30, 3, 0, 5));
+    EXPECT_EQ(a.stats().tracked, 1u);  // kept, for agent 0's report of the same flow
+    EXPECT_FALSE(a.account(0, record(FlowEvent::end, kT0 + 21, kT0 + 31, 3, 0, 6)));
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{3, 300, 0, 0, 1, 0}));
+}
+
 TEST(FlowAccounting, SweepForgetsEndedAndSilentFlows) {
     FlowAccounting a(60'000'000, 600'000'000);
     auto on_port = [](FlowRecord r, uint16_t port) {

@@ -25,21 +25,36 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// Encoded batches like the synthetic agent's: `devices` MACs, `remotes`
-// remote addresses each, whole flows (end records).
-std::vector<std::vector<uint8_t>> make_batches(uint32_t batches, uint32_t per_batch, uint32_t devices, uint32_t remotes) {
+// Encoded batches of `devices` MACs talking to `remotes` remote addresses
+// each.  `lifecycle` 0: every record a whole flow (an `end`, as the
+// synthetic agent sends); otherwise each flow is reported as an agent does
+// a long one, start, two updates and end, with `lifecycle` flows open at
+// once (so the controller tracks that many).
+std::vector<std::vector<uint8_t>> make_batches(uint32_t batches, uint32_t per_batch, uint32_t devices, uint32_t remotes,
+                                               uint32_t lifecycle) {
     std::vector<std::vector<uint8_t>> out(batches);
     std::vector<proto::FlowRecord> records(per_batch);
     proto::DigestBatchHeader h;
     h.agent = "bench";
     h.boot_us = 1'767'225'600'000'000;
-    uint64_t flow = 0;
+    uint64_t n = 0;
     for (uint32_t b = 0; b < batches; ++b) {
         const uint64_t t = h.boot_us + uint64_t{b} * 1000;
         for (auto& r : records) {
+            // Record n: flow n / 4 at stage n % 4, with the stages of a flow
+            // `lifecycle` records apart.
+            uint64_t flow = n, stage = 3;
+            if (lifecycle != 0) {
+                const uint64_t round = n / (4ull * lifecycle), within = n % (4ull * lifecycle);
+                stage = within / lifecycle;
+                flow = round * lifecycle + within % lifecycle;
+            }
+            ++n;
             r = proto::FlowRecord{};
             const auto device = static_cast<uint32_t>(flow % devices), remote = static_cast<uint32_t>((flow / devices) % remotes);
-            r.event = static_cast<uint8_t>(proto::FlowEvent::end);
+            r.event = static_cast<uint8_t>(stage == 0 ? proto::FlowEvent::start
+                                           : stage == 3 ? proto::FlowEvent::end
+                                                        : proto::FlowEvent::update);
             r.proto = 6;
             r.ip_version = 4;
             const uint8_t mac[6] = {0x02, 0, 0, 0, static_cast<uint8_t>(device >> 8), static_cast<uint8_t>(device)};
@@ -48,12 +63,13 @@ std::vector<std::vector<uint8_t>> make_batches(uint32_t batches, uint32_t per_ba
             const uint8_t rem[4] = {198, 51, static_cast<uint8_t>(remote >> 8), static_cast<uint8_t>(remote)};
             std::memcpy(r.lan_ip, lan, 4);
             std::memcpy(r.remote_ip, rem, 4);
-            r.lan_port = static_cast<uint16_t>(1024 + flow % 60000);
+            r.lan_port = static_cast<uint16_t>(1024 + (flow / (uint64_t{devices} * remotes)) % 60000);
             r.remote_port = 443;
             r.first_us = t - 500;
             r.last_us = t;
-            r.pkts_out = 2, r.bytes_out = 200, r.pkts_in = 3, r.bytes_in = 3000;
-            r.flow_id = static_cast<uint32_t>(flow++);
+            const uint64_t k = stage + 1;  // totals grow with each report
+            r.pkts_out = 2 * k, r.bytes_out = 200 * k, r.pkts_in = 3 * k, r.bytes_in = 3000 * k;
+            r.flow_id = static_cast<uint32_t>(flow);
         }
         h.seq = b + 1;
         proto::encode_digest_batch(h, records, {}, out[b]);
@@ -65,24 +81,32 @@ int ingest(const po::variables_map& vm) {
     const auto total = vm["records"].as<uint64_t>();
     const uint32_t per_batch = 512;
     const auto batches = static_cast<uint32_t>((total + per_batch - 1) / per_batch);
-    const auto encoded = make_batches(batches, per_batch, vm["devices"].as<uint32_t>(), vm["remotes"].as<uint32_t>());
+    const auto encoded = make_batches(batches, per_batch, vm["devices"].as<uint32_t>(), vm["remotes"].as<uint32_t>(),
+                                      vm["open-flows"].as<uint32_t>());
     nmf::Recorder recorder(nullptr);
     proto::DigestBatch batch;
     size_t rows = 0;
+    uint64_t pkts_out = 0;  // checks the accounting: 2 per flow, whatever the reports
+    const auto take = [&] {
+        const auto b = recorder.take_batch();
+        rows += b.traffic.size();
+        for (const auto& t : b.traffic) pkts_out += t.counters.pkts_out;
+    };
     const auto start = std::chrono::steady_clock::now();
     for (uint32_t b = 0; b < batches; ++b) {
         if (!proto::decode_digest_batch(encoded[b], batch).empty()) return 1;
         recorder.on_digest(batch);
         // The ingest thread hands the store a batch twice a second; at a
         // million records a second that is every ~1000 digest batches.
-        if (b % 1000 == 999) rows += recorder.take_batch().traffic.size();
+        if (b % 1000 == 999) take();
     }
-    rows += recorder.take_batch().traffic.size();
+    take();
     const double s = seconds_since(start);
     const double records = static_cast<double>(uint64_t{batches} * per_batch);
     fmt::print("{{\"records\": {}, \"seconds\": {:.4f}, \"records_per_s\": {:.0f}, \"ns_per_record\": {:.1f}, "
-               "\"traffic_rows\": {}, \"counted\": {}}}\n",
-               static_cast<uint64_t>(records), s, records / s, s * 1e9 / records, rows, recorder.accounting().counted);
+               "\"traffic_rows\": {}, \"counted\": {}, \"open_flows\": {}, \"pkts_out\": {}}}\n",
+               static_cast<uint64_t>(records), s, records / s, s * 1e9 / records, rows, recorder.accounting().counted,
+               vm["open-flows"].as<uint32_t>(), pkts_out);
     return 0;
 }
 
@@ -125,6 +149,7 @@ int main(int argc, char** argv) {
         ("help,h", "print this help")
         ("command", po::value<std::string>(), "ingest or history")
         ("records", po::value<uint64_t>()->default_value(4'000'000), "ingest: records to record")
+        ("open-flows", po::value<uint32_t>()->default_value(0), "ingest: 0 for whole flows only; N for flows reported start, update, update, end with N open at once")
         ("devices", po::value<uint32_t>()->default_value(50), "devices")
         ("remotes", po::value<uint32_t>()->default_value(40), "remote addresses per device")
         ("days", po::value<uint32_t>()->default_value(30), "history: days of traffic")

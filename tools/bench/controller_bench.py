@@ -73,13 +73,16 @@ def percentile(values, p):
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
 
 
-def ingest_in_process(records, runs):
+def ingest_in_process(records, runs, open_flows=0):
+    """open_flows 0: whole flows (one end record each); N: flows reported
+    start, update, update, end with N open at once."""
     rates = []
     for _ in range(runs):
-        out = subprocess.run([BENCH, "ingest", "--records", str(records)], stdout=subprocess.PIPE, text=True, check=True)
+        out = subprocess.run([BENCH, "ingest", "--records", str(records), "--open-flows", str(open_flows)],
+                             stdout=subprocess.PIPE, text=True, check=True)
         rates.append(json.loads(out.stdout))
     best = max(rates, key=lambda r: r["records_per_s"])
-    return {"records": best["records"], "records_per_s": [r["records_per_s"] for r in rates],
+    return {"records": best["records"], "open_flows": open_flows, "records_per_s": [r["records_per_s"] for r in rates],
             "ns_per_record": [r["ns_per_record"] for r in rates]}
 
 
@@ -186,6 +189,7 @@ def run(workdir, quick, log):
     out = {}
     log("controller: ingest in process")
     out["in_process"] = ingest_in_process(1_000_000 if quick else 4_000_000, 1 if quick else 5)
+    out["in_process_open"] = ingest_in_process(1_000_000 if quick else 4_000_000, 1 if quick else 5, 100_000)
     log("controller: ingest from a synthetic agent over TCP")
     out["process"] = ingest_process(workdir, 2000 if quick else 8000)
     log("controller: lag from a flow's end to the API")
@@ -196,9 +200,10 @@ def run(workdir, quick, log):
 
 
 def evaluate(c):
-    best = max(c["in_process"]["records_per_s"])
+    best = min(max(c["in_process"]["records_per_s"]), max(c["in_process_open"]["records_per_s"]))
     proc = c["process"]["records_per_s"] or 0
-    return [{"target": f">= {TARGET_RECORDS_PER_S:,} digest records / s on one controller core (in process)",
+    return [{"target": f">= {TARGET_RECORDS_PER_S:,} digest records / s on one controller core (in process, "
+                       "the slower of the two record mixes)",
              "value": round(best), "met": best >= TARGET_RECORDS_PER_S,
              "shortfall": None if best >= TARGET_RECORDS_PER_S else TARGET_RECORDS_PER_S - round(best)},
             {"target": f">= {TARGET_RECORDS_PER_S:,} digest records / s absorbed by spin-controller over TCP",
@@ -207,11 +212,16 @@ def evaluate(c):
 
 
 def markdown(c):
-    ip, p, lg, api = c["in_process"], c["process"], c["lag"], c["api"]
-    rates = ip["records_per_s"]
-    lines = ["## Controller", "",
-             f"- Ingest in process (decode + record, one core): {statistics.median(rates) / 1e6:.2f} M records/s "
-             f"[{min(rates) / 1e6:.2f} – {max(rates) / 1e6:.2f}], {statistics.median(ip['ns_per_record']):.0f} ns per record.",
+    p, lg, api = c["process"], c["lag"], c["api"]
+    lines = ["## Controller", ""]
+    for key, what in (("in_process", "whole flows, one end record each"),
+                      ("in_process_open", "start, 2 updates, end per flow, 100,000 flows open")):
+        ip = c[key]
+        rates = ip["records_per_s"]
+        lines.append(f"- Ingest in process (decode + record on one core; {what}): "
+                     f"{statistics.median(rates) / 1e6:.2f} M records/s [{min(rates) / 1e6:.2f} – {max(rates) / 1e6:.2f}], "
+                     f"{statistics.median(ip['ns_per_record']):.0f} ns per record.")
+    lines += [
              f"- spin-controller from a synthetic agent over TCP: {p['records_received']:,} of {p['records_sent']:,} records "
              f"in {p['seconds']} s = {(p['records_per_s'] or 0) / 1e6:.2f} M records/s; {p['cpu_seconds']} CPU s "
              f"(all threads) = {(p['records_per_cpu_s'] or 0) / 1e6:.2f} M records per CPU second; "

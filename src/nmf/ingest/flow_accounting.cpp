@@ -16,14 +16,28 @@ uint64_t minus(uint64_t now, uint64_t before, uint64_t& regressions) {
 }  // namespace
 
 size_t FlowAccounting::TupleHash::operator()(const Tuple& t) const noexcept {
-    uint64_t w[4];
-    std::memcpy(&w[0], t.lan_ip.data(), 8);
-    std::memcpy(&w[1], t.lan_ip.data() + 8, 8);
-    std::memcpy(&w[2], t.remote_ip.data(), 8);
-    std::memcpy(&w[3], t.remote_ip.data() + 8, 8);
-    uint64_t h = t.mac * 0x9E3779B97F4A7C15ull ^ (uint64_t{t.lan_port} << 32 | uint64_t{t.remote_port} << 16 | t.proto);
-    for (uint64_t v : w) h = (h ^ v) * 0xFF51AFD7ED558CCDull, h ^= h >> 32;
-    return static_cast<size_t>(h);
+    uint64_t h = hash_word(t.mac, uint64_t{t.lan_port} << 32 | uint64_t{t.remote_port} << 16 | uint64_t{t.proto} << 8 |
+                                      t.ip_version);
+    h = hash_bytes16(h, t.lan_ip.data());
+    return static_cast<size_t>(hash_bytes16(h, t.remote_ip.data()));
+}
+
+bool FlowAccounting::same_flow(const FlowState& s, uint32_t agent, const proto::FlowRecord& r) {
+    // Its slot identifies a flow, not its first packet time: an agent
+    // replaying two captures may learn of an earlier packet later and move
+    // first_us back.  A `start` on the slot is a new flow.
+    return s.agent == agent && s.worker == r.worker && s.flow_id == r.flow_id && !s.ended &&
+           r.event != static_cast<uint8_t>(proto::FlowEvent::start);
+}
+
+TrafficCounters FlowAccounting::since(const TrafficCounters& now, const FlowState& s) {
+    TrafficCounters d;
+    d.pkts_out = minus(now.pkts_out, s.totals.pkts_out, stats_.regressions);
+    d.bytes_out = minus(now.bytes_out, s.totals.bytes_out, stats_.regressions);
+    d.pkts_in = minus(now.pkts_in, s.totals.pkts_in, stats_.regressions);
+    d.bytes_in = minus(now.bytes_in, s.totals.bytes_in, stats_.regressions);
+    d.blocked_pkts = minus(now.blocked_pkts, s.totals.blocked_pkts, stats_.regressions);
+    return d;
 }
 
 TrafficCounters FlowAccounting::totals_of(const proto::FlowRecord& r) {
@@ -63,22 +77,32 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
 
     const TrafficCounters now = totals_of(r);
     const bool ended = r.event == static_cast<uint8_t>(proto::FlowEvent::end);
+    const auto device = devices_.try_emplace(t.mac, DeviceAgents{agent, false}).first;
+    if (!device->second.shared && device->second.first_agent != agent) {
+        device->second.shared = true;
+        ++stats_.shared_devices;
+    }
+    const bool shared = device->second.shared;
+    if (ended && !shared) {
+        // No other agent to tell apart: count what is new and forget the flow.
+        TrafficCounters delta = now;
+        delta.flows = 1;
+        if (const auto it = flows_.find(t); it != flows_.end()) {
+            if (same_flow(it->second, agent, r)) delta = since(now, it->second);
+            flows_.erase(it);
+        }
+        stats_.tracked = flows_.size();
+        add(r, delta);
+        return !delta.empty();
+    }
     auto [it, fresh] = flows_.try_emplace(t);
     FlowState& s = it->second;
     TrafficCounters delta;
     if (fresh) {
         delta = now;
         delta.flows = 1;
-    } else if (s.agent == agent && s.worker == r.worker && s.flow_id == r.flow_id && !s.ended &&
-               r.event != static_cast<uint8_t>(proto::FlowEvent::start)) {
-        // The same flow as before.  Its slot identifies it, not its first
-        // packet time: an agent replaying two captures may learn of an
-        // earlier packet later and move first_us back.
-        delta.pkts_out = minus(now.pkts_out, s.totals.pkts_out, stats_.regressions);
-        delta.bytes_out = minus(now.bytes_out, s.totals.bytes_out, stats_.regressions);
-        delta.pkts_in = minus(now.pkts_in, s.totals.pkts_in, stats_.regressions);
-        delta.bytes_in = minus(now.bytes_in, s.totals.bytes_in, stats_.regressions);
-        delta.blocked_pkts = minus(now.blocked_pkts, s.totals.blocked_pkts, stats_.regressions);
+    } else if (same_flow(s, agent, r)) {
+        delta = since(now, s);
     } else if (s.agent != agent && r.first_us <= s.last_us + takeover_us_) {
         // Another agent's view of a flow already owned: the same packets.
         if (s.ended || r.last_us <= s.last_us + takeover_us_) {

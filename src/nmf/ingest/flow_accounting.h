@@ -13,6 +13,12 @@
 //    then are taken as the baseline.
 //  - A flow first seen mid-life (controller restarted, batches lost) counts
 //    from its totals so far: nothing is known to be counted already.
+//
+// An ended flow is remembered (for `takeover_us`) only for devices that more
+// than one agent reports: that is what it is remembered for, and at a
+// million short flows a second, remembering all of them would cost
+// gigabytes.  A device counts as shared from the first record a second agent
+// sends about it.
 #pragma once
 
 #include <array>
@@ -32,6 +38,7 @@ struct AccountingStats {
     uint64_t takeovers = 0;    // a flow moved to another agent
     uint64_t regressions = 0;  // totals that went down within one flow (clamped to 0)
     uint64_t tracked = 0;      // flows currently tracked
+    uint64_t shared_devices = 0;  // devices reported by more than one agent
 };
 
 class FlowAccounting {
@@ -66,6 +73,10 @@ private:
     struct TupleHash {
         size_t operator()(const Tuple& t) const noexcept;
     };
+    struct DeviceAgents {
+        uint32_t first_agent;
+        bool shared;
+    };
     struct FlowState {
         uint32_t agent;
         uint32_t flow_id;
@@ -76,11 +87,15 @@ private:
     };
 
     static TrafficCounters totals_of(const proto::FlowRecord& r);
+    static bool same_flow(const FlowState& s, uint32_t agent, const proto::FlowRecord& r);
+    // What a flow did since its state was recorded (shrinking totals count 0).
+    TrafficCounters since(const TrafficCounters& now, const FlowState& s);
     void add(const proto::FlowRecord& r, const TrafficCounters& delta);
 
     uint64_t takeover_us_, forget_us_;
     uint64_t newest_us_ = 0;
     std::unordered_map<Tuple, FlowState, TupleHash> flows_;
+    std::unordered_map<uint64_t, DeviceAgents> devices_;  // by MAC
     Pending pending_;
     AccountingStats stats_;
 };

@@ -35,16 +35,30 @@ struct TrafficKey {
     bool operator==(const TrafficKey&) const = default;
 };
 
+// Hashing of binary keys: each 64-bit word is multiplied in and the state
+// avalanched (the finaliser of MurmurHash3), so that keys differing in any
+// bit (a port, one byte of an address) land in unrelated buckets.
+inline uint64_t hash_word(uint64_t h, uint64_t v) {
+    h ^= v * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    return h ^ (h >> 33);
+}
+
+inline uint64_t hash_bytes16(uint64_t h, const uint8_t* p) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + 8, 8);
+    return hash_word(hash_word(h, a), b);
+}
+
 struct TrafficKeyHash {
     size_t operator()(const TrafficKey& k) const noexcept {
-        uint64_t a, b;
-        std::memcpy(&a, k.remote_ip.data(), 8);
-        std::memcpy(&b, k.remote_ip.data() + 8, 8);
-        uint64_t h = k.mac * 0x9E3779B97F4A7C15ull;
-        h ^= (a + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2));
-        h ^= (b + 0x85EBCA77C2B2AE63ull + (h << 6) + (h >> 2));
-        h ^= (static_cast<uint64_t>(k.bucket) << 24 | uint64_t{k.proto} << 16 | k.remote_port) * 0xC2B2AE3D27D4EB4Full;
-        return static_cast<size_t>(h ^ (h >> 29));
+        uint64_t h = hash_word(k.mac, static_cast<uint64_t>(k.bucket));
+        h = hash_word(h, uint64_t{k.proto} << 24 | uint64_t{k.ip_version} << 16 | k.remote_port);
+        return static_cast<size_t>(hash_bytes16(h, k.remote_ip.data()));
     }
 };
 
