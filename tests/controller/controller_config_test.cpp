@@ -19,9 +19,7 @@ std::string error_of(const std::string& yaml) {
 TEST(ControllerConfig, ShippedFileParses) {
     const ControllerConfig c = load_controller_config(std::string(SPIN_SOURCE_DIR) + "/config/controller.yaml");
     validate(c);
-    ASSERT_EQ(c.agents.size(), 1u);
-    EXPECT_EQ(c.agents[0].id, "home");
-    EXPECT_EQ(c.agents[0].commands, "tcp://127.0.0.1:5557");
+    EXPECT_TRUE(c.agents.empty());  // they come from --agent, or from the commented example
     EXPECT_EQ(c.retention.minutes, 2 * 86400);
     EXPECT_EQ(c.retention.hours, 60 * 86400);
     EXPECT_EQ(c.retention.days, 730 * 86400);

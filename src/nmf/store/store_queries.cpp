@@ -105,10 +105,19 @@ json StoreQueries::traffic(const std::string& mac, int64_t from, int64_t to, int
 json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to) {
     const int level = level_for(from, 0);
     const int64_t size = kLevels[level].seconds;
-    std::map<std::string, std::vector<std::string>> names;
-    Statement n(db_, "SELECT remote_ip, name FROM names WHERE mac = ?1 ORDER BY remote_ip, name");
+    // The names this device resolved, per address, with when it was told so.
+    std::map<std::string, std::pair<json, json>> names;  // address -> (names, bindings)
+    Statement n(db_, "SELECT remote_ip, name, first_seen, last_seen, expires FROM names WHERE mac = ?1 "
+                     "ORDER BY remote_ip, name");
     n.bind(1, mac);
-    while (n.step()) names[n.column_text(0)].push_back(n.column_text(1));
+    while (n.step()) {
+        auto& [list, bindings] = names[n.column_text(0)];
+        list.push_back(n.column_text(1));
+        bindings.push_back({{"name", n.column_text(1)},
+                            {"first_seen", n.column_double(2)},
+                            {"last_seen", n.column_double(3)},
+                            {"expires", n.column_double(4)}});
+    }
 
     Statement s(db_, std::string("SELECT remote_ip, proto, remote_port, ") + kSums + ", min(bucket), max(bucket) FROM " +
                          kLevels[level].table +
@@ -123,7 +132,8 @@ json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to
         row["proto"] = s.column_int(1);
         row["remote_port"] = s.column_int(2);
         const auto it = names.find(ip);
-        row["names"] = it != names.end() ? it->second : std::vector<std::string>{};
+        row["names"] = it != names.end() ? it->second.first : json::array();
+        row["name_bindings"] = it != names.end() ? it->second.second : json::array();
         row["first_bucket"] = s.column_int(9);
         row["last_bucket"] = s.column_int(10) + size;
         out.push_back(std::move(row));
