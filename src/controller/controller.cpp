@@ -67,7 +67,6 @@ Controller::~Controller() {
 }
 
 void Controller::run(const std::atomic<bool>& stop) {
-    running_ = true;
     std::vector<zmq::pollitem_t> items;
     for (auto& s : sessions_) {
         items.push_back({s->stream().handle(), 0, ZMQ_POLLIN, 0});
@@ -89,9 +88,13 @@ void Controller::run(const std::atomic<bool>& stop) {
         }
         run_jobs();
         now = wall_now();
-        blocks_->tick(now);
+        try {
+            blocks_->tick(now);
+        } catch (const std::exception& e) {  // the store busy or broken: try again next round
+            log_warn("blocks: {}", e.what());
+        }
         if (now - last_flush >= config_.flush_interval) {
-            flush(now);
+            flush();
             last_flush = now;
             const size_t backlog = store_->queued();
             if (backlog > 20 && !warned_backlog) log_warn("store is {} batches behind ingest", backlog);
@@ -105,18 +108,14 @@ void Controller::run(const std::atomic<bool>& stop) {
             last_status = now;
         }
     }
-    running_ = false;
     run_jobs();  // answer what is waiting (its callers time out otherwise)
-    flush(wall_now());
+    flush();
     store_->stop();
 }
 
-void Controller::flush(double now) {
-    (void)now;
+void Controller::flush() {
     nmf::StoreBatch batch = recorder_.take_batch();
-    if (batch.empty()) return;
-    store_->push(std::move(batch));
-    ++batches_pushed_;
+    if (!batch.empty()) store_->push(std::move(batch));
 }
 
 void Controller::run_jobs() {
@@ -131,10 +130,19 @@ void Controller::run_jobs() {
 nmf::BlockOutcome Controller::on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout) {
     auto promise = std::make_shared<std::promise<nmf::BlockOutcome>>();
     auto future = promise->get_future();
+    auto answered = std::make_shared<bool>(false);
     {
         std::lock_guard lock(jobs_mutex_);
-        jobs_.push_back([job = std::move(job), promise] {
-            job([promise](nmf::BlockOutcome out) { promise->set_value(std::move(out)); });
+        jobs_.push_back([job = std::move(job), promise, answered] {
+            try {
+                job([promise, answered](nmf::BlockOutcome out) {
+                    *answered = true;
+                    promise->set_value(std::move(out));
+                });
+            } catch (const std::exception& e) {
+                log_warn("a request failed: {}", e.what());
+                if (!*answered) promise->set_value({500, {{"error", std::string("internal error: ") + e.what()}}});
+            }
         });
     }
     if (future.wait_for(std::chrono::duration<double>(timeout)) != std::future_status::ready)
@@ -150,7 +158,8 @@ json Controller::agents() {
             done({200, std::move(list)});
         },
         5);
-    return out.status == 200 ? out.body : json::array();
+    if (out.status != 200) throw nmf::ApiError(out.status, out.body.value("error", "the controller did not answer"));
+    return out.body;
 }
 
 json Controller::blocks(bool include_removed) {

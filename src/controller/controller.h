@@ -49,7 +49,7 @@ private:
     // Runs `job` on the ingest thread and waits for its result.
     nmf::BlockOutcome on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout);
     void run_jobs();
-    void flush(double now);
+    void flush();
 
     const ControllerConfig& config_;
     nmf::OuiDatabase oui_;
@@ -65,8 +65,6 @@ private:
 
     std::mutex jobs_mutex_;
     std::deque<std::function<void()>> jobs_;
-    std::atomic<bool> running_{false};
-    std::atomic<uint64_t> batches_pushed_{0};
 };
 
 }  // namespace spin::controller
