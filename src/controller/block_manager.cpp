@@ -81,6 +81,7 @@ json BlockManager::to_json(const Block& b) const {
         if (a.rule_id != 0) j["rule_id"] = a.rule_id;
         if (a.version != 0) j["version"] = a.version;
         if (!a.error.empty()) j["error"] = a.error;
+        if (!a.note.empty()) j["note"] = a.note;
         agents.push_back(std::move(j));
     }
     json j = {{"id", b.id},
@@ -164,7 +165,14 @@ void BlockManager::remove(int64_t id, const std::string& reason, double now, Don
     Block& b = it->second;
     b.removed = now;
     b.removed_reason = reason;
-    for (auto& [agent, a] : b.agents) a = AgentState{};  // now the unblock is what must be acknowledged
+    // Now the unblock is what must be acknowledged; what the rule was (its
+    // origin, in which agent run) still decides whether to remove it.
+    for (auto& [agent, a] : b.agents) {
+        AgentState fresh;
+        fresh.origin = a.origin;
+        fresh.boot = a.state == "acknowledged" ? a.boot : 0;
+        a = fresh;
+    }
     b.waiters.push_back(Waiter{now + order_timeout_, 200, std::move(done)});
     save(b);
     recorder_.note("unblock", now, b.request.mac, "", to_json(b));
@@ -185,7 +193,10 @@ void BlockManager::on_answer(const std::string& agent, const json& answer, doubl
         a.state = "acknowledged";
         a.error.clear();
         a.version = answer.value("version", int64_t{0});
-        if (answer.contains("rule") && answer["rule"].is_object()) a.rule_id = answer["rule"].value("id", int64_t{0});
+        if (answer.contains("rule") && answer["rule"].is_object()) {
+            a.rule_id = answer["rule"].value("id", int64_t{0});
+            a.origin = answer["rule"].value("origin", std::string{});
+        }
     } else {
         a.state = "refused";
         a.error = answer.value("error", std::string("refused without a reason"));
@@ -205,6 +216,13 @@ void BlockManager::reconcile(Block& b, double now) {
         if (s == nullptr) continue;
         if (s->commands() == nullptr) {
             if (a.state != "no_command_channel") a.state = "no_command_channel", b.dirty = true;
+            continue;
+        }
+        if (!want_blocked && a.state == "pending" && a.origin == "config" && a.boot == s->boot_us()) {
+            // The agent's own YAML has this rule: lifting the block must not remove it.
+            a.state = "acknowledged";
+            a.note = "the agent's configuration has this rule; left in force";
+            b.dirty = true;
             continue;
         }
         if (final_state(a.state)) {

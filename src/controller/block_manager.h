@@ -51,7 +51,8 @@ private:
         std::string order_id;
         double sent = 0;
         int64_t rule_id = 0, version = 0;
-        std::string error;
+        std::string origin;  // of the agent's rule: "order", or "config" (its YAML had it already)
+        std::string error, note;
     };
     struct Waiter {
         double deadline;
