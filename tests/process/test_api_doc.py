@@ -167,6 +167,9 @@ def scenario():
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t.wait_for("the idle agent", lambda: ctl.get("/agents")["agents"][0]["connected"]
                and ctl.get("/events?type=agent_restarted")["events"])
+    t.wait_for("the idle agent taking orders", lambda: subprocess.run(
+        [t.SPINCTL, "agent", "ping", "--connect", f"tcp://127.0.0.1:{cmd}", "--timeout", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0)
     return ctl, idle
 
 
