@@ -60,6 +60,10 @@ void StoreThread::run() {
             cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
             if (queue_.empty()) {
                 if (stopping_) return;
+                lock.unlock();
+                // Nothing new for a second: let the stream send the last
+                // second's traffic now rather than with the next batch.
+                if (committed_) committed_(nmf::StoreBatch{}, {});
                 continue;
             }
             batch = std::move(queue_.front());

@@ -1,7 +1,9 @@
 // The store's writer on a thread of its own, so that a slow disk or a long
 // transaction never stalls ingest: batches queue here, each is committed in
-// one transaction, then handed to the live stream.  Retention runs once a
-// minute.  stop() commits what is queued before returning.
+// one transaction, then handed to the live stream (and, after a quiet
+// second, an empty batch, so the stream's per-second traffic is not held
+// back).  Retention runs once a minute.  stop() commits what is queued
+// before returning.
 #pragma once
 
 #include <condition_variable>

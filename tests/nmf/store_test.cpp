@@ -144,6 +144,8 @@ TEST_F(Store, RetentionDropsFineBucketsFirstAndCountsFromTheNewestData) {
     StoreBatch b;
     b.traffic = {row(kMac, "10.9.9.9", kDay, 1, 1), row(kMac, "10.9.9.9", kDay + 3 * 86400, 2, 2)};
     b.events.push_back(EventRow{static_cast<double>(kDay - 20 * 86400), "device_new", kMac, "", json::object()});
+    b.names = {NameRow{kMac, "10.9.9.9", "old.example", 1, kDay - 20 * 86400, 0},
+               NameRow{kMac, "10.9.9.9", "new.example", 1, kDay + 3 * 86400, 0}};
     w.write(b);
     // The wall clock is years later: retention counts from the newest data
     // (a replayed capture), so the recent data is kept.
@@ -158,6 +160,7 @@ TEST_F(Store, RetentionDropsFineBucketsFirstAndCountsFromTheNewestData) {
     EXPECT_EQ(count("SELECT count(*) FROM traffic_hour"), 1);
     EXPECT_EQ(count("SELECT count(*) FROM traffic_day"), 2);
     EXPECT_EQ(count("SELECT count(*) FROM events"), 0);  // older than the day retention
+    EXPECT_EQ(count("SELECT count(*) FROM names"), 1);   // the name last resolved recently stays
     StoreQueries q(path_, r);
     // A range the minutes no longer cover is answered from the days.
     EXPECT_EQ(q.destinations(kMac, kDay, kDay + 4 * 86400)["level"], "day");

@@ -26,6 +26,18 @@ void send_outcome(httplib::Response& res, BlockOutcome out) {
     send_json(res, out.status, out.body);
 }
 
+// A traffic item cut down to one device; "" if that device had none.
+std::string traffic_of(const std::string& data, const std::string& mac) {
+    json item = json::parse(data, nullptr, false);
+    if (!item.is_object() || !item.contains("devices") || !item["devices"].is_array()) return "";
+    json kept = json::array();
+    for (const auto& d : item["devices"])
+        if (d.is_object() && d.value("mac", "") == mac) kept.push_back(d);
+    if (kept.empty()) return "";
+    item["devices"] = std::move(kept);
+    return item.dump();
+}
+
 double wall_now() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -282,8 +294,14 @@ void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {
                 for (const HubItem& item : items) {
                     after = item.seq;
                     if (!types.empty() && !types.count(item.type)) continue;
-                    if (!device.empty() && item.device != device && item.type != "traffic") continue;
-                    out += "id: " + std::to_string(item.seq) + "\nevent: " + item.type + "\ndata: " + item.data + "\n\n";
+                    std::string data = item.data;
+                    if (!device.empty() && item.type == "traffic") {
+                        data = traffic_of(item.data, device);
+                        if (data.empty()) continue;
+                    } else if (!device.empty() && item.device != device) {
+                        continue;
+                    }
+                    out += "id: " + std::to_string(item.seq) + "\nevent: " + item.type + "\ndata: " + data + "\n\n";
                 }
                 if (out.empty()) out = ": keep-alive\n\n";
             }

@@ -105,9 +105,13 @@ void StoreWriter::apply_retention(double wall_now) {
         del.bind(1, static_cast<int64_t>(std::floor(now)) - kept_seconds(retention_, level)).run();
         stats_.rows_expired += static_cast<uint64_t>(db_.changes());
     }
-    Statement del(db_, "DELETE FROM events WHERE time < ?1");
-    del.bind(1, now - static_cast<double>(retention_.days)).run();
-    stats_.rows_expired += static_cast<uint64_t>(db_.changes());
+    // Events, and names and destinations nobody used since, go with the days.
+    for (const char* sql : {"DELETE FROM events WHERE time < ?1", "DELETE FROM names WHERE last_seen < ?1",
+                            "DELETE FROM destinations WHERE last_seen < ?1"}) {
+        Statement del(db_, sql);
+        del.bind(1, now - static_cast<double>(retention_.days)).run();
+        stats_.rows_expired += static_cast<uint64_t>(db_.changes());
+    }
     t.commit();
     ++stats_.retention_runs;
 }

@@ -29,7 +29,8 @@ public:
     // so every level is complete however late the data comes (replays).
     std::vector<int64_t> write(const StoreBatch& batch);
 
-    // Deletes buckets older than each level's retention, measured back from
+    // Deletes buckets older than each level's retention (and events, names
+    // and destinations older than the days' retention), measured back from
     // the newest traffic the store holds (the capture's time when replaying,
     // the clock otherwise; never more than an hour ahead of the clock, so
     // one record from a wrong clock cannot wipe the store).
