@@ -45,14 +45,13 @@ int run(const char* name, const char* usage, const char* what, const char* posit
     }
 }
 
-// The body of a 2xx answer; otherwise prints the API's error and throws.
-json ok(const char* name, ApiResponse r) {
+// The body of a 2xx answer; otherwise throws the API's error message.
+json ok(ApiResponse r) {
     if (r.status >= 200 && r.status < 300) return std::move(r.body);
     const std::string message = r.body.is_object() && r.body.contains("error") && r.body["error"].is_string()
                                     ? r.body["error"].get<std::string>()
                                     : r.body.dump();
     throw ApiCallError(fmt::format("{} (HTTP {})", message, r.status));
-    (void)name;
 }
 
 std::string str(const json& j, const char* key) {
@@ -125,7 +124,7 @@ int block_status(const json& b) {
 int devices(int argc, char** argv) {
     return run("devices", "[options]", "List the devices of the home the controller knows.", nullptr, argc, argv, nullptr,
                [](ApiClient& api, const po::variables_map&, bool as_json) {
-                   const json body = ok("devices", api.get("/api/v1/devices"));
+                   const json body = ok(api.get("/api/v1/devices"));
                    if (as_json) return print_json(body), 0;
                    Table t({"MAC", "NAME", "VENDOR", "ADDRESSES", "LAST SEEN (UTC)", "AGENTS"});
                    for (const auto& d : body["devices"]) {
@@ -145,7 +144,7 @@ int devices(int argc, char** argv) {
 int device(int argc, char** argv) {
     return run("device", "MAC [options]", "Everything the controller knows of one device.", "mac", argc, argv, nullptr,
                [](ApiClient& api, const po::variables_map& vm, bool as_json) {
-                   const json d = ok("device", api.get("/api/v1/devices/" + vm["mac"].as<std::string>()));
+                   const json d = ok(api.get("/api/v1/devices/" + vm["mac"].as<std::string>()));
                    if (as_json) return print_json(d), 0;
                    for (const char* key : {"mac", "name", "notes", "hostname", "vendor", "vendor_kind", "vendor_class",
                                            "dhcp_fingerprint", "client_id", "mud_url", "duid", "fqdn", "lldp_system_name"})
@@ -173,7 +172,7 @@ int traffic(int argc, char** argv) {
                    o.add_options()("step", po::value<int64_t>()->value_name("SECONDS"), "bucket size, a multiple of 60");
                },
                [](ApiClient& api, const po::variables_map& vm, bool as_json) {
-                   const json body = ok("traffic", api.get("/api/v1/devices/" + vm["mac"].as<std::string>() + "/traffic",
+                   const json body = ok(api.get("/api/v1/devices/" + vm["mac"].as<std::string>() + "/traffic",
                                                             params(vm, {"from", "to", "step"})));
                    if (as_json) return print_json(body), 0;
                    Table t({"TIME (UTC)", "PKTS OUT", "BYTES OUT", "PKTS IN", "BYTES IN", "FLOWS", "BLOCKED"});
@@ -195,7 +194,7 @@ int destinations(int argc, char** argv) {
     return run("destinations", "MAC [options]", "Whom a device talked to, with the names it resolved (default: all time).",
                "mac", argc, argv, time_options,
                [](ApiClient& api, const po::variables_map& vm, bool as_json) {
-                   const json body = ok("destinations", api.get("/api/v1/devices/" + vm["mac"].as<std::string>() +
+                   const json body = ok(api.get("/api/v1/devices/" + vm["mac"].as<std::string>() +
                                                                      "/destinations",
                                                                  params(vm, {"from", "to"})));
                    if (as_json) return print_json(body), 0;
@@ -226,7 +225,7 @@ int api_events(int argc, char** argv) {
                        ("limit", po::value<int64_t>()->value_name("N"), "at most N events (default 1000)");
                },
                [](ApiClient& api, const po::variables_map& vm, bool as_json) {
-                   const json body = ok("events", api.get("/api/v1/events", params(vm, {"from", "to", "device", "type", "limit"})));
+                   const json body = ok(api.get("/api/v1/events", params(vm, {"from", "to", "device", "type", "limit"})));
                    if (as_json) return print_json(body), 0;
                    Table t({"ID", "TIME (UTC)", "TYPE", "DEVICE", "AGENT", "DETAILS"});
                    for (const auto& e : body["events"]) {
@@ -262,7 +261,7 @@ int block(int argc, char** argv) {
                    if (vm.count("expires")) body["expires"] = vm["expires"].as<std::string>();
                    if (vm.count("duration")) body["duration"] = vm["duration"].as<double>();
                    if (vm.count("reason")) body["reason"] = vm["reason"].as<std::string>();
-                   const json b = ok("block", api.send("POST", "/api/v1/blocks", body));
+                   const json b = ok(api.send("POST", "/api/v1/blocks", body));
                    if (as_json) print_json(b);
                    else print_block(b);
                    return block_status(b);
@@ -272,7 +271,7 @@ int block(int argc, char** argv) {
 int unblock(int argc, char** argv) {
     return run("unblock", "ID [options]", "Remove a block (its id from 'spinctl blocks').", "id", argc, argv, nullptr,
                [](ApiClient& api, const po::variables_map& vm, bool as_json) {
-                   const json b = ok("unblock", api.send("DELETE", "/api/v1/blocks/" + vm["id"].as<std::string>(), nullptr));
+                   const json b = ok(api.send("DELETE", "/api/v1/blocks/" + vm["id"].as<std::string>(), nullptr));
                    if (as_json) print_json(b);
                    else print_block(b);
                    return block_status(b);
@@ -285,7 +284,7 @@ int blocks(int argc, char** argv) {
                [](ApiClient& api, const po::variables_map& vm, bool as_json) {
                    std::map<std::string, std::string> p;
                    if (vm.count("all")) p["all"] = "true";
-                   const json body = ok("blocks", api.get("/api/v1/blocks", p));
+                   const json body = ok(api.get("/api/v1/blocks", p));
                    if (as_json) return print_json(body), 0;
                    Table t({"ID", "DEVICE", "TYPE", "TARGET", "CREATED (UTC)", "EXPIRES (UTC)", "ACTIVE", "AGENTS"});
                    for (const auto& b : body["blocks"]) {
