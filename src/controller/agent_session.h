@@ -55,7 +55,7 @@ public:
 private:
     void on_digest(const zmq::message_t& body, nmf::Recorder& recorder, double now);
     void on_event(const zmq::message_t& body, nmf::Recorder& recorder, double now);
-    // Notes a new boot; returns true when it is a restart rather than the first.
+    // Notes that the agent is heard, and a new boot (a restart after the first).
     void seen(nmf::Recorder& recorder, uint64_t boot_us, double now);
     void check_seq(nmf::Recorder& recorder, const char* stream, uint64_t& last, uint64_t seq, uint64_t& gaps,
                    uint64_t& lost, double now);

@@ -36,7 +36,6 @@ public:
     // The ingest loop, on the calling thread, until `stop` is set; then
     // commits what it holds.
     void run(const std::atomic<bool>& stop);
-    uint16_t api_port() const { return api_->port(); }
     nlohmann::json stats() const;
 
     nlohmann::json agents() override;

@@ -194,7 +194,7 @@ void ApiServer::routes() {
                     if (range / step > kMaxSeriesPoints)
                         throw ApiError(400, "that is more than " + std::to_string(kMaxSeriesPoints) +
                                                 " points: choose a larger step or a shorter range");
-                    send_json(res, 200, q->traffic(mac, from, to, step));
+                    send_json(res, 200, q->traffic(mac, from, to, step, newest));
                 });
 
     router_.add("GET", "/api/v1/devices/{mac}/destinations",
@@ -203,10 +203,11 @@ void ApiServer::routes() {
                     const std::string mac = mac_of(m);
                     auto q = queries_.take();
                     if (!q->device(mac)) throw ApiError(404, "no device " + mac);
+                    const double newest = q->newest();
                     const auto from = static_cast<int64_t>(std::floor(p.time("from").value_or(0)));
-                    const auto to = static_cast<int64_t>(std::ceil(p.time("to").value_or(q->newest() + 86400)));
+                    const auto to = static_cast<int64_t>(std::ceil(p.time("to").value_or(newest + 86400)));
                     if (from >= to) throw ApiError(400, "'from' must be before 'to'");
-                    send_json(res, 200, q->destinations(mac, from, to));
+                    send_json(res, 200, q->destinations(mac, from, to, newest));
                 });
 
     router_.add("GET", "/api/v1/events", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {

@@ -45,14 +45,6 @@ void EventHub::publish(const StoreBatch& batch, const std::vector<int64_t>& even
     cv_.notify_all();
 }
 
-void EventHub::publish_item(std::string type, std::string device, std::string data) {
-    {
-        std::lock_guard lock(mutex_);
-        push(HubItem{0, std::move(type), std::move(device), std::move(data)});
-    }
-    cv_.notify_all();
-}
-
 std::vector<HubItem> EventHub::wait(uint64_t after, std::chrono::milliseconds timeout, uint64_t& missed) {
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, timeout, [&] { return stopped_ || (!items_.empty() && items_.back().seq > after); });

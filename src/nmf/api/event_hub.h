@@ -31,9 +31,6 @@ public:
 
     // From the store thread, after a commit.
     void publish(const StoreBatch& batch, const std::vector<int64_t>& event_ids, double wall_now);
-    // An event that did not go through a batch (none today), or tests.
-    void publish_item(std::string type, std::string device, std::string data);
-
     // Items with seq > after, waiting up to `timeout` for one; `missed` is
     // set to how many were dropped before the client could read them.
     std::vector<HubItem> wait(uint64_t after, std::chrono::milliseconds timeout, uint64_t& missed);

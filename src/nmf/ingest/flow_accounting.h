@@ -54,7 +54,6 @@ public:
 
     // The traffic accumulated since the last call.
     Pending take_pending();
-    const Pending& pending() const { return pending_; }
 
     // Drops flows whose last record is older than `forget_us` before the
     // newest record seen (ended flows after `takeover_us`); call now and then.

@@ -73,6 +73,15 @@ int schema_version(Database& db) {
     return static_cast<int>(s.column_int(0));
 }
 
+double newest_traffic_bucket(Database& db) {
+    // The minute table has the exact bucket; the day table what retention
+    // left of older data when the minutes are gone.
+    Statement s(db, "SELECT max(m) FROM (SELECT max(bucket) AS m FROM traffic_minute "
+                    "UNION ALL SELECT max(bucket) FROM traffic_day)");
+    s.step();
+    return s.column_is_null(0) ? 0.0 : static_cast<double>(s.column_int(0));
+}
+
 int migrate(Database& db, std::span<const std::string_view> migrations) {
     int version = schema_version(db);
     const int known = static_cast<int>(migrations.size());

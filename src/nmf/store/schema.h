@@ -21,4 +21,8 @@ int migrate(Database& db, std::span<const std::string_view> migrations = store_m
 
 int schema_version(Database& db);
 
+// Start of the newest traffic bucket the store holds, seconds since the
+// epoch (0: none): the store's "now" for retention and level choice.
+double newest_traffic_bucket(Database& db);
+
 }  // namespace spin::nmf

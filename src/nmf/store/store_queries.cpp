@@ -1,8 +1,9 @@
 #include "nmf/store/store_queries.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
+
+#include "nmf/store/schema.h"
 
 namespace spin::nmf {
 
@@ -34,17 +35,9 @@ json device_row(const Statement& s) {
 StoreQueries::StoreQueries(const std::string& path, Retention retention)
     : db_(path, Database::Mode::existing), retention_(retention) {}
 
-double StoreQueries::newest() {
-    Statement s(db_, "SELECT max(bucket) FROM traffic_day");
-    s.step();
-    const double day = static_cast<double>(s.column_int(0));
-    Statement m(db_, "SELECT max(bucket) FROM traffic_minute");
-    m.step();
-    return std::max(day, static_cast<double>(m.column_int(0)));
-}
+double StoreQueries::newest() { return newest_traffic_bucket(db_); }
 
-int StoreQueries::level_for(int64_t from, int64_t step) {
-    const double now = newest();
+int StoreQueries::level_for(int64_t from, int64_t step, double now) const {
     int coarsest_dividing = -1;
     for (int level = 0; level < 3; ++level) {
         if (step != 0 && step % kLevels[level].seconds != 0) continue;
@@ -78,8 +71,9 @@ bool StoreQueries::annotate(const std::string& mac, const std::optional<std::str
     return db_.changes() > 0;
 }
 
-json StoreQueries::traffic(const std::string& mac, int64_t from, int64_t to, int64_t step) {
-    const int level = level_for(from, step);
+json StoreQueries::traffic(const std::string& mac, int64_t from, int64_t to, int64_t step,
+                           std::optional<double> newest) {
+    const int level = level_for(from, step, newest ? *newest : this->newest());
     const int64_t size = kLevels[level].seconds;
     const int64_t start = from - ((from % size) + size) % size;  // the bucket holding `from`
     const int64_t buckets = (to - start + step - 1) / step;
@@ -102,8 +96,8 @@ json StoreQueries::traffic(const std::string& mac, int64_t from, int64_t to, int
                 {"series", std::move(series)}};
 }
 
-json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to) {
-    const int level = level_for(from, 0);
+json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to, std::optional<double> newest) {
+    const int level = level_for(from, 0, newest ? *newest : this->newest());
     const int64_t size = kLevels[level].seconds;
     // The names this device resolved, per address, with when it was told so.
     std::map<std::string, std::pair<json, json>> names;  // address -> (names, bindings)

@@ -37,20 +37,24 @@ public:
 
     // Buckets of `step` seconds in [from, to), from the finest level that
     // divides step and still holds `from`.  step must be a multiple of 60.
-    nlohmann::json traffic(const std::string& mac, int64_t from, int64_t to, int64_t step);
+    // `newest`: newest() if the caller has read it already.
+    nlohmann::json traffic(const std::string& mac, int64_t from, int64_t to, int64_t step,
+                           std::optional<double> newest = std::nullopt);
     // Totals per remote address x protocol x remote port in [from, to),
     // each with the names this device resolved for the address.
-    nlohmann::json destinations(const std::string& mac, int64_t from, int64_t to);
+    nlohmann::json destinations(const std::string& mac, int64_t from, int64_t to,
+                                std::optional<double> newest = std::nullopt);
     nlohmann::json events(const EventQuery& q);
     nlohmann::json agents();
-    // The level used for a range: the finest whose retention still covers
-    // `from` and whose bucket divides `step` (0: any).
-    int level_for(int64_t from, int64_t step);
-
     // Start of the newest bucket held, seconds since the epoch (0: none).
     double newest();
 
 private:
+    // The level used for a range: the finest whose retention still covers
+    // `from` (counted back from `newest`) and whose bucket divides `step`
+    // (0: any).
+    int level_for(int64_t from, int64_t step, double newest) const;
+
     Database db_;
     Retention retention_;
 };

@@ -1,7 +1,6 @@
 #include "nmf/store/store_writer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 #include "nmf/store/schema.h"
@@ -39,16 +38,10 @@ StoreWriter::StoreWriter(const std::string& path, Retention retention) : db_(pat
     event_ = std::make_unique<Statement>(db_, "INSERT INTO events (time, type, device, agent, doc) VALUES (?1, ?2, ?3, ?4, ?5)");
     agent_ = std::make_unique<Statement>(
         db_, "INSERT INTO agents VALUES (?1, ?2) ON CONFLICT DO UPDATE SET doc = excluded.doc");
-    Statement newest(db_, "SELECT max(bucket) FROM traffic_day");
-    if (newest.step() && !newest.column_is_null(0)) {
-        Statement minute(db_, "SELECT max(bucket) FROM traffic_minute");
-        minute.step();
-        newest_ = static_cast<double>(std::max(newest.column_int(0), minute.column_int(0)));
-    }
+    newest_ = newest_traffic_bucket(db_);
 }
 
 std::vector<int64_t> StoreWriter::write(const StoreBatch& batch) {
-    const auto start = std::chrono::steady_clock::now();
     std::vector<int64_t> ids;
     Transaction t(db_);
     for (const TrafficRow& r : batch.traffic) {
@@ -91,8 +84,6 @@ std::vector<int64_t> StoreWriter::write(const StoreBatch& batch) {
     t.commit();
     ++stats_.batches;
     stats_.traffic_rows += batch.traffic.size();
-    stats_.events += batch.events.size();
-    stats_.last_commit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return ids;
 }
 
@@ -103,17 +94,14 @@ void StoreWriter::apply_retention(double wall_now) {
     for (int level = 0; level < 3; ++level) {
         Statement del(db_, std::string("DELETE FROM ") + kLevels[level].table + " WHERE bucket < ?1");
         del.bind(1, static_cast<int64_t>(std::floor(now)) - kept_seconds(retention_, level)).run();
-        stats_.rows_expired += static_cast<uint64_t>(db_.changes());
     }
     // Events, and names and destinations nobody used since, go with the days.
     for (const char* sql : {"DELETE FROM events WHERE time < ?1", "DELETE FROM names WHERE last_seen < ?1",
                             "DELETE FROM destinations WHERE last_seen < ?1"}) {
         Statement del(db_, sql);
         del.bind(1, now - static_cast<double>(retention_.days)).run();
-        stats_.rows_expired += static_cast<uint64_t>(db_.changes());
     }
     t.commit();
-    ++stats_.retention_runs;
 }
 
 }  // namespace spin::nmf

@@ -14,9 +14,8 @@
 namespace spin::nmf {
 
 struct WriterStats {
-    uint64_t batches = 0, traffic_rows = 0, events = 0, retention_runs = 0, rows_expired = 0;
+    uint64_t batches = 0, traffic_rows = 0;
     uint64_t batches_failed = 0;  // counted by the store thread
-    double last_commit_seconds = 0;  // wall time the last transaction took
 };
 
 class StoreWriter {
@@ -38,7 +37,6 @@ public:
 
     Database& db() { return db_; }
     const WriterStats& stats() const { return stats_; }
-    double newest() const { return newest_; }
 
 private:
     Database db_;
