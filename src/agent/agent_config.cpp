@@ -1,10 +1,7 @@
 #include "agent/agent_config.h"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -302,11 +299,7 @@ AgentConfig parse_agent_config(const std::string& yaml, const std::string& origi
 }
 
 AgentConfig load_agent_config(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return parse_agent_config(ss.str(), path);
+    return parse_agent_config(config::read_config_file(path), path);
 }
 
 }  // namespace spin::agent

@@ -4,9 +4,13 @@
 // and the controller's configuration readers.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <fstream>
 #include <initializer_list>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -77,5 +81,14 @@ struct At {
         return static_cast<uint64_t>(v * 1e6);
     }
 };
+
+// The whole text of a configuration file; a ConfigError naming it and why not.
+inline std::string read_config_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw ConfigError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
 
 }  // namespace spin::config

@@ -1,7 +1,6 @@
 #include "controller/controller_config.h"
 
 #include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -158,11 +157,7 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
 }
 
 ControllerConfig load_controller_config(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(fmt::format("cannot read configuration file '{}'", path));
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse_controller_config(text.str(), path);
+    return parse_controller_config(config::read_config_file(path), path);
 }
 
 void validate(const ControllerConfig& c) {
