@@ -124,16 +124,16 @@ void BlockManager::create(const BlockRequest& request, double now, Done done) {
         done({503, {{"error", "no agent has a command channel (agents[].commands), so no block can be ordered"}}});
         return;
     }
-    for (const auto& [id, b] : blocks_) {
-        const Block probe{0, request};
-        if (b.removed == 0 && rule(b, false) == rule(probe, false)) {
+    Block b;
+    b.request = request;
+    const json wanted = rule(b, false);
+    for (const auto& [id, other] : blocks_) {
+        if (other.removed == 0 && rule(other, false) == wanted) {
             done({409, {{"error", "block " + std::to_string(id) + " already does this; delete it first"},
-                        {"block", to_json(b)}}});
+                        {"block", to_json(other)}}});
             return;
         }
     }
-    Block b;
-    b.request = request;
     b.created = now;
     add_targets(b);
     nmf::Statement insert(db_, "INSERT INTO blocks (created, expires, doc) VALUES (?1, ?2, '{}')");
