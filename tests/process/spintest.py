@@ -316,16 +316,17 @@ def check_forwarded(inputs, outputs, label):
 
 class Controller:
     """spin-controller on loopback with its own store, API on a free port.
-    Use as a context manager; stop() ends it with SIGTERM (kill() with -9)."""
+    Use as a context manager; stop() ends it with SIGTERM (kill() with -9).
+    `binary`: another build's spin-controller (the benchmark's)."""
 
-    def __init__(self, agents, db=None, extra=(), config=None, token=None):
+    def __init__(self, agents, db=None, extra=(), config=None, token=None, binary=None):
         import time
         self.dir = workdir("controller")
         self.db = db or os.path.join(self.dir, "spin.db")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
         self.log = open(os.path.join(self.dir, "controller.log"), "a")
-        cmd = [CONTROLLER, "--listen", f"127.0.0.1:{self.port}", "--db", self.db]
+        cmd = [binary or CONTROLLER, "--listen", f"127.0.0.1:{self.port}", "--db", self.db]
         self.token = token
         if token:
             cmd += ["--token", token]
@@ -444,6 +445,16 @@ def tshark_traffic(pcap, mac):
             c[2] += 1
             c[3] += length
     return dict(out)
+
+
+def traffic_differences(destinations, pcap, mac):
+    """Where the API's TCP / UDP destinations of a device differ from
+    tshark_traffic(): [(key, API's [pkts/bytes out, pkts/bytes in], tshark's)]."""
+    got = {(x["remote_ip"], x["proto"], x["remote_port"]): [x["pkts_out"], x["bytes_out"], x["pkts_in"], x["bytes_in"]]
+           for x in destinations if x["proto"] in (6, 17)}
+    want = tshark_traffic(pcap, mac)
+    return [(key, got.get(key), want.get(key)) for key in sorted(set(got) | set(want), key=str)
+            if got.get(key) != want.get(key)]
 
 
 def tshark_names(pcap, mac):

@@ -69,12 +69,8 @@ with t.Controller([f"replay=tcp://127.0.0.1:{publish},tcp://127.0.0.1:{commands}
         if not (frames[0][0] / 1e6 - 1e-3 <= dev["first_seen"] <= dev["last_seen"] <= frames[-1][0] / 1e6 + 1e-3):
             problems.append(f"first / last seen {dev['first_seen']} / {dev['last_seen']} outside the capture")
         dest = ctl.get(f"/devices/{mac}/destinations")["destinations"]
-        got = {(x["remote_ip"], x["proto"], x["remote_port"]): [x["pkts_out"], x["bytes_out"], x["pkts_in"], x["bytes_in"]]
-               for x in dest if x["proto"] in (6, 17)}
-        want = t.tshark_traffic(src, mac)
-        for key in sorted(set(got) | set(want), key=str):
-            if got.get(key) != want.get(key):
-                problems.append(f"{key}: API {got.get(key)}, tshark {want.get(key)} (pkts/bytes out, pkts/bytes in)")
+        for key, api, tshark in t.traffic_differences(dest, src, mac):
+            problems.append(f"{key}: API {api}, tshark {tshark} (pkts/bytes out, pkts/bytes in)")
         names = t.tshark_names(src, mac)
         for x in dest:
             if set(x["names"]) != names.get(x["remote_ip"], set()):

@@ -72,12 +72,8 @@ with t.Controller([f"{a}=tcp://127.0.0.1:{p},tcp://127.0.0.1:{c}" for a, (p, c) 
     for dev in ctl.get("/devices")["devices"]:
         mac = dev["mac"]
         dest = ctl.get(f"/devices/{mac}/destinations")["destinations"]
-        got = {(x["remote_ip"], x["proto"], x["remote_port"]): [x["pkts_out"], x["bytes_out"], x["pkts_in"], x["bytes_in"]]
-               for x in dest if x["proto"] in (6, 17)}
-        want = t.tshark_traffic(home, mac)
-        for key in sorted(set(got) | set(want), key=str):
-            if got.get(key) != want.get(key):
-                failures.append(f"{mac} {key}: API {got.get(key)}, tshark {want.get(key)}")
+        for key, api, tshark in t.traffic_differences(dest, home, mac):
+            failures.append(f"{mac} {key}: API {api}, tshark {tshark}")
         flows = sum(x["flows"] for x in dest)
         if mac == CAMERA and streamed > sum(x["pkts_out"] for x in dest):
             failures.append(f"the stream showed {streamed} packets out for the camera, more than it sent")

@@ -13,10 +13,10 @@
 import json
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
+import sys
 import time
 import urllib.request
 
@@ -27,11 +27,8 @@ SYNTH = os.path.join(BUILD, "tools/synthetic-agent/spin-synthetic-agent")
 BENCH = os.path.join(BUILD, "tools/bench/spin-controller-bench")
 TARGET_RECORDS_PER_S = 1_000_000
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(ROOT, "tests", "process"))
+import spintest  # noqa: E402
 
 
 def get(url):
@@ -45,27 +42,9 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-class Controller:
-    def __init__(self, workdir, db, agents=()):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api/v1"
-        cmd = [CONTROLLER, "--listen", f"127.0.0.1:{self.port}", "--db", db]
-        for a in agents:
-            cmd += ["--agent", a]
-        self.log = open(os.path.join(workdir, "controller.log"), "a")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
-        for _ in range(400):
-            try:
-                get(self.url + "/agents")
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("spin-controller did not come up")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
-        self.log.close()
+def Controller(db, agents=()):
+    """The process tests' controller wrapper, running the benchmark's build."""
+    return spintest.Controller(list(agents), db=db, binary=CONTROLLER)
 
 
 def percentile(values, p):
@@ -88,8 +67,8 @@ def ingest_in_process(records, runs, open_flows=0):
 
 def ingest_process(workdir, batches):
     db = os.path.join(workdir, "ingest.db")
-    port = free_port()
-    ctl = Controller(workdir, db, [f"synth=tcp://127.0.0.1:{port}"])
+    port = spintest.free_port()
+    ctl = Controller(db, [f"synth=tcp://127.0.0.1:{port}"])
     try:
         cpu0 = cpu_seconds(ctl.proc.pid)
         sent = subprocess.run([SYNTH, "--publish", f"tcp://127.0.0.1:{port}", "--batches", str(batches),
@@ -117,9 +96,9 @@ def ingest_process(workdir, batches):
 
 def lag(workdir, seconds):
     db = os.path.join(workdir, "lag.db")
-    port = free_port()
+    port = spintest.free_port()
     log_path = os.path.join(workdir, "lag-sent.log")
-    ctl = Controller(workdir, db, [f"synth=tcp://127.0.0.1:{port}"])
+    ctl = Controller(db, [f"synth=tcp://127.0.0.1:{port}"])
     synth = subprocess.Popen([SYNTH, "--publish", f"tcp://127.0.0.1:{port}", "--rate", "100", "--records", "10",
                               "--devices", "1", "--remotes", "1", "--port-per-batch", "--log", log_path],
                              stdout=subprocess.DEVNULL)
@@ -159,7 +138,7 @@ def api_latency(workdir, days, devices, remotes, requests):
     db = os.path.join(workdir, "history.db")
     hist = json.loads(subprocess.run([BENCH, "history", "--db", db, "--days", str(days), "--devices", str(devices),
                                       "--remotes", str(remotes)], stdout=subprocess.PIPE, text=True, check=True).stdout)
-    ctl = Controller(workdir, db)
+    ctl = Controller(db)
     end = 1_767_225_600
     times, sizes = [], []
     try:
