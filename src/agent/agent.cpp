@@ -20,7 +20,7 @@
 #include "agent/eal.h"
 #include "agent/flow_log.h"
 #include "agent/flow_summary.h"
-#include "agent/log.h"
+#include "common/log.h"
 #include "agent/port.h"
 #include "agent/rule_registry.h"
 #include "agent/slowpath/event_builder.h"
@@ -142,8 +142,8 @@ int run_agent(const AgentConfig& cfg) {
     lan.configure(static_cast<uint16_t>(queues), monitor, cfg.rx_descriptors, cfg.tx_descriptors, pool->get());
     if (wan) wan->configure(static_cast<uint16_t>(queues), false, cfg.rx_descriptors, cfg.tx_descriptors, pool->get());
 
-    dp::BlockTablePublisher blocks(queues);
-    RuleRegistry rules(blocks);
+    dp::SharedTables tables(queues);
+    RuleRegistry rules(tables);
     for (const auto& r : cfg.blocks) rules.add(r, "config");
     const uint32_t version = rules.commit();
     log_info("block tables: {} rule(s), version {}", rules.snapshot().size(), version);
@@ -163,7 +163,7 @@ int run_agent(const AgentConfig& cfg) {
         rings.push_back(std::make_unique<dp::RecordRing>(fmt::format("spin_records_{}", i), cfg.ring_size, lan.socket()));
         slow_queues.push_back(std::make_unique<dp::SlowQueue>(fmt::format("spin_slow_{}", i), cfg.slow_ring_size,
                                                               slow_pool, lan.socket()));
-        workers.push_back(std::make_unique<dp::Worker>(wc, blocks, rings.back().get(), slow_queues.back().get()));
+        workers.push_back(std::make_unique<dp::Worker>(wc, tables, rings.back().get(), slow_queues.back().get()));
     }
     log_info("{} worker(s), flow table {} entries each ({:.1f} MiB), RSS {}, packet timestamps {}",
              queues, cfg.worker.flow_capacity, workers[0]->flows().memory_bytes() / 1048576.0,

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/yaml_at.h"
+#include "config/yaml_json.h"
 
 namespace spin::agent {
 
@@ -15,117 +16,25 @@ using config::At;
 namespace {
 
 void read_mac(const At& at, uint8_t mac[6]) {
-    if (!dp::parse_mac(at.str(), mac)) at.fail("'" + at.str() + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+    std::string error;
+    const auto parsed = MacAddress::parse(at.str(), &error);
+    if (!parsed) at.fail(error);
+    std::memcpy(mac, parsed->data(), 6);
 }
 
-dp::IpPrefix read_prefix(const At& at) {
-    dp::IpPrefix p;
-    if (auto err = dp::IpPrefix::parse(at.str(), p); !err.empty()) at.fail(err);
-    return p;
+IpPrefix read_prefix(const At& at) {
+    std::string error;
+    const auto parsed = IpPrefix::parse(at.str(), &error);
+    if (!parsed) at.fail(error);
+    return *parsed;
 }
 
-uint8_t read_proto(const At& at) {
-    const auto s = at.str();
-    if (s == "tcp") return 6;
-    if (s == "udp") return 17;
-    if (s == "icmp") return 1;
-    if (s == "icmpv6") return 58;
-    return static_cast<uint8_t>(at.uint(0, 255));
-}
-
-// A DNS name or "*." and a name: lower-cased, no trailing dot.
-std::string read_domain(const At& at) {
-    std::string d = at.str();
-    for (auto& ch : d)
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    if (!d.empty() && d.back() == '.') d.pop_back();
-    const std::string base = d.rfind("*.", 0) == 0 ? d.substr(2) : d;
-    bool ok = !base.empty() && base.size() <= 253 && base.front() != '.' && base.find("..") == std::string::npos;
-    for (char ch : base)
-        ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_');
-    if (!ok) at.fail("'" + at.str() + "' is not a DNS name or '*.' and a name");
-    return d;
-}
-
-StaticRule read_rule(const At& at) {
-    if (!at.node.IsMap()) at.fail("must be a mapping with a 'type'");
-    StaticRule r;
-    const std::string type = at.has("type") ? at.child("type").str() : "";
-    std::string derived;
-    if (type == "quarantine") {
-        at.only({"type", "name", "mac"});
-        if (!at.has("mac")) at.fail("quarantine needs 'mac'");
-        r.kind = dp::RuleKind::quarantine;
-        read_mac(at.child("mac"), r.mac);
-        derived = "quarantine " + at.child("mac").str();
-    } else if (type == "device_remote") {
-        at.only({"type", "name", "mac", "remote"});
-        if (!at.has("mac") || !at.has("remote")) at.fail("device_remote needs 'mac' and 'remote'");
-        r.kind = dp::RuleKind::device_remote;
-        read_mac(at.child("mac"), r.mac);
-        r.remote = read_prefix(at.child("remote"));
-        derived = "device " + at.child("mac").str() + " remote " + r.remote.to_string();
-    } else if (type == "global") {
-        at.only({"type", "name", "remote"});
-        if (!at.has("remote")) at.fail("global needs 'remote'");
-        r.kind = dp::RuleKind::global_remote;
-        r.remote = read_prefix(at.child("remote"));
-        derived = "global " + r.remote.to_string();
-    } else if (type == "flow") {
-        at.only({"type", "name", "proto", "lan_ip", "lan_port", "remote_ip", "remote_port", "vlan"});
-        for (const char* k : {"proto", "lan_ip", "remote_ip"})
-            if (!at.has(k)) at.fail(fmt::format("flow needs '{}'", k));
-        r.kind = dp::RuleKind::flow;
-        dp::ParsedPacket p{};
-        dp::IpPrefix lan = read_prefix(at.child("lan_ip"));
-        dp::IpPrefix remote = read_prefix(at.child("remote_ip"));
-        if (lan.length != (lan.ip_version == 4 ? 32 : 128) || remote.length != lan.length)
-            at.fail("flow addresses must be single addresses of the same family");
-        p.ip_version = lan.ip_version;
-        p.proto = read_proto(at.child("proto"));
-        std::memcpy(p.src, lan.addr, 16);
-        std::memcpy(p.dst, remote.addr, 16);
-        p.has_ports = true;
-        p.sport = at.has("lan_port") ? static_cast<uint16_t>(at.child("lan_port").uint(0, 65535)) : 0;
-        p.dport = at.has("remote_port") ? static_cast<uint16_t>(at.child("remote_port").uint(0, 65535)) : 0;
-        p.vlan = at.has("vlan") ? static_cast<uint16_t>(at.child("vlan").uint(0, 4095)) : 0;
-        static const uint8_t no_mac[6] = {};
-        p.src_mac = p.dst_mac = no_mac;
-        dp::make_flow_key(p, true, r.flow);
-        derived = fmt::format("flow {} {}:{} {}:{}", p.proto, lan.to_string(), p.sport,
-                              remote.to_string(), p.dport);
-    } else if (type == "device_name") {
-        at.only({"type", "name", "mac", "domain"});
-        if (!at.has("mac") || !at.has("domain")) at.fail("device_name needs 'mac' and 'domain'");
-        r.kind = dp::RuleKind::device_remote;
-        r.by_name = true;
-        read_mac(at.child("mac"), r.mac);
-        r.domain = read_domain(at.child("domain"));
-        derived = "device " + at.child("mac").str() + " name " + r.domain;
-    } else if (type == "device_allow") {
-        at.only({"type", "name", "mac", "remotes", "domains"});
-        if (!at.has("mac")) at.fail("device_allow needs 'mac' (and 'remotes' and / or 'domains' it may reach)");
-        r.kind = dp::RuleKind::allow_policy;
-        read_mac(at.child("mac"), r.mac);
-        for (const char* key : {"remotes", "domains"}) {
-            const At list = at.child(key);
-            if (!list.node) continue;
-            if (!list.node.IsSequence()) list.fail("must be a list");
-            for (size_t i = 0; i < list.node.size(); ++i) {
-                const At item{list.node[i], fmt::format("{}[{}]", list.path, i)};
-                if (key[0] == 'r')
-                    r.allowed.push_back(read_prefix(item));
-                else
-                    r.allowed_domains.push_back(read_domain(item));
-            }
-        }
-        derived = "device " + at.child("mac").str() + " allow-list";
-    } else {
-        (type.empty() ? at : at.child("type"))
-            .fail("rule type must be quarantine, device_remote, device_name, device_allow, flow or global");
-    }
-    r.name = at.has("name") ? at.child("name").str() : derived;
-    return r;
+// A `blocks` entry: the same rule object as an order's (proto/rule.h).
+proto::Rule read_rule(const At& at) {
+    std::string error;
+    auto rule = proto::parse_rule(config::yaml_to_json(at.node), &error);
+    if (!rule) at.fail(error);
+    return *rule;
 }
 
 AgentConfig from_yaml(const YAML::Node& root_node) {
@@ -264,20 +173,6 @@ void validate(const AgentConfig& c) {
         throw ConfigError("curve: secret_key_file and authorized_keys go together (both or neither)");
     if (c.wait_subscribers != 0 && c.publish.empty())
         throw ConfigError("digests.wait_subscribers needs digests.publish (or --publish)");
-}
-
-StaticRule parse_rule(const std::string& text, const std::string& path) {
-    YAML::Node node;
-    try {
-        node = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw ConfigError(fmt::format("{}: not valid YAML / JSON: {}", path, e.what()));
-    }
-    try {
-        return read_rule(At{node, path});
-    } catch (const YAML::Exception& e) {
-        throw ConfigError(fmt::format("{}: {}", path, e.what()));
-    }
 }
 
 AgentConfig parse_agent_config(const std::string& yaml, const std::string& origin) {

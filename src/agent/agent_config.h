@@ -10,34 +10,16 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/block_tables.h"
+#include "common/ip_prefix.h"
 #include "config/yaml_at.h"
 #include "dataplane/worker.h"
+#include "proto/rule.h"
 
 namespace spin::agent {
 
 using ConfigError = config::ConfigError;
 
 enum class Mode { bridge, monitor };
-
-struct StaticRule {
-    dp::RuleKind kind;
-    std::string name;        // given or derived
-    uint8_t mac[6] = {};
-    dp::IpPrefix remote;
-    dp::FlowKey flow{};      // for kind == flow
-    // A DNS-name rule (type device_name): the device `mac` may not reach
-    // addresses it resolves for `domain` ("example.com": it and every name
-    // under it; "*.example.com": only names under it).  Compiled into
-    // device_remote rules as DNS answers arrive.
-    bool by_name = false;
-    std::string domain;
-    // An allow policy (type device_allow, kind allow_policy): the device `mac`
-    // may reach only these prefixes and the addresses it resolves for these
-    // domains (same matching as `domain`), plus DNS, DHCP and ICMPv6.
-    std::vector<dp::IpPrefix> allowed;
-    std::vector<std::string> allowed_domains;
-};
 
 struct AgentConfig {
     std::string id = "spin-agent";
@@ -85,10 +67,10 @@ struct AgentConfig {
     uint32_t slow_pool = 4095;         // mbufs for copies, shared by the workers
 
     // monitor
-    std::vector<dp::IpPrefix> lan_prefixes;
+    std::vector<IpPrefix> lan_prefixes;
     std::optional<std::array<uint8_t, 6>> gateway_mac;
 
-    std::vector<StaticRule> blocks;
+    std::vector<proto::Rule> blocks;  // the YAML `blocks` list, in force from the start
 
     // run control (command line only)
     bool exit_on_eof = false;
@@ -102,10 +84,6 @@ struct AgentConfig {
 AgentConfig load_agent_config(const std::string& path);
 // Same from YAML text; `origin` names it in error messages.
 AgentConfig parse_agent_config(const std::string& yaml, const std::string& origin);
-// Parses one block rule written as YAML or JSON (a `blocks` entry, or the
-// `rule` of an order); `path` names it in errors.  Throws ConfigError.
-StaticRule parse_rule(const std::string& text, const std::string& path);
-
 // Checks what command-line overrides may have changed.  Throws ConfigError.
 void validate(const AgentConfig& config);
 

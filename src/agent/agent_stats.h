@@ -11,11 +11,12 @@
 namespace spin::agent {
 
 struct Totals {
-    uint64_t rx_pkts[2] = {}, rx_bytes[2] = {}, tx_pkts[2] = {}, tx_bytes[2] = {}, tx_failed[2] = {};
-    uint64_t blocked_pkts = 0, blocked_bytes = 0, non_ip = 0, truncated = 0, malformed = 0,
-             fragments = 0, flows_created = 0, flows_ended = 0, flows_evicted = 0,
-             flows_untracked = 0, flows_active = 0, records = 0, ring_overflow = 0, slow_copies = 0, slow_overflow = 0, polls = 0,
-             idle_polls = 0;
+#define SPIN_SIDE_TOTAL(name, meaning) uint64_t name[2] = {};
+#define SPIN_TOTAL(name, meaning) uint64_t name = 0;
+    SPIN_SIDE_COUNTERS(SPIN_SIDE_TOTAL)
+    SPIN_WORKER_COUNTERS(SPIN_TOTAL)
+#undef SPIN_SIDE_TOTAL
+#undef SPIN_TOTAL
 };
 
 Totals sum(const std::vector<std::unique_ptr<dp::Worker>>& workers);

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "agent/log.h"
+#include "common/log.h"
 
 namespace spin::agent {
 

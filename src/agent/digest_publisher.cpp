@@ -1,16 +1,8 @@
 #include "agent/digest_publisher.h"
 
-#include <sys/time.h>
-
 #include <algorithm>
 
 namespace spin::agent {
-
-uint64_t epoch_us_now() {
-    timeval tv;
-    gettimeofday(&tv, nullptr);
-    return static_cast<uint64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec;
-}
 
 DigestPublisher::DigestPublisher(StreamSocket& socket, std::string agent_id, uint64_t boot_us, uint32_t batch_records,
                                  std::chrono::milliseconds batch_delay, RuleNamer namer)

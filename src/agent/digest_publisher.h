@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/stream_socket.h"
+#include "common/wall_clock.h"
 #include "proto/digest_batch.h"
 
 namespace spin::agent {
@@ -44,9 +45,5 @@ private:
     std::vector<uint8_t> buffer_;
     uint64_t batches_ = 0, records_ = 0, failures_ = 0;
 };
-
-uint64_t epoch_us_now();
-// The same in seconds, as events and order answers give times.
-inline double epoch_seconds_now() { return static_cast<double>(epoch_us_now()) / 1e6; }
 
 }  // namespace spin::agent

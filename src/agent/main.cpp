@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "agent/agent.h"
 #include "agent/agent_config.h"
 
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
         "Options");
     opts.add_options()
         ("help,h", "print this help and exit")
+        ("log-level", po::value<std::string>()->value_name("LEVEL")->default_value("info"),
+         "the least severe messages logged: debug, info, warning or error")
         ("config,c", po::value<std::string>()->value_name("FILE"), "YAML configuration (see docs/configuration.md); required")
         ("lan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "LAN port, overrides ports.lan (e.g. 'net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap' or 0000:01:00.0)")
         ("wan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "WAN port, overrides ports.wan (bridge mode only)")
@@ -49,6 +52,12 @@ int main(int argc, char** argv) {
                              "1 on a runtime error, 2 on a usage or configuration error.\n";
         return 0;
     }
+    const auto level = spin::log_level_from(vm["log-level"].as<std::string>());
+    if (!level) {
+        std::cerr << "spin-agent: --log-level must be debug, info, warning or error\n";
+        return 2;
+    }
+    spin::log_init("spin-agent", *level);
     if (!vm.count("config")) {
         std::cerr << "spin-agent: --config FILE is required (try --help)\n";
         return 2;

@@ -2,8 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "agent/digest_publisher.h"
-#include "proto/flow_record_json.h"
+#include "common/wall_clock.h"
 
 namespace spin::agent {
 
@@ -50,35 +49,22 @@ std::string parse_order(const std::string& text, Order& out) {
     if (!j.contains("rule") || !j["rule"].is_object())
         return fmt::format("'{}' needs 'rule', an object like a blocks entry of the agent YAML{}", out.op,
                            out.op == "unblock" ? " (or 'rule_id')" : "");
-    try {
-        // The rule has the same keys as a `blocks` entry: one parser for both.
-        out.rule = parse_rule(j["rule"].dump(-1, ' ', false, json::error_handler_t::replace), "rule");
-    } catch (const ConfigError& e) {
-        return e.what();
-    }
-    return {};
+    // The rule has the same keys as a `blocks` entry: one parser for both.
+    std::string error;
+    out.rule = proto::parse_rule(j["rule"], &error);
+    return out.rule ? std::string{} : "rule: " + error;
 }
 
 OrderHandler::OrderHandler(RuleRegistry& rules, std::string agent_id, uint64_t boot_us, Hooks hooks)
     : rules_(rules), agent_(std::move(agent_id)), boot_us_(boot_us), hooks_(std::move(hooks)) {}
 
 json OrderHandler::describe(const RuleInfo& r) const {
-    static const char* kinds[] = {"quarantine", "device_remote", "flow", "global", "device_allow", "allow_remote"};
-    json j{{"id", r.id}, {"name", r.name}, {"origin", r.origin},
-           {"type", r.spec.by_name ? "device_name" : kinds[static_cast<int>(r.spec.kind)]}};
-    if (r.spec.kind != dp::RuleKind::global_remote && r.spec.kind != dp::RuleKind::flow)
-        j["mac"] = proto::format_mac(r.spec.mac);
-    if (r.spec.by_name) {
-        j["domain"] = r.spec.domain;
+    json j = r.rule;
+    j["id"] = r.id;
+    j["name"] = r.name;
+    j["origin"] = r.origin;
+    if (r.rule.kind == proto::RuleKind::device_name || r.rule.kind == proto::RuleKind::device_allow)
         j["resolved"] = r.resolved;
-    } else if (r.spec.kind == dp::RuleKind::device_remote || r.spec.kind == dp::RuleKind::global_remote) {
-        j["remote"] = r.spec.remote.to_string();
-    } else if (r.spec.kind == dp::RuleKind::allow_policy) {
-        j["remotes"] = json::array();
-        for (const auto& p : r.spec.allowed) j["remotes"].push_back(p.to_string());
-        j["domains"] = r.spec.allowed_domains;
-        j["resolved"] = r.resolved;
-    }
     if (hooks_.rule_drops) {
         const auto [pkts, bytes] = hooks_.rule_drops(r.id);
         j["dropped_pkts"] = pkts;

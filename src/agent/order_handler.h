@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/agent_config.h"
 #include "agent/rule_registry.h"
+#include "proto/rule.h"
 
 namespace spin::agent {
 
@@ -24,7 +24,7 @@ inline constexpr size_t kMaxOrderBytes = 65536;
 struct Order {
     std::string id;                 // echoed in the answer; "" when the order had none
     std::string op;                 // block, unblock, rules, stats, ping
-    std::optional<StaticRule> rule; // block, unblock
+    std::optional<proto::Rule> rule; // block, unblock
     std::optional<uint16_t> rule_id;// unblock by id
 };
 

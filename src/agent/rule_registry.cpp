@@ -6,62 +6,25 @@
 
 namespace spin::agent {
 
-namespace {
-bool same_prefix(const dp::IpPrefix& a, const dp::IpPrefix& b) {
-    return a.ip_version == b.ip_version && a.length == b.length && std::memcmp(a.addr, b.addr, 16) == 0;
-}
+using proto::RuleKind;
 
-// One rule like `r` per address learnt from DNS, each a full-length prefix.
-template <typename Set>
-void append_addresses(dp::BlockRule r, const Set& addresses, std::vector<dp::BlockRule>& out) {
-    for (const auto& [version, addr] : addresses) {
-        r.remote = dp::IpPrefix{};
-        r.remote.ip_version = version;
-        r.remote.length = version == 4 ? 32 : 128;
-        std::memcpy(r.remote.addr, addr.data(), 16);
-        out.push_back(r);
-    }
-}
-}  // namespace
-
-bool same_rule(const StaticRule& a, const StaticRule& b) {
-    if (a.kind != b.kind || a.by_name != b.by_name) return false;
-    if (a.by_name) return std::memcmp(a.mac, b.mac, 6) == 0 && a.domain == b.domain;
-    switch (a.kind) {
-    case dp::RuleKind::quarantine: return std::memcmp(a.mac, b.mac, 6) == 0;
-    case dp::RuleKind::device_remote: return std::memcmp(a.mac, b.mac, 6) == 0 && same_prefix(a.remote, b.remote);
-    case dp::RuleKind::global_remote: return same_prefix(a.remote, b.remote);
-    case dp::RuleKind::flow: return a.flow == b.flow;
-    case dp::RuleKind::allow_policy: {
-        if (std::memcmp(a.mac, b.mac, 6) != 0 || a.allowed_domains != b.allowed_domains ||
-            a.allowed.size() != b.allowed.size())
-            return false;
-        for (size_t i = 0; i < a.allowed.size(); ++i)
-            if (!same_prefix(a.allowed[i], b.allowed[i])) return false;
-        return true;
-    }
-    case dp::RuleKind::allow_remote: return false;  // never a rule of its own
-    }
-    return false;
-}
-
-RuleRegistry::Added RuleRegistry::add(const StaticRule& s, const std::string& origin) {
+RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string& origin) {
     std::lock_guard lock(mutex_);
     for (const auto& e : entries_) {
-        if (same_rule(e.info.spec, s)) return {e.info.id, false};
-        // Two allow policies for one device would each drop what the other allows.
-        if (s.kind == dp::RuleKind::allow_policy && e.info.spec.kind == dp::RuleKind::allow_policy &&
-            std::memcmp(e.info.spec.mac, s.mac, 6) == 0)
+        if (e.info.rule.same_as(rule)) return {e.info.id, false};
+        // Two allow-lists for one device would each drop what the other allows.
+        if (rule.kind == RuleKind::device_allow && e.info.rule.kind == RuleKind::device_allow &&
+            e.info.rule.mac == rule.mac)
             throw std::runtime_error("device already has an allow policy (rule " + std::to_string(e.info.id) +
                                      "); unblock it first");
     }
     if (next_id_ == 0) throw std::runtime_error("too many block rules (65535 ids issued)");
     Entry e;
     e.info.id = next_id_++;
-    e.info.name = s.name;
+    e.info.name = rule.name.empty() ? rule.describe() : rule.name;
     e.info.origin = origin;
-    e.info.spec = s;
-    names_[e.info.id] = s.name;
+    e.info.rule = rule;
+    names_[e.info.id] = e.info.name;
     entries_.push_back(std::move(e));
     dirty_ = true;
     return {entries_.back().info.id, true};
@@ -76,9 +39,9 @@ bool RuleRegistry::remove(uint16_t id) {
     return true;
 }
 
-uint16_t RuleRegistry::id_of(const StaticRule& s) const {
+uint16_t RuleRegistry::id_of(const proto::Rule& rule) const {
     for (const auto& e : entries_)
-        if (same_rule(e.info.spec, s)) return e.info.id;
+        if (e.info.rule.same_as(rule)) return e.info.id;
     return 0;
 }
 
@@ -88,30 +51,23 @@ const RuleInfo* RuleRegistry::find(uint16_t id) const {
     return nullptr;
 }
 
-bool RuleRegistry::matches(const std::string& pattern, const std::string& name) {
-    // "*.example.com": names under example.com; "example.com": it and names under it.
-    const bool wildcard = pattern.rfind("*.", 0) == 0;
-    const std::string base = wildcard ? pattern.substr(2) : pattern;
-    if (name == base) return !wildcard;
-    return name.size() > base.size() && name.compare(name.size() - base.size(), base.size(), base) == 0 &&
-           name[name.size() - base.size() - 1] == '.';
-}
-
 bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings) {
     bool changed = false;
+    const MacAddress device(mac);
     std::lock_guard lock(mutex_);
     for (auto& e : entries_) {
-        const auto& spec = e.info.spec;
-        if ((!spec.by_name && spec.allowed_domains.empty()) || std::memcmp(spec.mac, mac.data(), 6) != 0) continue;
-        const std::vector<std::string> single{spec.domain};
-        const auto& patterns = spec.by_name ? single : spec.allowed_domains;
+        const auto& rule = e.info.rule;
+        const bool by_name = rule.kind == RuleKind::device_name;
+        if ((!by_name && rule.domains.empty()) || rule.mac != device) continue;
+        const std::vector<DnsName> single{rule.domain};
+        const auto& patterns = by_name ? single : rule.domains;
         for (const auto& b : bindings) {
             // A CNAME crossed on the way counts as the name itself: blocking
             // *.tracker.example must also catch cdn.example aliases of it.
             bool hit = false;
             for (const auto& pattern : patterns) {
-                hit = hit || matches(pattern, b.name);
-                for (const auto& v : b.via) hit = hit || matches(pattern, v);
+                hit = hit || pattern.covers(b.name);
+                for (const auto& v : b.via) hit = hit || pattern.covers(v);
             }
             if (hit && e.addresses.insert({b.ip_version, b.addr}).second) {
                 e.info.resolved = e.addresses.size();
@@ -123,42 +79,74 @@ bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<sl
     return changed;
 }
 
+// Every entry of one rule carries the rule's id, so that its drop counters
+// add up whatever it compiled into.
+void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
+    const proto::Rule& rule = e.info.rule;
+    dp::TableEntry t;
+    t.rule = e.info.id;
+    t.mac = rule.mac;
+    const auto learnt = [&](dp::EntryKind kind) {
+        t.kind = kind;
+        for (const auto& [version, addr] : e.addresses) {
+            t.prefix = IpPrefix::host(version, addr.data());
+            out.push_back(t);
+        }
+    };
+    switch (rule.kind) {
+    case RuleKind::quarantine:
+        t.kind = dp::EntryKind::quarantine;
+        out.push_back(t);
+        break;
+    case RuleKind::device_remote:
+    case RuleKind::global:
+        t.kind = rule.kind == RuleKind::global ? dp::EntryKind::global_remote : dp::EntryKind::device_remote;
+        t.prefix = rule.remote;
+        out.push_back(t);
+        break;
+    case RuleKind::device_name:
+        learnt(dp::EntryKind::device_remote);  // one entry per address the device resolved
+        break;
+    case RuleKind::device_allow:
+        // The policy, then what it lets through.
+        t.kind = dp::EntryKind::allow_policy;
+        out.push_back(t);
+        t.kind = dp::EntryKind::allow_remote;
+        for (const auto& p : rule.remotes) {
+            t.prefix = p;
+            out.push_back(t);
+        }
+        learnt(dp::EntryKind::allow_remote);
+        break;
+    case RuleKind::flow: {
+        dp::ParsedPacket p{};
+        p.ip_version = rule.flow.lan_ip.version();
+        p.proto = rule.flow.proto;
+        std::memcpy(p.src, rule.flow.lan_ip.bytes(), 16);
+        std::memcpy(p.dst, rule.flow.remote_ip.bytes(), 16);
+        p.has_ports = true;
+        p.sport = rule.flow.lan_port;
+        p.dport = rule.flow.remote_port;
+        p.vlan = rule.flow.vlan;
+        static const uint8_t no_mac[6] = {};
+        p.src_mac = p.dst_mac = no_mac;
+        dp::make_flow_key(p, true, t.flow);
+        t.kind = dp::EntryKind::flow;
+        t.mac = MacAddress{};
+        out.push_back(t);
+        break;
+    }
+    }
+}
+
 uint32_t RuleRegistry::commit() {
-    std::vector<dp::BlockRule> rules;
+    std::vector<dp::TableEntry> entries;
     {
         std::lock_guard lock(mutex_);
-        for (const auto& e : entries_) {
-            dp::BlockRule r;
-            r.id = e.info.id;
-            r.name = e.info.name;
-            std::memcpy(r.mac, e.info.spec.mac, 6);
-            if (e.info.spec.kind == dp::RuleKind::allow_policy) {
-                // The policy, then what it lets through, all under its id.
-                r.kind = dp::RuleKind::allow_policy;
-                rules.push_back(r);
-                r.kind = dp::RuleKind::allow_remote;
-                for (const auto& p : e.info.spec.allowed) {
-                    r.remote = p;
-                    rules.push_back(r);
-                }
-                append_addresses(r, e.addresses, rules);
-                continue;
-            }
-            if (!e.info.spec.by_name) {
-                r.kind = e.info.spec.kind;
-                r.remote = e.info.spec.remote;
-                r.flow = e.info.spec.flow;
-                rules.push_back(r);
-                continue;
-            }
-            // A DNS-name rule is one device-remote rule per address learnt, all
-            // under the name rule's id so that its counters add up.
-            r.kind = dp::RuleKind::device_remote;
-            append_addresses(r, e.addresses, rules);
-        }
+        for (const auto& e : entries_) compile(e, entries);
         dirty_ = false;
     }
-    return publisher_.publish(std::move(rules));
+    return tables_.publish_blocks(std::move(entries));
 }
 
 std::string RuleRegistry::name(uint32_t id) const {

@@ -1,8 +1,8 @@
 // The control side of blocking: which rules are in force, their ids, names and
-// origins.  Turns the rule set into dataplane snapshots, names rule ids in
-// records (removed rules keep their names: late records still carry them) and
-// compiles DNS-name rules into address rules from the DNS answers the device
-// receives.
+// origins.  Compiles the rule set into dataplane table entries (the one place
+// that does), names rule ids in records (removed rules keep their names:
+// late records still carry them) and turns the DNS answers a device receives
+// into address entries of its DNS-name rules and allow-lists.
 //
 // Owned by the control thread; the telemetry thread reads snapshot() (hence
 // the mutex, which no worker ever touches).
@@ -16,36 +16,37 @@
 #include <string>
 #include <vector>
 
-#include "agent/agent_config.h"
 #include "agent/slowpath/dns_message.h"
-#include "dataplane/block_table_publisher.h"
+#include "dataplane/shared_tables.h"
+#include "proto/rule.h"
 
 namespace spin::agent {
 
 struct RuleInfo {
     uint16_t id = 0;
-    std::string name;
+    std::string name;         // the rule's own, or what it describes
     std::string origin;       // "config" or "order"
-    StaticRule spec;
-    size_t resolved = 0;      // DNS-name rules and allow policies: addresses learnt so far
+    proto::Rule rule;
+    size_t resolved = 0;      // DNS-name rules and allow-lists: addresses learnt so far
 };
 
 class RuleRegistry {
 public:
-    explicit RuleRegistry(dp::BlockTablePublisher& publisher) : publisher_(publisher) {}
+    explicit RuleRegistry(dp::SharedTables& tables) : tables_(tables) {}
 
     struct Added {
         uint16_t id;
-        bool changed;  // false: an identical rule was already in force
+        bool changed;  // false: the same rule was already in force
     };
-    // Adds a rule without publishing; idempotent (an identical rule keeps its
-    // id).  Throws std::runtime_error when the 65535 ids are used up.
-    Added add(const StaticRule& rule, const std::string& origin);
+    // Adds a rule without publishing; idempotent (the same rule keeps its
+    // id).  Throws std::runtime_error when the 65535 ids are used up or the
+    // device already has another allow-list.
+    Added add(const proto::Rule& rule, const std::string& origin);
     // Removes a rule; false when there was none.
     bool remove(uint16_t id);
     const RuleInfo* find(uint16_t id) const;
     // The id of the rule in force that is the same as `rule` (names aside), 0 if none.
-    uint16_t id_of(const StaticRule& rule) const;
+    uint16_t id_of(const proto::Rule& rule) const;
 
     // What a DNS response taught for `mac`: addresses of names a DNS-name rule
     // covers become blocked for that device; addresses of names its allow
@@ -56,7 +57,7 @@ public:
     // Publishes the current rule set to the workers (returns once every
     // worker has left the previous tables behind); returns the table version.
     uint32_t commit();
-    uint32_t version() const { return publisher_.version(); }
+    uint32_t version() const { return tables_.blocks.current()->version(); }
     bool dirty() const { return dirty_; }
 
     std::string name(uint32_t id) const;
@@ -65,19 +66,16 @@ public:
 private:
     struct Entry {
         RuleInfo info;
-        std::set<std::pair<uint8_t, std::array<uint8_t, 16>>> addresses;  // DNS-name rules
+        std::set<std::pair<uint8_t, std::array<uint8_t, 16>>> addresses;  // learnt from DNS
     };
-    static bool matches(const std::string& pattern, const std::string& name);
+    static void compile(const Entry& e, std::vector<dp::TableEntry>& out);
 
-    dp::BlockTablePublisher& publisher_;
+    dp::SharedTables& tables_;
     mutable std::mutex mutex_;
     std::vector<Entry> entries_;
     std::map<uint16_t, std::string> names_;  // every id ever issued
     uint16_t next_id_ = 1;
     bool dirty_ = true;
 };
-
-// Same rule, ignoring names: what makes an order idempotent.
-bool same_rule(const StaticRule& a, const StaticRule& b);
 
 }  // namespace spin::agent

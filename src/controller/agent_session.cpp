@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "controller/log.h"
+#include "common/log.h"
 #include "proto/digest_batch.h"
 #include "proto/topics.h"
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
-#include "controller/log.h"
+#include "common/log.h"
+#include "nmf/api/block_request.h"
 #include "nmf/model/device_model.h"
+#include "nmf/model/json_fields.h"
 
 namespace spin::controller {
 
@@ -16,37 +18,32 @@ bool final_state(const std::string& s) {
     return s == "acknowledged" || s == "refused" || s == "no_command_channel";
 }
 
-BlockRequest::Kind kind_from(const std::string& s) {
-    if (s == "remote") return BlockRequest::Kind::remote;
-    if (s == "name") return BlockRequest::Kind::name;
-    return BlockRequest::Kind::quarantine;
-}
-
 }  // namespace
 
 BlockManager::BlockManager(const std::string& db_path, std::vector<std::unique_ptr<AgentSession>>& sessions,
                            nmf::Recorder& recorder, double order_timeout)
-    : db_(db_path, nmf::Database::Mode::existing),
+    : store_(db_path),
       sessions_(sessions),
       recorder_(recorder),
       order_timeout_(order_timeout) {
     // Blocks in force survive a controller restart; what each agent
     // acknowledged does not (it may have restarted too): all are resent.
-    nmf::Statement s(db_, "SELECT id, created, expires, doc FROM blocks WHERE removed IS NULL");
-    while (s.step()) {
-        const json doc = json::parse(s.column_text(3), nullptr, false);
-        if (!doc.is_object()) continue;
+    for (auto& stored : store_.in_force()) {
+        std::string error;
+        const auto rule = stored.doc.is_object() ? nmf::block_rule(stored.doc, &error) : std::nullopt;
+        if (!rule) {
+            log_warn("block {} in the store holds no rule ({}); left out", stored.id,
+                     error.empty() ? "not a JSON object" : error);
+            continue;
+        }
         Block b;
-        b.id = s.column_int(0);
-        b.created = s.column_double(1);
-        b.request.expires = s.column_is_null(2) ? 0 : s.column_double(2);
-        b.request.kind = kind_from(doc.value("type", ""));
-        b.request.mac = doc.value("mac", "");
-        b.request.remote = doc.value("remote", "");
-        b.request.domain = doc.value("domain", "");
-        b.request.reason = doc.value("reason", "");
-        if (doc.contains("agents") && doc["agents"].is_array())
-            for (const auto& a : doc["agents"])
+        b.id = stored.id;
+        b.created = stored.created;
+        b.request.rule = *rule;
+        b.request.expires = stored.expires;
+        b.request.reason = nmf::json_text(stored.doc, "reason");
+        if (stored.doc.contains("agents") && stored.doc["agents"].is_array())
+            for (const auto& a : stored.doc["agents"])
                 if (a.is_object() && a.contains("agent") && a["agent"].is_string()) b.agents[a["agent"]];
         blocks_.emplace(b.id, std::move(b));
     }
@@ -59,19 +56,16 @@ AgentSession* BlockManager::session(const std::string& id) const {
     return nullptr;
 }
 
-json BlockManager::rule(const Block& b, bool with_name) const {
-    json r;
-    switch (b.request.kind) {
-        case BlockRequest::Kind::quarantine: r = {{"type", "quarantine"}, {"mac", b.request.mac}}; break;
-        case BlockRequest::Kind::remote:
-            r = {{"type", "device_remote"}, {"mac", b.request.mac}, {"remote", b.request.remote}};
-            break;
-        case BlockRequest::Kind::name:
-            r = {{"type", "device_name"}, {"mac", b.request.mac}, {"domain", b.request.domain}};
-            break;
-    }
+json BlockManager::order_rule(const Block& b, bool with_name) const {
+    json r = b.request.rule;
     if (with_name) r["name"] = "controller block " + std::to_string(b.id);
     return r;
+}
+
+const BlockManager::Block* BlockManager::same_rule_in_force(const Block& b) const {
+    for (const auto& [id, other] : blocks_)
+        if (id != b.id && other.removed == 0 && other.request.rule.same_as(b.request.rule)) return &other;
+    return nullptr;
 }
 
 json BlockManager::to_json(const Block& b) const {
@@ -84,16 +78,13 @@ json BlockManager::to_json(const Block& b) const {
         if (!a.note.empty()) j["note"] = a.note;
         agents.push_back(std::move(j));
     }
-    json j = {{"id", b.id},
-              {"type", to_string(b.request.kind)},
-              {"mac", b.request.mac},
-              {"reason", b.request.reason},
-              {"created", b.created},
-              {"expires", b.request.expires == 0 ? json(nullptr) : json(b.request.expires)},
-              {"active", b.removed == 0},
-              {"agents", std::move(agents)}};
-    if (b.request.kind == BlockRequest::Kind::remote) j["remote"] = b.request.remote;
-    if (b.request.kind == BlockRequest::Kind::name) j["domain"] = b.request.domain;
+    json j = b.request.rule;  // type, mac and remote or domain
+    j["id"] = b.id;
+    j["reason"] = b.request.reason;
+    j["created"] = b.created;
+    j["expires"] = b.request.expires == 0 ? json(nullptr) : json(b.request.expires);
+    j["active"] = b.removed == 0;
+    j["agents"] = std::move(agents);
     if (b.removed != 0) {
         j["removed"] = b.removed;
         j["removed_reason"] = b.removed_reason;
@@ -105,7 +96,7 @@ void BlockManager::add_targets(Block& b) {
     // The agents that see the device; if none does (yet), every agent that
     // can take orders, so that a device the controller has not met yet is
     // blocked wherever it turns up.
-    const nmf::Device* d = recorder_.model().find(b.request.mac);
+    const nmf::Device* d = recorder_.model().find(b.request.rule.mac.to_string());
     bool any = false;
     if (d != nullptr)
         for (const std::string& agent : d->agents)
@@ -121,45 +112,39 @@ void BlockManager::create(const BlockRequest& request, double now, Done done) {
     bool can_order = false;
     for (const auto& s : sessions_) can_order = can_order || s->commands() != nullptr;
     if (!can_order) {
-        done({503, {{"error", "no agent has a command channel (agents[].commands), so no block can be ordered"}}});
+        done({nmf::Outcome::no_agent,
+              {{"error", "no agent has a command channel (agents[].commands), so no block can be ordered"}}});
         return;
     }
     Block b;
     b.request = request;
-    const json wanted = rule(b, false);
-    for (const auto& [id, other] : blocks_) {
-        if (other.removed == 0 && rule(other, false) == wanted) {
-            done({409, {{"error", "block " + std::to_string(id) + " already does this; delete it first"},
-                        {"block", to_json(other)}}});
-            return;
-        }
+    // Two requests that mean the same rule (10.0.0.1/24 and 10.0.0.0/24, any
+    // MAC case) are one block: the agent would hold one rule for both.
+    if (const Block* other = same_rule_in_force(b)) {
+        done({nmf::Outcome::conflict,
+              {{"error", "block " + std::to_string(other->id) + " already does this; delete it first"},
+               {"block", to_json(*other)}}});
+        return;
     }
     b.created = now;
     add_targets(b);
-    nmf::Statement insert(db_, "INSERT INTO blocks (created, expires, doc) VALUES (?1, ?2, '{}')");
-    insert.bind(1, now);
-    if (request.expires != 0) insert.bind(2, request.expires);
-    insert.run();
-    b.id = db_.last_insert_rowid();
-    b.waiters.push_back(Waiter{now + order_timeout_, 201, std::move(done)});
+    b.id = store_.insert(now, request.expires);
+    b.waiters.push_back(Waiter{now + order_timeout_, nmf::Outcome::created, std::move(done)});
     Block& stored = blocks_.emplace(b.id, std::move(b)).first->second;
     save(stored);
-    recorder_.note("block", now, request.mac, "", to_json(stored));
-    log_info("block {} ({} {}) ordered to {} agents", stored.id, to_string(request.kind), request.mac,
-             stored.agents.size());
+    recorder_.note("block", now, request.rule.mac.to_string(), "", to_json(stored));
+    log_info("block {} ({}) ordered to {} agents", stored.id, request.rule.describe(), stored.agents.size());
     reconcile(stored, now);
 }
 
 void BlockManager::remove(int64_t id, const std::string& reason, double now, Done done) {
     const auto it = blocks_.find(id);
     if (it == blocks_.end() || it->second.removed != 0) {
-        nmf::Statement s(db_, "SELECT doc FROM blocks WHERE id = ?1");
-        s.bind(1, id);
-        if (s.step())
-            done({409, {{"error", "block " + std::to_string(id) + " was already removed"},
-                        {"block", json::parse(s.column_text(0), nullptr, false)}}});
+        if (const auto doc = store_.find(id))
+            done({nmf::Outcome::conflict,
+                  {{"error", "block " + std::to_string(id) + " was already removed"}, {"block", *doc}}});
         else
-            done({404, {{"error", "no block " + std::to_string(id)}}});
+            done({nmf::Outcome::not_found, {{"error", "no block " + std::to_string(id)}}});
         return;
     }
     Block& b = it->second;
@@ -173,9 +158,9 @@ void BlockManager::remove(int64_t id, const std::string& reason, double now, Don
         fresh.boot = a.state == "acknowledged" ? a.boot : 0;
         a = fresh;
     }
-    b.waiters.push_back(Waiter{now + order_timeout_, 200, std::move(done)});
+    b.waiters.push_back(Waiter{now + order_timeout_, nmf::Outcome::done, std::move(done)});
     save(b);
-    recorder_.note("unblock", now, b.request.mac, "", to_json(b));
+    recorder_.note("unblock", now, b.request.rule.mac.to_string(), "", to_json(b));
     log_info("block {} removed ({})", id, reason);
     reconcile(b, now);
 }
@@ -225,6 +210,18 @@ void BlockManager::reconcile(Block& b, double now) {
             b.dirty = true;
             continue;
         }
+        if (!want_blocked && !final_state(a.state)) {
+            // A newer block with the same rule is in force: the agent's one
+            // rule is that block's now, so this unblock must never reach it.
+            if (const Block* other = same_rule_in_force(b)) {
+                if (!a.order_id.empty()) orders_.erase(a.order_id);
+                a.order_id.clear();
+                a.state = "acknowledged";
+                a.note = "block " + std::to_string(other->id) + " has the same rule; left in force";
+                b.dirty = true;
+                continue;
+            }
+        }
         if (final_state(a.state)) {
             // A restarted agent lost the rules it was ordered: block again.
             // An unblock it acknowledged, or could not have needed, is done.
@@ -242,7 +239,7 @@ void BlockManager::reconcile(Block& b, double now) {
         }
         // Unanswered orders are retried once per order timeout, not per tick.
         if (a.state == "unanswered" && now - a.sent < order_timeout_) continue;
-        json order = {{"op", want_blocked ? "block" : "unblock"}, {"rule", rule(b, want_blocked)}};
+        json order = {{"op", want_blocked ? "block" : "unblock"}, {"rule", order_rule(b, want_blocked)}};
         const auto id = s->send_order(std::move(order));
         if (!id) {
             if (a.state != "unanswered") a.state = "unanswered", b.dirty = true;
@@ -265,7 +262,7 @@ void BlockManager::tick(double now) {
     std::vector<int64_t> expired;
     for (auto& [id, b] : blocks_)
         if (b.removed == 0 && b.request.expires != 0 && now >= b.request.expires) expired.push_back(id);
-    for (int64_t id : expired) remove(id, "expired", now, [](nmf::BlockOutcome) {});
+    for (int64_t id : expired) remove(id, "expired", now, [](nmf::ControlResult) {});
 
     for (auto it = blocks_.begin(); it != blocks_.end();) {
         Block& b = it->second;
@@ -273,7 +270,7 @@ void BlockManager::tick(double now) {
         const bool done = settled(b);
         for (auto w = b.waiters.begin(); w != b.waiters.end();) {
             if (done || now >= w->deadline) {
-                w->done({w->status, to_json(b)});
+                w->done({w->outcome, to_json(b)});
                 w = b.waiters.erase(w);
             } else {
                 ++w;
@@ -286,10 +283,7 @@ void BlockManager::tick(double now) {
 }
 
 void BlockManager::save(Block& b) {
-    nmf::Statement s(db_, "UPDATE blocks SET doc = ?2, removed = ?3 WHERE id = ?1");
-    s.bind(1, b.id).bind(2, to_json(b).dump());
-    if (b.removed != 0) s.bind(3, b.removed);
-    s.run();
+    store_.save(b.id, to_json(b), b.removed);
     b.dirty = false;
 }
 
@@ -298,8 +292,7 @@ json BlockManager::list(bool include_removed) const {
     for (const auto& [id, b] : blocks_)
         if (b.removed == 0) out.push_back(to_json(b));
     if (include_removed) {
-        nmf::Statement s(db_, "SELECT doc FROM blocks WHERE removed IS NOT NULL ORDER BY id DESC LIMIT 1000");
-        while (s.step()) out.push_back(json::parse(s.column_text(0), nullptr, false));
+        for (auto& doc : store_.removed(1000)) out.push_back(std::move(doc));
     }
     return out;
 }

@@ -21,13 +21,13 @@
 #include "controller/agent_session.h"
 #include "nmf/api/controls.h"
 #include "nmf/ingest/recorder.h"
-#include "nmf/store/sqlite.h"
+#include "nmf/store/block_store.h"
 
 namespace spin::controller {
 
 class BlockManager {
 public:
-    using Done = std::function<void(nmf::BlockOutcome)>;
+    using Done = std::function<void(nmf::ControlResult)>;
 
     // `db_path`: the store (already migrated); blocks in force are reloaded.
     BlockManager(const std::string& db_path, std::vector<std::unique_ptr<AgentSession>>& sessions,
@@ -56,7 +56,7 @@ private:
     };
     struct Waiter {
         double deadline;
-        int status;
+        nmf::Outcome outcome;  // when answered: created or done
         Done done;
     };
     struct Block {
@@ -70,14 +70,16 @@ private:
     };
 
     nlohmann::json to_json(const Block& b) const;
-    nlohmann::json rule(const Block& b, bool with_name) const;
+    nlohmann::json order_rule(const Block& b, bool with_name) const;
+    // An active block other than `b` with the same rule: its unblock must not be ordered.
+    const Block* same_rule_in_force(const Block& b) const;
     AgentSession* session(const std::string& id) const;
     void add_targets(Block& b);
     void reconcile(Block& b, double now);
     bool settled(const Block& b) const;
     void save(Block& b);
 
-    mutable nmf::Database db_;  // list() reads removed blocks
+    mutable nmf::BlockStore store_;  // list() reads removed blocks
     std::vector<std::unique_ptr<AgentSession>>& sessions_;
     nmf::Recorder& recorder_;
     double order_timeout_;

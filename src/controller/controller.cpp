@@ -5,17 +5,15 @@
 #include <thread>
 #include <future>
 
-#include "controller/log.h"
+#include "common/wall_clock.h"
+#include "common/log.h"
+#include "nmf/store/model_rows.h"
 
 namespace spin::controller {
 
 using nlohmann::json;
 
 namespace {
-
-double wall_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 nmf::OuiDatabase load_oui(const std::string& dir) {
     try {
@@ -43,12 +41,12 @@ Controller::Controller(const ControllerConfig& config)
       recorder_(&oui_),
       store_(std::make_unique<StoreThread>(config.db, config.retention,
                                            [this](const nmf::StoreBatch& b, const std::vector<int64_t>& ids) {
-                                               hub_.publish(b, ids, wall_now());
+                                               hub_.publish(b, ids, epoch_seconds_now());
                                            })),
       queries_(config.db, config.retention) {
     {
         nmf::Database db(config.db, nmf::Database::Mode::existing);
-        const size_t devices = recorder_.restore(db);
+        const size_t devices = recorder_.restore(nmf::load_model(db));
         if (devices != 0) log_info("{} devices reloaded from {}", devices, config.db);
     }
     if (!config.curve_secret_key_file.empty()) keys_ = transport::load_secret_key(config.curve_secret_key_file);
@@ -72,7 +70,7 @@ void Controller::run(const std::atomic<bool>& stop) {
         items.push_back({s->stream().handle(), 0, ZMQ_POLLIN, 0});
         if (s->commands() != nullptr) items.push_back({s->commands()->handle(), 0, ZMQ_POLLIN, 0});
     }
-    double last_flush = wall_now(), last_status = last_flush;
+    double last_flush = epoch_seconds_now(), last_status = last_flush;
     bool warned_backlog = false;
     while (!stop.load()) {
         try {
@@ -81,13 +79,13 @@ void Controller::run(const std::atomic<bool>& stop) {
         } catch (const zmq::error_t& e) {
             if (e.num() != EINTR) throw;  // a signal: the loop condition decides
         }
-        double now = wall_now();
+        double now = epoch_seconds_now();
         for (auto& s : sessions_) {
             s->read_stream(recorder_, now, 1024);
             for (const json& answer : s->read_answers()) blocks_->on_answer(s->id(), answer, now);
         }
         run_jobs();
-        now = wall_now();
+        now = epoch_seconds_now();
         try {
             blocks_->tick(now);
         } catch (const std::exception& e) {  // the store busy or broken: try again next round
@@ -127,63 +125,63 @@ void Controller::run_jobs() {
     for (auto& job : jobs) job();
 }
 
-nmf::BlockOutcome Controller::on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout) {
-    auto promise = std::make_shared<std::promise<nmf::BlockOutcome>>();
+nmf::ControlResult Controller::on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout) {
+    auto promise = std::make_shared<std::promise<nmf::ControlResult>>();
     auto future = promise->get_future();
     auto answered = std::make_shared<bool>(false);
     {
         std::lock_guard lock(jobs_mutex_);
         jobs_.push_back([job = std::move(job), promise, answered] {
             try {
-                job([promise, answered](nmf::BlockOutcome out) {
+                job([promise, answered](nmf::ControlResult out) {
                     *answered = true;
                     promise->set_value(std::move(out));
                 });
             } catch (const std::exception& e) {
                 log_warn("a request failed: {}", e.what());
-                if (!*answered) promise->set_value({500, {{"error", std::string("internal error: ") + e.what()}}});
+                if (!*answered)
+                    promise->set_value({nmf::Outcome::failed, {{"error", std::string("internal error: ") + e.what()}}});
             }
         });
     }
     if (future.wait_for(std::chrono::duration<double>(timeout)) != std::future_status::ready)
-        return {503, {{"error", "the controller did not answer in time; try again"}}};
+        return {nmf::Outcome::busy, {{"error", "the controller did not answer in time; try again"}}};
     return future.get();
 }
 
-json Controller::agents() {
-    const auto out = on_ingest_thread(
+nmf::ControlResult Controller::agents() {
+    return on_ingest_thread(
         [this](BlockManager::Done done) {
             json list = json::array();
             for (const auto& s : sessions_) list.push_back(s->status());
-            done({200, std::move(list)});
+            done({nmf::Outcome::done, std::move(list)});
         },
         5);
-    if (out.status != 200) throw nmf::ApiError(out.status, out.body.value("error", "the controller did not answer"));
-    return out.body;
 }
 
-json Controller::blocks(bool include_removed) {
-    const auto out = on_ingest_thread(
-        [this, include_removed](BlockManager::Done done) { done({200, blocks_->list(include_removed)}); }, 5);
-    if (out.status != 200) throw nmf::ApiError(out.status, out.body.value("error", "the controller did not answer"));
-    return out.body;
-}
-
-nmf::BlockOutcome Controller::create_block(const nmf::BlockRequest& request) {
+nmf::ControlResult Controller::blocks(bool include_removed) {
     return on_ingest_thread(
-        [this, request](BlockManager::Done done) { blocks_->create(request, wall_now(), std::move(done)); },
+        [this, include_removed](BlockManager::Done done) {
+            done({nmf::Outcome::done, blocks_->list(include_removed)});
+        },
+        5);
+}
+
+nmf::ControlResult Controller::create_block(const nmf::BlockRequest& request) {
+    return on_ingest_thread(
+        [this, request](BlockManager::Done done) { blocks_->create(request, epoch_seconds_now(), std::move(done)); },
         config_.order_timeout + 2);
 }
 
-nmf::BlockOutcome Controller::remove_block(int64_t id) {
+nmf::ControlResult Controller::remove_block(int64_t id) {
     return on_ingest_thread(
-        [this, id](BlockManager::Done done) { blocks_->remove(id, "user", wall_now(), std::move(done)); },
+        [this, id](BlockManager::Done done) { blocks_->remove(id, "user", epoch_seconds_now(), std::move(done)); },
         config_.order_timeout + 2);
 }
 
 void Controller::user_action(const std::string& mac, const json& change) {
     std::lock_guard lock(jobs_mutex_);
-    jobs_.push_back([this, mac, change] { recorder_.note("user_action", wall_now(), mac, "", {{"change", change}}); });
+    jobs_.push_back([this, mac, change] { recorder_.note("user_action", epoch_seconds_now(), mac, "", {{"change", change}}); });
 }
 
 json Controller::stats() const {

@@ -38,15 +38,15 @@ public:
     void run(const std::atomic<bool>& stop);
     nlohmann::json stats() const;
 
-    nlohmann::json agents() override;
-    nlohmann::json blocks(bool include_removed) override;
-    nmf::BlockOutcome create_block(const nmf::BlockRequest& request) override;
-    nmf::BlockOutcome remove_block(int64_t id) override;
+    nmf::ControlResult agents() override;
+    nmf::ControlResult blocks(bool include_removed) override;
+    nmf::ControlResult create_block(const nmf::BlockRequest& request) override;
+    nmf::ControlResult remove_block(int64_t id) override;
     void user_action(const std::string& mac, const nlohmann::json& change) override;
 
 private:
     // Runs `job` on the ingest thread and waits for its result.
-    nmf::BlockOutcome on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout);
+    nmf::ControlResult on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout);
     void run_jobs();
     void flush();
 

@@ -8,7 +8,7 @@
 
 #include "controller/controller.h"
 #include "controller/controller_config.h"
-#include "controller/log.h"
+#include "common/log.h"
 
 namespace po = boost::program_options;
 
@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
         "Options");
     opts.add_options()
         ("help,h", "print this help and exit")
+        ("log-level", po::value<std::string>()->value_name("LEVEL")->default_value("info"),
+         "the least severe messages logged: debug, info, warning or error")
         ("config,c", po::value<std::string>()->value_name("FILE"), "YAML configuration (docs/configuration.md, \"Controller\")")
         ("agent", po::value<std::vector<std::string>>()->value_name("ID=PUB[,CMD]"),
          "an agent: its id, publish endpoint and (optional) command endpoint, e.g. home=tcp://127.0.0.1:5556,tcp://127.0.0.1:5557; repeat for several; replaces a YAML agent of the same id")
@@ -46,6 +48,12 @@ int main(int argc, char** argv) {
         std::cout << opts << "\n";
         return 0;
     }
+    const auto level = spin::log_level_from(vm["log-level"].as<std::string>());
+    if (!level) {
+        std::cerr << "spin-controller: --log-level must be debug, info, warning or error\n";
+        return 2;
+    }
+    spin::log_init("spin-controller", *level);
     ControllerConfig config;
     try {
         if (vm.count("config")) config = load_controller_config(vm["config"].as<std::string>());
@@ -59,14 +67,14 @@ int main(int argc, char** argv) {
         std::cerr << "spin-controller: " << e.what() << "\n";
         return 2;
     }
-    if (config.agents.empty()) log_warn("no agents configured (agents in the YAML, or --agent): serving the store only");
+    if (config.agents.empty()) spin::log_warn("no agents configured (agents in the YAML, or --agent): serving the store only");
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     try {
         Controller controller(config);
         controller.run(g_stop);
-        log_info("stopped: {}", controller.stats().dump());
+        spin::log_info("stopped: {}", controller.stats().dump());
     } catch (const std::exception& e) {
         std::cerr << "spin-controller: " << e.what() << "\n";
         return 1;

@@ -2,17 +2,10 @@
 
 #include <chrono>
 
-#include "controller/log.h"
+#include "common/wall_clock.h"
+#include "common/log.h"
 
 namespace spin::controller {
-
-namespace {
-
-double wall_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 StoreThread::StoreThread(const std::string& path, nmf::Retention retention, Committed committed)
     : writer_(path, retention), committed_(std::move(committed)), thread_([this] { run(); }) {}
@@ -73,7 +66,7 @@ void StoreThread::run() {
             const auto ids = writer_.write(batch);
             if (committed_) committed_(batch, ids);
             if (std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(1)) {
-                writer_.apply_retention(wall_now());
+                writer_.apply_retention(epoch_seconds_now());
                 last_retention = std::chrono::steady_clock::now();
             }
             std::lock_guard lock(mutex_);

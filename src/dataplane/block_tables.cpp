@@ -1,61 +1,10 @@
 #include "dataplane/block_tables.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <cctype>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
 namespace spin::dp {
-
-std::string IpPrefix::parse(const std::string& text, IpPrefix& out) {
-    out = IpPrefix{};
-    const auto slash = text.find('/');
-    const std::string addr = text.substr(0, slash);
-    if (inet_pton(AF_INET, addr.c_str(), out.addr) == 1)
-        out.ip_version = 4;
-    else if (inet_pton(AF_INET6, addr.c_str(), out.addr) == 1)
-        out.ip_version = 6;
-    else
-        return "'" + text + "' is not an IPv4 or IPv6 address or prefix";
-    const int max = out.ip_version == 4 ? 32 : 128;
-    int length = max;
-    if (slash != std::string::npos) {
-        const std::string len = text.substr(slash + 1);
-        char* end = nullptr;
-        const long v = std::strtol(len.c_str(), &end, 10);
-        if (len.empty() || *end != '\0' || v < 0 || v > max)
-            return "'" + text + "': prefix length must be 0.." + std::to_string(max);
-        length = static_cast<int>(v);
-    }
-    out.length = static_cast<uint8_t>(length);
-    for (int bit = length; bit < 128; ++bit) out.addr[bit / 8] &= ~(0x80 >> (bit % 8));
-    return {};
-}
-
-std::string IpPrefix::to_string() const {
-    char buf[INET6_ADDRSTRLEN];
-    inet_ntop(ip_version == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof buf);
-    return std::string(buf) + "/" + std::to_string(length);
-}
-
-bool parse_mac(const std::string& text, uint8_t mac[6]) {
-    unsigned v[6];
-    char sep[5];
-    char tail;
-    if (text.size() != 17) return false;
-    if (std::sscanf(text.c_str(), "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &v[0], &sep[0], &v[1], &sep[1],
-                    &v[2], &sep[2], &v[3], &sep[3], &v[4], &sep[4], &v[5], &tail) != 11)
-        return false;
-    for (char c : sep)
-        if (c != sep[0] || (c != ':' && c != '-')) return false;
-    for (char c : text)
-        if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '-') return false;
-    for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(v[i]);
-    return true;
-}
 
 BlockTables::Addr BlockTables::load(const uint8_t* a, uint8_t ip_version) {
     uint8_t buf[16] = {};
@@ -73,49 +22,43 @@ BlockTables::Addr BlockTables::make_mask(uint8_t ip_version, uint8_t length) {
     return load(m, 6);
 }
 
-uint64_t BlockTables::mac_key(const uint8_t* mac) {
-    uint64_t k = 0;
-    for (int i = 0; i < 6; ++i) k = k << 8 | mac[i];
-    return k;
-}
-
-BlockTables::BlockTables(uint32_t version, std::vector<BlockRule> rules)
-    : version_(version), rules_(std::move(rules)) {
-    for (const auto& r : rules_) {
-        if (r.id == 0) throw std::invalid_argument("block rule id 0 is reserved");
+BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries)
+    : version_(version), entries_(std::move(entries)) {
+    for (const auto& r : entries_) {
+        if (r.rule == 0) throw std::invalid_argument("block rule id 0 is reserved");
         switch (r.kind) {
-        case RuleKind::quarantine:
-            quarantine_.emplace_back(mac_key(r.mac), r.id);
+        case EntryKind::quarantine:
+            quarantine_.emplace_back(r.mac.to_u64(), r.rule);
             break;
-        case RuleKind::flow: {
+        case EntryKind::flow: {
             FlowKey k = r.flow;
             std::memset(k.mac, 0, sizeof k.mac);  // a flow rule names a 5-tuple, any device
-            flows_.emplace_back(k, r.id);
+            flows_.emplace_back(k, r.rule);
             break;
         }
-        case RuleKind::device_remote:
-        case RuleKind::allow_remote: {
-            const Addr mask = make_mask(r.remote.ip_version, r.remote.length);
-            const Addr a = load(r.remote.addr, r.remote.ip_version);
-            (r.kind == RuleKind::device_remote ? device_remote_ : allow_remote_)
-                .push_back({mac_key(r.mac), r.remote.ip_version, r.remote.length, mask,
-                            {a.hi & mask.hi, a.lo & mask.lo}, r.id});
+        case EntryKind::device_remote:
+        case EntryKind::allow_remote: {
+            const Addr mask = make_mask(r.prefix.version(), r.prefix.length());
+            const Addr a = load(r.prefix.bytes(), r.prefix.version());
+            (r.kind == EntryKind::device_remote ? device_remote_ : allow_remote_)
+                .push_back({r.mac.to_u64(), r.prefix.version(), r.prefix.length(), mask,
+                            {a.hi & mask.hi, a.lo & mask.lo}, r.rule});
             break;
         }
-        case RuleKind::allow_policy:
-            allow_policy_.emplace_back(mac_key(r.mac), r.id);
+        case EntryKind::allow_policy:
+            allow_policy_.emplace_back(r.mac.to_u64(), r.rule);
             break;
-        case RuleKind::global_remote: {
+        case EntryKind::global_remote: {
             auto g = std::find_if(global_.begin(), global_.end(), [&](const PrefixGroup& pg) {
-                return pg.ip_version == r.remote.ip_version && pg.length == r.remote.length;
+                return pg.ip_version == r.prefix.version() && pg.length == r.prefix.length();
             });
             if (g == global_.end()) {
-                global_.push_back({r.remote.ip_version, r.remote.length,
-                                   make_mask(r.remote.ip_version, r.remote.length), {}});
+                global_.push_back({r.prefix.version(), r.prefix.length(),
+                                   make_mask(r.prefix.version(), r.prefix.length()), {}});
                 g = global_.end() - 1;
             }
-            const Addr a = load(r.remote.addr, r.remote.ip_version);
-            g->entries.push_back({{a.hi & g->mask.hi, a.lo & g->mask.lo}, r.id});
+            const Addr a = load(r.prefix.bytes(), r.prefix.version());
+            g->entries.push_back({{a.hi & g->mask.hi, a.lo & g->mask.lo}, r.rule});
             break;
         }
         }
@@ -134,7 +77,7 @@ BlockTables::BlockTables(uint32_t version, std::vector<BlockRule> rules)
 
 uint16_t BlockTables::match_mac(const uint8_t* mac) const {
     if (quarantine_.empty() || mac == nullptr) return 0;
-    const uint64_t k = mac_key(mac);
+    const uint64_t k = MacAddress::to_u64(mac);
     auto it = std::lower_bound(quarantine_.begin(), quarantine_.end(),
                                std::pair<uint64_t, uint16_t>{k, 0});
     return it != quarantine_.end() && it->first == k ? it->second : 0;
@@ -142,7 +85,7 @@ uint16_t BlockTables::match_mac(const uint8_t* mac) const {
 
 uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const uint8_t* remote,
                                  uint8_t ip_version) const {
-    if (rules_.empty()) return 0;
+    if (entries_.empty()) return 0;
     if (uint16_t r = match_mac(mac)) return r;
     if (!flows_.empty()) {
         FlowKey tuple = key;
@@ -153,7 +96,7 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
     }
     const Addr a = load(remote, ip_version);
     if (mac != nullptr)
-        if (uint16_t r = match_device_remote(device_remote_, mac_key(mac), a, ip_version)) return r;
+        if (uint16_t r = match_device_remote(device_remote_, MacAddress::to_u64(mac), a, ip_version)) return r;
     for (const auto& g : global_) {
         if (g.ip_version != ip_version) continue;
         const Addr m{a.hi & g.mask.hi, a.lo & g.mask.lo};
@@ -162,7 +105,7 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
         if (it != g.entries.end() && it->first == m) return it->second;
     }
     if (!allow_policy_.empty() && mac != nullptr) {
-        const uint64_t k = mac_key(mac);
+        const uint64_t k = MacAddress::to_u64(mac);
         auto it = std::lower_bound(allow_policy_.begin(), allow_policy_.end(), std::pair<uint64_t, uint16_t>{k, 0});
         if (it != allow_policy_.end() && it->first == k && !is_network_service(key, remote, ip_version) &&
             match_device_remote(allow_remote_, k, a, ip_version) == 0)

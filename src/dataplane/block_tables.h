@@ -1,6 +1,7 @@
 // Block tables: an immutable snapshot of every rule in force, read by workers
 // without locks.  The control side builds a new snapshot and swaps it in with
-// BlockTablePublisher (RCU); a snapshot is never modified once published.
+// Snapshot (dataplane/shared_tables.h, RCU); a snapshot is never modified
+// once published.
 //
 // Lookups are binary searches over sorted arrays: no allocation, no hashing of
 // strings, cache friendly, and cheap enough to run once per flow per table
@@ -9,14 +10,19 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
+#include "common/ip_prefix.h"
+#include "common/mac_address.h"
 #include "dataplane/flow_key.h"
 
 namespace spin::dp {
 
-enum class RuleKind : uint8_t {
+// What one table entry matches.  These are not the rule kinds of
+// proto/rule.h: the agent compiles each rule into entries (a DNS-name rule
+// into one device_remote entry per address learnt, an allow-list into a
+// policy entry and its allow_remote entries), all under the rule's id.
+enum class EntryKind : uint8_t {
     quarantine,     // every frame to or from a device MAC
     device_remote,  // a device MAC to / from a remote address or prefix
     flow,           // one flow (canonical key)
@@ -25,39 +31,24 @@ enum class RuleKind : uint8_t {
     allow_remote,   // a remote address or prefix the device's allow policy lets through
 };
 
-struct IpPrefix {
-    uint8_t ip_version = 0;  // 4 or 6
-    uint8_t addr[16] = {};
-    uint8_t length = 0;      // prefix length in bits
-
-    // Parses "192.0.2.0/24", "2001:db8::/32" or a bare address (full length).
-    // Returns "" or an error message.  Host bits are cleared.
-    static std::string parse(const std::string& text, IpPrefix& out);
-    std::string to_string() const;
-};
-
-struct BlockRule {
-    uint16_t id = 0;  // 1..65535, stable for the rule's lifetime; counters are per id
-    RuleKind kind = RuleKind::quarantine;
-    uint8_t mac[6] = {};
-    IpPrefix remote;
+struct TableEntry {
+    uint16_t rule = 0;  // 1..65535, the rule's id; drop counters are per id
+    EntryKind kind = EntryKind::quarantine;
+    MacAddress mac;
+    IpPrefix prefix;
     FlowKey flow{};
-    std::string name;
 };
-
-// Parses "aa:bb:cc:dd:ee:ff" (or with '-'); returns false if malformed.
-bool parse_mac(const std::string& text, uint8_t mac[6]);
 
 class BlockTables {
 public:
-    // Builds a snapshot.  Rule ids must be unique and non-zero.
-    BlockTables(uint32_t version, std::vector<BlockRule> rules);
+    // Builds a snapshot.  Rule ids must be non-zero.
+    BlockTables(uint32_t version, std::vector<TableEntry> entries);
 
     uint32_t version() const { return version_; }
-    bool empty() const { return rules_.empty(); }
+    bool empty() const { return entries_.empty(); }
     bool has_mac_rules() const { return !quarantine_.empty(); }
     bool has_allow_policies() const { return !allow_policy_.empty(); }
-    const std::vector<BlockRule>& rules() const { return rules_; }
+    const std::vector<TableEntry>& entries() const { return entries_; }
 
     // Rule dropping a flow whose LAN device is `mac` (may be null) and whose
     // remote end is `remote`; 0 if none.  Checked in the order quarantine,
@@ -94,12 +85,11 @@ private:
     };
     static Addr load(const uint8_t* addr, uint8_t ip_version);
     static Addr make_mask(uint8_t ip_version, uint8_t length);
-    static uint64_t mac_key(const uint8_t* mac);
     static uint16_t match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
                                         uint8_t ip_version);
 
     uint32_t version_;
-    std::vector<BlockRule> rules_;
+    std::vector<TableEntry> entries_;
     std::vector<std::pair<uint64_t, uint16_t>> quarantine_;
     std::vector<std::pair<FlowKey, uint16_t>> flows_;
     std::vector<DeviceRemote> device_remote_;  // sorted by mac

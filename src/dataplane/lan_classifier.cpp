@@ -13,15 +13,8 @@ LanClassifier::LanClassifier(std::vector<IpPrefix> lan_prefixes, const uint8_t* 
 }
 
 bool LanClassifier::in_lan(const uint8_t* addr, uint8_t ip_version) const {
-    for (const auto& p : prefixes_) {
-        if (p.ip_version != ip_version) continue;
-        const int full = p.length / 8;
-        if (std::memcmp(addr, p.addr, full) != 0) continue;
-        const int rest = p.length % 8;
-        if (rest == 0) return true;
-        const uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-        if ((addr[full] & mask) == p.addr[full]) return true;
-    }
+    for (const auto& p : prefixes_)
+        if (p.contains(addr, ip_version)) return true;
     return false;
 }
 

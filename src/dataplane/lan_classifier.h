@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dataplane/block_tables.h"
+#include "common/ip_prefix.h"
 #include "dataplane/packet_parser.h"
 
 namespace spin::dp {

@@ -26,9 +26,9 @@ constexpr int kTxRetries = 4;
 inline bool is_group_mac(const uint8_t* mac) { return mac[0] & 0x01; }
 }  // namespace
 
-Worker::Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring, SlowQueue* slow)
+Worker::Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, SlowQueue* slow)
     : cfg_(std::move(config)),
-      blocks_(blocks),
+      tables_(tables),
       ring_(ring),
       slow_(slow),
       table_(cfg_.flow_capacity),
@@ -39,7 +39,7 @@ Worker::Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* rin
     ts_offset_ = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
     const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
     ts_flag_ = bit >= 0 ? (uint64_t{1} << bit) : 0;
-    blocks_.register_reader(cfg_.index);
+    tables_.rcu.register_reader(cfg_.index);
 }
 
 uint64_t Worker::timeout_of(const FlowEntry& e) const {
@@ -253,7 +253,7 @@ bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len,
 
 uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us,
                                rte_mbuf** forward) {
-    const BlockTables& blocks = *blocks_.current();
+    const BlockTables& blocks = *tables_.blocks.current();
     ParsedPacket parsed[kBurstSize];
     FlowKey keys[kBurstSize];
     uint32_t hashes[kBurstSize];
@@ -385,7 +385,7 @@ void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
     rte_mbuf* rx[kBurstSize];
     rte_mbuf* tx[kBurstSize];
     uint32_t idle = 0;
-    blocks_.online(cfg_.index);
+    tables_.rcu.online(cfg_.index);
     while (!stop.load(std::memory_order_relaxed)) {
         const uint64_t now = clock.now_us();
         uint16_t got = 0;
@@ -409,20 +409,20 @@ void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
         } else {
             flush_records();
         }
-        blocks_.quiescent(cfg_.index);
+        tables_.rcu.quiescent(cfg_.index);
         stats_.polls.add();
         if (got == 0) {
             stats_.idle_polls.add();
             if (cfg_.idle_sleep_us != 0 && ++idle >= cfg_.idle_polls_before_sleep) {
-                blocks_.offline(cfg_.index);
+                tables_.rcu.offline(cfg_.index);
                 rte_delay_us_sleep(cfg_.idle_sleep_us);
-                blocks_.online(cfg_.index);
+                tables_.rcu.online(cfg_.index);
             }
         } else {
             idle = 0;
         }
     }
-    blocks_.offline(cfg_.index);
+    tables_.rcu.offline(cfg_.index);
     flush_records();
 }
 

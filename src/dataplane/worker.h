@@ -1,7 +1,8 @@
 // The per-worker pipeline: parse, meter, enforce, forward.
 //
 // A Worker owns its flow table, counters and record staging area; it shares
-// only the block tables (read through RCU) and its record ring (SP/SC).  The
+// only the tables of SharedTables (read through RCU) and its record ring
+// (SP/SC).  The
 // processing functions take mbufs from anywhere, so pipeline tests call them
 // directly; run() is the poll-mode loop over real ports.
 #pragma once
@@ -12,11 +13,11 @@
 #include <memory>
 #include <vector>
 
-#include "dataplane/block_table_publisher.h"
 #include "dataplane/flow_table.h"
 #include "dataplane/lan_classifier.h"
 #include "dataplane/packet_parser.h"
 #include "dataplane/record_ring.h"
+#include "dataplane/shared_tables.h"
 #include "dataplane/slow_path.h"
 #include "dataplane/worker_stats.h"
 #include "proto/flow_record.h"
@@ -66,7 +67,7 @@ class Worker {
 public:
     // ring: where flow records go; slow: where slow-path copies go (either may
     // be null: records are then counted as overflow, copies not made).
-    Worker(WorkerConfig config, BlockTablePublisher& blocks, RecordRing* ring, SlowQueue* slow = nullptr);
+    Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, SlowQueue* slow = nullptr);
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
@@ -117,7 +118,7 @@ private:
     void send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n);
 
     WorkerConfig cfg_;
-    BlockTablePublisher& blocks_;
+    SharedTables& tables_;
     RecordRing* ring_;
     SlowQueue* slow_;
     FlowTable table_;

@@ -19,29 +19,45 @@ private:
     std::atomic<uint64_t> v_{0};
 };
 
+// Every counter of a worker, declared once: X(name, meaning).  These lists
+// make the worker's fields, the agent's totals and the names that DPDK
+// telemetry, the `stats` order and the exit report give them
+// (docs/configuration.md, "Telemetry"); a new counter is one line here and
+// the code that counts it.  Counters by side are reported as lan_NAME and
+// wan_NAME.
+#define SPIN_SIDE_COUNTERS(X)                                    \
+    X(rx_pkts, "frames received, by side of arrival")            \
+    X(rx_bytes, "bytes received, by side of arrival")            \
+    X(tx_pkts, "frames sent, by side of departure")              \
+    X(tx_bytes, "bytes sent, by side of departure")              \
+    X(tx_failed, "frames the port refused after retries: freed, counted")
+
+#define SPIN_WORKER_COUNTERS(X)                                                                  \
+    X(blocked_pkts, "frames dropped by a block rule (per rule: the rule counters)")             \
+    X(blocked_bytes, "bytes of those frames")                                                    \
+    X(non_ip, "forwarded without metering: ARP, LLDP, unknown ethertypes")                       \
+    X(truncated, "forwarded without metering: header cut short")                                 \
+    X(malformed, "forwarded without metering: inconsistent header")                              \
+    X(fragments, "IP fragments (later fragments are metered by address pair)")                   \
+    X(flows_created, "flows entered in the table")                                               \
+    X(flows_ended, "flows ended: idle, fin, rst")                                                \
+    X(flows_evicted, "flows removed early because the table was full")                           \
+    X(flows_untracked, "packets forwarded unmetered because the table was full")                 \
+    X(flows_active, "table occupancy")                                                           \
+    X(records, "flow records handed to the control side")                                        \
+    X(ring_overflow, "flow records lost because the ring was full")                              \
+    X(slow_copies, "frames copied to the slow path (DNS, DHCP, ARP...)")                         \
+    X(slow_overflow, "slow-path copies lost: copy pool empty or ring full")                      \
+    X(polls, "polls of the ports")                                                               \
+    X(idle_polls, "polls that found no packet")
+
 struct alignas(64) WorkerStats {
-    Counter rx_pkts[2];       // by side of arrival
-    Counter rx_bytes[2];
-    Counter tx_pkts[2];       // by side of departure
-    Counter tx_bytes[2];
-    Counter tx_failed[2];     // the port refused them after retries: freed, counted
-    Counter blocked_pkts;     // dropped by a block rule (per rule: the rule counters)
-    Counter blocked_bytes;
-    Counter non_ip;           // forwarded without metering: ARP, LLDP, unknown ethertypes
-    Counter truncated;        // forwarded without metering: header cut short
-    Counter malformed;        // forwarded without metering: inconsistent header
-    Counter fragments;        // IP fragments (later fragments are metered by address pair)
-    Counter flows_created;
-    Counter flows_ended;      // idle, fin, rst
-    Counter flows_evicted;    // removed early because the table was full
-    Counter flows_untracked;  // packets forwarded unmetered because the table was full
-    Counter flows_active;     // table occupancy
-    Counter records;          // flow records handed to the control side
-    Counter ring_overflow;    // flow records lost because the ring was full
-    Counter slow_copies;      // frames copied to the slow path (DNS, DHCP, ARP...)
-    Counter slow_overflow;    // slow-path copies lost: copy pool empty or ring full
-    Counter polls;
-    Counter idle_polls;
+#define SPIN_SIDE_FIELD(name, meaning) Counter name[2];
+#define SPIN_FIELD(name, meaning) Counter name;
+    SPIN_SIDE_COUNTERS(SPIN_SIDE_FIELD)
+    SPIN_WORKER_COUNTERS(SPIN_FIELD)
+#undef SPIN_SIDE_FIELD
+#undef SPIN_FIELD
 };
 
 }  // namespace spin::dp

@@ -5,12 +5,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/mac_address.h"
+
 namespace spin::proto {
 
 std::string format_mac(const uint8_t m[6]) {
-    if ((m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0) return {};
-    return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4],
-                       m[5]);
+    const MacAddress mac(m);
+    return mac.is_zero() ? std::string{} : mac.to_string();
 }
 
 std::string format_ip(const uint8_t addr[16], int ip_version) {

@@ -256,8 +256,8 @@ int block(int argc, char** argv) {
                    json body = {{"mac", vm["mac"].as<std::string>()}, {"type", "quarantine"}};
                    if (vm.count("remote") && vm.count("domain"))
                        throw ApiCallError("give --remote or --domain, not both");
-                   if (vm.count("remote")) body["type"] = "remote", body["remote"] = vm["remote"].as<std::string>();
-                   if (vm.count("domain")) body["type"] = "name", body["domain"] = vm["domain"].as<std::string>();
+                   if (vm.count("remote")) body["type"] = "device_remote", body["remote"] = vm["remote"].as<std::string>();
+                   if (vm.count("domain")) body["type"] = "device_name", body["domain"] = vm["domain"].as<std::string>();
                    if (vm.count("expires")) body["expires"] = vm["expires"].as<std::string>();
                    if (vm.count("duration")) body["duration"] = vm["duration"].as<double>();
                    if (vm.count("reason")) body["reason"] = vm["reason"].as<std::string>();

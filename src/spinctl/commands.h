@@ -1,12 +1,25 @@
-// spinctl's commands, one function each; argv[0] is the command name.
+// spinctl's commands, one function each; argv[0] is the command name.  The
+// list of them, with what each does, is kCommands in main.cpp.
 #pragma once
 
+#include <string_view>
+
 namespace spin::spinctl {
+
+struct Command {
+    enum Part { api, agent };  // whom it speaks to: the controller API or an agent
+    std::string_view name;
+    const char* summary;
+    Part part;
+    int (*run)(int argc, char** argv);  // null: a usage line only (another entry runs it)
+};
 
 int digests(int argc, char** argv);
 int events(int argc, char** argv);
 int agent(int argc, char** argv);
 int keygen(int argc, char** argv);
+// `events`: an agent's stream with --connect, the controller's log otherwise.
+int events_any(int argc, char** argv);
 // The controller API (api_commands.cpp).
 int devices(int argc, char** argv);
 int device(int argc, char** argv);

@@ -151,4 +151,10 @@ int events(int argc, char** argv) {
     return 0;
 }
 
+int events_any(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]).rfind("--connect", 0) == 0) return events(argc, argv);
+    return api_events(argc, argv);
+}
+
 }  // namespace spin::spinctl

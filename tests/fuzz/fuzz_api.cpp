@@ -27,21 +27,30 @@ namespace {
 // Checks what the API hands over, then answers as a controller with no agent would.
 class CheckingControls : public Controls {
 public:
-    json agents() override { return json::array(); }
-    json blocks(bool) override { return json::array(); }
-    BlockOutcome create_block(const BlockRequest& r) override {
-        if (normalise_mac(r.mac) != r.mac) fail("unnormalised MAC reached the controller: " + r.mac);
-        if ((r.kind == BlockRequest::Kind::remote) == r.remote.empty()) fail("remote block without remote");
-        if ((r.kind == BlockRequest::Kind::name) == r.domain.empty()) fail("name block without domain");
+    ControlResult agents() override { return {Outcome::done, json::array()}; }
+    ControlResult blocks(bool) override { return {Outcome::done, json::array()}; }
+    ControlResult create_block(const BlockRequest& r) override {
+        using spin::proto::RuleKind;
+        const auto& rule = r.rule;
+        if (rule.mac.is_group() || rule.mac.is_zero()) fail("not a device reached the controller: " + rule.mac.to_string());
+        if ((rule.kind == RuleKind::device_remote) == rule.remote.empty()) fail("remote block without remote");
+        if ((rule.kind == RuleKind::device_name) == rule.domain.empty()) fail("name block without domain");
+        if (rule.kind != RuleKind::quarantine && rule.kind != RuleKind::device_remote && rule.kind != RuleKind::device_name)
+            fail(std::string("a block of kind ") + spin::proto::to_string(rule.kind) + " reached the controller");
+        // What reaches the controller is canonical: it reads back as itself.
+        std::string error;
+        const auto again = spin::proto::parse_rule(json(rule), &error);
+        if (!again || !again->same_as(rule)) fail("a rule that does not read back as itself: " + json(rule).dump());
         if (r.expires < 0) fail("negative expiry");
-        return {503, {{"error", "no agent has a command channel"}}};
+        return {Outcome::no_agent, {{"error", "no agent has a command channel"}}};
     }
-    BlockOutcome remove_block(int64_t id) override {
+    ControlResult remove_block(int64_t id) override {
         if (id < 0) fail("negative block id");
-        return {404, {{"error", "no block " + std::to_string(id)}}};
+        return {Outcome::not_found, {{"error", "no block " + std::to_string(id)}}};
     }
     void user_action(const std::string& mac, const json& change) override {
-        if (normalise_mac(mac) != mac || !change.is_object()) fail("bad user action reached the controller");
+        const auto parsed = spin::MacAddress::parse(mac);
+        if (!parsed || parsed->to_string() != mac || !change.is_object()) fail("bad user action reached the controller");
     }
 };
 

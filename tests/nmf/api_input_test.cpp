@@ -37,14 +37,15 @@ TEST(BlockRequest, NormalisesAndValidates) {
         return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string{};
     };
     BlockRequest q = ok({{"mac", "02-53-50-49-4E-12"}});
-    EXPECT_EQ(q.mac, "02:53:50:49:4e:12");
-    EXPECT_EQ(q.kind, BlockRequest::Kind::quarantine);
+    EXPECT_EQ(q.rule.mac.to_string(), "02:53:50:49:4e:12");
+    EXPECT_EQ(q.rule.kind, spin::proto::RuleKind::quarantine);
     EXPECT_EQ(q.expires, 0);
     q = ok({{"mac", "02:53:50:49:4e:12"}, {"type", "remote"}, {"remote", "2001:db8::/32"}, {"duration", 60}});
-    EXPECT_EQ(q.remote, "2001:db8::/32");
+    EXPECT_EQ(q.rule.kind, spin::proto::RuleKind::device_remote);  // the first API's spelling still reads
+    EXPECT_EQ(q.rule.remote.to_string(), "2001:db8::/32");
     EXPECT_EQ(q.expires, 1060);
     q = ok({{"mac", "02:53:50:49:4e:12"}, {"type", "name"}, {"domain", "*.Tracker.Example."}, {"expires", "2026-01-01"}});
-    EXPECT_EQ(q.domain, "*.tracker.example");
+    EXPECT_EQ(q.rule.domain.to_string(), "*.tracker.example");
     EXPECT_EQ(q.expires, 1767225600);
 
     EXPECT_EQ(error(json::array()), "the body must be a JSON object");
@@ -53,16 +54,34 @@ TEST(BlockRequest, NormalisesAndValidates) {
     EXPECT_EQ(error({{"mac", "01:00:5e:00:00:01"}}), "'mac': 01:00:5e:00:00:01 is a group address, not a device");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"colour", "red"}}),
               "unknown field 'colour' (expected mac, type, remote, domain, expires, duration, reason)");
-    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "remote"}, {"remote", "10.0.0.0/33"}}),
-              "'remote': '10.0.0.0/33' is not an IPv4 / IPv6 address or prefix (e.g. 198.51.100.0/24)");
-    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"remote", "10.0.0.1"}}), "'remote' is only for type remote");
-    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "name"}, {"domain", "a..b"}}), "'domain': 'a..b' is not a DNS name");
+    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "device_remote"}, {"remote", "10.0.0.0/33"}}),
+              "'remote': '10.0.0.0/33': the prefix length must be 0..32");
+    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "device_remote"}, {"remote", "300.1.2.3"}}),
+              "'remote': '300.1.2.3' is not an IPv4 / IPv6 address or prefix (e.g. 198.51.100.0/24)");
+    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "device_remote"}}), "a device_remote rule needs 'remote'");
+    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"remote", "10.0.0.1"}}), "'remote' is only for type device_remote");
+    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "device_name"}, {"domain", "a..b"}}),
+              "'domain': 'a..b' is not a DNS name (an empty label)");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"expires", 999}}), "'expires' is in the past");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"duration", -1}}), "'duration' must be a positive number of seconds");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"duration", 5}, {"expires", 2000}}),
               "give either 'expires' or 'duration', not both");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "everything"}}),
-              "'type': 'everything' is not a block type (quarantine, remote or name)");
+              "'type': 'everything' is not a block type (quarantine, device_remote or device_name)");
+    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "global"}}),
+              "'type': 'global' is not a block type (quarantine, device_remote or device_name)");
+
+    // One rule, however it is spelt: host bits, a bare address, MAC case, a trailing dot.
+    auto rule = [&](const json& body) { return ok(body).rule; };
+    const json mac = "02:53:50:49:4e:12", upper = "02-53-50-49-4E-12";
+    EXPECT_TRUE(rule({{"mac", mac}, {"type", "device_remote"}, {"remote", "10.0.0.1/24"}})
+                    .same_as(rule({{"mac", upper}, {"type", "remote"}, {"remote", "10.0.0.0/24"}})));
+    EXPECT_TRUE(rule({{"mac", mac}, {"type", "device_remote"}, {"remote", "10.0.0.1"}})
+                    .same_as(rule({{"mac", mac}, {"type", "device_remote"}, {"remote", "10.0.0.1/32"}})));
+    EXPECT_FALSE(rule({{"mac", mac}, {"type", "device_remote"}, {"remote", "10.0.0.1"}})
+                     .same_as(rule({{"mac", mac}, {"type", "device_remote"}, {"remote", "10.0.0.0/24"}})));
+    EXPECT_TRUE(rule({{"mac", mac}, {"type", "device_name"}, {"domain", "Example.COM."}})
+                    .same_as(rule({{"mac", upper}, {"type", "name"}, {"domain", "example.com"}})));
 }
 
 TEST(EventHub, ClientsGetWhatCameAfterTheirLastItemAndLearnWhatTheyMissed) {

@@ -98,7 +98,7 @@ TEST(Recorder, RestartReloadsDevicesNamesAndDestinations) {
     }
     Database db(path, Database::Mode::existing);
     Recorder again(nullptr);
-    EXPECT_EQ(again.restore(db), 1u);
+    EXPECT_EQ(again.restore(load_model(db)), 1u);
     EXPECT_EQ(again.model().names_of("00:17:88:00:00:01", "93.184.216.34"), std::vector<std::string>{"example.com"});
     batch.records[0].flow_id = 9;  // a later flow to the same place
     again.on_digest(batch);

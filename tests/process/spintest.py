@@ -160,6 +160,38 @@ def run_agent(lan_in, wan_in, out_dir, config=REPLAY_YAML, extra=(), timeout=300
     return read_flow_log(flow_log), parse_stats(p.stderr), p.stderr
 
 
+class IdleAgent:
+    """An agent with nothing to read (empty net_pcap inputs) that publishes on
+    `pub` and takes orders on `cmd`: for tests of orders and blocks.
+    start(n) (re)starts it, writing its outputs under out_dir as o<n>-*.pcap."""
+
+    def __init__(self, config, out_dir, pub, cmd):
+        self.config, self.dir, self.pub, self.cmd = config, out_dir, pub, cmd
+        self.empty = os.path.join(out_dir, "empty.pcap")
+        write_pcap(self.empty, [])
+        self.proc = None
+
+    def start(self, n=1):
+        self.proc = subprocess.Popen([AGENT, "--config", self.config,
+                                      "--lan", f"net_pcap0,rx_pcap={self.empty},tx_pcap={self.dir}/o{n}-lan.pcap",
+                                      "--wan", f"net_pcap1,rx_pcap={self.empty},tx_pcap={self.dir}/o{n}-wan.pcap",
+                                      "--publish", f"tcp://127.0.0.1:{self.pub}",
+                                      "--commands", f"tcp://127.0.0.1:{self.cmd}"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return self
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+    def rules(self):
+        """The agent's rules as `spinctl agent rules` lists them, or None if it does not answer."""
+        p = subprocess.run([SPINCTL, "agent", "rules", "--connect", f"tcp://127.0.0.1:{self.cmd}", "--timeout", "2"],
+                           stdout=subprocess.PIPE, text=True)
+        return json.loads(p.stdout)["rules"] if p.returncode == 0 else None
+
+
 def read_flow_log(path):
     records = []
     with open(path) as f:

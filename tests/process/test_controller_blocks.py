@@ -4,18 +4,13 @@ list (spinctl agent rules): a block reaches the agent; an agent that restarts
 (losing the rules it was ordered) gets it again; a controller that restarts
 reloads it; a block with a duration is lifted when it expires; lifting a block
 whose rule the agent's YAML already had leaves that rule in force."""
-import json
 import os
-import subprocess
 import sys
-import time
 
 import spintest as t
 
 CAMERA, PHONE, TV = "02:53:50:49:4e:12", "02:53:50:49:4e:13", "02:53:50:49:4e:14"
 d = t.workdir("ctl-blocks")
-empty = os.path.join(d, "empty.pcap")
-t.write_pcap(empty, [])
 pub, cmd = t.free_port(), t.free_port()
 cfg = t.write_config(os.path.join(d, "agent.yaml"), f"""
 agent: {{id: home}}
@@ -25,23 +20,14 @@ blocks:
 """)
 db = os.path.join(d, "spin.db")
 failures = []
-
-
-def start_agent(n):
-    return subprocess.Popen([t.AGENT, "--config", cfg,
-                             "--lan", f"net_pcap0,rx_pcap={empty},tx_pcap={d}/o{n}-lan.pcap",
-                             "--wan", f"net_pcap1,rx_pcap={empty},tx_pcap={d}/o{n}-wan.pcap",
-                             "--publish", f"tcp://127.0.0.1:{pub}", "--commands", f"tcp://127.0.0.1:{cmd}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+agent = t.IdleAgent(cfg, d, pub, cmd).start(1)
 
 
 def agent_rules():
-    p = subprocess.run([t.SPINCTL, "agent", "rules", "--connect", f"tcp://127.0.0.1:{cmd}", "--timeout", "2"],
-                       stdout=subprocess.PIPE, text=True)
-    return {(r["type"], r.get("mac")): r for r in json.loads(p.stdout)["rules"]} if p.returncode == 0 else None
+    rules = agent.rules()
+    return {(r["type"], r.get("mac")): r for r in rules} if rules is not None else None
 
 
-agent = start_agent(1)
 ctl = t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"], db=db)
 
 
@@ -62,9 +48,8 @@ try:
         failures.append("the block is not among the agent's rules")
 
     # The agent restarts: its ordered rules are gone, the controller orders again.
-    agent.terminate()
-    agent.wait(timeout=30)
-    agent = start_agent(2)
+    agent.stop()
+    agent.start(2)
     t.wait_for("the block back in the restarted agent", lambda: (agent_rules() or {}).get(("quarantine", CAMERA)))
     print("agent restart: the controller ordered the block again")
 
@@ -106,8 +91,7 @@ try:
     t.wait_for("three unblock events (expiry, the TV, the camera)",
                lambda: len(ctl.get("/events?type=unblock")["events"]) == 3)
 finally:
-    agent.terminate()
-    agent.wait(timeout=30)
+    agent.stop()
     ctl.stop()
 
 if failures:

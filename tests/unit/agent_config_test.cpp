@@ -58,7 +58,9 @@ blocks:
     EXPECT_EQ(c.worker.idle_sleep_us, 0u);
     ASSERT_EQ(c.blocks.size(), 4u);
     EXPECT_EQ(c.blocks[0].name, "bad cam");
-    EXPECT_EQ(c.blocks[1].name, "device 02:00:00:00:00:09 remote 198.51.100.0/24");
+    EXPECT_TRUE(c.blocks[1].name.empty());  // the registry names it after what it does
+    EXPECT_EQ(c.blocks[1].describe(), "device 02:00:00:00:00:09 remote 198.51.100.0/24");
+    EXPECT_EQ(c.blocks[3].flow.lan_port, 1234);
     EXPECT_EQ(c.blocks[3].flow.proto, 6);
     EXPECT_NO_THROW(validate(c));
 }

@@ -14,7 +14,7 @@
 #include "agent/order_handler.h"
 #include "agent/rule_registry.h"
 #include "agent/stream_socket.h"
-#include "dataplane/block_table_publisher.h"
+#include "dataplane/shared_tables.h"
 #include "transport/curve.h"
 
 using namespace spin;
@@ -35,7 +35,7 @@ bool answered(agent::CommandServer& server, zmq::socket_t& client) {
 class Commands : public ::testing::Test {
 protected:
     zmq::context_t ctx_;
-    dp::BlockTablePublisher tables_{1};
+    dp::SharedTables tables_{1};
     agent::RuleRegistry rules_{tables_};
     agent::OrderHandler handler_{rules_, "unit", 1, {}};
     agent::CommandServer server_{ctx_, "inproc://commands", nullptr, handler_};
@@ -134,7 +134,7 @@ TEST(Curve, OnlyAuthorisedClientsAreAnswered) {
     const auto server_keys = transport::generate_key_pair(), good = transport::generate_key_pair(),
                bad = transport::generate_key_pair();
     transport::ZapAuthenticator zap(ctx, {good.public_key});
-    dp::BlockTablePublisher tables(1);
+    dp::SharedTables tables(1);
     agent::RuleRegistry rules(tables);
     agent::OrderHandler handler(rules, "unit", 1, {});
     agent::CommandServer server(ctx, "tcp://127.0.0.1:*", &server_keys, handler);

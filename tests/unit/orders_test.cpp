@@ -6,7 +6,7 @@
 
 #include "agent/order_handler.h"
 #include "agent/rule_registry.h"
-#include "dataplane/block_table_publisher.h"
+#include "dataplane/shared_tables.h"
 
 using namespace spin;
 using nlohmann::json;
@@ -22,13 +22,13 @@ TEST(OrderParse, AcceptsEveryRuleKindAsInTheYaml) {
     agent::Order o;
     ASSERT_EQ(agent::parse_order(R"({"id":"a","op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:11"}})", o), "");
     EXPECT_EQ(o.id, "a");
-    EXPECT_EQ(o.rule->kind, dp::RuleKind::quarantine);
+    EXPECT_EQ(o.rule->kind, proto::RuleKind::quarantine);
     ASSERT_EQ(agent::parse_order(R"({"id":7,"op":"block","rule":{"type":"device_remote","mac":"02:00:00:00:00:11","remote":"198.51.100.0/24"}})", o), "");
     EXPECT_EQ(o.id, "7");
-    EXPECT_EQ(o.rule->remote.length, 24);
+    EXPECT_EQ(o.rule->remote.length(), 24);
     ASSERT_EQ(agent::parse_order(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"*.Example.COM."}})", o), "");
-    EXPECT_TRUE(o.rule->by_name);
-    EXPECT_EQ(o.rule->domain, "*.example.com");
+    EXPECT_EQ(o.rule->kind, proto::RuleKind::device_name);
+    EXPECT_EQ(o.rule->domain.to_string(), "*.example.com");
     ASSERT_EQ(agent::parse_order(R"({"op":"unblock","rule_id":3})", o), "");
     EXPECT_EQ(*o.rule_id, 3);
     ASSERT_EQ(agent::parse_order(R"({"op":"rules"})", o), "");
@@ -48,7 +48,7 @@ TEST(OrderParse, RefusesWithAReason) {
     EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"quarantine","mac":"zz"}})").find("is not a MAC address"), std::string::npos);
     EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"a..b"}})").find("is not a DNS name"),
               std::string::npos);
-    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"teleport"}})").find("rule type must be"), std::string::npos);
+    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"teleport"}})").find("is not a rule type"), std::string::npos);
     EXPECT_NE(parse_error(std::string(70000, ' ')).find("over the limit"), std::string::npos);
 }
 
@@ -56,7 +56,7 @@ class Orders : public ::testing::Test {
 protected:
     json order(const std::string& text) { return json::parse(handler_.handle(text)); }
 
-    dp::BlockTablePublisher tables_{2};
+    dp::SharedTables tables_{2};
     agent::RuleRegistry rules_{tables_};
     agent::OrderHandler handler_{rules_, "test-agent", 1'000'000, {}};
 };
@@ -66,8 +66,8 @@ TEST_F(Orders, BlockIsIdempotentAndAnswersTheVersionInForce) {
     ASSERT_TRUE(first["ok"]) << first;
     EXPECT_EQ(first["id"], "o1");
     EXPECT_TRUE(first["changed"]);
-    EXPECT_EQ(first["version"], tables_.version());
-    EXPECT_EQ(tables_.current()->match_mac(rules_.snapshot()[0].spec.mac), first["rule"]["id"]);
+    EXPECT_EQ(first["version"], tables_.blocks.current()->version());
+    EXPECT_EQ(tables_.blocks.current()->match_mac(rules_.snapshot()[0].rule.mac.data()), first["rule"]["id"]);
     const auto again = order(R"({"id":"o2","op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:11","name":"other name"}})");
     EXPECT_FALSE(again["changed"]);
     EXPECT_EQ(again["rule"]["id"], first["rule"]["id"]);
@@ -79,7 +79,7 @@ TEST_F(Orders, BlockIsIdempotentAndAnswersTheVersionInForce) {
     EXPECT_TRUE(gone["changed"]);
     EXPECT_GT(gone["version"], first["version"]);
     const uint8_t dev[6] = {0x02, 0, 0, 0, 0, 0x11};
-    EXPECT_EQ(tables_.current()->match_mac(dev), 0);
+    EXPECT_EQ(tables_.blocks.current()->match_mac(dev), 0);
     const auto twice = order(R"({"op":"unblock","rule_id":1})");
     EXPECT_TRUE(twice["ok"]);
     EXPECT_FALSE(twice["changed"]);
@@ -91,7 +91,7 @@ TEST_F(Orders, MalformedOrdersGetAnErrorAnswerWithTheirId) {
     const auto a = order(R"({"id":"bad-1","op":"block","rule":{"type":"quarantine"}})");
     EXPECT_FALSE(a["ok"]);
     EXPECT_EQ(a["id"], "bad-1");
-    EXPECT_EQ(a["error"], "rule (line 1): quarantine needs 'mac'");
+    EXPECT_EQ(a["error"], "rule: a quarantine rule needs 'mac'");
     EXPECT_TRUE(a.contains("version"));
     EXPECT_FALSE(order("\xff\xfe")["ok"]);
     EXPECT_EQ(handler_.errors(), 2u);
@@ -117,13 +117,13 @@ TEST_F(Orders, DnsNameRuleBlocksWhatTheDeviceResolvesIncludingThroughCnames) {
     rules_.commit();
     dp::FlowKey key{};
     const uint8_t addr4[16] = {198, 51, 100, 4}, addr5[16] = {198, 51, 100, 5}, addr2[16] = {198, 51, 100, 2};
-    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, addr4, 4), 1);
-    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, addr5, 4), 1);
-    EXPECT_EQ(tables_.current()->match_flow(other.data(), key, addr4, 4), 0);
-    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, addr2, 4), 0);
+    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr4, 4), 1);
+    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr5, 4), 1);
+    EXPECT_EQ(tables_.blocks.current()->match_flow(other.data(), key, addr4, 4), 0);
+    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr2, 4), 0);
     EXPECT_EQ(order(R"({"op":"rules"})")["rules"][0]["resolved"], 2);
     ASSERT_TRUE(order(R"({"op":"unblock","rule_id":1})")["changed"]);
-    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, addr4, 4), 0);
+    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr4, 4), 0);
 }
 
 TEST_F(Orders, PlainDomainCoversTheNameAndEverythingUnderIt) {
@@ -157,15 +157,15 @@ TEST_F(Orders, AllowPolicyLetsThroughOnlyNamedAndListedDestinations) {
     key.proto = 6;
     key.port_b = 443;
     const uint8_t cloud[16] = {198, 51, 100, 7}, listed[16] = {192, 0, 2, 9};
-    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, cloud, 4), 1);
-    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, listed, 4), 0);
+    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, cloud, 4), 1);
+    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, listed, 4), 0);
     slowpath::DnsBinding b;
     b.name = "api.vendor.example";
     b.ip_version = 4;
     b.addr = {198, 51, 100, 7};
     ASSERT_TRUE(rules_.learn(dev, {b}));
     rules_.commit();
-    EXPECT_EQ(tables_.current()->match_flow(dev.data(), key, cloud, 4), 0);  // resolved for an allowed name
+    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, cloud, 4), 0);  // resolved for an allowed name
     EXPECT_EQ(order(R"({"op":"rules"})")["rules"][0]["resolved"], 1);
 }
 

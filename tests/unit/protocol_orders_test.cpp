@@ -13,7 +13,7 @@
 
 #include "agent/order_handler.h"
 #include "agent/rule_registry.h"
-#include "dataplane/block_table_publisher.h"
+#include "dataplane/shared_tables.h"
 
 using nlohmann::json;
 
@@ -43,7 +43,7 @@ std::vector<std::pair<std::string, std::string>> documented_orders() {
 TEST(ProtocolDoc, EveryOrderGetsTheDocumentedAnswer) {
     const auto orders = documented_orders();
     ASSERT_GE(orders.size(), 10u) << "docs/protocol.md lost its order examples";
-    spin::dp::BlockTablePublisher tables(1);
+    spin::dp::SharedTables tables(1);
     spin::agent::RuleRegistry rules(tables);
     rules.commit();  // the agent publishes its start-up tables: version 2
     spin::agent::OrderHandler::Hooks hooks;

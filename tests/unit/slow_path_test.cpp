@@ -65,7 +65,7 @@ protected:
         records_ = std::make_unique<dp::RecordRing>("test_slow_rec_" + std::to_string(g_id++), 1024, 0);
         dp::WorkerConfig cfg;
         cfg.flow_capacity = 1024;
-        worker_ = std::make_unique<dp::Worker>(cfg, blocks_, records_.get(), queue_.get());
+        worker_ = std::make_unique<dp::Worker>(cfg, tables_, records_.get(), queue_.get());
     }
     // Sends one burst; returns how many frames were forwarded.
     uint16_t send(dp::Side side, const std::vector<Bytes>& frames, uint64_t now = 1'000'000) {
@@ -86,7 +86,7 @@ protected:
         return out;
     }
 
-    dp::BlockTablePublisher blocks_{4};
+    dp::SharedTables tables_{4};
     std::unique_ptr<dp::SlowPool> pool_;
     std::unique_ptr<dp::SlowQueue> queue_;
     std::unique_ptr<dp::RecordRing> records_;

@@ -31,7 +31,7 @@ protected:
     void make(dp::WorkerConfig cfg = {}, uint32_t ring_size = 4096) {
         if (cfg.flow_capacity == 1'000'000) cfg.flow_capacity = 1024;
         ring_ = std::make_unique<dp::RecordRing>("test_ring_" + std::to_string(g_ring_id++), ring_size, 0);
-        worker_ = std::make_unique<dp::Worker>(cfg, blocks_, ring_.get());
+        worker_ = std::make_unique<dp::Worker>(cfg, tables_, ring_.get());
     }
 
     rte_mbuf* mbuf(const Bytes& frame, uint64_t ts_us = 0) {
@@ -92,7 +92,7 @@ protected:
         return ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 17, udp(kDevIp, kCloud, sport, 53, Bytes(len, 3))));
     }
 
-    dp::BlockTablePublisher blocks_{4};
+    dp::SharedTables tables_{4};
     std::unique_ptr<dp::RecordRing> ring_;
     std::unique_ptr<dp::Worker> worker_;
     int ts_offset_ = -1;
@@ -212,11 +212,11 @@ TEST_F(Pipeline, QuarantineTakesEffectMidStreamAndIsCounted) {
     make();
     const Bytes a = up(kDev, kDevIp, 5004, 0x10, 10), b = up(kDev2, kDev2Ip, 5004, 0x10, 10);
     EXPECT_EQ(send(kLan, {a, b}).size(), 2u);
-    dp::BlockRule rule;
-    rule.id = 9;
-    rule.kind = dp::RuleKind::quarantine;
-    std::memcpy(rule.mac, kDev.b, 6);
-    blocks_.publish({rule});
+    dp::TableEntry rule;
+    rule.rule = 9;
+    rule.kind = dp::EntryKind::quarantine;
+    rule.mac = MacAddress(kDev.b);
+    tables_.publish_blocks({rule});
     const Bytes arp_frame = ethernet({kDev, kGw, {}}, 0x0806, arp(false, kDev, kDevIp, Mac{}, kCloud));
     EXPECT_EQ(send(kLan, {a, b, arp_frame}), std::vector<Bytes>{b});
     EXPECT_EQ(send(kWan, {down(kDev, kDevIp, 5004, 0x10)}).size(), 0u);
@@ -226,7 +226,7 @@ TEST_F(Pipeline, QuarantineTakesEffectMidStreamAndIsCounted) {
     ASSERT_EQ(recs.size(), 3u);  // two starts and one blocked
     EXPECT_EQ(recs[2].event, static_cast<uint8_t>(proto::FlowEvent::blocked));
     EXPECT_EQ(recs[2].rule, 9u);
-    blocks_.publish({});  // unblock
+    tables_.publish_blocks({});  // unblock
     EXPECT_EQ(send(kLan, {a}).size(), 1u);
     for (const auto& r : drain_ends()) {
         if (r.mac[5] != 0x11) continue;
@@ -239,11 +239,11 @@ TEST_F(Pipeline, QuarantineTakesEffectMidStreamAndIsCounted) {
 
 TEST_F(Pipeline, GlobalRemotePrefixBlocksEveryDevice) {
     make();
-    dp::BlockRule rule;
-    rule.id = 3;
-    rule.kind = dp::RuleKind::global_remote;
-    ASSERT_EQ(dp::IpPrefix::parse("192.0.2.0/24", rule.remote), "");
-    blocks_.publish({rule});
+    dp::TableEntry rule;
+    rule.rule = 3;
+    rule.kind = dp::EntryKind::global_remote;
+    rule.prefix = *IpPrefix::parse("192.0.2.0/24");
+    tables_.publish_blocks({rule});
     EXPECT_TRUE(send(kLan, {up(kDev, kDevIp, 1, 0x02), up(kDev2, kDev2Ip, 2, 0x02)}).empty());
     EXPECT_TRUE(send(kWan, {down(kDev, kDevIp, 1, 0x12)}).empty());
     EXPECT_EQ(worker_->rule_pkts(3), 3u);
@@ -299,8 +299,7 @@ TEST_F(Pipeline, RingOverflowIsCountedNotWaitedOn) {
 TEST_F(Pipeline, MonitorModeForwardsNothingAndTakesDirectionFromPrefixes) {
     dp::WorkerConfig cfg;
     cfg.monitor = true;
-    dp::IpPrefix lan;
-    ASSERT_EQ(dp::IpPrefix::parse("10.0.0.0/24", lan), "");
+    const IpPrefix lan = *IpPrefix::parse("10.0.0.0/24");
     cfg.lan = dp::LanClassifier({lan}, nullptr);
     make(cfg);
     // The reply is seen first: the prefix, not arrival order, names the LAN end.

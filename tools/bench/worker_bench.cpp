@@ -69,30 +69,29 @@ private:
 // force (none matching this traffic), records to a ring and slow-path copies
 // to a queue that the harness drains as the control lcore would.
 struct Pipeline {
-    explicit Pipeline(uint32_t flows) : frames(flows), blocks(1) {
+    explicit Pipeline(uint32_t flows) : frames(flows), tables(1) {
         dp::WorkerConfig cfg;
         cfg.flow_capacity = std::max<uint32_t>(flows, 1024);
         cfg.update_interval_us = 1'000'000;
-        std::vector<dp::BlockRule> rules;
+        std::vector<dp::TableEntry> entries;
         for (uint16_t i = 1; i <= 64; ++i) {
-            dp::BlockRule r;
-            r.id = i;
-            r.kind = i % 2 ? dp::RuleKind::global_remote : dp::RuleKind::quarantine;
-            dp::IpPrefix::parse("203.0." + std::to_string(i) + ".0/24", r.remote);
-            r.mac[0] = 0x02;
-            r.mac[5] = static_cast<uint8_t>(i);
-            rules.push_back(r);
+            dp::TableEntry e;
+            e.rule = i;
+            e.kind = i % 2 ? dp::EntryKind::global_remote : dp::EntryKind::quarantine;
+            e.prefix = *IpPrefix::parse("203.0." + std::to_string(i) + ".0/24");
+            e.mac = MacAddress(std::array<uint8_t, 6>{0x02, 0, 0, 0, 0, static_cast<uint8_t>(i)});
+            entries.push_back(e);
         }
-        blocks.publish(rules);
+        tables.publish_blocks(entries);
         ring = std::make_unique<dp::RecordRing>("bench_ring" + std::to_string(flows), 1 << 16, 0);
         slow_pool = std::make_unique<dp::SlowPool>("bench_slow_pool" + std::to_string(flows), 4095, 0);
         slow = std::make_unique<dp::SlowQueue>("bench_slow" + std::to_string(flows), 1024, *slow_pool, 0);
-        worker = std::make_unique<dp::Worker>(cfg, blocks, ring.get(), slow.get());
-        blocks.online(0);
+        worker = std::make_unique<dp::Worker>(cfg, tables, ring.get(), slow.get());
+        tables.rcu.online(0);
         for (size_t i = 0; i < frames.size(); i += dp::kBurstSize) burst(i);  // warm-up: every flow in
         drain();
     }
-    ~Pipeline() { blocks.offline(0); }
+    ~Pipeline() { tables.rcu.offline(0); }
 
     uint16_t burst(size_t at) {
         const uint16_t n = static_cast<uint16_t>(std::min<size_t>(dp::kBurstSize, frames.size() - at));
@@ -122,7 +121,7 @@ struct Pipeline {
     }
 
     Frames frames;
-    dp::BlockTablePublisher blocks;
+    dp::SharedTables tables;
     std::unique_ptr<dp::RecordRing> ring;
     std::unique_ptr<dp::SlowPool> slow_pool;
     std::unique_ptr<dp::SlowQueue> slow;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes seed inputs for the fuzz harnesses into DIR/<harness>/."""
 import glob
+import json
 import os
 import struct
 import subprocess
@@ -12,7 +13,7 @@ import spintest  # noqa: E402
 
 out = sys.argv[1]
 for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour", "discovery", "orders",
-          "event-builder", "api"):
+          "event-builder", "api", "rule"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -98,6 +99,19 @@ orders = [
 ]
 for i, text in enumerate(orders):
     with open(os.path.join(out, "orders", f"order-{i}"), "w") as f:
+        f.write(text)
+
+# Rules and the values in them: each kind's rule object, and spellings that
+# mean the same value (host bits, bare addresses, MAC case, trailing dots).
+rules = [json.dumps(json.loads(o)["rule"]) for o in orders if '"rule"' in o] + [
+    '{"type": "device_allow", "mac": "02:53:50:49:4e:12", "remotes": ["192.0.2.0/24", "2001:db8::1"], "domains": ["*.vendor.example"]}',
+    '{"type": "global", "remote": "2001:db8:bad::/48", "name": "bad net"}',
+    '{"type": "remote", "mac": "02-53-50-49-4E-12", "remote": "10.0.0.1/24"}',
+    "02:53:50:49:4E:12", "aa-bb-cc-dd-ee-ff", "10.0.0.1/24", "10.0.0.1", "2001:DB8::1/64", "::ffff:10.0.0.1/120",
+    "*.Tracker.Example.", "example.com", "a..b", "x" * 64 + ".example",
+]
+for i, text in enumerate(rules):
+    with open(os.path.join(out, "rule", f"rule-{i}"), "w") as f:
         f.write(text)
 
 # Whole frames for the event builder: a side byte, then the frame.

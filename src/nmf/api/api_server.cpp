@@ -4,6 +4,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/mac_address.h"
+#include "common/wall_clock.h"
 #include "nmf/api/block_request.h"
 
 namespace spin::nmf {
@@ -15,15 +17,46 @@ namespace {
 constexpr int64_t kMaxSeriesPoints = 100'000;
 
 std::string mac_of(const PathArgs& args) {
-    const std::string mac = normalise_mac(args.at(0));
-    if (mac.empty()) throw ApiError(400, "'" + args.at(0) + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
-    return mac;
+    std::string error;
+    const auto mac = MacAddress::parse(args.at(0), &error);
+    if (!mac) throw ApiError(400, error);
+    return mac->to_string();
 }
 
-// A Controls outcome as a response: errors get the same shape as the API's own.
-void send_outcome(httplib::Response& res, BlockOutcome out) {
-    if (out.status >= 400 && out.body.is_object() && !out.body.contains("status")) out.body["status"] = out.status;
-    send_json(res, out.status, out.body);
+// The `device` query parameter: a MAC in canonical form.
+std::string device_param(const QueryParams& p) {
+    const auto mac = MacAddress::parse(p.text("device"));
+    if (!mac) throw ApiError(400, "'device': '" + p.text("device").substr(0, 64) + "' is not a MAC address");
+    return mac->to_string();
+}
+
+// Where the HTTP status of a Controls answer is chosen: here, nowhere else.
+int http_status(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::done: return 200;
+    case Outcome::created: return 201;
+    case Outcome::not_found: return 404;
+    case Outcome::conflict: return 409;
+    case Outcome::no_agent:
+    case Outcome::busy: return 503;
+    case Outcome::failed: return 500;
+    }
+    return 500;
+}
+
+// A Controls answer as a response: errors get the same shape as the API's own.
+void send_result(httplib::Response& res, ControlResult out) {
+    const int status = http_status(out.outcome);
+    if (status >= 400 && out.body.is_object() && !out.body.contains("status")) out.body["status"] = status;
+    send_json(res, status, out.body);
+}
+
+// The body of a Controls answer that must have succeeded, for a response
+// that wraps it; errors become the API's own.
+nlohmann::json result_body(ControlResult out) {
+    if (out.outcome != Outcome::done)
+        throw ApiError(http_status(out.outcome), out.body.value("error", std::string("the controller did not answer")));
+    return std::move(out.body);
 }
 
 // A traffic item cut down to one device; "" if that device had none.
@@ -36,10 +69,6 @@ std::string traffic_of(const std::string& data, const std::string& mac) {
     if (kept.empty()) return "";
     item["devices"] = std::move(kept);
     return item.dump();
-}
-
-double wall_now() {
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Constant time, so that the token cannot be guessed byte by byte.
@@ -216,10 +245,7 @@ void ApiServer::routes() {
         e.from = p.time("from");
         e.to = p.time("to");
         if (e.from && e.to && *e.from >= *e.to) throw ApiError(400, "'from' must be before 'to'");
-        if (p.has("device")) {
-            e.device = normalise_mac(p.text("device"));
-            if (e.device.empty()) throw ApiError(400, "'device': '" + p.text("device") + "' is not a MAC address");
-        }
+        if (p.has("device")) e.device = device_param(p);
         e.type = p.text("type");
         e.after_id = p.integer("after", 0, INT64_MAX).value_or(0);
         e.limit = p.integer("limit", 1, 10000).value_or(1000);
@@ -228,19 +254,19 @@ void ApiServer::routes() {
 
     router_.add("GET", "/api/v1/agents", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         QueryParams(req, {});
-        send_json(res, 200, {{"agents", controls_.agents()}});
+        send_json(res, 200, {{"agents", result_body(controls_.agents())}});
     });
 
     router_.add("GET", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         const QueryParams p(req, {"all"});
-        send_json(res, 200, {{"blocks", controls_.blocks(p.boolean("all").value_or(false))}});
+        send_json(res, 200, {{"blocks", result_body(controls_.blocks(p.boolean("all").value_or(false)))}});
     });
 
     router_.add("POST", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         QueryParams(req, {});
-        const auto parsed = parse_block_request(json_body(req), wall_now());
+        const auto parsed = parse_block_request(json_body(req), epoch_seconds_now());
         if (const auto* error = std::get_if<std::string>(&parsed)) throw ApiError(400, *error);
-        send_outcome(res, controls_.create_block(std::get<BlockRequest>(parsed)));
+        send_result(res, controls_.create_block(std::get<BlockRequest>(parsed)));
     });
 
     router_.add("DELETE", "/api/v1/blocks/{id}",
@@ -249,7 +275,7 @@ void ApiServer::routes() {
                     const std::string id = m.at(0);
                     if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
                         throw ApiError(400, "'" + id + "' is not a block id");
-                    send_outcome(res, controls_.remove_block(std::stoll(id)));
+                    send_result(res, controls_.remove_block(std::stoll(id)));
                 });
 
     router_.add("GET", "/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
@@ -260,10 +286,7 @@ void ApiServer::routes() {
 void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {
     const QueryParams p(req, {"device", "type"});
     std::string device;
-    if (p.has("device")) {
-        device = normalise_mac(p.text("device"));
-        if (device.empty()) throw ApiError(400, "'device': '" + p.text("device") + "' is not a MAC address");
-    }
+    if (p.has("device")) device = device_param(p);
     std::set<std::string> types;
     for (size_t start = 0, comma; start <= p.text("type").size() && p.has("type"); start = comma + 1) {
         comma = p.text("type").find(',', start);

@@ -1,4 +1,5 @@
-// Validation of POST /api/v1/blocks bodies (docs/api.md, "Blocks").
+// Validation of POST /api/v1/blocks bodies (docs/api.md, "Blocks"): a rule
+// (proto/rule.h) of a kind the API can order, with an expiry and a reason.
 #pragma once
 
 #include <string>
@@ -14,7 +15,9 @@ namespace spin::nmf {
 // turns a `duration` into an expiry.
 std::variant<BlockRequest, std::string> parse_block_request(const nlohmann::json& body, double now);
 
-// "AA-BB-CC-DD-EE-FF" / "aa:bb:..." to "aa:bb:cc:dd:ee:ff"; "" if not a MAC.
-std::string normalise_mac(const std::string& text);
+// The rule of a block as the API shows it and the store keeps it (also one
+// written by an older controller, with type "remote" or "name"); nullopt and
+// *error if it holds none.
+std::optional<proto::Rule> block_rule(const nlohmann::json& block, std::string* error);
 
 }  // namespace spin::nmf

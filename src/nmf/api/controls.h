@@ -1,44 +1,51 @@
 // What the API asks of the process around the NMF (the controller): the
 // live state of the agents and the blocks that need orders to agents.  The
-// NMF defines the interface; it knows nothing of how orders travel.
+// NMF defines the interface; it knows nothing of how orders travel.  The
+// answers say how a request ended; only nmf/api turns that into an HTTP
+// status (docs/architecture.md, "Errors").
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "proto/rule.h"
 
 namespace spin::nmf {
 
 // POST /api/v1/blocks, validated (docs/api.md, "Blocks").
 struct BlockRequest {
-    enum class Kind { quarantine, remote, name };
-    Kind kind = Kind::quarantine;
-    std::string mac;     // aa:bb:cc:dd:ee:ff, lower case
-    std::string remote;  // kind remote: an address or prefix
-    std::string domain;  // kind name: a DNS name or *.name
+    proto::Rule rule;    // quarantine, device_remote or device_name; canonical
     double expires = 0;  // seconds since the epoch; 0: until removed
     std::string reason;  // free text from the user
 };
 
-const char* to_string(BlockRequest::Kind kind);
+// How a request ended.  `body` is the answer, or {"error": sentence, ...}.
+enum class Outcome : uint8_t {
+    done,       // answered
+    created,    // a new block was made
+    not_found,  // no such block
+    conflict,   // the request contradicts what is there (a block that already does this, one already removed)
+    no_agent,   // no agent can take the order
+    busy,       // the controller did not answer in time
+    failed,     // an internal error
+};
 
-// The outcome of creating or removing a block.
-struct BlockOutcome {
-    int status = 200;  // HTTP status: 200 / 201, 404 no such block, 409 conflict, 503 no agent to order
+struct ControlResult {
+    Outcome outcome = Outcome::done;
     nlohmann::json body;
 };
 
 class Controls {
 public:
     virtual ~Controls() = default;
-    virtual nlohmann::json agents() = 0;
-    virtual nlohmann::json blocks(bool include_removed) = 0;
+    virtual ControlResult agents() = 0;
+    virtual ControlResult blocks(bool include_removed) = 0;
     // Orders the agents that see the device and waits for their answers (up
     // to the order timeout); the body reports each agent's.
-    virtual BlockOutcome create_block(const BlockRequest& request) = 0;
-    virtual BlockOutcome remove_block(int64_t id) = 0;
+    virtual ControlResult create_block(const BlockRequest& request) = 0;
+    virtual ControlResult remove_block(int64_t id) = 0;
     // A user changed a device (PATCH): an event for the log and the stream.
     virtual void user_action(const std::string& mac, const nlohmann::json& change) = 0;
 };

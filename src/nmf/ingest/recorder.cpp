@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/mac_address.h"
 #include "nmf/model/device_json.h"
 #include "proto/flow_record_json.h"
 
@@ -13,11 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string mac_text(uint64_t mac) {
-    uint8_t bytes[6];
-    for (int i = 5; i >= 0; --i, mac >>= 8) bytes[i] = static_cast<uint8_t>(mac);
-    return proto::format_mac(bytes);
-}
+// "" for no device, as in flow records.
+std::string mac_text(uint64_t mac) { return proto::format_mac(MacAddress::from_u64(mac).data()); }
 
 }  // namespace
 
@@ -90,28 +88,23 @@ void Recorder::note(const std::string& type, double time, const std::string& dev
 
 void Recorder::set_agent(const std::string& id, const json& doc) { agents_[id] = doc; }
 
-size_t Recorder::restore(Database& db) {
-    Statement devices(db, "SELECT doc FROM devices");
+size_t Recorder::restore(const StoredModel& stored) {
     size_t n = 0;
-    while (devices.step()) {
-        const json doc = json::parse(devices.column_text(0), nullptr, false);
+    for (const json& doc : stored.devices) {
         Device d = device_from_json(doc);
         if (d.mac.empty()) continue;
         model_.restore(std::move(d));
         ++n;
     }
-    Statement names(db, "SELECT mac, remote_ip, name, first_seen, last_seen, expires FROM names");
-    while (names.step()) {
+    for (const NameRow& s : stored.names) {
         NameRecord r;
-        r.seen.first = names.column_double(3);
-        r.seen.last = names.column_double(4);
-        r.expires = names.column_double(5);
-        model_.restore_name(names.column_text(0), names.column_text(1), names.column_text(2), r);
+        r.seen.first = s.first_seen;
+        r.seen.last = s.last_seen;
+        r.expires = s.expires;
+        model_.restore_name(s.mac, s.remote_ip, s.name, r);
     }
-    Statement destinations(db, "SELECT mac, remote_ip, first_seen, last_seen FROM destinations");
-    while (destinations.step())
-        destinations_[{destinations.column_text(0), destinations.column_text(1)}] =
-            Destination{destinations.column_double(2), destinations.column_double(3)};
+    for (const DestinationRow& d : stored.destinations)
+        destinations_[{d.mac, d.remote_ip}] = Destination{d.first_seen, d.last_seen};
     return n;
 }
 

@@ -15,7 +15,7 @@
 
 #include "nmf/ingest/flow_accounting.h"
 #include "nmf/model/device_model.h"
-#include "nmf/store/sqlite.h"
+#include "nmf/store/model_rows.h"
 #include "nmf/store/store_batch.h"
 #include "proto/digest_batch.h"
 
@@ -46,7 +46,7 @@ public:
 
     // Restart: reloads the devices, names and destinations the store kept;
     // returns the number of devices.
-    size_t restore(Database& db);
+    size_t restore(const StoredModel& stored);
     const DeviceModel& model() const { return model_; }
 
     const AccountingStats& accounting() const { return accounting_.stats(); }

@@ -1,30 +1,21 @@
 #include "nmf/model/device_model.h"
-#include "nmf/model/json_fields.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "common/mac_address.h"
+#include "nmf/model/json_fields.h"
 
 namespace spin::nmf {
 
 using nlohmann::json;
-
-std::optional<std::array<uint8_t, 6>> parse_mac_text(const std::string& t) {
-    std::array<uint8_t, 6> mac{};
-    unsigned v[6];
-    char tail;
-    if (t.size() != 17 || std::sscanf(t.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-                                      &tail) != 6)
-        return std::nullopt;
-    for (int i = 0; i < 6; ++i) mac[i] = static_cast<uint8_t>(v[i]);
-    return mac;
-}
 
 Device& DeviceModel::device(const std::string& mac, double time, const std::string& agent, ModelChange& change) {
     auto [it, fresh] = devices_.try_emplace(mac);
     Device& d = it->second;
     if (fresh) {
         d.mac = mac;
-        if (oui_ != nullptr) d.vendor = oui_->lookup(*parse_mac_text(mac));
+        if (oui_ != nullptr)
+            if (const auto parsed = MacAddress::parse(mac)) d.vendor = oui_->lookup(parsed->bytes());
         change.new_device = true;
     }
     d.seen.at(time);
@@ -33,11 +24,13 @@ Device& DeviceModel::device(const std::string& mac, double time, const std::stri
     return d;
 }
 
-ModelChange DeviceModel::observe_traffic(const std::string& mac, const std::string& lan_ip, double first, double last,
-                                         const std::string& agent) {
+ModelChange DeviceModel::observe_traffic(const std::string& mac_text, const std::string& lan_ip, double first,
+                                         double last, const std::string& agent) {
     ModelChange change;
+    const auto parsed = MacAddress::parse(mac_text);
+    if (!parsed) return change;
+    const std::string mac = parsed->to_string();
     change.mac = mac;
-    if (!parse_mac_text(mac)) return change;
     Device& d = device(mac, first, agent, change);
     d.seen.at(last);
     add_ip(d, lan_ip, "traffic", first, change);
@@ -48,7 +41,7 @@ ModelChange DeviceModel::observe_traffic(const std::string& mac, const std::stri
 void DeviceModel::restore(Device device) {
     std::string mac = device.mac;
     if (oui_ != nullptr && device.vendor.kind == Vendor::Kind::unregistered) {
-        if (const auto parsed = parse_mac_text(mac)) device.vendor = oui_->lookup(*parsed);
+        if (const auto parsed = MacAddress::parse(mac)) device.vendor = oui_->lookup(parsed->bytes());
     }
     devices_[mac] = std::move(device);
 }
@@ -81,9 +74,10 @@ void DeviceModel::add_ip(Device& d, const std::string& ip, const std::string& vi
 
 std::optional<ModelChange> DeviceModel::apply(const json& e) {
     if (!e.is_object()) return std::nullopt;
-    const std::string type = json_text(e, "type"), mac = json_text(e, "mac"), agent = json_text(e, "agent");
-    const auto parsed = parse_mac_text(mac);
-    if (!parsed || ((*parsed)[0] & 0x01) || parsed == std::array<uint8_t, 6>{}) return std::nullopt;
+    const std::string type = json_text(e, "type"), agent = json_text(e, "agent");
+    const auto parsed = MacAddress::parse(json_text(e, "mac"));
+    if (!parsed || parsed->is_group() || parsed->is_zero()) return std::nullopt;
+    const std::string mac = parsed->to_string();  // one device, however the event spelt it
     const double time = e.value("time", 0.0);
     // DHCP and DNS events name the LAN device whichever way the frame went;
     // the others name the frame's sender, which on the WAN side is no device

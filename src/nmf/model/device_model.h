@@ -99,7 +99,4 @@ private:
     std::set<std::string> dirty_;
 };
 
-// Parses "aa:bb:cc:dd:ee:ff"; nullopt if malformed.
-std::optional<std::array<uint8_t, 6>> parse_mac_text(const std::string& text);
-
 }  // namespace spin::nmf

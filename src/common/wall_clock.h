@@ -1,0 +1,18 @@
+// The wall clock as every process reports time: seconds (or microseconds)
+// since the epoch.  Packet times come from the dataplane's own clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace spin {
+
+inline uint64_t epoch_us_now() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+}
+
+inline double epoch_seconds_now() { return static_cast<double>(epoch_us_now()) / 1e6; }
+
+}  // namespace spin

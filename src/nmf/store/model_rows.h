@@ -1,0 +1,24 @@
+// What the store kept of the model, as a restarting controller reloads it:
+// device documents, the names each device resolved, its destinations.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nmf/store/sqlite.h"
+#include "nmf/store/store_batch.h"
+
+namespace spin::nmf {
+
+// The rows as the writer wrote them (store_batch.h).
+struct StoredModel {
+    std::vector<nlohmann::json> devices;  // as device_to_json wrote them; unparseable rows read as discarded
+    std::vector<NameRow> names;
+    std::vector<DestinationRow> destinations;
+};
+
+StoredModel load_model(Database& db);
+
+}  // namespace spin::nmf
