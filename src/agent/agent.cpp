@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cinttypes>
 #include <fstream>
-#include <string>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,12 +20,12 @@
 #include "agent/eal.h"
 #include "agent/flow_log.h"
 #include "agent/flow_summary.h"
-#include "common/log.h"
 #include "agent/port.h"
 #include "agent/rule_registry.h"
 #include "agent/slowpath/event_builder.h"
 #include "agent/slowpath/slow_path_reader.h"
 #include "agent/telemetry.h"
+#include "common/log.h"
 #include "dataplane/record_ring.h"
 #include "dataplane/slow_path.h"
 #include "dataplane/worker.h"
@@ -61,9 +61,8 @@ uint64_t peak_rss_kib() {
 void print_port_stats(const Port& port) {
     rte_eth_stats st{};
     if (rte_eth_stats_get(port.id(), &st) != 0) return;
-    fmt::print(stderr, "  port {} ({}): rx {} tx {} missed {} rx_errors {} tx_errors {} no_mbuf {}\n",
-               port.role(), port.driver(), st.ipackets, st.opackets, st.imissed, st.ierrors,
-               st.oerrors, st.rx_nombuf);
+    fmt::print(stderr, "  port {} ({}): rx {} tx {} missed {} rx_errors {} tx_errors {} no_mbuf {}\n", port.role(),
+               port.driver(), st.ipackets, st.opackets, st.imissed, st.ierrors, st.oerrors, st.rx_nombuf);
 }
 
 void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const RuleRegistry& rules,
@@ -132,11 +131,11 @@ int run_agent(const AgentConfig& cfg) {
                                          : "a bridge needs an RX and a TX queue on both ports "
                                            "(net_pcap: give both rx_pcap and tx_pcap)");
     if (queues < cfg.workers)
-        log_warn("workers: {} configured but the ports offer {} queue(s); running {} worker(s)",
-                 cfg.workers, queues, queues);
+        log_warn("workers: {} configured but the ports offer {} queue(s); running {} worker(s)", cfg.workers, queues,
+                 queues);
     if (rte_lcore_count() < queues + 1)
-        throw std::runtime_error(fmt::format("EAL gave {} lcores; need {} (main + workers)",
-                                             rte_lcore_count(), queues + 1));
+        throw std::runtime_error(
+            fmt::format("EAL gave {} lcores; need {} (main + workers)", rte_lcore_count(), queues + 1));
 
     pool.emplace("spin_mbufs", cfg.mbufs, cfg.mbuf_cache, lan.socket());
     lan.configure(static_cast<uint16_t>(queues), monitor, cfg.rx_descriptors, cfg.tx_descriptors, pool->get());
@@ -158,16 +157,16 @@ int run_agent(const AgentConfig& cfg) {
         wc.monitor = monitor;
         wc.rx_timestamp_units_per_us[dp::kLan] = lan.timestamp_units_per_us();
         wc.rx_timestamp_units_per_us[dp::kWan] = wan ? wan->timestamp_units_per_us() : 0;
-        if (monitor)
-            wc.lan = dp::LanClassifier(cfg.lan_prefixes, cfg.gateway_mac ? cfg.gateway_mac->data() : nullptr);
-        rings.push_back(std::make_unique<dp::RecordRing>(fmt::format("spin_records_{}", i), cfg.ring_size, lan.socket()));
+        if (monitor) wc.lan = dp::LanClassifier(cfg.lan_prefixes, cfg.gateway_mac ? cfg.gateway_mac->data() : nullptr);
+        rings.push_back(
+            std::make_unique<dp::RecordRing>(fmt::format("spin_records_{}", i), cfg.ring_size, lan.socket()));
         slow_queues.push_back(std::make_unique<dp::SlowQueue>(fmt::format("spin_slow_{}", i), cfg.slow_ring_size,
                                                               slow_pool, lan.socket()));
         workers.push_back(std::make_unique<dp::Worker>(wc, tables, rings.back().get(), slow_queues.back().get()));
     }
-    log_info("{} worker(s), flow table {} entries each ({:.1f} MiB), RSS {}, packet timestamps {}",
-             queues, cfg.worker.flow_capacity, workers[0]->flows().memory_bytes() / 1048576.0,
-             lan.rss() ? "on" : "off", lan.timestamp_units_per_us() != 0 ? "from the capture" : "from the TSC clock");
+    log_info("{} worker(s), flow table {} entries each ({:.1f} MiB), RSS {}, packet timestamps {}", queues,
+             cfg.worker.flow_capacity, workers[0]->flows().memory_bytes() / 1048576.0, lan.rss() ? "on" : "off",
+             lan.timestamp_units_per_us() != 0 ? "from the capture" : "from the TSC clock");
 
     slowpath::EventBuilder event_builder;
     OrderHandler::Hooks hooks;
@@ -198,7 +197,8 @@ int run_agent(const AgentConfig& cfg) {
     TelemetryRegistration telemetry(workers, rules);
 
     channels.hello("start");
-    channels.wait_for_subscribers(cfg.wait_subscribers, std::chrono::milliseconds(cfg.wait_timeout_ms), g_stop_requested);
+    channels.wait_for_subscribers(cfg.wait_subscribers, std::chrono::milliseconds(cfg.wait_timeout_ms),
+                                  g_stop_requested);
 
     lan.start();
     if (wan) wan->start();
@@ -260,13 +260,11 @@ int run_agent(const AgentConfig& cfg) {
 
     stop.store(true);
     rte_eal_mp_wait_lcore();
-    while (slow_reader.poll() != 0) {
-    }
+    while (slow_reader.poll() != 0) {}
     drain_rings();
     for (auto& w : workers) w->drain(proto::EndReason::exit, dispatch);
     channels.flush();
-    channels.events().publish({{"type", "goodbye"}, {"time", epoch_seconds_now()},
-                               {"version", rules.version()}});
+    channels.events().publish({{"type", "goodbye"}, {"time", epoch_seconds_now()}, {"version", rules.version()}});
     if (cfg.summary) summary.print();
     print_stats(workers, rules, channels, event_builder, flow_log.get());
     print_port_stats(lan);

@@ -51,16 +51,21 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     }
     if (root.has("mode")) {
         const auto m = root.child("mode").str();
-        if (m == "bridge") c.mode = Mode::bridge;
-        else if (m == "monitor") c.mode = Mode::monitor;
-        else root.child("mode").fail("must be 'bridge' or 'monitor'");
+        if (m == "bridge")
+            c.mode = Mode::bridge;
+        else if (m == "monitor")
+            c.mode = Mode::monitor;
+        else
+            root.child("mode").fail("must be 'bridge' or 'monitor'");
     }
     if (auto p = root.child("ports"); p.node) {
         p.only({"lan", "wan", "rx_descriptors", "tx_descriptors", "mbufs", "mbuf_cache"});
         if (p.has("lan")) c.lan = p.child("lan").str();
         if (p.has("wan")) c.wan = p.child("wan").str();
-        if (p.has("rx_descriptors")) c.rx_descriptors = static_cast<uint16_t>(p.child("rx_descriptors").uint(32, 16384));
-        if (p.has("tx_descriptors")) c.tx_descriptors = static_cast<uint16_t>(p.child("tx_descriptors").uint(32, 16384));
+        if (p.has("rx_descriptors"))
+            c.rx_descriptors = static_cast<uint16_t>(p.child("rx_descriptors").uint(32, 16384));
+        if (p.has("tx_descriptors"))
+            c.tx_descriptors = static_cast<uint16_t>(p.child("tx_descriptors").uint(32, 16384));
         if (p.has("mbufs")) c.mbufs = static_cast<uint32_t>(p.child("mbufs").uint(1023, 1u << 24));
         if (p.has("mbuf_cache")) c.mbuf_cache = static_cast<uint32_t>(p.child("mbuf_cache").uint(0, 512));
     }
@@ -102,8 +107,10 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
         d.only({"publish", "update_interval", "batch_records", "batch_delay_ms", "ring_size", "wait_subscribers",
                 "wait_timeout", "heartbeat"});
         if (d.has("publish")) c.publish = d.child("publish").str();
-        if (d.has("wait_subscribers")) c.wait_subscribers = static_cast<uint32_t>(d.child("wait_subscribers").uint(0, 1000));
-        if (d.has("wait_timeout")) c.wait_timeout_ms = static_cast<uint32_t>(d.child("wait_timeout").seconds_us(0) / 1000);
+        if (d.has("wait_subscribers"))
+            c.wait_subscribers = static_cast<uint32_t>(d.child("wait_subscribers").uint(0, 1000));
+        if (d.has("wait_timeout"))
+            c.wait_timeout_ms = static_cast<uint32_t>(d.child("wait_timeout").seconds_us(0) / 1000);
         if (d.has("heartbeat")) c.heartbeat_ms = static_cast<uint32_t>(d.child("heartbeat").seconds_us(0) / 1000);
         if (d.has("update_interval")) c.worker.update_interval_us = d.child("update_interval").seconds_us(0);
         if (d.has("batch_records")) c.batch_records = static_cast<uint32_t>(d.child("batch_records").uint(1, 65536));
@@ -143,7 +150,8 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     }
     if (auto i = root.child("idle"); i.node) {
         i.only({"polls_before_sleep", "sleep_us"});
-        if (i.has("polls_before_sleep")) c.worker.idle_polls_before_sleep = static_cast<uint32_t>(i.child("polls_before_sleep").uint(1, 1u << 30));
+        if (i.has("polls_before_sleep"))
+            c.worker.idle_polls_before_sleep = static_cast<uint32_t>(i.child("polls_before_sleep").uint(1, 1u << 30));
         if (i.has("sleep_us")) c.worker.idle_sleep_us = static_cast<uint32_t>(i.child("sleep_us").uint(0, 1'000'000));
     }
     if (auto b = root.child("blocks"); b.node) {
@@ -157,18 +165,15 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
 }  // namespace
 
 void validate(const AgentConfig& c) {
-    if (c.lan.empty())
-        throw ConfigError("ports.lan: no LAN port (set it in the YAML or with --lan)");
+    if (c.lan.empty()) throw ConfigError("ports.lan: no LAN port (set it in the YAML or with --lan)");
     if (c.mode == Mode::bridge && c.wan.empty())
         throw ConfigError("ports.wan: bridge mode needs a WAN port (set it in the YAML or with --wan)");
     if (c.mode == Mode::monitor && !c.wan.empty())
         throw ConfigError("ports.wan: monitor mode uses one port only (the LAN / mirror port)");
-    if (c.mode == Mode::bridge && c.lan == c.wan)
-        throw ConfigError("ports: LAN and WAN must be different ports");
+    if (c.mode == Mode::bridge && c.lan == c.wan) throw ConfigError("ports: LAN and WAN must be different ports");
     if (c.mode == Mode::monitor && c.lan_prefixes.empty() && !c.gateway_mac)
         throw ConfigError("monitor: monitor mode needs lan_prefixes and / or gateway_mac to tell directions");
-    if (c.mbuf_cache > c.mbufs / 4)
-        throw ConfigError("ports.mbuf_cache must be at most a quarter of ports.mbufs");
+    if (c.mbuf_cache > c.mbufs / 4) throw ConfigError("ports.mbuf_cache must be at most a quarter of ports.mbufs");
     if (c.secret_key_file.empty() != c.authorized_keys.empty())
         throw ConfigError("curve: secret_key_file and authorized_keys go together (both or neither)");
     if (c.wait_subscribers != 0 && c.publish.empty())

@@ -26,8 +26,8 @@ struct AgentConfig {
     Mode mode = Mode::bridge;
 
     // ports
-    std::string lan;                   // PCI address or vdev string
-    std::string wan;                   // unused in monitor mode
+    std::string lan;  // PCI address or vdev string
+    std::string wan;  // unused in monitor mode
     uint16_t rx_descriptors = 1024;
     uint16_t tx_descriptors = 1024;
     uint32_t mbufs = 16383;
@@ -40,11 +40,11 @@ struct AgentConfig {
     uint32_t memory_mb = 0;            // 0: computed from the pools and rings
     bool huge_pages = false;
     std::string log_level = "notice";
-    std::vector<int> cpus;             // CPUs for lcores 0..N (main first); empty: any
-    std::vector<std::string> eal_args; // appended verbatim
+    std::vector<int> cpus;              // CPUs for lcores 0..N (main first); empty: any
+    std::vector<std::string> eal_args;  // appended verbatim
 
     // flows
-    dp::WorkerConfig worker;           // flow capacity, timeouts, eviction, idle, monitor
+    dp::WorkerConfig worker;  // flow capacity, timeouts, eviction, idle, monitor
 
     // digests
     std::string publish;               // ZeroMQ endpoint to bind, "" for none (digests and events)
@@ -56,15 +56,15 @@ struct AgentConfig {
     uint32_t ring_size = 65536;
 
     // commands
-    std::string commands;              // ZeroMQ endpoint (ROUTER) to bind for orders, "" for none
+    std::string commands;  // ZeroMQ endpoint (ROUTER) to bind for orders, "" for none
 
     // curve: both empty means plain ZeroMQ, allowed on loopback / ipc only
-    std::string secret_key_file;       // this agent's CURVE secret key (Z85, from spinctl keygen)
+    std::string secret_key_file;               // this agent's CURVE secret key (Z85, from spinctl keygen)
     std::vector<std::string> authorized_keys;  // Z85 public keys of controllers / clients allowed in
 
     // slow path
-    uint32_t slow_ring_size = 1024;    // copies per worker ring
-    uint32_t slow_pool = 4095;         // mbufs for copies, shared by the workers
+    uint32_t slow_ring_size = 1024;  // copies per worker ring
+    uint32_t slow_pool = 4095;       // mbufs for copies, shared by the workers
 
     // monitor
     std::vector<IpPrefix> lan_prefixes;

@@ -30,7 +30,7 @@ namespace {
 template <typename S, typename Get>
 std::vector<std::pair<std::string, uint64_t>> list(const S& s, Get get) {
     std::vector<std::pair<std::string, uint64_t>> out;
-#define SPIN_LIST_SIDE(name, meaning)            \
+#define SPIN_LIST_SIDE(name, meaning)               \
     out.emplace_back("lan_" #name, get(s.name[0])); \
     out.emplace_back("wan_" #name, get(s.name[1]));
 #define SPIN_LIST(name, meaning) out.emplace_back(#name, get(s.name));

@@ -36,8 +36,10 @@ unsigned CommandServer::poll() {
         while (frames.back().more()) {
             zmq::message_t next;
             (void)socket_.recv(next);
-            if (frames.size() < kMaxFrames) frames.push_back(std::move(next));
-            else overflow = true;  // read to the end of the message, then drop it
+            if (frames.size() < kMaxFrames)
+                frames.push_back(std::move(next));
+            else
+                overflow = true;  // read to the end of the message, then drop it
             if (overflow && !next.more()) break;
         }
         // [identity][envelope... ""][body]: REQ clients add the empty

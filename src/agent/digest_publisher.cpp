@@ -6,10 +6,7 @@ namespace spin::agent {
 
 DigestPublisher::DigestPublisher(StreamSocket& socket, std::string agent_id, uint64_t boot_us, uint32_t batch_records,
                                  std::chrono::milliseconds batch_delay, RuleNamer namer)
-    : socket_(socket),
-      batch_records_(batch_records),
-      batch_delay_(batch_delay),
-      namer_(std::move(namer)) {
+    : socket_(socket), batch_records_(batch_records), batch_delay_(batch_delay), namer_(std::move(namer)) {
     header_.agent = std::move(agent_id);
     header_.boot_us = boot_us;
     pending_.reserve(batch_records_);
@@ -18,8 +15,7 @@ DigestPublisher::DigestPublisher(StreamSocket& socket, std::string agent_id, uin
 DigestPublisher::~DigestPublisher() {
     try {
         flush();
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void DigestPublisher::add(const proto::FlowRecord& record) {

@@ -18,9 +18,8 @@ class DigestPublisher {
 public:
     using RuleNamer = std::function<std::string(uint32_t)>;
 
-    DigestPublisher(StreamSocket& socket, std::string agent_id,
-                    uint64_t boot_us, uint32_t batch_records, std::chrono::milliseconds batch_delay,
-                    RuleNamer namer);
+    DigestPublisher(StreamSocket& socket, std::string agent_id, uint64_t boot_us, uint32_t batch_records,
+                    std::chrono::milliseconds batch_delay, RuleNamer namer);
     ~DigestPublisher();
 
     void add(const proto::FlowRecord& record);

@@ -10,12 +10,10 @@
 
 namespace spin::agent {
 
-FlowLog::FlowLog(const std::string& path, std::string agent_id,
-                 std::function<std::string(uint32_t)> rule_namer)
+FlowLog::FlowLog(const std::string& path, std::string agent_id, std::function<std::string(uint32_t)> rule_namer)
     : path_(path), agent_(std::move(agent_id)), namer_(std::move(rule_namer)) {
     file_ = std::fopen(path.c_str(), "w");
-    if (file_ == nullptr)
-        throw std::runtime_error(fmt::format("--flow-log {}: {}", path, std::strerror(errno)));
+    if (file_ == nullptr) throw std::runtime_error(fmt::format("--flow-log {}: {}", path, std::strerror(errno)));
 }
 
 FlowLog::~FlowLog() { std::fclose(file_); }

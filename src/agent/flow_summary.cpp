@@ -50,7 +50,8 @@ void FlowSummary::print() const {
                "bytes_out", "pkts_in", "bytes_in", "blocked");
     for (const auto& [mac, d] : devices_) {
         std::string protos;
-        for (const auto& [p, n] : d.protos) protos += fmt::format("{}{}:{}", protos.empty() ? "" : " ", proto_name(p), n);
+        for (const auto& [p, n] : d.protos)
+            protos += fmt::format("{}{}:{}", protos.empty() ? "" : " ", proto_name(p), n);
         fmt::print("  {:<17} {:>6} {:>9} {:>11} {:>9} {:>11} {:>8}  {}\n", mac.empty() ? "(none)" : mac, d.flows,
                    d.pkts_out, d.bytes_out, d.pkts_in, d.bytes_in, d.blocked, protos);
     }

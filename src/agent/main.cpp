@@ -2,12 +2,12 @@
 #include <csignal>
 #include <iostream>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
-#include "common/log.h"
 #include "agent/agent.h"
 #include "agent/agent_config.h"
+#include "common/log.h"
 
 namespace po = boost::program_options;
 
@@ -22,23 +22,30 @@ int main(int argc, char** argv) {
         "mirror port (monitor mode), meters every flow, enforces block rules and\n"
         "publishes flow digests.  EAL options come from the YAML file's 'eal' section.\n\n"
         "Options");
-    opts.add_options()
-        ("help,h", "print this help and exit")
-        ("log-level", po::value<std::string>()->value_name("LEVEL")->default_value("info"),
-         "the least severe messages logged: debug, info, warning or error")
-        ("config,c", po::value<std::string>()->value_name("FILE"), "YAML configuration (see docs/configuration.md); required")
-        ("lan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "LAN port, overrides ports.lan (e.g. 'net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap' or 0000:01:00.0)")
-        ("wan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "WAN port, overrides ports.wan (bridge mode only)")
-        ("workers", po::value<uint32_t>()->value_name("N"), "worker lcores, overrides workers")
-        ("publish", po::value<std::string>()->value_name("ENDPOINT"), "ZeroMQ endpoint to bind for digests and events, overrides digests.publish (e.g. tcp://127.0.0.1:5556)")
-        ("commands", po::value<std::string>()->value_name("ENDPOINT"), "ZeroMQ endpoint to bind for orders, overrides commands.listen (e.g. tcp://127.0.0.1:5557)")
-        ("wait-subscribers", po::value<uint32_t>()->value_name("N"), "hold the ports until N subscriptions reached the publish endpoint (bounded by digests.wait_timeout), overrides digests.wait_subscribers")
-        ("event-log", po::value<std::string>()->value_name("FILE"), "also write every event as a JSON line to FILE")
-        ("flow-log", po::value<std::string>()->value_name("FILE"), "write one JSON line per flow when it ends (and at exit for open flows)")
-        ("exit-on-eof", "stop once the inputs (net_pcap files) are exhausted and every flow has been reported")
-        ("eof-idle-ms", po::value<uint32_t>()->value_name("MS")->default_value(500), "with --exit-on-eof: how long without a packet counts as the end of input")
-        ("summary", "print per-device totals at exit")
-        ("agent-id", po::value<std::string>()->value_name("ID"), "agent id, overrides agent.id");
+    opts.add_options()("help,h", "print this help and exit")(
+        "log-level", po::value<std::string>()->value_name("LEVEL")->default_value("info"),
+        "the least severe messages logged: debug, info, warning or error")(
+        "config,c", po::value<std::string>()->value_name("FILE"),
+        "YAML configuration (see docs/configuration.md); required")(
+        "lan", po::value<std::string>()->value_name("VDEV_OR_PCI"),
+        "LAN port, overrides ports.lan (e.g. 'net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap' or 0000:01:00.0)")(
+        "wan", po::value<std::string>()->value_name("VDEV_OR_PCI"), "WAN port, overrides ports.wan (bridge mode only)")(
+        "workers", po::value<uint32_t>()->value_name("N"), "worker lcores, overrides workers")(
+        "publish", po::value<std::string>()->value_name("ENDPOINT"),
+        "ZeroMQ endpoint to bind for digests and events, overrides digests.publish (e.g. tcp://127.0.0.1:5556)")(
+        "commands", po::value<std::string>()->value_name("ENDPOINT"),
+        "ZeroMQ endpoint to bind for orders, overrides commands.listen (e.g. tcp://127.0.0.1:5557)")(
+        "wait-subscribers", po::value<uint32_t>()->value_name("N"),
+        "hold the ports until N subscriptions reached the publish endpoint (bounded by digests.wait_timeout), "
+        "overrides digests.wait_subscribers")("event-log", po::value<std::string>()->value_name("FILE"),
+                                              "also write every event as a JSON line to FILE")(
+        "flow-log", po::value<std::string>()->value_name("FILE"),
+        "write one JSON line per flow when it ends (and at exit for open flows)")(
+        "exit-on-eof", "stop once the inputs (net_pcap files) are exhausted and every flow has been reported")(
+        "eof-idle-ms", po::value<uint32_t>()->value_name("MS")->default_value(500),
+        "with --exit-on-eof: how long without a packet counts as the end of input")(
+        "summary", "print per-device totals at exit")("agent-id", po::value<std::string>()->value_name("ID"),
+                                                      "agent id, overrides agent.id");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -48,8 +55,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (vm.count("help")) {
-        std::cout << opts << "\nExit status: 0 after a clean stop (SIGINT, SIGTERM or end of input),\n"
-                             "1 on a runtime error, 2 on a usage or configuration error.\n";
+        std::cout << opts
+                  << "\nExit status: 0 after a clean stop (SIGINT, SIGTERM or end of input),\n"
+                     "1 on a runtime error, 2 on a usage or configuration error.\n";
         return 0;
     }
     const auto level = spin::log_level_from(vm["log-level"].as<std::string>());

@@ -10,7 +10,8 @@ using nlohmann::json;
 
 std::string parse_order(const std::string& text, Order& out) {
     out = Order{};
-    if (text.size() > kMaxOrderBytes) return fmt::format("order of {} bytes is over the limit of {}", text.size(), kMaxOrderBytes);
+    if (text.size() > kMaxOrderBytes)
+        return fmt::format("order of {} bytes is over the limit of {}", text.size(), kMaxOrderBytes);
     const json j = json::parse(text, nullptr, false);
     if (j.is_discarded()) return "order is not valid JSON";
     if (!j.is_object()) return "order must be a JSON object";

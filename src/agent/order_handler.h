@@ -22,10 +22,10 @@ namespace spin::agent {
 inline constexpr size_t kMaxOrderBytes = 65536;
 
 struct Order {
-    std::string id;                 // echoed in the answer; "" when the order had none
-    std::string op;                 // block, unblock, rules, stats, ping
-    std::optional<proto::Rule> rule; // block, unblock
-    std::optional<uint16_t> rule_id;// unblock by id
+    std::string id;                   // echoed in the answer; "" when the order had none
+    std::string op;                   // block, unblock, rules, stats, ping
+    std::optional<proto::Rule> rule;  // block, unblock
+    std::optional<uint16_t> rule_id;  // unblock by id
 };
 
 // Parses and checks an order.  Returns "" or what is wrong (out.id is set
@@ -35,9 +35,9 @@ std::string parse_order(const std::string& text, Order& out);
 class OrderHandler {
 public:
     struct Hooks {
-        std::function<nlohmann::json()> stats;                                // counters for 'stats'
-        std::function<std::pair<uint64_t, uint64_t>(uint16_t)> rule_drops;     // packets, bytes dropped by a rule
-        std::function<void(const nlohmann::json&)> on_change;                  // a rule was added or removed
+        std::function<nlohmann::json()> stats;                              // counters for 'stats'
+        std::function<std::pair<uint64_t, uint64_t>(uint16_t)> rule_drops;  // packets, bytes dropped by a rule
+        std::function<void(const nlohmann::json&)> on_change;               // a rule was added or removed
     };
     OrderHandler(RuleRegistry& rules, std::string agent_id, uint64_t boot_us, Hooks hooks);
 

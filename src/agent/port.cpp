@@ -25,8 +25,8 @@ constexpr uint8_t kSymmetricKeyByte[2] = {0x6d, 0x5a};
 MbufPool::MbufPool(const std::string& name, uint32_t mbufs, uint32_t cache, int socket) {
     pool_ = rte_pktmbuf_pool_create(name.c_str(), mbufs, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
     if (pool_ == nullptr)
-        throw std::runtime_error(fmt::format("cannot create a pool of {} mbufs: {} (raise eal.memory_mb?)",
-                                             mbufs, rte_strerror(rte_errno)));
+        throw std::runtime_error(
+            fmt::format("cannot create a pool of {} mbufs: {} (raise eal.memory_mb?)", mbufs, rte_strerror(rte_errno)));
 }
 
 MbufPool::~MbufPool() { rte_mempool_free(pool_); }
@@ -34,8 +34,8 @@ MbufPool::~MbufPool() { rte_mempool_free(pool_); }
 Port::Port(const std::string& role, const std::string& spec) : role_(role) {
     const std::string name = port_device_name(spec);
     if (rte_eth_dev_get_port_by_name(name.c_str(), &id_) != 0)
-        throw std::runtime_error(fmt::format("{} port: no device '{}' (from '{}'); is the vdev string right?",
-                                             role, name, spec));
+        throw std::runtime_error(
+            fmt::format("{} port: no device '{}' (from '{}'); is the vdev string right?", role, name, spec));
     rte_eth_dev_info info;
     if (int rc = rte_eth_dev_info_get(id_, &info); rc != 0) fail(role, "cannot read device info", rc);
     driver_ = info.driver_name != nullptr ? info.driver_name : "";
@@ -48,8 +48,7 @@ int Port::socket() const {
     return s < 0 ? 0 : s;
 }
 
-void Port::configure(uint16_t queues, bool rx_only, uint16_t rx_desc, uint16_t tx_desc,
-                     rte_mempool* pool) {
+void Port::configure(uint16_t queues, bool rx_only, uint16_t rx_desc, uint16_t tx_desc, rte_mempool* pool) {
     rte_eth_dev_info info;
     if (int rc = rte_eth_dev_info_get(id_, &info); rc != 0) fail(role_, "cannot read device info", rc);
     rte_eth_conf conf{};

@@ -38,8 +38,7 @@ public:
     int socket() const;
 
     // Sets up `queues` RX queues and, unless rx_only, as many TX queues.
-    void configure(uint16_t queues, bool rx_only, uint16_t rx_desc, uint16_t tx_desc,
-                   rte_mempool* pool);
+    void configure(uint16_t queues, bool rx_only, uint16_t rx_desc, uint16_t tx_desc, rte_mempool* pool);
     void start();
     bool rss() const { return rss_; }
     // RX timestamp units per microsecond, 0 where the unit is unknown.

@@ -24,10 +24,10 @@ namespace spin::agent {
 
 struct RuleInfo {
     uint16_t id = 0;
-    std::string name;         // the rule's own, or what it describes
-    std::string origin;       // "config" or "order"
+    std::string name;    // the rule's own, or what it describes
+    std::string origin;  // "config" or "order"
     proto::Rule rule;
-    size_t resolved = 0;      // DNS-name rules and allow-lists: addresses learnt so far
+    size_t resolved = 0;  // DNS-name rules and allow-lists: addresses learnt so far
 };
 
 class RuleRegistry {

@@ -26,7 +26,8 @@ StreamSocket::StreamSocket(zmq::context_t& ctx, const std::string& endpoint, con
 bool StreamSocket::send(std::string_view topic, const void* data, size_t len) {
     // A PUB socket drops for slow subscribers rather than block: that is what
     // the control loop wants.
-    return socket_.send(zmq::buffer(topic.data(), topic.size()), zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+    return socket_.send(zmq::buffer(topic.data(), topic.size()),
+                        zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
            socket_.send(zmq::buffer(data, len), zmq::send_flags::dontwait);
 }
 

@@ -46,7 +46,8 @@ int rules_cb(const char*, const char*, rte_tel_data* d) {
     const auto* rules = g_rules.load();
     if (workers == nullptr || rules == nullptr) return -1;
     rte_tel_data_start_dict(d);
-    for (const auto& r : rules->snapshot()) rte_tel_data_add_dict_u64(d, r.name.c_str(), rule_drops(*workers, r.id).first);
+    for (const auto& r : rules->snapshot())
+        rte_tel_data_add_dict_u64(d, r.name.c_str(), rule_drops(*workers, r.id).first);
     return 0;
 }
 

@@ -35,8 +35,7 @@ std::optional<DnsName> DnsName::parse(std::string_view text, std::string* error)
         if (c == '.') {
             if (label == 0) return fail(text, error, " (an empty label)");
             label = 0;
-        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                   c == '_') {
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
             if (++label > 63) return fail(text, error, " (a label longer than 63 characters)");
         } else {
             return fail(text, error, " (letters, digits, '-', '_' and dots only)");

@@ -8,8 +8,7 @@
 
 namespace spin {
 
-IpPrefix::IpPrefix(uint8_t ip_version, const uint8_t* addr, uint8_t length)
-    : version_(ip_version), length_(length) {
+IpPrefix::IpPrefix(uint8_t ip_version, const uint8_t* addr, uint8_t length) : version_(ip_version), length_(length) {
     const unsigned max = ip_version == 4 ? 32 : 128;
     if (length_ > max) length_ = static_cast<uint8_t>(max);
     std::memcpy(addr_.data(), addr, ip_version == 4 ? 4 : 16);
@@ -42,8 +41,7 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text, std::string* erro
             ok = ok && c >= '0' && c <= '9';
             length = length * 10 + static_cast<unsigned>(c - '0');
         }
-        if (!ok || length > max)
-            return fail("'" + shown + "': the prefix length must be 0.." + std::to_string(max));
+        if (!ok || length > max) return fail("'" + shown + "': the prefix length must be 0.." + std::to_string(max));
     }
     return IpPrefix(version, bytes, static_cast<uint8_t>(length));
 }

@@ -26,8 +26,7 @@ std::optional<MacAddress> MacAddress::parse(std::string_view text, std::string* 
         mac.bytes_[i] = static_cast<uint8_t>(hi << 4 | lo);
     }
     if (ok) return mac;
-    if (error != nullptr)
-        *error = "'" + std::string(text.substr(0, 64)) + "' is not a MAC address (aa:bb:cc:dd:ee:ff)";
+    if (error != nullptr) *error = "'" + std::string(text.substr(0, 64)) + "' is not a MAC address (aa:bb:cc:dd:ee:ff)";
     return std::nullopt;
 }
 

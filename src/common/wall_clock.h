@@ -8,9 +8,9 @@
 namespace spin {
 
 inline uint64_t epoch_us_now() {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
 }
 
 inline double epoch_seconds_now() { return static_cast<double>(epoch_us_now()) / 1e6; }

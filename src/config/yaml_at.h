@@ -28,15 +28,12 @@ struct At {
     YAML::Node node;
     std::string path;
 
-    At child(const std::string& key) const {
-        return {node[key], path.empty() ? key : path + "." + key};
-    }
+    At child(const std::string& key) const { return {node[key], path.empty() ? key : path + "." + key}; }
     bool has(const std::string& key) const { return node.IsMap() && node[key]; }
 
     [[noreturn]] void fail(const std::string& what) const {
         const auto mark = node.Mark();
-        if (mark.line >= 0)
-            throw ConfigError(fmt::format("{} (line {}): {}", path, mark.line + 1, what));
+        if (mark.line >= 0) throw ConfigError(fmt::format("{} (line {}): {}", path, mark.line + 1, what));
         throw ConfigError(fmt::format("{}: {}", path, what));
     }
 

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 namespace spin::config {
 
@@ -25,8 +25,8 @@ inline nlohmann::json yaml_to_json(const YAML::Node& node) {
     }
     case YAML::NodeType::Scalar: {
         const std::string& s = node.Scalar();
-        const bool number = node.Tag() == "?" && !s.empty() && s.size() <= 18 &&
-                            s.find_first_not_of("0123456789") == std::string::npos;
+        const bool number =
+            node.Tag() == "?" && !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos;
         if (number) return std::stoull(s);
         return s;
     }

@@ -52,9 +52,12 @@ size_t AgentSession::read_stream(nmf::Recorder& recorder, double now, size_t bud
         }
         ++n;
         last_seen_ = now;
-        if (topic.to_string_view() == proto::kDigestTopic) on_digest(body, recorder, now);
-        else if (topic.to_string_view() == proto::kEventTopic) on_event(body, recorder, now);
-        else ++counters_.bad_messages;
+        if (topic.to_string_view() == proto::kDigestTopic)
+            on_digest(body, recorder, now);
+        else if (topic.to_string_view() == proto::kEventTopic)
+            on_event(body, recorder, now);
+        else
+            ++counters_.bad_messages;
     }
     return n;
 }
@@ -78,8 +81,8 @@ void AgentSession::seen(nmf::Recorder& recorder, uint64_t boot_us, double now) {
     publish_status(recorder);
 }
 
-void AgentSession::check_seq(nmf::Recorder& recorder, const char* stream, uint64_t& last, uint64_t seq,
-                             uint64_t& gaps, uint64_t& lost, double now) {
+void AgentSession::check_seq(nmf::Recorder& recorder, const char* stream, uint64_t& last, uint64_t seq, uint64_t& gaps,
+                             uint64_t& lost, double now) {
     // The first message of a run tells where we joined it; what came before
     // was published before we subscribed, not lost on the way.
     if (last != 0 && seq > last + 1) {
@@ -95,8 +98,8 @@ void AgentSession::check_seq(nmf::Recorder& recorder, const char* stream, uint64
 
 void AgentSession::on_digest(const zmq::message_t& body, nmf::Recorder& recorder, double now) {
     proto::DigestBatch batch;
-    const std::string error = proto::decode_digest_batch(
-        std::span(static_cast<const uint8_t*>(body.data()), body.size()), batch);
+    const std::string error =
+        proto::decode_digest_batch(std::span(static_cast<const uint8_t*>(body.data()), body.size()), batch);
     if (!error.empty()) {
         if (++counters_.bad_messages <= 10) log_warn("agent {}: bad digest batch: {}", endpoint_.id, error);
         return;
@@ -113,11 +116,13 @@ void AgentSession::on_event(const zmq::message_t& body, nmf::Recorder& recorder,
     json e = json::parse(body.to_string_view(), nullptr, false);
     if (!e.is_object() || !e.contains("boot") || !e["boot"].is_number() || !e.contains("seq") ||
         !e["seq"].is_number_unsigned()) {
-        if (++counters_.bad_messages <= 10) log_warn("agent {}: event that is not a JSON object with boot and seq", endpoint_.id);
+        if (++counters_.bad_messages <= 10)
+            log_warn("agent {}: event that is not a JSON object with boot and seq", endpoint_.id);
         return;
     }
     seen(recorder, static_cast<uint64_t>(std::llround(e["boot"].get<double>() * 1e6)), now);
-    check_seq(recorder, "event", event_seq_, e["seq"].get<uint64_t>(), counters_.event_gaps, counters_.events_lost, now);
+    check_seq(recorder, "event", event_seq_, e["seq"].get<uint64_t>(), counters_.event_gaps, counters_.events_lost,
+              now);
     ++counters_.events;
     e["agent"] = endpoint_.id;
     const std::string type = e.value("type", "");
@@ -165,8 +170,10 @@ std::vector<json> AgentSession::read_answers() {
     while (commands_->recv(frame, zmq::recv_flags::dontwait)) {
         if (frame.size() == 0 && frame.more()) continue;  // the REQ envelope's empty frame
         json a = json::parse(frame.to_string_view(), nullptr, false);
-        if (a.is_object()) out.push_back(std::move(a));
-        else ++counters_.bad_messages;
+        if (a.is_object())
+            out.push_back(std::move(a));
+        else
+            ++counters_.bad_messages;
     }
     return out;
 }

@@ -23,7 +23,7 @@ struct AgentCounters {
     uint64_t batches = 0, records = 0, events = 0;
     uint64_t digest_gaps = 0, digests_lost = 0;  // gaps and batches missing in them
     uint64_t event_gaps = 0, events_lost = 0;
-    uint64_t bad_messages = 0;                   // undecodable batches or events
+    uint64_t bad_messages = 0;  // undecodable batches or events
     uint64_t restarts = 0;
 };
 

@@ -14,18 +14,13 @@ using nmf::BlockRequest;
 
 namespace {
 
-bool final_state(const std::string& s) {
-    return s == "acknowledged" || s == "refused" || s == "no_command_channel";
-}
+bool final_state(const std::string& s) { return s == "acknowledged" || s == "refused" || s == "no_command_channel"; }
 
 }  // namespace
 
 BlockManager::BlockManager(const std::string& db_path, std::vector<std::unique_ptr<AgentSession>>& sessions,
                            nmf::Recorder& recorder, double order_timeout)
-    : store_(db_path),
-      sessions_(sessions),
-      recorder_(recorder),
-      order_timeout_(order_timeout) {
+    : store_(db_path), sessions_(sessions), recorder_(recorder), order_timeout_(order_timeout) {
     // Blocks in force survive a controller restart; what each agent
     // acknowledged does not (it may have restarted too): all are resent.
     for (auto& stored : store_.in_force()) {
@@ -298,7 +293,8 @@ json BlockManager::list(bool include_removed) const {
 }
 
 size_t BlockManager::active() const {
-    return static_cast<size_t>(std::count_if(blocks_.begin(), blocks_.end(), [](const auto& kv) { return kv.second.removed == 0; }));
+    return static_cast<size_t>(
+        std::count_if(blocks_.begin(), blocks_.end(), [](const auto& kv) { return kv.second.removed == 0; }));
 }
 
 }  // namespace spin::controller

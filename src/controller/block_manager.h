@@ -83,7 +83,7 @@ private:
     std::vector<std::unique_ptr<AgentSession>>& sessions_;
     nmf::Recorder& recorder_;
     double order_timeout_;
-    std::map<int64_t, Block> blocks_;                            // in force, and removed until settled
+    std::map<int64_t, Block> blocks_;                                // in force, and removed until settled
     std::map<std::string, std::pair<int64_t, std::string>> orders_;  // order id -> (block, agent)
 };
 

@@ -2,11 +2,11 @@
 
 #include <cerrno>
 #include <chrono>
-#include <thread>
 #include <future>
+#include <thread>
 
-#include "common/wall_clock.h"
 #include "common/log.h"
+#include "common/wall_clock.h"
 #include "nmf/store/model_rows.h"
 
 namespace spin::controller {
@@ -74,8 +74,10 @@ void Controller::run(const std::atomic<bool>& stop) {
     bool warned_backlog = false;
     while (!stop.load()) {
         try {
-            if (!items.empty()) zmq::poll(items, std::chrono::milliseconds(10));
-            else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            if (!items.empty())
+                zmq::poll(items, std::chrono::milliseconds(10));
+            else
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
         } catch (const zmq::error_t& e) {
             if (e.num() != EINTR) throw;  // a signal: the loop condition decides
         }
@@ -181,18 +183,21 @@ nmf::ControlResult Controller::remove_block(int64_t id) {
 
 void Controller::user_action(const std::string& mac, const json& change) {
     std::lock_guard lock(jobs_mutex_);
-    jobs_.push_back([this, mac, change] { recorder_.note("user_action", epoch_seconds_now(), mac, "", {{"change", change}}); });
+    jobs_.push_back([this, mac, change] {
+        recorder_.note("user_action", epoch_seconds_now(), mac, "", {{"change", change}});
+    });
 }
 
 json Controller::stats() const {
     const auto& a = recorder_.accounting();
     const auto& r = recorder_.stats();
     const auto w = store_->stats();
-    return json{{"records", a.records},         {"counted", a.counted},         {"duplicates", a.duplicates},
-                {"no_device", a.no_device},     {"takeovers", a.takeovers},     {"regressions", a.regressions},
-                {"agent_events", r.agent_events}, {"nmf_events", r.nmf_events}, {"batches", w.batches},
-                {"batches_failed", w.batches_failed}, {"traffic_rows", w.traffic_rows},
-                {"devices", recorder_.model().devices().size()}};
+    return json{{"records", a.records},           {"counted", a.counted},
+                {"duplicates", a.duplicates},     {"no_device", a.no_device},
+                {"takeovers", a.takeovers},       {"regressions", a.regressions},
+                {"agent_events", r.agent_events}, {"nmf_events", r.nmf_events},
+                {"batches", w.batches},           {"batches_failed", w.batches_failed},
+                {"traffic_rows", w.traffic_rows}, {"devices", recorder_.model().devices().size()}};
 }
 
 }  // namespace spin::controller

@@ -23,7 +23,11 @@ int64_t duration_seconds(const At& at) {
         at.fail(fmt::format("'{}' is not a duration (e.g. 3600, 90s, 30m, 12h, 2d)", s));
     }
     const std::string unit = s.substr(used);
-    const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
+    const double scale = unit.empty() || unit == "s" ? 1
+                         : unit == "m"               ? 60
+                         : unit == "h"               ? 3600
+                         : unit == "d"               ? 86400
+                                                     : 0;
     if (scale == 0) at.fail(fmt::format("'{}' has an unknown unit '{}' (s, m, h or d)", s, unit));
     const double seconds = value * scale;
     if (!(seconds >= 60) || seconds > 100.0 * 365 * 86400)
@@ -178,13 +182,14 @@ void validate(const ControllerConfig& c) {
         }
         for (const std::string* endpoint : {&a.publish, &a.commands})
             if (!endpoint->empty() && !transport::is_local_endpoint(*endpoint))
-                throw ConfigError(fmt::format(
-                    "agent {}: '{}' is not loopback or ipc://; plain ZeroMQ would carry the home's traffic "
-                    "records and orders unprotected: give the agent's server_key (CURVE)",
-                    a.id, *endpoint));
+                throw ConfigError(
+                    fmt::format("agent {}: '{}' is not loopback or ipc://; plain ZeroMQ would carry the home's traffic "
+                                "records and orders unprotected: give the agent's server_key (CURVE)",
+                                a.id, *endpoint));
     }
     if (curve && c.curve_secret_key_file.empty())
-        throw ConfigError("an agent has a server_key (CURVE) but curve.secret_key_file (the controller's key pair) is not set");
+        throw ConfigError(
+            "an agent has a server_key (CURVE) but curve.secret_key_file (the controller's key pair) is not set");
 }
 
 }  // namespace spin::controller

@@ -29,12 +29,12 @@ struct ControllerConfig {
     double flush_interval = 0.5;  // seconds between store transactions
 
     std::string listen = "127.0.0.1:8080";
-    std::string token;            // bearer token; required off loopback
+    std::string token;  // bearer token; required off loopback
     uint64_t max_body = 64 * 1024;
-    uint32_t api_threads = 16;    // also bounds live streams (one thread each)
+    uint32_t api_threads = 16;  // also bounds live streams (one thread each)
 
-    double order_timeout = 3;     // seconds to wait for agents' acknowledgements
-    double agent_timeout = 15;    // silence after which an agent counts as gone
+    double order_timeout = 3;   // seconds to wait for agents' acknowledgements
+    double agent_timeout = 15;  // silence after which an agent counts as gone
     std::string oui_dir = "/usr/share/ieee-data";
 };
 

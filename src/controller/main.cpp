@@ -3,12 +3,12 @@
 #include <csignal>
 #include <iostream>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
+#include "common/log.h"
 #include "controller/controller.h"
 #include "controller/controller_config.h"
-#include "common/log.h"
 
 namespace po = boost::program_options;
 
@@ -26,16 +26,18 @@ int main(int argc, char** argv) {
         "Subscribes to SPIN agents, keeps the model of the home network and its\n"
         "history in an SQLite store, and serves the NMF API (docs/api.md).\n\n"
         "Options");
-    opts.add_options()
-        ("help,h", "print this help and exit")
-        ("log-level", po::value<std::string>()->value_name("LEVEL")->default_value("info"),
-         "the least severe messages logged: debug, info, warning or error")
-        ("config,c", po::value<std::string>()->value_name("FILE"), "YAML configuration (docs/configuration.md, \"Controller\")")
-        ("agent", po::value<std::vector<std::string>>()->value_name("ID=PUB[,CMD]"),
-         "an agent: its id, publish endpoint and (optional) command endpoint, e.g. home=tcp://127.0.0.1:5556,tcp://127.0.0.1:5557; repeat for several; replaces a YAML agent of the same id")
-        ("listen", po::value<std::string>()->value_name("HOST:PORT"), "API address, overrides api.listen (port 0: any free port)")
-        ("db", po::value<std::string>()->value_name("FILE"), "SQLite store, overrides store.path")
-        ("token", po::value<std::string>()->value_name("TOKEN"), "API bearer token, overrides api.token");
+    opts.add_options()("help,h", "print this help and exit")(
+        "log-level", po::value<std::string>()->value_name("LEVEL")->default_value("info"),
+        "the least severe messages logged: debug, info, warning or error")(
+        "config,c", po::value<std::string>()->value_name("FILE"),
+        "YAML configuration (docs/configuration.md, \"Controller\")")(
+        "agent", po::value<std::vector<std::string>>()->value_name("ID=PUB[,CMD]"),
+        "an agent: its id, publish endpoint and (optional) command endpoint, e.g. "
+        "home=tcp://127.0.0.1:5556,tcp://127.0.0.1:5557; repeat for several; replaces a YAML agent of the same id")(
+        "listen", po::value<std::string>()->value_name("HOST:PORT"),
+        "API address, overrides api.listen (port 0: any free port)")("db", po::value<std::string>()->value_name("FILE"),
+                                                                     "SQLite store, overrides store.path")(
+        "token", po::value<std::string>()->value_name("TOKEN"), "API bearer token, overrides api.token");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -67,7 +69,8 @@ int main(int argc, char** argv) {
         std::cerr << "spin-controller: " << e.what() << "\n";
         return 2;
     }
-    if (config.agents.empty()) spin::log_warn("no agents configured (agents in the YAML, or --agent): serving the store only");
+    if (config.agents.empty())
+        spin::log_warn("no agents configured (agents in the YAML, or --agent): serving the store only");
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "common/wall_clock.h"
 #include "common/log.h"
+#include "common/wall_clock.h"
 
 namespace spin::controller {
 

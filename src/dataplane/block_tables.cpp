@@ -27,9 +27,7 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries)
     for (const auto& r : entries_) {
         if (r.rule == 0) throw std::invalid_argument("block rule id 0 is reserved");
         switch (r.kind) {
-        case EntryKind::quarantine:
-            quarantine_.emplace_back(r.mac.to_u64(), r.rule);
-            break;
+        case EntryKind::quarantine: quarantine_.emplace_back(r.mac.to_u64(), r.rule); break;
         case EntryKind::flow: {
             FlowKey k = r.flow;
             std::memset(k.mac, 0, sizeof k.mac);  // a flow rule names a 5-tuple, any device
@@ -41,20 +39,22 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries)
             const Addr mask = make_mask(r.prefix.version(), r.prefix.length());
             const Addr a = load(r.prefix.bytes(), r.prefix.version());
             (r.kind == EntryKind::device_remote ? device_remote_ : allow_remote_)
-                .push_back({r.mac.to_u64(), r.prefix.version(), r.prefix.length(), mask,
-                            {a.hi & mask.hi, a.lo & mask.lo}, r.rule});
+                .push_back({r.mac.to_u64(),
+                            r.prefix.version(),
+                            r.prefix.length(),
+                            mask,
+                            {a.hi & mask.hi, a.lo & mask.lo},
+                            r.rule});
             break;
         }
-        case EntryKind::allow_policy:
-            allow_policy_.emplace_back(r.mac.to_u64(), r.rule);
-            break;
+        case EntryKind::allow_policy: allow_policy_.emplace_back(r.mac.to_u64(), r.rule); break;
         case EntryKind::global_remote: {
             auto g = std::find_if(global_.begin(), global_.end(), [&](const PrefixGroup& pg) {
                 return pg.ip_version == r.prefix.version() && pg.length == r.prefix.length();
             });
             if (g == global_.end()) {
-                global_.push_back({r.prefix.version(), r.prefix.length(),
-                                   make_mask(r.prefix.version(), r.prefix.length()), {}});
+                global_.push_back(
+                    {r.prefix.version(), r.prefix.length(), make_mask(r.prefix.version(), r.prefix.length()), {}});
                 g = global_.end() - 1;
             }
             const Addr a = load(r.prefix.bytes(), r.prefix.version());
@@ -64,8 +64,7 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries)
         }
     }
     std::sort(quarantine_.begin(), quarantine_.end());
-    std::sort(flows_.begin(), flows_.end(),
-              [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::sort(flows_.begin(), flows_.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     for (auto* v : {&device_remote_, &allow_remote_})
         std::sort(v->begin(), v->end(), [](const DeviceRemote& x, const DeviceRemote& y) { return x.mac < y.mac; });
     std::sort(allow_policy_.begin(), allow_policy_.end());
@@ -78,8 +77,7 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries)
 uint16_t BlockTables::match_mac(const uint8_t* mac) const {
     if (quarantine_.empty() || mac == nullptr) return 0;
     const uint64_t k = MacAddress::to_u64(mac);
-    auto it = std::lower_bound(quarantine_.begin(), quarantine_.end(),
-                               std::pair<uint64_t, uint16_t>{k, 0});
+    auto it = std::lower_bound(quarantine_.begin(), quarantine_.end(), std::pair<uint64_t, uint16_t>{k, 0});
     return it != quarantine_.end() && it->first == k ? it->second : 0;
 }
 
@@ -100,8 +98,7 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
     for (const auto& g : global_) {
         if (g.ip_version != ip_version) continue;
         const Addr m{a.hi & g.mask.hi, a.lo & g.mask.lo};
-        auto it = std::lower_bound(g.entries.begin(), g.entries.end(),
-                                   std::pair<Addr, uint16_t>{m, 0});
+        auto it = std::lower_bound(g.entries.begin(), g.entries.end(), std::pair<Addr, uint16_t>{m, 0});
         if (it != g.entries.end() && it->first == m) return it->second;
     }
     if (!allow_policy_.empty() && mac != nullptr) {
@@ -117,8 +114,8 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
 uint16_t BlockTables::match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
                                           uint8_t ip_version) {
     if (table.empty()) return 0;
-    auto it = std::lower_bound(table.begin(), table.end(), mac,
-                               [](const DeviceRemote& d, uint64_t m) { return d.mac < m; });
+    auto it =
+        std::lower_bound(table.begin(), table.end(), mac, [](const DeviceRemote& d, uint64_t m) { return d.mac < m; });
     for (; it != table.end() && it->mac == mac; ++it)
         if (it->ip_version == ip_version && (a.hi & it->mask.hi) == it->addr.hi && (a.lo & it->mask.lo) == it->addr.lo)
             return it->rule;

@@ -55,8 +55,7 @@ public:
     // flow, device-remote, global-remote, then the device's allow policy:
     // a device with one reaches only its allowed remotes, except for what a
     // network needs to work at all (is_network_service).
-    uint16_t match_flow(const uint8_t* mac, const FlowKey& key, const uint8_t* remote,
-                        uint8_t ip_version) const;
+    uint16_t match_flow(const uint8_t* mac, const FlowKey& key, const uint8_t* remote, uint8_t ip_version) const;
     // Rule quarantining `mac`, 0 if none.
     uint16_t match_mac(const uint8_t* mac) const;
 
@@ -92,9 +91,9 @@ private:
     std::vector<TableEntry> entries_;
     std::vector<std::pair<uint64_t, uint16_t>> quarantine_;
     std::vector<std::pair<FlowKey, uint16_t>> flows_;
-    std::vector<DeviceRemote> device_remote_;  // sorted by mac
+    std::vector<DeviceRemote> device_remote_;                  // sorted by mac
     std::vector<std::pair<uint64_t, uint16_t>> allow_policy_;  // sorted mac -> policy rule
-    std::vector<DeviceRemote> allow_remote_;   // sorted by mac
+    std::vector<DeviceRemote> allow_remote_;                   // sorted by mac
     std::vector<PrefixGroup> global_;
 };
 

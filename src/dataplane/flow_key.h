@@ -37,8 +37,8 @@ struct FlowKey {
         std::memcpy(&tb, reinterpret_cast<const uint8_t*>(&o) + 40, 4);
         std::memcpy(&ua, reinterpret_cast<const uint8_t*>(this) + 44, 2);
         std::memcpy(&ub, reinterpret_cast<const uint8_t*>(&o) + 44, 2);
-        return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
-                (ta ^ tb) | static_cast<uint32_t>(ua ^ ub)) == 0;
+        return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) | (ta ^ tb) |
+                static_cast<uint32_t>(ua ^ ub)) == 0;
     }
     bool operator<(const FlowKey& o) const { return std::memcmp(this, &o, sizeof o) < 0; }
 };

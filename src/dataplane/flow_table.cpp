@@ -82,8 +82,7 @@ void FlowTable::erase(uint32_t id, uint32_t hash) {
     uint64_t hole = pos;
     for (uint64_t next = (hole + 1) & mask_; slots_[next] != 0; next = (next + 1) & mask_) {
         const uint64_t home = slot_hash(slots_[next]) & mask_;
-        const bool hole_on_path = hole <= next ? (home <= hole || home > next)
-                                                : (home <= hole && home > next);
+        const bool hole_on_path = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
         if (hole_on_path) {
             slots_[hole] = slots_[next];
             hole = next;

@@ -19,27 +19,27 @@
 namespace spin::dp {
 
 namespace flow_state {
-inline constexpr uint8_t lan_is_a = 0x01;     // endpoint a of the key is the LAN side
-inline constexpr uint8_t fin_out = 0x02;      // FIN seen LAN -> remote
-inline constexpr uint8_t fin_in = 0x04;       // FIN seen remote -> LAN
-inline constexpr uint8_t rst = 0x08;          // RST seen
-inline constexpr uint8_t dirty = 0x10;        // counters changed since the last record
-inline constexpr uint8_t blocking = 0x20;     // `rule` drops this flow under block_version
+inline constexpr uint8_t lan_is_a = 0x01;  // endpoint a of the key is the LAN side
+inline constexpr uint8_t fin_out = 0x02;   // FIN seen LAN -> remote
+inline constexpr uint8_t fin_in = 0x04;    // FIN seen remote -> LAN
+inline constexpr uint8_t rst = 0x08;       // RST seen
+inline constexpr uint8_t dirty = 0x10;     // counters changed since the last record
+inline constexpr uint8_t blocking = 0x20;  // `rule` drops this flow under block_version
 inline constexpr uint8_t in_use = 0x80;
 }  // namespace flow_state
 
 struct alignas(64) FlowEntry {
     // First cache line: what every packet reads.
-    FlowKey key;               // 46
+    FlowKey key;  // 46
     uint8_t tcp_flags;
     uint8_t icmp_type;
-    uint64_t last_us;          // 48
-    uint32_t block_version;    // version of the block tables `rule` was decided under
-    uint16_t rule;             // last rule that dropped this flow, 0 if none
-    uint8_t state;             // flow_state bits
-    uint8_t initiator;         // proto::Initiator
+    uint64_t last_us;        // 48
+    uint32_t block_version;  // version of the block tables `rule` was decided under
+    uint16_t rule;           // last rule that dropped this flow, 0 if none
+    uint8_t state;           // flow_state bits
+    uint8_t initiator;       // proto::Initiator
     // Second cache line: counters.
-    uint64_t pkts[2];          // [0] LAN -> remote, [1] remote -> LAN
+    uint64_t pkts[2];  // [0] LAN -> remote, [1] remote -> LAN
     uint64_t bytes[2];
     uint64_t first_us;
     uint64_t blocked_pkts;
@@ -87,7 +87,7 @@ private:
     void* memory_;
     FlowEntry* entries_;
     uint64_t* slots_;
-    uint32_t* free_;       // stack of free entry ids
+    uint32_t* free_;  // stack of free entry ids
     uint32_t free_top_;
 };
 

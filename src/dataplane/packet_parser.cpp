@@ -51,8 +51,7 @@ ParseStatus parse_l4(const uint8_t* f, uint32_t off, uint32_t end, ParsedPacket&
         if (avail < 4) return ParseStatus::truncated;
         out.icmp_type = f[off];
         return ParseStatus::ok;
-    default:
-        return ParseStatus::ok;  // other protocols are metered by address pair
+    default: return ParseStatus::ok;  // other protocols are metered by address pair
     }
 }
 
@@ -99,11 +98,11 @@ ParseStatus parse_ipv6(const uint8_t* f, uint32_t off, uint32_t len, ParsedPacke
     uint32_t pos = off + 40;
     for (int i = 0; i <= kMaxIpv6ExtHeaders; ++i) {
         switch (next) {
-        case 0:    // hop-by-hop options
-        case 43:   // routing
-        case 60:   // destination options
-        case 135:  // mobility
-        case 139:  // HIP
+        case 0:      // hop-by-hop options
+        case 43:     // routing
+        case 60:     // destination options
+        case 135:    // mobility
+        case 139:    // HIP
         case 140: {  // shim6
             if (end < pos + 8) return ParseStatus::truncated;
             const uint32_t hlen = (f[pos + 1] + 1u) * 8u;
@@ -133,9 +132,7 @@ ParseStatus parse_ipv6(const uint8_t* f, uint32_t off, uint32_t len, ParsedPacke
             }
             continue;
         }
-        default:
-            out.proto = next;
-            return parse_l4(f, pos, end, out);
+        default: out.proto = next; return parse_l4(f, pos, end, out);
         }
     }
     return ParseStatus::malformed;  // more extension headers than any sane sender uses

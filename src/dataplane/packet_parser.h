@@ -22,16 +22,16 @@ enum class ParseStatus : uint8_t {
 // `ParsedPacket p{};`, to build one by hand).
 struct ParsedPacket {
     ParseStatus status;
-    uint8_t vlan_depth;        // number of 802.1Q / 802.1ad tags
-    uint16_t vlan;             // outer VLAN id (12 bits)
-    uint16_t ethertype;        // innermost ethertype
-    uint8_t ip_version;        // 4 or 6, 0 if not IP
-    uint8_t proto;             // transport protocol (after IPv6 extension headers)
+    uint8_t vlan_depth;  // number of 802.1Q / 802.1ad tags
+    uint16_t vlan;       // outer VLAN id (12 bits)
+    uint16_t ethertype;  // innermost ethertype
+    uint8_t ip_version;  // 4 or 6, 0 if not IP
+    uint8_t proto;       // transport protocol (after IPv6 extension headers)
     uint8_t tcp_flags;
-    uint8_t icmp_type;         // ICMP / ICMPv6 type, 0xff if none
-    bool has_ports;            // sport / dport are meaningful
-    bool fragment;             // part of a fragmented datagram
-    bool later_fragment;       // not the first fragment: no transport header
+    uint8_t icmp_type;    // ICMP / ICMPv6 type, 0xff if none
+    bool has_ports;       // sport / dport are meaningful
+    bool fragment;        // part of a fragmented datagram
+    bool later_fragment;  // not the first fragment: no transport header
     uint16_t sport;
     uint16_t dport;
     uint32_t tcp_seq;
@@ -39,7 +39,7 @@ struct ParsedPacket {
     uint16_t l4_offset;
     const uint8_t* dst_mac;
     const uint8_t* src_mac;
-    uint8_t src[16];           // IPv4 in the first 4 bytes, the rest zero; set for IP packets only
+    uint8_t src[16];  // IPv4 in the first 4 bytes, the rest zero; set for IP packets only
     uint8_t dst[16];
 };
 

@@ -14,8 +14,7 @@ RecordRing::RecordRing(const std::string& name, uint32_t size, int socket) {
     ring_ = rte_ring_create_elem(name.c_str(), sizeof(proto::FlowRecord), n, socket,
                                  RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
     if (ring_ == nullptr)
-        throw std::runtime_error("cannot create record ring " + name + ": " +
-                                 rte_strerror(rte_errno));
+        throw std::runtime_error("cannot create record ring " + name + ": " + rte_strerror(rte_errno));
 }
 
 RecordRing::~RecordRing() { rte_ring_free(ring_); }

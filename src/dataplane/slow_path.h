@@ -62,10 +62,10 @@ inline SlowKind classify_slow(const ParsedPacket& p) {
 
 // Carried in each copy's private area: what the worker knew of the original.
 struct SlowMeta {
-    uint64_t time_us;    // packet time (capture time on replay)
+    uint64_t time_us;  // packet time (capture time on replay)
     SlowKind kind;
-    uint8_t side;        // port of arrival: 0 LAN, 1 WAN
-    bool src_is_lan;     // the frame's source MAC is the LAN-side device
+    uint8_t side;     // port of arrival: 0 LAN, 1 WAN
+    bool src_is_lan;  // the frame's source MAC is the LAN-side device
     uint8_t worker;
 };
 

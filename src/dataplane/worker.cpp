@@ -45,8 +45,7 @@ Worker::Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, Slow
 uint64_t Worker::timeout_of(const FlowEntry& e) const {
     switch (e.key.proto) {
     case 6:
-        return (e.state & flow_state::rst) ||
-                       ((e.state & flow_state::fin_out) && (e.state & flow_state::fin_in))
+        return (e.state & flow_state::rst) || ((e.state & flow_state::fin_out) && (e.state & flow_state::fin_in))
                    ? cfg_.timeouts.tcp_closed_us
                    : cfg_.timeouts.tcp_us;
     case 17: return cfg_.timeouts.udp_us;
@@ -65,8 +64,7 @@ void Worker::stage(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reas
     fill_record(e, id, ev, reason, stage_[staged_++]);
 }
 
-void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reason,
-                         FlowRecord& r) const {
+void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reason, FlowRecord& r) const {
     const bool lan_is_a = e.state & flow_state::lan_is_a;
     r.event = static_cast<uint8_t>(ev);
     r.end_reason = static_cast<uint8_t>(reason);
@@ -142,8 +140,8 @@ bool Worker::evict_one(uint64_t now_us) {
     return true;
 }
 
-int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key,
-                            bool src_is_a, uint32_t hash, uint64_t ts) {
+int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint32_t hash,
+                            uint64_t ts) {
     int64_t id = table_.insert(key, hash);
     if (id < 0 && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, hash);
     if (id < 0) return -1;
@@ -171,9 +169,8 @@ int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKe
     return id;
 }
 
-void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key,
-                       bool src_is_a, uint32_t hash, uint64_t ts, const BlockTables& blocks,
-                       bool& drop) {
+void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
+                       uint32_t hash, uint64_t ts, const BlockTables& blocks, bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
     int64_t id = table_.find(key, hash);
     bool created = false;
@@ -202,16 +199,14 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         // An earlier packet processed later: a replay reads its LAN and WAN
         // captures burst by burst.  Time, not arrival, says who spoke first.
         e.first_us = ts;
-        if (p.proto != 6)
-            e.initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
+        if (p.proto != 6) e.initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
     }
     e.state |= flow_state::dirty;
     if (p.proto == 6) {
         e.tcp_flags |= p.tcp_flags;
         if (p.tcp_flags & tf::fin) e.state |= dir == 0 ? flow_state::fin_out : flow_state::fin_in;
         if (p.tcp_flags & tf::rst) e.state |= flow_state::rst;
-        if (e.initiator == static_cast<uint8_t>(Initiator::unknown) &&
-            (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn)
+        if (e.initiator == static_cast<uint8_t>(Initiator::unknown) && (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn)
             e.initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
     } else if (p.icmp_type != 0xff && e.icmp_type == proto::kNoIcmpType) {
         e.icmp_type = p.icmp_type;
@@ -220,8 +215,7 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     // The decision is cached per flow and recomputed only when the tables change.
     if (e.block_version != blocks.version()) {
         e.block_version = blocks.version();
-        const uint16_t rule = blocks.match_flow(key.mac, key, lan_is_a ? key.addr_b : key.addr_a,
-                                                key.ip_version);
+        const uint16_t rule = blocks.match_flow(key.mac, key, lan_is_a ? key.addr_b : key.addr_a, key.ip_version);
         if (rule != 0) {
             e.rule = rule;  // kept after an unblock: records name the rule that dropped
             e.state |= flow_state::blocking;
@@ -239,8 +233,7 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     }
 }
 
-bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len,
-                             const BlockTables& blocks) {
+bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks) {
     if (!blocks.has_mac_rules() || p.src_mac == nullptr) return false;
     // A bridge knows which end is the LAN by the port; a mirror sees both.
     uint16_t rule = blocks.match_mac(cfg_.monitor || from == kLan ? p.src_mac : p.dst_mac);
@@ -251,8 +244,7 @@ bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len,
     return true;
 }
 
-uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us,
-                               rte_mbuf** forward) {
+uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us, rte_mbuf** forward) {
     const BlockTables& blocks = *tables_.blocks.current();
     ParsedPacket parsed[kBurstSize];
     FlowKey keys[kBurstSize];
@@ -265,8 +257,7 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
     for (uint16_t base = 0; base < n; base += kBurstSize) {
         const uint16_t cnt = n - base < kBurstSize ? n - base : kBurstSize;
         rte_mbuf** b = pkts + base;
-        for (unsigned i = 0; i < kPrefetchAhead && i < cnt; ++i)
-            rte_prefetch0(rte_pktmbuf_mtod(b[i], void*));
+        for (unsigned i = 0; i < kPrefetchAhead && i < cnt; ++i) rte_prefetch0(rte_pktmbuf_mtod(b[i], void*));
         // Pass 1: parse and hash the burst, prefetching each flow's index slot.
         for (uint16_t i = 0; i < cnt; ++i) {
             if (i + kPrefetchAhead < cnt) rte_prefetch0(rte_pktmbuf_mtod(b[i + kPrefetchAhead], void*));
@@ -350,10 +341,9 @@ void Worker::housekeeping(uint64_t now_us) {
         FlowEntry& e = table_.entry(id);
         if (!(e.state & flow_state::in_use)) continue;
         if (now > e.last_us + timeout_of(e)) {
-            const EndReason reason = (e.state & flow_state::rst) ? EndReason::rst
-                                     : (e.state & (flow_state::fin_out | flow_state::fin_in))
-                                         ? EndReason::fin
-                                         : EndReason::idle;
+            const EndReason reason = (e.state & flow_state::rst)                              ? EndReason::rst
+                                     : (e.state & (flow_state::fin_out | flow_state::fin_in)) ? EndReason::fin
+                                                                                              : EndReason::idle;
             stats_.flows_ended.add();
             end_flow(id, reason);
         } else if (cfg_.update_interval_us != 0 && (e.state & flow_state::dirty) &&

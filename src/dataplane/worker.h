@@ -38,17 +38,17 @@ struct FlowTimeouts {
 };
 
 struct WorkerConfig {
-    uint8_t index = 0;                      // worker number, also the RCU reader id
+    uint8_t index = 0;  // worker number, also the RCU reader id
     uint32_t flow_capacity = 1'000'000;
     FlowTimeouts timeouts;
     uint64_t update_interval_us = 10'000'000;  // 0: no periodic update records
-    uint64_t sweep_period_us = 1'000'000;   // every flow is examined for expiry this often
+    uint64_t sweep_period_us = 1'000'000;      // every flow is examined for expiry this often
     bool evict_when_full = true;
-    uint64_t evict_min_idle_us = 1'000'000; // never evict a flow younger than this in idleness
-    bool monitor = false;                   // no transmission; direction from `lan`
+    uint64_t evict_min_idle_us = 1'000'000;  // never evict a flow younger than this in idleness
+    bool monitor = false;                    // no transmission; direction from `lan`
     LanClassifier lan;
     uint32_t idle_polls_before_sleep = 1000;
-    uint32_t idle_sleep_us = 100;           // 0: busy-poll forever
+    uint32_t idle_sleep_us = 100;  // 0: busy-poll forever
     // How to turn a port's RX timestamp (mbuf dynfield) into microseconds, by
     // side of arrival: 0 ignores it (time from the TSC clock), else the number
     // of timestamp units per microsecond.  Only ports whose unit is known set
@@ -75,8 +75,7 @@ public:
     // packets without a receive timestamp).  Packets to forward are written to
     // `forward` in arrival order; dropped ones are freed.  Returns the number
     // to forward.  In monitor mode nothing is forwarded and all are freed.
-    uint16_t process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us,
-                           rte_mbuf** forward);
+    uint16_t process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us, rte_mbuf** forward);
 
     // Expires idle flows and emits periodic updates for one slice of the
     // table, then hands staged records to the ring.  run() calls it every
@@ -104,8 +103,8 @@ private:
     void handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
                    uint32_t hash, uint64_t ts, const BlockTables& blocks, bool& drop);
     bool handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks);
-    int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                        uint32_t hash, uint64_t ts);
+    int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint32_t hash,
+                        uint64_t ts);
     bool evict_one(uint64_t now_us);
     void end_flow(uint32_t id, proto::EndReason reason);
     void stage(const FlowEntry& e, uint32_t id, proto::FlowEvent ev, proto::EndReason reason);
@@ -129,7 +128,7 @@ private:
     uint32_t scan_cursor_ = 0;
     uint32_t scan_slice_;
     uint32_t evict_cursor_ = 0;
-    int ts_offset_ = -1;       // mbuf dynfield of the RX timestamp, if a port provides one
+    int ts_offset_ = -1;  // mbuf dynfield of the RX timestamp, if a port provides one
     uint64_t ts_flag_ = 0;
     bool packet_clock_ = false;  // packets carry capture / NIC timestamps: time follows them
     static constexpr unsigned kStageSize = 256;

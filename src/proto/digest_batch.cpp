@@ -65,13 +65,11 @@ std::string decode_digest_batch(std::span<const uint8_t> bytes, DigestBatch& bat
     const uint8_t* p = bytes.data();
     const size_t size = bytes.size();
     if (size < kDigestHeaderSize)
-        return fmt::format("batch of {} bytes is shorter than the {}-byte header", size,
-                           kDigestHeaderSize);
+        return fmt::format("batch of {} bytes is shorter than the {}-byte header", size, kDigestHeaderSize);
     if (std::memcmp(p, kDigestMagic, 4) != 0) return "bad magic: not a SPIN digest batch";
     const auto version = get<uint16_t>(p + 4);
     if (version != kDigestVersion)
-        return fmt::format("unsupported digest version {} (this reader knows {})", version,
-                           kDigestVersion);
+        return fmt::format("unsupported digest version {} (this reader knows {})", version, kDigestVersion);
     const size_t header_len = get<uint16_t>(p + 6);
     batch.header.seq = get<uint64_t>(p + 8);
     batch.header.boot_us = get<uint64_t>(p + 16);
@@ -80,18 +78,16 @@ std::string decode_digest_batch(std::span<const uint8_t> bytes, DigestBatch& bat
     const size_t rec_len = get<uint16_t>(p + 36);
     const size_t agent_len = get<uint16_t>(p + 38);
     if (header_len < kDigestHeaderSize + agent_len || header_len > size)
-        return fmt::format("header length {} does not fit agent id of {} bytes in a {}-byte batch",
-                           header_len, agent_len, size);
+        return fmt::format("header length {} does not fit agent id of {} bytes in a {}-byte batch", header_len,
+                           agent_len, size);
     if (rec_len < sizeof(FlowRecord))
         return fmt::format("record length {} is shorter than {}", rec_len, sizeof(FlowRecord));
     if (count > (size - header_len) / rec_len)
-        return fmt::format("{} records of {} bytes do not fit in {} bytes", count, rec_len,
-                           size - header_len);
+        return fmt::format("{} records of {} bytes do not fit in {} bytes", count, rec_len, size - header_len);
     batch.header.agent.assign(reinterpret_cast<const char*>(p + kDigestHeaderSize), agent_len);
     batch.records.resize(count);
     // Newer writers may append fields to a record: take the ones we know.
-    for (size_t i = 0; i < count; ++i)
-        std::memcpy(&batch.records[i], p + header_len + i * rec_len, sizeof(FlowRecord));
+    for (size_t i = 0; i < count; ++i) std::memcpy(&batch.records[i], p + header_len + i * rec_len, sizeof(FlowRecord));
     size_t off = header_len + count * rec_len;
     batch.rules.clear();
     if (size - off < 4) return "batch ends before its rule-name table";

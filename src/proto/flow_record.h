@@ -34,30 +34,30 @@ inline constexpr uint32_t kNoRule = 0;
 // 128 bytes, little-endian integers, addresses in network byte order.
 // IPv4 addresses occupy the first 4 bytes of the 16-byte field, rest zero.
 struct FlowRecord {
-    uint8_t event;        // FlowEvent
-    uint8_t end_reason;   // EndReason (end records only, else none)
-    uint8_t proto;        // IP protocol number
-    uint8_t ip_version;   // 4 or 6
-    uint8_t initiator;    // Initiator
-    uint8_t tcp_flags;    // union of TCP flags seen in either direction
-    uint8_t icmp_type;    // first ICMP / ICMPv6 type seen, kNoIcmpType if none
-    uint8_t worker;       // worker lcore index that owns the flow
-    uint16_t vlan;        // outer VLAN id, 0 if untagged
-    uint8_t mac[6];       // LAN-side device MAC, all zero if none
+    uint8_t event;       // FlowEvent
+    uint8_t end_reason;  // EndReason (end records only, else none)
+    uint8_t proto;       // IP protocol number
+    uint8_t ip_version;  // 4 or 6
+    uint8_t initiator;   // Initiator
+    uint8_t tcp_flags;   // union of TCP flags seen in either direction
+    uint8_t icmp_type;   // first ICMP / ICMPv6 type seen, kNoIcmpType if none
+    uint8_t worker;      // worker lcore index that owns the flow
+    uint16_t vlan;       // outer VLAN id, 0 if untagged
+    uint8_t mac[6];      // LAN-side device MAC, all zero if none
     uint8_t lan_ip[16];
     uint8_t remote_ip[16];
     uint16_t lan_port;
     uint16_t remote_port;
-    uint32_t rule;        // rule id that dropped frames of this flow, kNoRule if none
-    uint64_t first_us;    // first packet, microseconds since the epoch
-    uint64_t last_us;     // last packet
-    uint64_t pkts_out;    // LAN -> remote
+    uint32_t rule;      // rule id that dropped frames of this flow, kNoRule if none
+    uint64_t first_us;  // first packet, microseconds since the epoch
+    uint64_t last_us;   // last packet
+    uint64_t pkts_out;  // LAN -> remote
     uint64_t bytes_out;
-    uint64_t pkts_in;     // remote -> LAN
+    uint64_t pkts_in;  // remote -> LAN
     uint64_t bytes_in;
     uint64_t blocked_pkts;
     uint64_t blocked_bytes;
-    uint32_t flow_id;     // per-worker table slot; with worker, unique among open flows
+    uint32_t flow_id;  // per-worker table slot; with worker, unique among open flows
     uint32_t reserved;
 };
 

@@ -43,12 +43,10 @@ std::string format_tcp_flags(uint8_t f) {
 }
 
 std::string json_quote(std::string_view s) {
-    return nlohmann::json(std::string(s)).dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace);
+    return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string flow_record_to_json(const FlowRecord& r, std::string_view agent,
-                                std::string_view rule) {
+std::string flow_record_to_json(const FlowRecord& r, std::string_view agent, std::string_view rule) {
     const double first = static_cast<double>(r.first_us) / 1e6;
     const double last = static_cast<double>(r.last_us) / 1e6;
     std::string out = fmt::format(
@@ -57,12 +55,10 @@ std::string flow_record_to_json(const FlowRecord& r, std::string_view agent,
         "\"initiator\":\"{}\",\"first\":{:.6f},\"last\":{:.6f},"
         "\"pkts_out\":{},\"bytes_out\":{},\"pkts_in\":{},\"bytes_in\":{},"
         "\"blocked_pkts\":{},\"blocked_bytes\":{},\"rule\":{},\"tcp_flags\":\"{}\"",
-        json_quote(agent), to_string(static_cast<FlowEvent>(r.event)), format_mac(r.mac), r.vlan,
-        r.proto, format_ip(r.lan_ip, r.ip_version), r.lan_port,
-        format_ip(r.remote_ip, r.ip_version), r.remote_port,
-        to_string(static_cast<Initiator>(r.initiator)), first, last, r.pkts_out, r.bytes_out,
-        r.pkts_in, r.bytes_in, r.blocked_pkts, r.blocked_bytes, json_quote(rule),
-        format_tcp_flags(r.tcp_flags));
+        json_quote(agent), to_string(static_cast<FlowEvent>(r.event)), format_mac(r.mac), r.vlan, r.proto,
+        format_ip(r.lan_ip, r.ip_version), r.lan_port, format_ip(r.remote_ip, r.ip_version), r.remote_port,
+        to_string(static_cast<Initiator>(r.initiator)), first, last, r.pkts_out, r.bytes_out, r.pkts_in, r.bytes_in,
+        r.blocked_pkts, r.blocked_bytes, json_quote(rule), format_tcp_flags(r.tcp_flags));
     if (r.icmp_type != kNoIcmpType) out += fmt::format(",\"icmp_type\":{}", r.icmp_type);
     if (static_cast<FlowEvent>(r.event) == FlowEvent::end)
         out += fmt::format(",\"end_reason\":\"{}\"", to_string(static_cast<EndReason>(r.end_reason)));

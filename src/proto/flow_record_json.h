@@ -11,8 +11,7 @@ namespace spin::proto {
 
 // Formats one record as a single-line JSON object (no trailing newline).
 // agent and rule are the agent id and the name of record.rule ("" if none).
-std::string flow_record_to_json(const FlowRecord& record, std::string_view agent,
-                                std::string_view rule);
+std::string flow_record_to_json(const FlowRecord& record, std::string_view agent, std::string_view rule);
 
 // "aa:bb:cc:dd:ee:ff", or "" for the all-zero MAC.
 std::string format_mac(const uint8_t mac[6]);

@@ -213,8 +213,8 @@ std::optional<Rule> parse_rule(const json& j, std::string* error_out) {
         const bool known = key == "type" || key == "name" ||
                            std::any_of(keys.begin(), keys.end(), [&](const Key& k) { return k.name == key; });
         if (!known)
-            return fail(fmt::format("unknown key '{}' in a {} rule (expected {})", key.substr(0, 64),
-                                    to_string(r.kind), joined(keys)));
+            return fail(fmt::format("unknown key '{}' in a {} rule (expected {})", key.substr(0, 64), to_string(r.kind),
+                                    joined(keys)));
     }
     if (j.contains("name")) {
         if (!text_of(j["name"], "name", r.name, error)) return fail(error);
@@ -235,17 +235,28 @@ std::optional<Rule> parse_rule(const json& j, std::string* error_out) {
 void to_json(json& j, const Rule& r) {
     j = json{{"type", to_string(r.kind)}};
     for (const auto& k : keys_of(r.kind)) {
-        if (k.name == "mac") j["mac"] = r.mac;
-        else if (k.name == "remote") j["remote"] = r.remote;
-        else if (k.name == "domain") j["domain"] = r.domain;
-        else if (k.name == "remotes") j["remotes"] = r.remotes;
-        else if (k.name == "domains") j["domains"] = r.domains;
-        else if (k.name == "proto") j["proto"] = r.flow.proto;
-        else if (k.name == "lan_ip") j["lan_ip"] = r.flow.lan_ip.address_text();
-        else if (k.name == "remote_ip") j["remote_ip"] = r.flow.remote_ip.address_text();
-        else if (k.name == "lan_port") j["lan_port"] = r.flow.lan_port;
-        else if (k.name == "remote_port") j["remote_port"] = r.flow.remote_port;
-        else if (k.name == "vlan") j["vlan"] = r.flow.vlan;
+        if (k.name == "mac")
+            j["mac"] = r.mac;
+        else if (k.name == "remote")
+            j["remote"] = r.remote;
+        else if (k.name == "domain")
+            j["domain"] = r.domain;
+        else if (k.name == "remotes")
+            j["remotes"] = r.remotes;
+        else if (k.name == "domains")
+            j["domains"] = r.domains;
+        else if (k.name == "proto")
+            j["proto"] = r.flow.proto;
+        else if (k.name == "lan_ip")
+            j["lan_ip"] = r.flow.lan_ip.address_text();
+        else if (k.name == "remote_ip")
+            j["remote_ip"] = r.flow.remote_ip.address_text();
+        else if (k.name == "lan_port")
+            j["lan_port"] = r.flow.lan_port;
+        else if (k.name == "remote_port")
+            j["remote_port"] = r.flow.remote_port;
+        else if (k.name == "vlan")
+            j["vlan"] = r.flow.vlan;
     }
     if (!r.name.empty()) j["name"] = r.name;
 }

@@ -26,13 +26,13 @@ namespace spin::proto {
 // X(kind, keys, meaning).  `kind` is the one spelling (enum and JSON
 // `type`); `keys` the rule's keys besides type and name, '?' marking an
 // optional one.
-#define SPIN_RULE_KINDS(X)                                                                                   \
-    X(quarantine, "mac", "every frame to or from the device")                                               \
-    X(device_remote, "mac remote", "the device to and from a remote address or prefix")                      \
-    X(device_name, "mac domain", "the device to and from the addresses it resolves for a DNS name")          \
-    X(device_allow, "mac ?remotes ?domains",                                                                 \
-      "the device reaches only these prefixes and names (and the network services it needs)")               \
-    X(flow, "proto lan_ip ?lan_port remote_ip ?remote_port ?vlan", "one flow, whichever device")             \
+#define SPIN_RULE_KINDS(X)                                                                          \
+    X(quarantine, "mac", "every frame to or from the device")                                       \
+    X(device_remote, "mac remote", "the device to and from a remote address or prefix")             \
+    X(device_name, "mac domain", "the device to and from the addresses it resolves for a DNS name") \
+    X(device_allow, "mac ?remotes ?domains",                                                        \
+      "the device reaches only these prefixes and names (and the network services it needs)")       \
+    X(flow, "proto lan_ip ?lan_port remote_ip ?remote_port ?vlan", "one flow, whichever device")    \
     X(global, "remote", "every device to and from a remote address or prefix")
 
 enum class RuleKind : uint8_t {
@@ -57,13 +57,13 @@ struct FlowMatch {
 
 struct Rule {
     RuleKind kind = RuleKind::quarantine;
-    std::string name;              // a label for records and listings; not part of what the rule is
-    MacAddress mac;                // quarantine, device_*
-    IpPrefix remote;               // device_remote, global
-    DnsName domain;                // device_name
-    std::vector<IpPrefix> remotes; // device_allow: sorted, without repeats
-    std::vector<DnsName> domains;  // device_allow: sorted, without repeats
-    FlowMatch flow;                // flow
+    std::string name;               // a label for records and listings; not part of what the rule is
+    MacAddress mac;                 // quarantine, device_*
+    IpPrefix remote;                // device_remote, global
+    DnsName domain;                 // device_name
+    std::vector<IpPrefix> remotes;  // device_allow: sorted, without repeats
+    std::vector<DnsName> domains;   // device_allow: sorted, without repeats
+    FlowMatch flow;                 // flow
 
     bool per_device() const { return kind != RuleKind::flow && kind != RuleKind::global; }
     // Whether both are the same rule, names aside: two requests that mean

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
@@ -45,18 +45,24 @@ std::string build_rule(const po::variables_map& vm, json& rule) {
     const bool mac = vm.count("mac"), remote = vm.count("remote"), domain = vm.count("domain");
     const bool allow = vm.count("allow-domain") || vm.count("allow-remote");
     if (domain && (!mac || remote)) return "--domain needs --mac (and no --remote)";
-    if (allow && (!mac || remote || domain)) return "--allow-domain / --allow-remote need --mac (and no --remote or --domain)";
+    if (allow && (!mac || remote || domain))
+        return "--allow-domain / --allow-remote need --mac (and no --remote or --domain)";
     if (allow) {
-        rule = {{"type", "device_allow"}, {"mac", vm["mac"].as<std::string>()}, {"domains", json::array()},
+        rule = {{"type", "device_allow"},
+                {"mac", vm["mac"].as<std::string>()},
+                {"domains", json::array()},
                 {"remotes", json::array()}};
         if (vm.count("allow-domain"))
             for (const auto& d : vm["allow-domain"].as<std::vector<std::string>>()) rule["domains"].push_back(d);
         if (vm.count("allow-remote"))
             for (const auto& r : vm["allow-remote"].as<std::vector<std::string>>()) rule["remotes"].push_back(r);
     } else if (mac && domain)
-        rule = {{"type", "device_name"}, {"mac", vm["mac"].as<std::string>()}, {"domain", vm["domain"].as<std::string>()}};
+        rule = {
+            {"type", "device_name"}, {"mac", vm["mac"].as<std::string>()}, {"domain", vm["domain"].as<std::string>()}};
     else if (mac && remote)
-        rule = {{"type", "device_remote"}, {"mac", vm["mac"].as<std::string>()}, {"remote", vm["remote"].as<std::string>()}};
+        rule = {{"type", "device_remote"},
+                {"mac", vm["mac"].as<std::string>()},
+                {"remote", vm["remote"].as<std::string>()}};
     else if (mac)
         rule = {{"type", "quarantine"}, {"mac", vm["mac"].as<std::string>()}};
     else if (remote)
@@ -80,21 +86,26 @@ int agent(int argc, char** argv) {
         return 2;
     }
     po::options_description opts(fmt::format("Usage: spinctl agent {} --connect ENDPOINT [options]\n\nOptions", op));
-    opts.add_options()
-        ("help,h", "print this help")
-        ("connect", po::value<std::string>()->value_name("ENDPOINT"), "the agent's command endpoint, e.g. tcp://127.0.0.1:5557 (required)")
-        ("timeout", po::value<double>()->value_name("SECONDS")->default_value(5), "give up when no answer came for this long")
-        ("id", po::value<std::string>()->value_name("ID"), "order id (default: spinctl-PID-TIME)");
+    opts.add_options()("help,h", "print this help")(
+        "connect", po::value<std::string>()->value_name("ENDPOINT"),
+        "the agent's command endpoint, e.g. tcp://127.0.0.1:5557 (required)")(
+        "timeout", po::value<double>()->value_name("SECONDS")->default_value(5),
+        "give up when no answer came for this long")("id", po::value<std::string>()->value_name("ID"),
+                                                     "order id (default: spinctl-PID-TIME)");
     if (op == "block" || op == "unblock") {
-        opts.add_options()
-            ("mac", po::value<std::string>()->value_name("MAC"), "device MAC")
-            ("remote", po::value<std::string>()->value_name("PREFIX"), "remote address or prefix")
-            ("domain", po::value<std::string>()->value_name("NAME"), "DNS name: 'example.com' (it and names under it) or '*.example.com'")
-            ("allow-domain", po::value<std::vector<std::string>>()->value_name("NAME"), "allow-list: the device may reach names of this domain (repeatable)")
-            ("allow-remote", po::value<std::vector<std::string>>()->value_name("PREFIX"), "allow-list: the device may reach this prefix (repeatable)")
-            ("name", po::value<std::string>()->value_name("TEXT"), "the rule's name in records and listings")
-            ("rule", po::value<std::string>()->value_name("JSON"), "the rule as a JSON object, as in the YAML 'blocks' list");
-        if (op == "unblock") opts.add_options()("rule-id", po::value<unsigned>()->value_name("N"), "remove rule N (see 'rules')");
+        opts.add_options()("mac", po::value<std::string>()->value_name("MAC"), "device MAC")(
+            "remote", po::value<std::string>()->value_name("PREFIX"), "remote address or prefix")(
+            "domain", po::value<std::string>()->value_name("NAME"),
+            "DNS name: 'example.com' (it and names under it) or '*.example.com'")(
+            "allow-domain", po::value<std::vector<std::string>>()->value_name("NAME"),
+            "allow-list: the device may reach names of this domain (repeatable)")(
+            "allow-remote", po::value<std::vector<std::string>>()->value_name("PREFIX"),
+            "allow-list: the device may reach this prefix (repeatable)")(
+            "name", po::value<std::string>()->value_name("TEXT"), "the rule's name in records and listings")(
+            "rule", po::value<std::string>()->value_name("JSON"),
+            "the rule as a JSON object, as in the YAML 'blocks' list");
+        if (op == "unblock")
+            opts.add_options()("rule-id", po::value<unsigned>()->value_name("N"), "remove rule N (see 'rules')");
     }
     add_curve_options(opts);
     po::variables_map vm;
@@ -128,7 +139,8 @@ int agent(int argc, char** argv) {
     try {
         req.connect(vm["connect"].as<std::string>());
     } catch (const zmq::error_t& e) {
-        std::cerr << "spinctl agent " << op << ": cannot connect to " << vm["connect"].as<std::string>() << ": " << e.what() << "\n";
+        std::cerr << "spinctl agent " << op << ": cannot connect to " << vm["connect"].as<std::string>() << ": "
+                  << e.what() << "\n";
         return 2;
     }
     const std::string text = order.dump();
@@ -142,7 +154,9 @@ int agent(int argc, char** argv) {
     const auto a = json::parse(answer.to_string(), nullptr, false);
     if (a.is_discarded() || !a.is_object() || !a.value("ok", false)) {
         std::cerr << "spinctl agent " << op << ": refused: "
-                  << (a.is_object() ? a.value("error", std::string("no reason given")) : std::string("answer is not JSON")) << "\n";
+                  << (a.is_object() ? a.value("error", std::string("no reason given"))
+                                    : std::string("answer is not JSON"))
+                  << "\n";
         return 1;
     }
     return 0;

@@ -9,9 +9,10 @@ namespace po = boost::program_options;
 namespace spin::spinctl {
 
 void add_curve_options(po::options_description& opts) {
-    opts.add_options()
-        ("server-key", po::value<std::string>()->value_name("KEY|FILE"), "the agent's CURVE public key (Z85, or a .pub file); with --key")
-        ("key", po::value<std::string>()->value_name("FILE"), "our CURVE secret key file (spinctl keygen); with --server-key");
+    opts.add_options()("server-key", po::value<std::string>()->value_name("KEY|FILE"),
+                       "the agent's CURVE public key (Z85, or a .pub file); with --key")(
+        "key", po::value<std::string>()->value_name("FILE"),
+        "our CURVE secret key file (spinctl keygen); with --server-key");
 }
 
 std::string apply_curve_options(const po::variables_map& vm, zmq::socket_t& socket) {

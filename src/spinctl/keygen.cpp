@@ -23,10 +23,9 @@ int keygen(int argc, char** argv) {
         "Writes PREFIX.key (the secret key, mode 0600: give it to the agent's\n"
         "curve.secret_key_file or to spinctl --key) and PREFIX.pub (the public key:\n"
         "give it to the other side).  Keys are Z85 text, one line each.\n\nOptions");
-    opts.add_options()
-        ("help,h", "print this help")
-        ("out", po::value<std::string>()->value_name("PREFIX"), "where to write PREFIX.key and PREFIX.pub (required)")
-        ("force", "overwrite existing files");
+    opts.add_options()("help,h", "print this help")("out", po::value<std::string>()->value_name("PREFIX"),
+                                                    "where to write PREFIX.key and PREFIX.pub (required)")(
+        "force", "overwrite existing files");
     po::variables_map vm;
     if (int rc = parse_command_line("keygen", argc, argv, opts, vm, "--out PREFIX"); rc >= 0) return rc;
     const std::string prefix = vm["out"].as<std::string>();

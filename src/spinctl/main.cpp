@@ -14,12 +14,10 @@ const Command kCommands[] = {
     {"devices", "the devices of the home", Command::api, spin::spinctl::devices},
     {"device", "one device in full", Command::api, spin::spinctl::device},
     {"traffic", "a device's traffic over time", Command::api, spin::spinctl::traffic},
-    {"destinations", "whom a device talked to, with the names it resolved", Command::api,
-     spin::spinctl::destinations},
+    {"destinations", "whom a device talked to, with the names it resolved", Command::api, spin::spinctl::destinations},
     {"events", "the controller's event log (with --connect: an agent's event stream)", Command::api,
      spin::spinctl::events_any},
-    {"block", "quarantine a device, or block it from an address / prefix / name", Command::api,
-     spin::spinctl::block},
+    {"block", "quarantine a device, or block it from an address / prefix / name", Command::api, spin::spinctl::block},
     {"unblock", "remove a block", Command::api, spin::spinctl::unblock},
     {"blocks", "the blocks in force", Command::api, spin::spinctl::blocks},
     {"digests", "print an agent's flow digests as JSON lines (one record per line)", Command::agent,
@@ -32,8 +30,9 @@ const Command kCommands[] = {
 std::string usage() {
     std::string out = "Usage: spinctl COMMAND [options]\n\n";
     for (const auto part : {Command::api, Command::agent}) {
-        out += part == Command::api ? "Commands of the controller API (--url, --token or SPIN_API_URL, SPIN_API_TOKEN):\n"
-                                    : "\nCommands of an agent:\n";
+        out += part == Command::api
+                   ? "Commands of the controller API (--url, --token or SPIN_API_URL, SPIN_API_TOKEN):\n"
+                   : "\nCommands of an agent:\n";
         for (const Command& c : kCommands) {
             if (c.part != part) continue;
             const std::string name(c.name);

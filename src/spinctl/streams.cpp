@@ -4,8 +4,8 @@
 #include <map>
 #include <string>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
@@ -30,12 +30,13 @@ struct Subscription {
 // Options both commands share; returns an exit code, or -1 to go on.
 int parse(const char* name, const char* what, int argc, char** argv, po::options_description& extra,
           po::variables_map& vm) {
-    po::options_description opts(fmt::format("Usage: spinctl {} --connect ENDPOINT [options]\n\n{}\n\nOptions", name, what));
-    opts.add_options()
-        ("help,h", "print this help")
-        ("connect", po::value<std::string>()->value_name("ENDPOINT"), "the agent's publish endpoint, e.g. tcp://127.0.0.1:5556 (required)")
-        ("count", po::value<uint64_t>()->value_name("N"), "exit after N lines")
-        ("timeout", po::value<double>()->value_name("SECONDS"), "exit when nothing arrived for this long");
+    po::options_description opts(
+        fmt::format("Usage: spinctl {} --connect ENDPOINT [options]\n\n{}\n\nOptions", name, what));
+    opts.add_options()("help,h", "print this help")(
+        "connect", po::value<std::string>()->value_name("ENDPOINT"),
+        "the agent's publish endpoint, e.g. tcp://127.0.0.1:5556 (required)")(
+        "count", po::value<uint64_t>()->value_name("N"), "exit after N lines")(
+        "timeout", po::value<double>()->value_name("SECONDS"), "exit when nothing arrived for this long");
     add_curve_options(opts);
     opts.add(extra);
     return parse_command_line(name, argc, argv, opts, vm, "--connect ENDPOINT");
@@ -48,10 +49,12 @@ int subscribe(const char* name, const po::variables_map& vm, const char* topic, 
     }
     try {
         s.sub.set(zmq::sockopt::subscribe, topic);
-        s.sub.set(zmq::sockopt::rcvtimeo, vm.count("timeout") ? static_cast<int>(vm["timeout"].as<double>() * 1000) : -1);
+        s.sub.set(zmq::sockopt::rcvtimeo,
+                  vm.count("timeout") ? static_cast<int>(vm["timeout"].as<double>() * 1000) : -1);
         s.sub.connect(vm["connect"].as<std::string>());
     } catch (const zmq::error_t& e) {
-        std::cerr << "spinctl " << name << ": cannot connect to " << vm["connect"].as<std::string>() << ": " << e.what() << "\n";
+        std::cerr << "spinctl " << name << ": cannot connect to " << vm["connect"].as<std::string>() << ": " << e.what()
+                  << "\n";
         return 2;
     }
     return -1;
@@ -71,11 +74,12 @@ bool receive(const char* name, zmq::socket_t& sub, zmq::message_t& body) {
 
 int digests(int argc, char** argv) {
     po::options_description extra;
-    extra.add_options()
-        ("batches", "also print one line per batch header (agent, seq, sent, records) to stderr")
-        ("hexdump", "also print each raw batch as hex to stderr (for checking a decoder)");
+    extra.add_options()("batches", "also print one line per batch header (agent, seq, sent, records) to stderr")(
+        "hexdump", "also print each raw batch as hex to stderr (for checking a decoder)");
     po::variables_map vm;
-    if (int rc = parse("digests", "Prints an agent's flow digests as JSON lines, one record per line.", argc, argv, extra, vm); rc >= 0)
+    if (int rc = parse("digests", "Prints an agent's flow digests as JSON lines, one record per line.", argc, argv,
+                       extra, vm);
+        rc >= 0)
         return rc;
     Subscription s;
     if (int rc = subscribe("digests", vm, proto::kDigestTopic, s); rc >= 0) return rc;
@@ -118,10 +122,16 @@ int digests(int argc, char** argv) {
 
 int events(int argc, char** argv) {
     po::options_description extra;
-    extra.add_options()
-        ("type", po::value<std::vector<std::string>>()->value_name("TYPE"), "print only events of this type (repeatable): dhcp, dhcpv6, dns, neighbour, mdns, ssdp, lldp, hello, rules, goodbye");
+    extra.add_options()(
+        "type", po::value<std::vector<std::string>>()->value_name("TYPE"),
+        "print only events of this type (repeatable): dhcp, dhcpv6, dns, neighbour, mdns, ssdp, lldp, hello, "
+        "rules, goodbye");
     po::variables_map vm;
-    if (int rc = parse("events", "Prints an agent's events (DHCP, DNS, ARP / ND, mDNS, SSDP, LLDP, rule changes,\nhello) as JSON lines.", argc, argv, extra, vm); rc >= 0)
+    if (int rc = parse(
+            "events",
+            "Prints an agent's events (DHCP, DNS, ARP / ND, mDNS, SSDP, LLDP, rule changes,\nhello) as JSON lines.",
+            argc, argv, extra, vm);
+        rc >= 0)
         return rc;
     Subscription s;
     if (int rc = subscribe("events", vm, proto::kEventTopic, s); rc >= 0) return rc;

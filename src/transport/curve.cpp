@@ -17,8 +17,8 @@ bool is_z85_key(const std::string& t) {
 CurveKeyPair generate_key_pair() {
     char pub[41], sec[41];
     if (zmq_curve_keypair(pub, sec) != 0)
-        throw std::runtime_error(fmt::format("cannot generate a CURVE key pair: {} (libzmq without CURVE?)",
-                                             zmq_strerror(zmq_errno())));
+        throw std::runtime_error(
+            fmt::format("cannot generate a CURVE key pair: {} (libzmq without CURVE?)", zmq_strerror(zmq_errno())));
     return {pub, sec};
 }
 
@@ -59,10 +59,10 @@ bool is_local_endpoint(const std::string& ep) {
 
 void require_local_if_plain(const std::string& what, const std::string& endpoint, bool have_keys) {
     if (have_keys || is_local_endpoint(endpoint)) return;
-    throw std::runtime_error(fmt::format(
-        "{} '{}': plain ZeroMQ is allowed on loopback or ipc:// only; configure CURVE keys "
-        "(curve.secret_key_file and curve.authorized_keys) to listen on other addresses",
-        what, endpoint));
+    throw std::runtime_error(
+        fmt::format("{} '{}': plain ZeroMQ is allowed on loopback or ipc:// only; configure CURVE keys "
+                    "(curve.secret_key_file and curve.authorized_keys) to listen on other addresses",
+                    what, endpoint));
 }
 
 void make_curve_server(zmq::socket_t& s, const CurveKeyPair& keys) {

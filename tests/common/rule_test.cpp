@@ -36,16 +36,29 @@ TEST(Rule, EveryKindReadsAndWritesBackCanonically) {
          {{"type", "device_remote"}, {"mac", kMac}, {"remote", "198.51.100.0/24"}}},
         {{{"type", "device_name"}, {"mac", kMac}, {"domain", "*.Tracker.Example."}, {"name", "trackers"}},
          {{"type", "device_name"}, {"mac", kMac}, {"domain", "*.tracker.example"}, {"name", "trackers"}}},
-        {{{"type", "device_allow"}, {"mac", kMac}, {"remotes", {"192.0.2.9/24", "2001:db8::1", "192.0.2.0/24"}},
+        {{{"type", "device_allow"},
+          {"mac", kMac},
+          {"remotes", {"192.0.2.9/24", "2001:db8::1", "192.0.2.0/24"}},
           {"domains", {"b.example", "A.example"}}},
-         {{"type", "device_allow"}, {"mac", kMac}, {"remotes", {"192.0.2.0/24", "2001:db8::1/128"}},
+         {{"type", "device_allow"},
+          {"mac", kMac},
+          {"remotes", {"192.0.2.0/24", "2001:db8::1/128"}},
           {"domains", {"a.example", "b.example"}}}},
         {{{"type", "device_allow"}, {"mac", kMac}},
          {{"type", "device_allow"}, {"mac", kMac}, {"remotes", json::array()}, {"domains", json::array()}}},
-        {{{"type", "flow"}, {"proto", "tcp"}, {"lan_ip", "10.0.0.5"}, {"lan_port", 1234}, {"remote_ip", "192.0.2.1/32"},
+        {{{"type", "flow"},
+          {"proto", "tcp"},
+          {"lan_ip", "10.0.0.5"},
+          {"lan_port", 1234},
+          {"remote_ip", "192.0.2.1/32"},
           {"remote_port", 80}},
-         {{"type", "flow"}, {"proto", 6}, {"lan_ip", "10.0.0.5"}, {"lan_port", 1234}, {"remote_ip", "192.0.2.1"},
-          {"remote_port", 80}, {"vlan", 0}}},
+         {{"type", "flow"},
+          {"proto", 6},
+          {"lan_ip", "10.0.0.5"},
+          {"lan_port", 1234},
+          {"remote_ip", "192.0.2.1"},
+          {"remote_port", 80},
+          {"vlan", 0}}},
         {{{"type", "global"}, {"remote", "2001:DB8:BAD::/48"}}, {{"type", "global"}, {"remote", "2001:db8:bad::/48"}}},
     };
     for (const auto& [in, out] : cases) {
@@ -59,12 +72,15 @@ TEST(Rule, TheSameRuleHoweverSpelt) {
     const auto remote = [](const char* mac, const char* type, const char* prefix) {
         return ok({{"type", type}, {"mac", mac}, {"remote", prefix}});
     };
-    EXPECT_TRUE(remote(kMac, "device_remote", "10.0.0.1/24").same_as(remote("02-53-50-49-4E-12", "remote", "10.0.0.0/24")));
+    EXPECT_TRUE(
+        remote(kMac, "device_remote", "10.0.0.1/24").same_as(remote("02-53-50-49-4E-12", "remote", "10.0.0.0/24")));
     EXPECT_TRUE(remote(kMac, "device_remote", "10.0.0.1").same_as(remote(kMac, "device_remote", "10.0.0.1/32")));
     EXPECT_FALSE(remote(kMac, "device_remote", "10.0.0.1").same_as(remote(kMac, "device_remote", "10.0.0.0/24")));
-    EXPECT_FALSE(remote(kMac, "device_remote", "10.0.0.0/24").same_as(remote("02:53:50:49:4e:13", "device_remote", "10.0.0.0/24")));
+    EXPECT_FALSE(remote(kMac, "device_remote", "10.0.0.0/24")
+                     .same_as(remote("02:53:50:49:4e:13", "device_remote", "10.0.0.0/24")));
     // A name is a label, not part of the rule.
-    EXPECT_TRUE(ok({{"type", "quarantine"}, {"mac", kMac}, {"name", "a"}}).same_as(ok({{"type", "quarantine"}, {"mac", kMac}})));
+    EXPECT_TRUE(ok({{"type", "quarantine"}, {"mac", kMac}, {"name", "a"}})
+                    .same_as(ok({{"type", "quarantine"}, {"mac", kMac}})));
     // Lists are sets.
     EXPECT_TRUE(ok({{"type", "device_allow"}, {"mac", kMac}, {"domains", {"a.example", "b.example", "A.example."}}})
                     .same_as(ok({{"type", "device_allow"}, {"mac", kMac}, {"domains", {"b.example", "a.example"}}})));
@@ -79,9 +95,10 @@ TEST(Rule, DescribesItself) {
               "device 02:53:50:49:4e:12 remote 10.0.0.0/24");
     EXPECT_EQ(ok({{"type", "device_name"}, {"mac", kMac}, {"domain", "Example.com"}}).describe(),
               "device 02:53:50:49:4e:12 name example.com");
-    EXPECT_EQ(ok({{"type", "flow"}, {"proto", 17}, {"lan_ip", "10.0.0.5"}, {"remote_ip", "192.0.2.1"}, {"remote_port", 53}})
-                  .describe(),
-              "flow 17 10.0.0.5:0 192.0.2.1:53");
+    EXPECT_EQ(
+        ok({{"type", "flow"}, {"proto", 17}, {"lan_ip", "10.0.0.5"}, {"remote_ip", "192.0.2.1"}, {"remote_port", 53}})
+            .describe(),
+        "flow 17 10.0.0.5:0 192.0.2.1:53");
     EXPECT_EQ(ok({{"type", "global"}, {"remote", "203.0.113.7"}}).describe(), "global 203.0.113.7/32");
 }
 
@@ -105,9 +122,12 @@ TEST(Rule, RefusesWithAReasonNamingTheKey) {
     EXPECT_EQ(error_of({{"type", "quarantine"}, {"mac", 5}}), "'mac' must be a string");
     EXPECT_EQ(error_of({{"type", "quarantine"}, {"mac", "01:00:5e:00:00:01"}}),
               "'mac': 01:00:5e:00:00:01 is a group address, not a device");
-    EXPECT_EQ(error_of({{"type", "quarantine"}, {"mac", "00:00:00:00:00:00"}}), "'mac': 00:00:00:00:00:00 is not a device");
-    EXPECT_EQ(error_of({{"type", "global"}, {"remote", "10.0.0.0/33"}}), "'remote': '10.0.0.0/33': the prefix length must be 0..32");
-    EXPECT_EQ(error_of({{"type", "device_allow"}, {"mac", kMac}, {"remotes", "10.0.0.0/8"}}), "'remotes' must be a list");
+    EXPECT_EQ(error_of({{"type", "quarantine"}, {"mac", "00:00:00:00:00:00"}}),
+              "'mac': 00:00:00:00:00:00 is not a device");
+    EXPECT_EQ(error_of({{"type", "global"}, {"remote", "10.0.0.0/33"}}),
+              "'remote': '10.0.0.0/33': the prefix length must be 0..32");
+    EXPECT_EQ(error_of({{"type", "device_allow"}, {"mac", kMac}, {"remotes", "10.0.0.0/8"}}),
+              "'remotes' must be a list");
     EXPECT_EQ(error_of({{"type", "device_allow"}, {"mac", kMac}, {"domains", {"ok.example", "a..b"}}}),
               "'domains[1]': 'a..b' is not a DNS name (an empty label)");
     EXPECT_EQ(error_of({{"type", "flow"}, {"proto", 6}, {"lan_ip", "10.0.0.0/24"}, {"remote_ip", "192.0.2.1"}}),
@@ -116,8 +136,9 @@ TEST(Rule, RefusesWithAReasonNamingTheKey) {
               "flow addresses must be single addresses of the same family");
     EXPECT_EQ(error_of({{"type", "flow"}, {"proto", "sctp"}, {"lan_ip", "10.0.0.1"}, {"remote_ip", "10.0.0.2"}}),
               "'proto' must be tcp, udp, icmp, icmpv6 or a protocol number 0..255");
-    EXPECT_EQ(error_of({{"type", "flow"}, {"proto", 6}, {"lan_ip", "10.0.0.1"}, {"remote_ip", "10.0.0.2"}, {"vlan", 4096}}),
-              "'vlan' must be a whole number 0..4095");
+    EXPECT_EQ(
+        error_of({{"type", "flow"}, {"proto", 6}, {"lan_ip", "10.0.0.1"}, {"remote_ip", "10.0.0.2"}, {"vlan", 4096}}),
+        "'vlan' must be a whole number 0..4095");
     EXPECT_EQ(error_of({{"type", "quarantine"}, {"mac", kMac}, {"name", std::string(257, 'x')}}),
               "'name' is longer than 256 characters");
 }

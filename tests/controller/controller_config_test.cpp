@@ -40,7 +40,8 @@ api: {listen: "[::1]:9000", token: abc, max_body: 4096, threads: 4}
 orders: {timeout: 1.5}
 agent_timeout: 30
 oui_dir: /tmp/oui
-)", "t");
+)",
+                                                       "t");
     EXPECT_EQ(c.agents.size(), 2u);
     EXPECT_EQ(c.agents[1].commands, "");
     EXPECT_EQ(c.curve_secret_key_file, "/etc/spin/ctl.key");
@@ -59,8 +60,9 @@ oui_dir: /tmp/oui
 }
 
 TEST(ControllerConfig, MistakesAreNamed) {
-    EXPECT_EQ(error_of("stroe: {}"),
-              "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, orders, oui_dir, store)");
+    EXPECT_EQ(
+        error_of("stroe: {}"),
+        "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, orders, oui_dir, store)");
     EXPECT_EQ(error_of("store: {retention: {minutes: 2w}}"),
               "store.retention.minutes (line 1): '2w' has an unknown unit 'w' (s, m, h or d)");
     EXPECT_EQ(error_of("store: {retention: {minutes: soon}}"),
@@ -68,13 +70,15 @@ TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(error_of("store: {retention: {minutes: 90d}}"),
               "store.retention: minutes must be kept no longer than hours, and hours no longer than days");
     EXPECT_EQ(error_of("store: {flush_interval: 5}"), "store.flush_interval (line 1): 5 s is out of range 0.05..1");
-    EXPECT_EQ(error_of("agents: [{id: a}]"), "agents[0] (line 1): needs publish (the agent's digests.publish endpoint)");
+    EXPECT_EQ(error_of("agents: [{id: a}]"),
+              "agents[0] (line 1): needs publish (the agent's digests.publish endpoint)");
     EXPECT_EQ(error_of("agents: [{id: a, publish: 'tcp://127.0.0.1:1'}, {id: a, publish: 'tcp://127.0.0.1:2'}]"),
               "agents[1].id (line 1): agent 'a' is listed twice");
     EXPECT_EQ(error_of("api: {listen: '0.0.0.0:8080'}"),
               "api.listen 0.0.0.0:8080 is not loopback: set api.token (or api.token_file) so that the API needs a "
               "bearer token");
-    EXPECT_EQ(error_of("api: {listen: 'localhost'}"), "listen address 'localhost' must be HOST:PORT (e.g. 127.0.0.1:8080)");
+    EXPECT_EQ(error_of("api: {listen: 'localhost'}"),
+              "listen address 'localhost' must be HOST:PORT (e.g. 127.0.0.1:8080)");
     EXPECT_EQ(error_of("agents: [{id: a, publish: 'tcp://192.0.2.1:5556'}]"),
               "agent a: 'tcp://192.0.2.1:5556' is not loopback or ipc://; plain ZeroMQ would carry the home's traffic "
               "records and orders unprotected: give the agent's server_key (CURVE)");
@@ -92,7 +96,8 @@ TEST(ControllerConfig, AgentOption) {
     EXPECT_EQ(parse_agent_option("x=ipc:///tmp/x").commands, "");
     for (const char* bad : {"home", "=tcp://x", "home=", "home=tcp://x,"})
         EXPECT_THROW(parse_agent_option(bad), ConfigError) << bad;
-    ControllerConfig c = parse_controller_config("agents: [{id: home, publish: 'tcp://127.0.0.1:1', server_key: K}]", "t");
+    ControllerConfig c =
+        parse_controller_config("agents: [{id: home, publish: 'tcp://127.0.0.1:1', server_key: K}]", "t");
     add_agent(c, parse_agent_option("home=tcp://127.0.0.1:9"));
     ASSERT_EQ(c.agents.size(), 1u);
     EXPECT_EQ(c.agents[0].publish, "tcp://127.0.0.1:9");

@@ -9,7 +9,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         auto c = spin::agent::parse_agent_config(std::string(reinterpret_cast<const char*>(data), size), "fuzz");
         spin::agent::validate(c);
-    } catch (const spin::agent::ConfigError&) {
-    }
+    } catch (const spin::agent::ConfigError&) {}
     return 0;
 }

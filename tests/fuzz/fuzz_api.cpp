@@ -32,10 +32,12 @@ public:
     ControlResult create_block(const BlockRequest& r) override {
         using spin::proto::RuleKind;
         const auto& rule = r.rule;
-        if (rule.mac.is_group() || rule.mac.is_zero()) fail("not a device reached the controller: " + rule.mac.to_string());
+        if (rule.mac.is_group() || rule.mac.is_zero())
+            fail("not a device reached the controller: " + rule.mac.to_string());
         if ((rule.kind == RuleKind::device_remote) == rule.remote.empty()) fail("remote block without remote");
         if ((rule.kind == RuleKind::device_name) == rule.domain.empty()) fail("name block without domain");
-        if (rule.kind != RuleKind::quarantine && rule.kind != RuleKind::device_remote && rule.kind != RuleKind::device_name)
+        if (rule.kind != RuleKind::quarantine && rule.kind != RuleKind::device_remote &&
+            rule.kind != RuleKind::device_name)
             fail(std::string("a block of kind ") + spin::proto::to_string(rule.kind) + " reached the controller");
         // What reaches the controller is canonical: it reads back as itself.
         std::string error;
@@ -50,7 +52,8 @@ public:
     }
     void user_action(const std::string& mac, const json& change) override {
         const auto parsed = spin::MacAddress::parse(mac);
-        if (!parsed || parsed->to_string() != mac || !change.is_object()) fail("bad user action reached the controller");
+        if (!parsed || parsed->to_string() != mac || !change.is_object())
+            fail("bad user action reached the controller");
     }
 };
 

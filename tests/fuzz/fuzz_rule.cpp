@@ -39,9 +39,12 @@ void round_trip(const std::string& text, Parse parse, const char* what) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);
-    round_trip<spin::MacAddress>(text, [](std::string_view t, std::string* e) { return spin::MacAddress::parse(t, e); }, "MAC");
-    round_trip<spin::IpPrefix>(text, [](std::string_view t, std::string* e) { return spin::IpPrefix::parse(t, e); }, "prefix");
-    round_trip<spin::DnsName>(text, [](std::string_view t, std::string* e) { return spin::DnsName::parse_pattern(t, e); }, "DNS name");
+    round_trip<spin::MacAddress>(
+        text, [](std::string_view t, std::string* e) { return spin::MacAddress::parse(t, e); }, "MAC");
+    round_trip<spin::IpPrefix>(
+        text, [](std::string_view t, std::string* e) { return spin::IpPrefix::parse(t, e); }, "prefix");
+    round_trip<spin::DnsName>(
+        text, [](std::string_view t, std::string* e) { return spin::DnsName::parse_pattern(t, e); }, "DNS name");
     if (const auto name = spin::DnsName::parse_pattern(text)) {
         if (!name->wildcard() && !name->covers(text)) fail("'" + text + "' does not cover itself");
     }

@@ -44,7 +44,8 @@ TEST(BlockRequest, NormalisesAndValidates) {
     EXPECT_EQ(q.rule.kind, spin::proto::RuleKind::device_remote);  // the first API's spelling still reads
     EXPECT_EQ(q.rule.remote.to_string(), "2001:db8::/32");
     EXPECT_EQ(q.expires, 1060);
-    q = ok({{"mac", "02:53:50:49:4e:12"}, {"type", "name"}, {"domain", "*.Tracker.Example."}, {"expires", "2026-01-01"}});
+    q = ok(
+        {{"mac", "02:53:50:49:4e:12"}, {"type", "name"}, {"domain", "*.Tracker.Example."}, {"expires", "2026-01-01"}});
     EXPECT_EQ(q.rule.domain.to_string(), "*.tracker.example");
     EXPECT_EQ(q.expires, 1767225600);
 
@@ -63,7 +64,8 @@ TEST(BlockRequest, NormalisesAndValidates) {
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "device_name"}, {"domain", "a..b"}}),
               "'domain': 'a..b' is not a DNS name (an empty label)");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"expires", 999}}), "'expires' is in the past");
-    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"duration", -1}}), "'duration' must be a positive number of seconds");
+    EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"duration", -1}}),
+              "'duration' must be a positive number of seconds");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"duration", 5}, {"expires", 2000}}),
               "give either 'expires' or 'duration', not both");
     EXPECT_EQ(error({{"mac", "02:53:50:49:4e:12"}, {"type", "everything"}}),

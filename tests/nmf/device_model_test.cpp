@@ -14,9 +14,18 @@ namespace {
 const char* kOui = "Registry,Assignment,Organization Name,Organization Address\nMA-L,001788,Philips Lighting BV,NL\n";
 
 json dhcp(const std::string& agent, const std::string& message, const std::string& ip, double t) {
-    return {{"agent", agent}, {"type", "dhcp"}, {"time", t}, {"mac", "00:17:88:24:76:ff"}, {"side", "lan"},
-            {"message", message}, {"hostname", "hue-bridge"}, {"vendor_class", "udhcp 1.19"},
-            {"param_list", "1,3,6,12,15,28,42"}, {"client_id", ""}, {"mud_url", ""}, {"ip", ip}};
+    return {{"agent", agent},
+            {"type", "dhcp"},
+            {"time", t},
+            {"mac", "00:17:88:24:76:ff"},
+            {"side", "lan"},
+            {"message", message},
+            {"hostname", "hue-bridge"},
+            {"vendor_class", "udhcp 1.19"},
+            {"param_list", "1,3,6,12,15,28,42"},
+            {"client_id", ""},
+            {"mud_url", ""},
+            {"ip", ip}};
 }
 
 class Model : public ::testing::Test {
@@ -32,7 +41,7 @@ TEST_F(Model, DhcpMakesOneDeviceSeenByTwoAgents) {
     EXPECT_EQ(c->changes, (std::vector<std::string>{"hostname hue-bridge", "vendor_class udhcp 1.19",
                                                     "dhcp_fingerprint 1,3,6,12,15,28,42"}));
     c = model_.apply(dhcp("a1", "request", "10.0.0.5", 101));
-    EXPECT_TRUE(c->empty());  // nothing new; a requested address is not yet the device's
+    EXPECT_TRUE(c->empty());                               // nothing new; a requested address is not yet the device's
     c = model_.apply(dhcp("a2", "ack", "10.0.0.5", 102));  // the same exchange seen by a second agent
     EXPECT_FALSE(c->new_device);
     EXPECT_EQ(c->changes, std::vector<std::string>{"ip 10.0.0.5"});
@@ -49,8 +58,13 @@ TEST_F(Model, AddressChangesAreKeptWithTheirTimes) {
     model_.apply(dhcp("a1", "ack", "10.0.0.5", 100));
     const auto c = model_.apply(dhcp("a1", "ack", "10.0.0.9", 5000));
     EXPECT_EQ(c->changes, std::vector<std::string>{"ip 10.0.0.9"});
-    model_.apply({{"type", "neighbour"}, {"agent", "a1"}, {"time", 5001}, {"mac", "00:17:88:24:76:ff"},
-                  {"side", "lan"}, {"ip", "fe80::217:88ff:fe24:76ff"}, {"via", "nd"}});
+    model_.apply({{"type", "neighbour"},
+                  {"agent", "a1"},
+                  {"time", 5001},
+                  {"mac", "00:17:88:24:76:ff"},
+                  {"side", "lan"},
+                  {"ip", "fe80::217:88ff:fe24:76ff"},
+                  {"via", "nd"}});
     const Device& d = *model_.find("00:17:88:24:76:ff");
     ASSERT_EQ(d.ips.size(), 3u);
     EXPECT_EQ(d.ips.at("10.0.0.5").seen.last, 100);
@@ -59,7 +73,8 @@ TEST_F(Model, AddressChangesAreKeptWithTheirTimes) {
 }
 
 TEST_F(Model, WhatIsNoHomeDeviceChangesNothing) {
-    EXPECT_FALSE(model_.apply({{"type", "neighbour"}, {"mac", "02:00:00:00:00:fe"}, {"side", "wan"}, {"ip", "10.0.0.1"}}));
+    EXPECT_FALSE(
+        model_.apply({{"type", "neighbour"}, {"mac", "02:00:00:00:00:fe"}, {"side", "wan"}, {"ip", "10.0.0.1"}}));
     EXPECT_FALSE(model_.apply({{"type", "mdns"}, {"mac", "01:00:5e:00:00:fb"}, {"side", "lan"}}));
     EXPECT_FALSE(model_.apply({{"type", "hello"}, {"agent", "a1"}, {"version", 2}}));
     EXPECT_FALSE(model_.apply({{"type", "dhcp"}, {"mac", "not a mac"}}));
@@ -71,7 +86,11 @@ TEST_F(Model, WhatIsNoHomeDeviceChangesNothing) {
 
 TEST_F(Model, RemoteNamesAreThoseThisDeviceResolved) {
     auto dns = [](const std::string& mac, const std::string& name, const std::string& addr) {
-        return json{{"type", "dns"}, {"mac", mac}, {"time", 200.0}, {"side", "wan"}, {"query", name},
+        return json{{"type", "dns"},
+                    {"mac", mac},
+                    {"time", 200.0},
+                    {"side", "wan"},
+                    {"query", name},
                     {"bindings", json::array({{{"name", name}, {"address", addr}, {"ttl", 60}, {"expires", 260.0}}})}};
     };
     auto c = model_.apply(dns("00:17:88:24:76:ff", "bridge.meethue.com", "192.0.2.7"));
@@ -87,14 +106,29 @@ TEST_F(Model, RemoteNamesAreThoseThisDeviceResolved) {
 }
 
 TEST_F(Model, AnnouncementsNameTheDevice) {
-    model_.apply({{"type", "mdns"}, {"mac", "00:17:88:24:76:ff"}, {"side", "lan"}, {"time", 1.0}, {"ip", "10.0.0.5"},
-                  {"hostnames", {"philips-hue.local"}},
-                  {"services", json::array({{{"type", "_hue._tcp.local"}, {"instance", "hue bridge._hue._tcp.local"}}})}});
-    model_.apply({{"type", "ssdp"}, {"mac", "00:17:88:24:76:ff"}, {"side", "lan"}, {"time", 2.0}, {"ip", "10.0.0.5"},
-                  {"method", "notify"}, {"server", "Linux/3.14 UPnP/1.0 IpBridge/1.41"},
-                  {"device_type", "upnp:rootdevice"}, {"location", "http://10.0.0.5:80/description.xml"}});
-    model_.apply({{"type", "lldp"}, {"mac", "00:17:88:24:76:ff"}, {"side", "lan"}, {"time", 3.0},
-                  {"system_name", "hue"}, {"mud_url", "https://mud.example.com/hue.json"}});
+    model_.apply(
+        {{"type", "mdns"},
+         {"mac", "00:17:88:24:76:ff"},
+         {"side", "lan"},
+         {"time", 1.0},
+         {"ip", "10.0.0.5"},
+         {"hostnames", {"philips-hue.local"}},
+         {"services", json::array({{{"type", "_hue._tcp.local"}, {"instance", "hue bridge._hue._tcp.local"}}})}});
+    model_.apply({{"type", "ssdp"},
+                  {"mac", "00:17:88:24:76:ff"},
+                  {"side", "lan"},
+                  {"time", 2.0},
+                  {"ip", "10.0.0.5"},
+                  {"method", "notify"},
+                  {"server", "Linux/3.14 UPnP/1.0 IpBridge/1.41"},
+                  {"device_type", "upnp:rootdevice"},
+                  {"location", "http://10.0.0.5:80/description.xml"}});
+    model_.apply({{"type", "lldp"},
+                  {"mac", "00:17:88:24:76:ff"},
+                  {"side", "lan"},
+                  {"time", 3.0},
+                  {"system_name", "hue"},
+                  {"mud_url", "https://mud.example.com/hue.json"}});
     const Device& d = *model_.find("00:17:88:24:76:ff");
     EXPECT_EQ(d.mdns_hostnames, std::set<std::string>{"philips-hue.local"});
     EXPECT_EQ(d.services, std::set<std::string>{"hue bridge._hue._tcp.local"});

@@ -114,7 +114,7 @@ TEST(FlowAccounting, RecordsWithoutALanDeviceAndShrinkingTotalsAreCounted) {
     EXPECT_EQ(a.stats().no_device, 2u);
     a.account(0, record(FlowEvent::update, kT0, kT0 + 1, 10, 10));
     a.account(0, record(FlowEvent::update, kT0, kT0 + 2, 9, 12));  // pkts_out went down
-    EXPECT_EQ(a.stats().regressions, 2u);                         // pkts_out and bytes_out
+    EXPECT_EQ(a.stats().regressions, 2u);                          // pkts_out and bytes_out
     EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{10, 1000, 12, 12000, 1, 0}));
 }
 

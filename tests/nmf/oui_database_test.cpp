@@ -29,8 +29,8 @@ TEST(OuiDatabase, LongestMatchAndAddressKinds) {
     EXPECT_EQ(db.malformed_lines(), 4u);
     auto name = [&](std::array<uint8_t, 6> mac) { return db.lookup(mac).name; };
     EXPECT_EQ(name({0x00, 0x17, 0x88, 0x24, 0x76, 0xff}), "Philips Lighting BV");
-    EXPECT_EQ(name({0x70, 0xb3, 0xd5, 0xf2, 0xf0, 0x01}), "TELEPLATFORMS");       // 36 bits
-    EXPECT_EQ(name({0x70, 0xb3, 0xd5, 0x1a, 0x00, 0x01}), "Quoted, Inc.");        // 28 bits
+    EXPECT_EQ(name({0x70, 0xb3, 0xd5, 0xf2, 0xf0, 0x01}), "TELEPLATFORMS");  // 36 bits
+    EXPECT_EQ(name({0x70, 0xb3, 0xd5, 0x1a, 0x00, 0x01}), "Quoted, Inc.");   // 28 bits
     EXPECT_EQ(name({0x70, 0xb3, 0xd5, 0x99, 0x00, 0x01}), "IEEE Registration Authority");
     EXPECT_EQ(db.lookup({0x00, 0x17, 0x89, 0, 0, 1}).kind, Vendor::Kind::unregistered);
     EXPECT_EQ(db.lookup({0x02, 0x17, 0x88, 0, 0, 1}).kind, Vendor::Kind::locally_administered);

@@ -39,8 +39,14 @@ FlowRecord flow(uint8_t last_mac_byte, const uint8_t remote[4], uint16_t port, u
 }
 
 json dns_answer(const std::string& mac, const std::string& name, const std::string& address, double time) {
-    return {{"agent", "a1"}, {"type", "dns"}, {"time", time}, {"mac", mac}, {"side", "wan"}, {"query", name},
-            {"bindings", {{{"name", name}, {"address", address}, {"ttl", 60}, {"expires", time + 60}, {"via", json::array()}}}}};
+    return {{"agent", "a1"},
+            {"type", "dns"},
+            {"time", time},
+            {"mac", mac},
+            {"side", "wan"},
+            {"query", name},
+            {"bindings",
+             {{{"name", name}, {"address", address}, {"ttl", 60}, {"expires", time + 60}, {"via", json::array()}}}}};
 }
 
 std::vector<std::string> types(const StoreBatch& b) {

@@ -17,9 +17,9 @@ namespace {
 class Store : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("spin-store-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        dir_ =
+            std::filesystem::temp_directory_path() / ("spin-store-" + std::to_string(::getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
         path_ = (dir_ / "spin.db").string();
@@ -94,8 +94,7 @@ TEST_F(Store, NewerStoreIsRefusedWithAMessage) {
         StoreWriter w(path_, Retention{});
         FAIL() << "a store from a newer controller must be refused";
     } catch (const SqliteError& e) {
-        EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this controller knows"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this controller knows"), std::string::npos)
             << e.what();
     }
 }

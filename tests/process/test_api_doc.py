@@ -20,7 +20,8 @@ import spintest as t
 
 DOC = os.path.join(t.project_root(), "docs", "api.md")
 OPENAPI = os.path.join(t.project_root(), "docs", "openapi.json")
-VOLATILE = {"boot", "previous_boot", "created", "removed", "time", "id", "first_seen", "last_seen", "expires", "interval",
+VOLATILE = {"boot", "previous_boot", "created", "removed", "time", "id", "first_seen", "last_seen", "expires",
+            "interval",
             "publish", "commands", "version"}
 
 
@@ -73,7 +74,8 @@ def check_schema(spec, schema, value, path="$"):
     if "$ref" in schema:
         return check_schema(spec, spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], value, path)
     if "oneOf" in schema:
-        return [] if any(not check_schema(spec, s, value, path) for s in schema["oneOf"]) else [f"{path}: matches no oneOf"]
+        matched = any(not check_schema(spec, s, value, path) for s in schema["oneOf"])
+        return [] if matched else [f"{path}: matches no oneOf"]
     if value is None:
         return [] if schema.get("nullable") else [f"{path}: null where {schema.get('type')} is expected"]
     kind = schema.get("type")
@@ -200,7 +202,8 @@ def main():
                     print(f"== {label}\n{got}\n")
                     continue
                 want = re.search(r"(id: \d+\nevent: [^\n]+\ndata: [^\n]+)", want_body).group(1)
-                w, g = dict(l.split(": ", 1) for l in want.splitlines()), dict(l.split(": ", 1) for l in got.splitlines())
+                w = dict(line.split(": ", 1) for line in want.splitlines())
+                g = dict(line.split(": ", 1) for line in got.splitlines())
                 diffs = [] if w["event"] == g["event"] else [f"event {g['event']}, documented {w['event']}"]
                 diffs += same(json.loads(w["data"]), json.loads(g["data"]))
             else:

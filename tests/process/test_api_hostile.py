@@ -99,17 +99,20 @@ with t.Controller([], token=TOKEN) as ctl:
              "/api/v1/blocks/1", "/api/v1/blocks/-1", "/api/v1/blocks/99999999999999999999", "/api/v1/devices/",
              "/api/v1/devices/%00", "/api/v1/devices/" + "a" * 5000, "/api//devices", "/../etc/passwd", "/",
              "/api/v1/devices/02:53:50:49:4E:12", "/api/v1/devices/02-53-50-49-4e-12/traffic", "/api/v1/%ff%fe"]
-    params = ["", "?from=0", "?from=-5", "?from=1e400", "?from=nan", "?to=2016-02-30", "?from=2016-09-22T10:00:00Z&to=1",
+    params = ["", "?from=0", "?from=-5", "?from=1e400", "?from=nan", "?to=2016-02-30",
+              "?from=2016-09-22T10:00:00Z&to=1",
               "?step=0", "?step=59", "?step=60", "?step=9999999999999999999", "?limit=0", "?limit=10001",
               "?after=-1", "?device=zz", "?type=%ff", "?from=1&from=2", "?x=1", "?all=maybe", "?all=true",
               "?from=2026-01-01&to=2026-01-02&step=60", "?" + "a=b&" * 500]
     bodies = [b"", b"{", b"[]", b"null", b"\"x\"", b"{\"name\": 42}", b"{\"name\": \"\xff\xfe\"}",
               b"{\"mac\": \"" + MAC.encode() + b"\", \"type\": \"remote\", \"remote\": \"::/0\"}",
               b"{\"mac\": \"" + MAC.encode() + b"\", \"type\": \"name\", \"domain\": \"" + b"a." * 200 + b"\"}",
-              b"{\"mac\": \"" + MAC.encode() + b"\", \"duration\": -1}", b"{\"mac\": \"" + MAC.encode() + b"\", \"expires\": \"soon\"}",
+              b"{\"mac\": \"" + MAC.encode() + b"\", \"duration\": -1}",
+              b"{\"mac\": \"" + MAC.encode() + b"\", \"expires\": \"soon\"}",
               b"{\"mac\": 7}", b"{\"mac\": \"ff:ff:ff:ff:ff:ff\"}", b"{\"notes\": \"" + b"n" * 5000 + b"\"}",
               b"[" * 100000 + b"]" * 100000, b"{\"a\":" * 5000 + b"1" + b"}" * 5000, b"\x00\x01\x02",
-              b"{\"name\": \"ok\", \"extra\": true}", b"{\"mac\": \"" + MAC.encode() + b"\", \"reason\": \"" + b"r" * 2000 + b"\"}"]
+              b"{\"name\": \"ok\", \"extra\": true}",
+              b"{\"mac\": \"" + MAC.encode() + b"\", \"reason\": \"" + b"r" * 2000 + b"\"}"]
     methods = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS", "HEAD"]
     n = 0
     start = time.time()
@@ -137,8 +140,10 @@ with t.Controller([], token=TOKEN) as ctl:
     if status != 413:
         failures.append(f"200 kB body: {status}")
     check_answer("200 kB body", status, reply)
-    for garbage in (b"\x00" * 1000, b"GET", b"GET / HTTP/9.9\r\n\r\n", b"GET /api/v1/devices HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n",
-                    b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\n\r\n", b"POST /api/v1/blocks HTTP/1.1\r\nContent-Length: 10\r\n\r\n{",
+    for garbage in (b"\x00" * 1000, b"GET", b"GET / HTTP/9.9\r\n\r\n",
+                    b"GET /api/v1/devices HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n",
+                    b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\n\r\n",
+                    b"POST /api/v1/blocks HTTP/1.1\r\nContent-Length: 10\r\n\r\n{",
                     b"POST /api/v1/blocks HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", os.urandom(4096)):
         status, reply = raw(port, garbage, half_close=True)
         check_answer(f"garbage {garbage[:30]!r}", status, reply)

@@ -65,7 +65,8 @@ try:
     # A block that expires.
     status, short = ctl.request("POST", "/blocks", {"mac": PHONE, "duration": 1.5})
     assert status == 201, short
-    t.wait_for("the expired block lifted in the agent", lambda: ("quarantine", PHONE) not in (agent_rules() or {(1, 1): 1}),
+    t.wait_for("the expired block lifted in the agent",
+               lambda: ("quarantine", PHONE) not in (agent_rules() or {(1, 1): 1}),
                timeout=15)
     lifted = [b for b in ctl.get("/blocks?all=true")["blocks"] if b["id"] == short["id"]]
     if not lifted or lifted[0]["active"] or lifted[0].get("removed_reason") != "expired":

@@ -74,7 +74,8 @@ with t.Controller([f"replay=tcp://127.0.0.1:{publish},tcp://127.0.0.1:{commands}
         names = t.tshark_names(src, mac)
         for x in dest:
             if set(x["names"]) != names.get(x["remote_ip"], set()):
-                problems.append(f"names of {x['remote_ip']}: API {sorted(x['names'])}, tshark {sorted(names.get(x['remote_ip'], []))}")
+                problems.append(f"names of {x['remote_ip']}: API {sorted(x['names'])}, "
+                                f"tshark {sorted(names.get(x['remote_ip'], []))}")
             checked_names += bool(x["names"])
         checked_dest += len(dest)
         if problems:

@@ -68,7 +68,8 @@ digests: {{heartbeat: 0.2}}
         # Streams: heartbeats every 0.2 s reach the authorised subscriber only.
         seen = spinctl("events", "--connect", pub, "--count", "2", "--timeout", "5", *good)
         lines = [json.loads(x) for x in seen.stdout.splitlines()]
-        assert len(lines) == 2 and all(e["agent"] == "curve" for e in lines), f"authorised subscriber: {seen.stdout} {seen.stderr}"
+        assert len(lines) == 2 and all(e["agent"] == "curve" for e in lines), \
+            f"authorised subscriber: {seen.stdout} {seen.stderr}"
         for label, keys in (("wrong key", wrong), ("no key", [])):
             p = spinctl("events", "--connect", pub, "--count", "1", "--timeout", "2", *keys)
             assert p.stdout == "", f"{label}: read the stream: {p.stdout[:200]}"

@@ -98,7 +98,8 @@ def main():
         pub, cmd = f"tcp://127.0.0.1:{spintest.free_port()}", f"tcp://127.0.0.1:{spintest.free_port()}"
         events_log, flow_log = os.path.join(d, "events.jsonl"), os.path.join(d, "flows.jsonl")
         agent = topo.start([spintest.AGENT, "--config", os.path.join(spintest.project_root(), "config", "agent.yaml"),
-                            "--lan", f"net_af_packet0,iface={topo.lan_if}", "--wan", f"net_af_packet1,iface={topo.wan_if}",
+                            "--lan", f"net_af_packet0,iface={topo.lan_if}",
+                            "--wan", f"net_af_packet1,iface={topo.wan_if}",
                             "--publish", pub, "--commands", cmd, "--agent-id", "e2e",
                             "--event-log", events_log, "--flow-log", flow_log],
                            log=os.path.join(d, "agent.log"))
@@ -114,7 +115,8 @@ def main():
         topo.start([spintest.SPINCTL, "digests", "--connect", pub], log=digests_out)
         events_out = os.path.join(d, "events-stream.jsonl")
         subscriber = topo.start([spintest.SPINCTL, "events", "--connect", pub], log=events_out)
-        netns.wait_for("the subscriber's hello", lambda: any(e.get("reason") == "subscriber" for e in read_jsonl(events_out)))
+        netns.wait_for("the subscriber's hello",
+                       lambda: any(e.get("reason") == "subscriber" for e in read_jsonl(events_out)))
 
         # --- the device: DHCP with hostname, vendor class and MUD URL
         netns.run("ip", "link", "set", "eth0", "address", DEVICE_MAC, ns=topo.lan)
@@ -142,7 +144,8 @@ def main():
 
         # --- resolve and fetch through the agent; ND by IPv6 ping
         page = fetch(topo, "http://web.spin.test:8080/")
-        assert page.returncode == 0 and "hello from behind spin" in page.stdout, f"fetch failed: rc {page.returncode} {page.stderr}"
+        assert page.returncode == 0 and "hello from behind spin" in page.stdout, \
+            f"fetch failed: rc {page.returncode} {page.stderr}"
         # Any IPv6 packet to the server makes the device solicit its neighbour
         # (nothing listens on port 9: the refusal is enough).
         netns.run("curl", "-s", "-m", "2", "http://[fd77::1]:9/", ns=topo.lan, check=False)
@@ -155,23 +158,29 @@ def main():
             return None
 
         ack = netns.wait_for("the DHCP ack event", lambda: event_where("dhcp", mac=DEVICE_MAC, message="ack"))
-        request = netns.wait_for("the DHCP request event", lambda: event_where("dhcp", mac=DEVICE_MAC, message="request"))
+        request = netns.wait_for("the DHCP request event",
+                                 lambda: event_where("dhcp", mac=DEVICE_MAC, message="request"))
         assert request["hostname"] == HOSTNAME, request
         assert request["vendor_class"] == VENDOR, request
         assert request["mud_url"] == MUD_URL, request
         # dhclient asks for what the config's request line lists, in that order.
         assert request["param_list"] == "1,3,6,15", request
         assert ack["ip"] == device_ip, (ack, device_ip)
-        dns = netns.wait_for("the DNS answer event", lambda: event_where("dns", mac=DEVICE_MAC, query="web.spin.test", qtype="A"))
+        dns = netns.wait_for("the DNS answer event",
+                             lambda: event_where("dns", mac=DEVICE_MAC, query="web.spin.test", qtype="A"))
         assert dns["rcode"] == "NOERROR", dns
-        assert {"name": "web.spin.test", "type": "A", "address": WEB_IP, "ttl": dns["answers"][0]["ttl"]} in dns["answers"], dns
+        answer = {"name": "web.spin.test", "type": "A", "address": WEB_IP, "ttl": dns["answers"][0]["ttl"]}
+        assert answer in dns["answers"], dns
         assert any(b["name"] == "web.spin.test" and b["address"] == WEB_IP for b in dns["bindings"]), dns
-        netns.wait_for("the ARP binding of the device", lambda: event_where("neighbour", mac=DEVICE_MAC, ip=device_ip, via="arp"))
-        netns.wait_for("the ND binding of the device", lambda: event_where("neighbour", mac=DEVICE_MAC, ip="fd77::2", via="nd"))
+        netns.wait_for("the ARP binding of the device",
+                       lambda: event_where("neighbour", mac=DEVICE_MAC, ip=device_ip, via="arp"))
+        netns.wait_for("the ND binding of the device",
+                       lambda: event_where("neighbour", mac=DEVICE_MAC, ip="fd77::2", via="nd"))
         print(f"events: DHCP {HOSTNAME!r} / {VENDOR!r} / {MUD_URL} / {request['param_list']} -> {device_ip}; "
               f"DNS web.spin.test -> {WEB_IP}; ARP and ND bindings")
         streamed = read_jsonl(events_out)
-        assert any(e.get("type") == "dhcp" and e.get("mac") == DEVICE_MAC for e in streamed), "spinctl events missed the DHCP event"
+        assert any(e.get("type") == "dhcp" and e.get("mac") == DEVICE_MAC for e in streamed), \
+            "spinctl events missed the DHCP event"
 
         def http_flow():
             for r in read_jsonl(digests_out):
@@ -208,7 +217,8 @@ def main():
         events_out2 = os.path.join(d, "events-stream2.jsonl")
         topo.start([spintest.SPINCTL, "events", "--connect", pub], log=events_out2)
         hello = netns.wait_for("the new subscriber's hello",
-                               lambda: next((e for e in read_jsonl(events_out2) if e.get("reason") == "subscriber"), None))
+                               lambda: next((e for e in read_jsonl(events_out2)
+                                             if e.get("reason") == "subscriber"), None))
         assert hello["version"] == answer["version"] and hello["rules"] == 1, (hello, answer)
         rules = spinctl("agent", "rules", "--connect", cmd)
         assert [r["mac"] for r in rules["rules"]] == [DEVICE_MAC] and rules["rules"][0]["dropped_pkts"] > 0, rules
@@ -234,17 +244,20 @@ def main():
         # --- an allow-list: only names of spin.test, learnt from the device's own DNS answers
         allow = spinctl("agent", "block", "--connect", cmd, "--mac", DEVICE_MAC, "--allow-domain", "spin.test")
         assert allow["ok"] and allow["rule"]["type"] == "device_allow", allow
-        assert fetch(topo, "http://other.test:8080/", timeout=2).returncode != 0, "other.test reachable despite the allow-list"
+        assert fetch(topo, "http://other.test:8080/", timeout=2).returncode != 0, \
+            "other.test reachable despite the allow-list"
         netns.run("getent", "hosts", "web.spin.test", ns=topo.lan)  # DNS itself stays allowed
         netns.wait_for("the allow-list to learn web.spin.test",
                        lambda: spinctl("agent", "rules", "--connect", cmd)["rules"][0].get("resolved") == 1)
         assert fetch(topo, "http://web.spin.test:8080/").returncode == 0, "web.spin.test not allowed by the allow-list"
         spinctl("agent", "unblock", "--connect", cmd, "--rule-id", str(allow["rule"]["id"]))
-        assert fetch(topo, "http://other.test:8080/").returncode == 0, "other.test still blocked after the allow-list went"
+        assert fetch(topo, "http://other.test:8080/").returncode == 0, \
+            "other.test still blocked after the allow-list went"
         print("allow-list: only spin.test names reachable (DNS still works), unblock restores")
 
         # --- the controller saw it all, and its blocks take effect in the agent
-        dev = netns.wait_for("the device in the controller's API", lambda: ctl.request("GET", f"/devices/{DEVICE_MAC}")[1]
+        dev = netns.wait_for("the device in the controller's API",
+                             lambda: ctl.request("GET", f"/devices/{DEVICE_MAC}")[1]
                              if ctl.request("GET", f"/devices/{DEVICE_MAC}")[0] == 200 else None)
         for key, want in (("hostname", HOSTNAME), ("vendor_class", VENDOR), ("mud_url", MUD_URL), ("agents", ["e2e"])):
             assert dev[key] == want, f"controller device {key}: {dev[key]!r}, expected {want!r}"
@@ -258,8 +271,10 @@ def main():
         out = subprocess.run([spintest.SPINCTL, "block", DEVICE_MAC, "--json", *api], stdout=subprocess.PIPE, text=True)
         block = json.loads(out.stdout)
         assert out.returncode == 0 and block["agents"][0]["state"] == "acknowledged", out.stdout
-        assert fetch(topo, "http://web.spin.test:8080/", timeout=2).returncode != 0, "blocked through the controller, yet fetched"
-        listed = subprocess.run([spintest.SPINCTL, "blocks", *api], stdout=subprocess.PIPE, text=True, check=True).stdout
+        assert fetch(topo, "http://web.spin.test:8080/", timeout=2).returncode != 0, \
+            "blocked through the controller, yet fetched"
+        listed = subprocess.run([spintest.SPINCTL, "blocks", *api], stdout=subprocess.PIPE, text=True,
+                                check=True).stdout
         assert DEVICE_MAC in listed and "acknowledged" in listed, listed
         subprocess.run([spintest.SPINCTL, "unblock", str(block["id"]), *api], check=True, stdout=subprocess.DEVNULL)
         assert fetch(topo, "http://web.spin.test:8080/").returncode == 0, "still blocked after spinctl unblock"

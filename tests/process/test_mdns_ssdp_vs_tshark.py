@@ -66,7 +66,8 @@ def clean(value):
 def header(layers, name):
     # Request headers are all in http.request.line; other messages list
     # the headers tshark has no field for in http.unknown_header.
-    lines = layers.get("http.request.line", []) + layers.get("http.response.line", []) + layers.get("http.unknown_header", [])
+    lines = (layers.get("http.request.line", []) + layers.get("http.response.line", [])
+             + layers.get("http.unknown_header", []))
     for h in lines:
         key, _, value = clean(h).partition(":")
         if key.strip().lower() == name:
@@ -108,7 +109,8 @@ def main():
                 continue
             got = ours.get(frame, {})
             if "mdns" not in got:
-                problems.append(f"{pcap} frame {frame}: tshark reads an mDNS response, we: {got.get('error', 'nothing')}")
+                problems.append(f"{pcap} frame {frame}: tshark reads an mDNS response, "
+                                f"we: {got.get('error', 'nothing')}")
                 continue
             if got["mdns"]["hostnames"] != hosts or got["mdns"]["services"] != services:
                 problems.append(f"{pcap} frame {frame}: mDNS names differ:\n  tshark {hosts} {services}\n  ours   "
@@ -121,12 +123,14 @@ def main():
                 continue  # other HTTP-over-UDP tshark calls SSDP (error responses): not announcements
             got = ours.get(frame, {})
             if "ssdp" not in got:
-                problems.append(f"{pcap} frame {frame}: tshark reads SSDP {want['method']}, we: {got.get('error', 'nothing')}")
+                problems.append(f"{pcap} frame {frame}: tshark reads SSDP {want['method']}, "
+                                f"we: {got.get('error', 'nothing')}")
                 continue
             if got["ssdp"] != want:
                 problems.append(f"{pcap} frame {frame}: SSDP differs:\n  tshark {want}\n  ours   {got['ssdp']}")
             ssdp_checked += 1
-    print(f"mDNS responses checked: {mdns_checked} ({skipped} with escaped names skipped); SSDP messages: {ssdp_checked}")
+    print(f"mDNS responses checked: {mdns_checked} ({skipped} with escaped names skipped); "
+          f"SSDP messages: {ssdp_checked}")
     if problems:
         raise AssertionError(f"{len(problems)} difference(s):\n" + "\n".join(problems[:20]))
     if mdns_checked == 0 and ssdp_checked == 0:

@@ -37,7 +37,8 @@ blocks:
   - {type: device_remote, mac: "02:00:00:00:00:09", remote: 198.51.100.0/24}
   - {type: global, remote: "2001:db8:bad::/48"}
   - {type: flow, proto: tcp, lan_ip: 10.0.0.5, lan_port: 1234, remote_ip: 192.0.2.1, remote_port: 80}
-)", "test");
+)",
+                                      "test");
     EXPECT_EQ(c.id, "home-7");
     EXPECT_EQ(c.mode, Mode::monitor);
     EXPECT_EQ(c.rx_descriptors, 512);
@@ -74,7 +75,8 @@ TEST(AgentConfig, ErrorsNameTheKeyAndLine) {
     }
     EXPECT_THROW(parse_agent_config("- a list\n", "f"), ConfigError);
     EXPECT_THROW(parse_agent_config("ports: {lan: [1, 2]}\n", "f"), ConfigError);
-    EXPECT_THROW(parse_agent_config("blocks: [{type: flow, lan_ip: 10.0.0.1, remote_ip: '::1', proto: 6}]", "f"), ConfigError);
+    EXPECT_THROW(parse_agent_config("blocks: [{type: flow, lan_ip: 10.0.0.1, remote_ip: '::1', proto: 6}]", "f"),
+                 ConfigError);
     EXPECT_THROW(parse_agent_config("agent: {id: ''}", "f"), ConfigError);
 }
 

@@ -113,8 +113,12 @@ TEST(Snapshot, UpdatesWhileWorkersRead) {
     for (uint32_t v = 2; v <= 400; ++v) {
         std::vector<TableEntry> entries;
         for (uint32_t i = 1; i < v; ++i) {
-            uint8_t mac[6] = {0x02, 0, static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v),
-                              static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+            uint8_t mac[6] = {0x02,
+                              0,
+                              static_cast<uint8_t>(v >> 8),
+                              static_cast<uint8_t>(v),
+                              static_cast<uint8_t>(i >> 8),
+                              static_cast<uint8_t>(i)};
             entries.push_back(quarantine(static_cast<uint16_t>(i), mac));
         }
         ASSERT_EQ(tables.publish_blocks(std::move(entries)), v);
@@ -132,7 +136,8 @@ TEST(BlockTables, AllowPolicyDropsAllButAllowedRemotesAndNetworkServices) {
     policy.kind = EntryKind::allow_policy;
     policy.mac = MacAddress(kMac1);
     BlockTables t(2, {policy, remote(5, EntryKind::allow_remote, "192.0.2.0/24", kMac1),
-                      remote(5, EntryKind::allow_remote, "2001:db8::1", kMac1), remote(9, EntryKind::global_remote, "192.0.2.66")});
+                      remote(5, EntryKind::allow_remote, "2001:db8::1", kMac1),
+                      remote(9, EntryKind::global_remote, "192.0.2.66")});
     FlowKey web{};
     web.proto = 6;
     web.port_a = 40000;
@@ -141,16 +146,16 @@ TEST(BlockTables, AllowPolicyDropsAllButAllowedRemotesAndNetworkServices) {
         const IpPrefix p = addr(where);
         return t.match_flow(mac, k, p.bytes(), p.version());
     };
-    EXPECT_EQ(match(kMac1, web, "192.0.2.10"), 0);      // allowed prefix
-    EXPECT_EQ(match(kMac1, web, "2001:db8::1"), 0);     // allowed address
-    EXPECT_EQ(match(kMac1, web, "198.51.100.1"), 5);    // anything else
+    EXPECT_EQ(match(kMac1, web, "192.0.2.10"), 0);    // allowed prefix
+    EXPECT_EQ(match(kMac1, web, "2001:db8::1"), 0);   // allowed address
+    EXPECT_EQ(match(kMac1, web, "198.51.100.1"), 5);  // anything else
     EXPECT_EQ(match(kMac1, web, "2001:db8::2"), 5);
-    EXPECT_EQ(match(kMac1, web, "192.0.2.66"), 9);      // an allow never overrides a block
-    EXPECT_EQ(match(kMac2, web, "198.51.100.1"), 0);    // other devices have no policy
+    EXPECT_EQ(match(kMac1, web, "192.0.2.66"), 9);    // an allow never overrides a block
+    EXPECT_EQ(match(kMac2, web, "198.51.100.1"), 0);  // other devices have no policy
     FlowKey dns = web;
     dns.proto = 17;
     dns.port_b = 53;
-    EXPECT_EQ(match(kMac1, dns, "198.51.100.53"), 0);   // DNS anywhere: names must resolve
+    EXPECT_EQ(match(kMac1, dns, "198.51.100.53"), 0);  // DNS anywhere: names must resolve
     FlowKey dhcp = dns;
     dhcp.port_a = 68;
     dhcp.port_b = 67;

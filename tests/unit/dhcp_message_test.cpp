@@ -12,8 +12,13 @@ namespace {
 const gen::Mac kClient{{0x02, 0x53, 0x50, 0x49, 0x4e, 0x11}};
 
 std::vector<uint8_t> discover() {
-    gen::DhcpOptions o{1, "thermostat", "NestLabs", {1, 3, 6, 15}, "https://mud.example.com/t.json",
-                       gen::Ip::v4("10.0.0.11"), gen::Ip::v4("10.0.0.1")};
+    gen::DhcpOptions o{1,
+                       "thermostat",
+                       "NestLabs",
+                       {1, 3, 6, 15},
+                       "https://mud.example.com/t.json",
+                       gen::Ip::v4("10.0.0.11"),
+                       gen::Ip::v4("10.0.0.1")};
     return gen::dhcp(kClient, 0x01020304, false, o);
 }
 }  // namespace

@@ -17,8 +17,9 @@ Bytes option(uint16_t code, const Bytes& v) {
 
 Bytes solicit() {
     Bytes m{1, 0xab, 0xcd, 0xef};
-    for (const Bytes& o : {option(1, {0, 3, 0, 1, 2, 0, 0, 0, 0, 9}), option(112, {'h', 't', 't', 'p', 's', ':', '/', '/', 'x'}),
-                           option(39, {1, 3, 'c', 'a', 'm', 0})})
+    for (const Bytes& o :
+         {option(1, {0, 3, 0, 1, 2, 0, 0, 0, 0, 9}), option(112, {'h', 't', 't', 'p', 's', ':', '/', '/', 'x'}),
+          option(39, {1, 3, 'c', 'a', 'm', 0})})
         m.insert(m.end(), o.begin(), o.end());
     return m;
 }

@@ -101,6 +101,4 @@ TEST(FlowTable, MemoryPerFlow) {
     RecordProperty("bytes_per_flow", std::to_string(per_flow));
 }
 
-TEST(FlowTable, RejectsSillyCapacity) {
-    EXPECT_THROW(FlowTable(0), std::invalid_argument);
-}
+TEST(FlowTable, RejectsSillyCapacity) { EXPECT_THROW(FlowTable(0), std::invalid_argument); }

@@ -91,9 +91,12 @@ std::string ssdp(const std::string& text, SsdpMessage& m) {
 
 TEST(Ssdp, NotifySearchAndResponse) {
     SsdpMessage m;
-    ASSERT_EQ(ssdp("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nnt: urn:schemas-upnp-org:device:MediaRenderer:1\r\n"
-                   "NTS: ssdp:alive\r\nServer: Linux/4.9 UPnP/1.0 TV/2.0\r\nUSN: uuid:abc::urn:x\r\n"
-                   "LOCATION:http://10.0.0.14:8060/dial.xml\r\n\r\n", m), "");
+    ASSERT_EQ(
+        ssdp("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nnt: urn:schemas-upnp-org:device:MediaRenderer:1\r\n"
+             "NTS: ssdp:alive\r\nServer: Linux/4.9 UPnP/1.0 TV/2.0\r\nUSN: uuid:abc::urn:x\r\n"
+             "LOCATION:http://10.0.0.14:8060/dial.xml\r\n\r\n",
+             m),
+        "");
     EXPECT_EQ(m.method, "notify");
     EXPECT_EQ(m.type, "urn:schemas-upnp-org:device:MediaRenderer:1");
     EXPECT_EQ(m.nts, "ssdp:alive");

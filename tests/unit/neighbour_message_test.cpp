@@ -56,8 +56,8 @@ TEST(Nd, AdvertisementBindsTheTarget) {
 }
 
 TEST(Nd, SolicitationFromTheUnspecifiedAddressBindsNothing) {
-    std::vector<uint8_t> ns = {135, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-                               1, 1, 0x02, 0, 0, 0, 0, 0x07};
+    std::vector<uint8_t> ns = {135, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x80, 0,    0, 0, 0, 0, 0,
+                               0,   0, 0, 0, 0, 0, 0, 1, 1,    1,    0x02, 0, 0, 0, 0, 0x07};
     NdMessage m;
     ASSERT_EQ(parse_nd(ns.data(), ns.size(), m), "");
     const uint8_t unspecified[16] = {};

@@ -20,13 +20,20 @@ std::string parse_error(const std::string& text) {
 
 TEST(OrderParse, AcceptsEveryRuleKindAsInTheYaml) {
     agent::Order o;
-    ASSERT_EQ(agent::parse_order(R"({"id":"a","op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:11"}})", o), "");
+    ASSERT_EQ(
+        agent::parse_order(R"({"id":"a","op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:11"}})", o), "");
     EXPECT_EQ(o.id, "a");
     EXPECT_EQ(o.rule->kind, proto::RuleKind::quarantine);
-    ASSERT_EQ(agent::parse_order(R"({"id":7,"op":"block","rule":{"type":"device_remote","mac":"02:00:00:00:00:11","remote":"198.51.100.0/24"}})", o), "");
+    ASSERT_EQ(agent::parse_order(R"({"id":7,"op":"block","rule":{"type":"device_remote","mac":"02:00:00:00:00:11",)"
+                                 R"("remote":"198.51.100.0/24"}})",
+                                 o),
+              "");
     EXPECT_EQ(o.id, "7");
     EXPECT_EQ(o.rule->remote.length(), 24);
-    ASSERT_EQ(agent::parse_order(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"*.Example.COM."}})", o), "");
+    ASSERT_EQ(
+        agent::parse_order(
+            R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"*.Example.COM."}})", o),
+        "");
     EXPECT_EQ(o.rule->kind, proto::RuleKind::device_name);
     EXPECT_EQ(o.rule->domain.to_string(), "*.example.com");
     ASSERT_EQ(agent::parse_order(R"({"op":"unblock","rule_id":3})", o), "");
@@ -41,14 +48,18 @@ TEST(OrderParse, RefusesWithAReason) {
     EXPECT_EQ(parse_error(R"({"op":"reboot"})"), "unknown op 'reboot' (expected block, unblock, rules, stats or ping)");
     EXPECT_EQ(parse_error(R"({"op":"ping","extra":1})"), "unknown key 'extra' (expected id, op, rule, rule_id)");
     EXPECT_EQ(parse_error(R"({"op":"ping","rule":{}})"), "'ping' takes no rule");
-    EXPECT_EQ(parse_error(R"({"op":"block"})"), "'block' needs 'rule', an object like a blocks entry of the agent YAML");
+    EXPECT_EQ(parse_error(R"({"op":"block"})"),
+              "'block' needs 'rule', an object like a blocks entry of the agent YAML");
     EXPECT_EQ(parse_error(R"({"op":"unblock","rule_id":0})"), "'rule_id' must be a rule id, 1..65535");
     EXPECT_EQ(parse_error(R"({"op":"unblock","rule_id":70000})"), "'rule_id' must be a rule id, 1..65535");
     EXPECT_EQ(parse_error(R"({"id":[1],"op":"ping"})"), "'id' must be a string or an integer");
-    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"quarantine","mac":"zz"}})").find("is not a MAC address"), std::string::npos);
-    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"a..b"}})").find("is not a DNS name"),
+    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"quarantine","mac":"zz"}})").find("is not a MAC address"),
               std::string::npos);
-    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"teleport"}})").find("is not a rule type"), std::string::npos);
+    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"a..b"}})")
+                  .find("is not a DNS name"),
+              std::string::npos);
+    EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"teleport"}})").find("is not a rule type"),
+              std::string::npos);
     EXPECT_NE(parse_error(std::string(70000, ' ')).find("over the limit"), std::string::npos);
 }
 
@@ -68,7 +79,8 @@ TEST_F(Orders, BlockIsIdempotentAndAnswersTheVersionInForce) {
     EXPECT_TRUE(first["changed"]);
     EXPECT_EQ(first["version"], tables_.blocks.current()->version());
     EXPECT_EQ(tables_.blocks.current()->match_mac(rules_.snapshot()[0].rule.mac.data()), first["rule"]["id"]);
-    const auto again = order(R"({"id":"o2","op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:11","name":"other name"}})");
+    const auto again =
+        order(R"({"id":"o2","op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:11","name":"other name"}})");
     EXPECT_FALSE(again["changed"]);
     EXPECT_EQ(again["rule"]["id"], first["rule"]["id"]);
     EXPECT_EQ(again["version"], first["version"]);  // nothing republished
@@ -98,7 +110,9 @@ TEST_F(Orders, MalformedOrdersGetAnErrorAnswerWithTheirId) {
 }
 
 TEST_F(Orders, DnsNameRuleBlocksWhatTheDeviceResolvesIncludingThroughCnames) {
-    ASSERT_TRUE(order(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"*.tracker.example"}})")["ok"]);
+    ASSERT_TRUE(
+        order(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"*.tracker.example"}})")
+            ["ok"]);
     const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11}, other{0x02, 0, 0, 0, 0, 0x12};
     auto binding = [](const std::string& name, std::vector<std::string> via, uint8_t last) {
         slowpath::DnsBinding b;
@@ -108,12 +122,12 @@ TEST_F(Orders, DnsNameRuleBlocksWhatTheDeviceResolvesIncludingThroughCnames) {
         b.addr = {198, 51, 100, last};
         return b;
     };
-    EXPECT_FALSE(rules_.learn(dev, {binding("tracker.example", {}, 1)}));       // "*." excludes the name itself
-    EXPECT_FALSE(rules_.learn(other, {binding("a.tracker.example", {}, 2)}));   // another device
-    EXPECT_FALSE(rules_.learn(dev, {binding("notatracker.example", {}, 3)}));   // a suffix, not a subdomain
+    EXPECT_FALSE(rules_.learn(dev, {binding("tracker.example", {}, 1)}));      // "*." excludes the name itself
+    EXPECT_FALSE(rules_.learn(other, {binding("a.tracker.example", {}, 2)}));  // another device
+    EXPECT_FALSE(rules_.learn(dev, {binding("notatracker.example", {}, 3)}));  // a suffix, not a subdomain
     EXPECT_TRUE(rules_.learn(dev, {binding("a.tracker.example", {}, 4)}));
     EXPECT_TRUE(rules_.learn(dev, {binding("innocent.example", {"x.tracker.example"}, 5)}));  // via a CNAME
-    EXPECT_FALSE(rules_.learn(dev, {binding("a.tracker.example", {}, 4)}));     // known already
+    EXPECT_FALSE(rules_.learn(dev, {binding("a.tracker.example", {}, 4)}));                   // known already
     rules_.commit();
     dp::FlowKey key{};
     const uint8_t addr4[16] = {198, 51, 100, 4}, addr5[16] = {198, 51, 100, 5}, addr2[16] = {198, 51, 100, 2};
@@ -127,7 +141,8 @@ TEST_F(Orders, DnsNameRuleBlocksWhatTheDeviceResolvesIncludingThroughCnames) {
 }
 
 TEST_F(Orders, PlainDomainCoversTheNameAndEverythingUnderIt) {
-    ASSERT_TRUE(order(R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"example.com"}})")["ok"]);
+    ASSERT_TRUE(order(
+        R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"example.com"}})")["ok"]);
     const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11};
     slowpath::DnsBinding b;
     b.ip_version = 6;
@@ -144,12 +159,15 @@ TEST_F(Orders, PlainDomainCoversTheNameAndEverythingUnderIt) {
 namespace {
 
 TEST_F(Orders, AllowPolicyLetsThroughOnlyNamedAndListedDestinations) {
-    const auto a = order(R"({"op":"block","rule":{"type":"device_allow","mac":"02:00:00:00:00:11","remotes":["192.0.2.0/24"],"domains":["*.vendor.example"]}})");
+    const auto a =
+        order(R"({"op":"block","rule":{"type":"device_allow","mac":"02:00:00:00:00:11","remotes":["192.0.2.0/24"],)"
+              R"("domains":["*.vendor.example"]}})");
     ASSERT_TRUE(a["ok"]) << a;
     EXPECT_EQ(a["rule"]["type"], "device_allow");
     EXPECT_EQ(a["rule"]["remotes"], json::array({"192.0.2.0/24"}));
     EXPECT_EQ(a["rule"]["domains"], json::array({"*.vendor.example"}));
-    const auto second = order(R"({"op":"block","rule":{"type":"device_allow","mac":"02:00:00:00:00:11","domains":["other.example"]}})");
+    const auto second =
+        order(R"({"op":"block","rule":{"type":"device_allow","mac":"02:00:00:00:00:11","domains":["other.example"]}})");
     EXPECT_FALSE(second["ok"]);
     EXPECT_EQ(second["error"], "device already has an allow policy (rule 1); unblock it first");
     const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11};

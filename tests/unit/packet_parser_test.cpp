@@ -30,10 +30,10 @@ Bytes tcp4(uint8_t flags = 0x02, std::vector<uint16_t> vlans = {}) {
 TEST(PacketParser, HandWrittenIpv4Udp) {
     // Written out by hand from RFC 791 / 768, not by the frame builder.
     const uint8_t f[] = {
-        0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,               // Ethernet
-        0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 192, 0, 2, 9,  // IPv4
-        0x30, 0x39, 0x00, 0x35, 0, 8, 0, 0,                                  // UDP 12345 -> 53
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};               // Ethernet padding
+        0x02, 0,    0,    0,    0, 2, 0x02, 0, 0,  0,  0, 1, 0x08, 0x00,                      // Ethernet
+        0x45, 0,    0,    28,   0, 1, 0,    0, 64, 17, 0, 0, 10,   0,    0, 1, 192, 0, 2, 9,  // IPv4
+        0x30, 0x39, 0x00, 0x35, 0, 8, 0,    0,                                                // UDP 12345 -> 53
+        0,    0,    0,    0,    0, 0, 0,    0, 0,  0,  0, 0, 0,    0,    0, 0, 0,   0};       // Ethernet padding
     dp::ParsedPacket p;
     ASSERT_EQ(dp::parse_packet(f, sizeof f, p), ParseStatus::ok);
     EXPECT_EQ(p.ip_version, 4);
@@ -85,8 +85,7 @@ TEST(PacketParser, EveryTruncationOfATcpFrameIsSafe) {
     for (size_t n = 0; n < full.size(); ++n) {
         const Bytes cut(full.begin(), full.begin() + n);
         const auto p = parse(cut);
-        if (n < 18 + 20 + 20)
-            EXPECT_EQ(p.status, ParseStatus::truncated) << "length " << n;
+        if (n < 18 + 20 + 20) EXPECT_EQ(p.status, ParseStatus::truncated) << "length " << n;
     }
     EXPECT_EQ(parse(full).status, ParseStatus::ok);
 }
@@ -139,7 +138,7 @@ TEST(PacketParser, Ipv4Fragments) {
 
 TEST(PacketParser, Ipv6ExtensionHeaders) {
     // hop-by-hop (8) -> destination options (16) -> UDP
-    Bytes ext{60, 0, 1, 4, 0, 0, 0, 0,                       // hop-by-hop, next = dst opts
+    Bytes ext{60, 0, 1, 4,  0, 0, 0, 0,                           // hop-by-hop, next = dst opts
               17, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};  // dst opts 16 bytes, next = UDP
     const Bytes l4 = udp(v6a, v6b, 546, 547, Bytes(10, 0));
     ext.insert(ext.end(), l4.begin(), l4.end());

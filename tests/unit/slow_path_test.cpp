@@ -40,20 +40,25 @@ SlowKind kind_of(const Bytes& f) {
 TEST(SlowClassify, EachProtocolByPortOrEthertype) {
     EXPECT_EQ(kind_of(udp_frame(kDev, kGw, kDevIp, kGwIp, 40000, 53, dns_query(1, "a.example", 1))), SlowKind::dns);
     EXPECT_EQ(kind_of(udp_frame(kDev, kGw, kDevIp, kGwIp, 5353, 5353, {})), SlowKind::mdns);
-    EXPECT_EQ(kind_of(udp_frame(kDev, kBcast, Ip::v4("0.0.0.0"), Ip::v4("255.255.255.255"), 68, 67, {})), SlowKind::dhcp);
+    EXPECT_EQ(kind_of(udp_frame(kDev, kBcast, Ip::v4("0.0.0.0"), Ip::v4("255.255.255.255"), 68, 67, {})),
+              SlowKind::dhcp);
     EXPECT_EQ(kind_of(udp_frame(kDev, kGw, Ip::v6("fe80::1"), Ip::v6("ff02::1:2"), 546, 547, {})), SlowKind::dhcpv6);
     EXPECT_EQ(kind_of(udp_frame(kDev, kGw, kDevIp, Ip::v4("239.255.255.250"), 40000, 1900, {})), SlowKind::ssdp);
     EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0806, arp(false, kDev, kDevIp, {}, kGwIp))), SlowKind::arp);
     EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x88cc, Bytes(20, 0))), SlowKind::lldp);
-    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 6, tcp(kDevIp, kCloud, 1234, 53, 1, 0, 0x02, {})))),
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800,
+                               ip_packet(kDevIp, kCloud, 6, tcp(kDevIp, kCloud, 1234, 53, 1, 0, 0x02, {})))),
               SlowKind::dns);
     // Neighbour solicitation (135) is ND; an echo request is not.
     Bytes ns(24, 0);
     ns[0] = 135;
-    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x86dd, ip_packet(Ip::v6("fe80::2"), Ip::v6("ff02::1:ff00:1"), 58, ns, 255))),
-              SlowKind::nd);
-    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800, icmp_echo(false, kDevIp, kCloud, false, 1, 1))), SlowKind::none);
-    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 6, tcp(kDevIp, kCloud, 1234, 443, 1, 0, 0x02, {})))),
+    EXPECT_EQ(
+        kind_of(ethernet({kDev, kGw, {}}, 0x86dd, ip_packet(Ip::v6("fe80::2"), Ip::v6("ff02::1:ff00:1"), 58, ns, 255))),
+        SlowKind::nd);
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800, icmp_echo(false, kDevIp, kCloud, false, 1, 1))),
+              SlowKind::none);
+    EXPECT_EQ(kind_of(ethernet({kDev, kGw, {}}, 0x0800,
+                               ip_packet(kDevIp, kCloud, 6, tcp(kDevIp, kCloud, 1234, 443, 1, 0, 0x02, {})))),
               SlowKind::none);
 }
 
@@ -81,7 +86,8 @@ protected:
     }
     std::vector<nlohmann::json> events() {
         std::vector<nlohmann::json> out;
-        slowpath::SlowPathReader reader({queue_.get()}, builder_, [&](nlohmann::json e) { out.push_back(std::move(e)); });
+        slowpath::SlowPathReader reader({queue_.get()}, builder_,
+                                        [&](nlohmann::json e) { out.push_back(std::move(e)); });
         reader.poll();
         return out;
     }
@@ -113,7 +119,8 @@ TEST_F(SlowPath, DnsAnswerFromTheWanNamesTheDeviceThatAsked) {
     EXPECT_EQ(ev[0]["rcode"], "NOERROR");
     EXPECT_DOUBLE_EQ(ev[0]["time"].get<double>(), 2.0);
     ASSERT_EQ(ev[0]["answers"].size(), 1u);
-    EXPECT_EQ(ev[0]["answers"][0], (nlohmann::json{{"name", "cam.example.com"}, {"type", "A"}, {"address", "192.0.2.10"}, {"ttl", 300}}));
+    EXPECT_EQ(ev[0]["answers"][0],
+              (nlohmann::json{{"name", "cam.example.com"}, {"type", "A"}, {"address", "192.0.2.10"}, {"ttl", 300}}));
     EXPECT_EQ(ev[0]["bindings"][0]["address"], "192.0.2.10");
     EXPECT_DOUBLE_EQ(ev[0]["bindings"][0]["expires"].get<double>(), 302.0);  // answered at 2 s, TTL 300
     ASSERT_EQ(hooked.size(), 1u);
@@ -125,7 +132,8 @@ TEST_F(SlowPath, DnsAnswerFromTheWanNamesTheDeviceThatAsked) {
 TEST_F(SlowPath, DhcpRequestAndRepeatedArpBecomeEvents) {
     make();
     DhcpOptions o{3, "thermostat", "NestLabs", {1, 3, 6, 15}, "https://mud.example.com/t.json", {}, {}};
-    const auto dhcp_req = udp_frame(kDev, kBcast, Ip::v4("0.0.0.0"), Ip::v4("255.255.255.255"), 68, 67, dhcp(kDev, 9, false, o));
+    const auto dhcp_req =
+        udp_frame(kDev, kBcast, Ip::v4("0.0.0.0"), Ip::v4("255.255.255.255"), 68, 67, dhcp(kDev, 9, false, o));
     const auto who = ethernet({kDev, kBcast, {}}, 0x0806, arp(false, kDev, kDevIp, {}, kGwIp));
     send(dp::kLan, {dhcp_req, who, who, who});
     const auto ev = events();
@@ -188,13 +196,14 @@ Bytes lldpdu(const std::string& name, const std::string& url) {
 TEST_F(SlowPath, SsdpLldpAndMdnsAnnouncementsNameTheDevice) {
     make();
     const Mac lldp_multicast{{0x01, 0x80, 0xc2, 0, 0, 0x0e}}, mdns_multicast{{0x01, 0, 0x5e, 0, 0, 0xfb}};
-    const auto notify = udp_frame(kDev, kBcast, kDevIp, Ip::v4("239.255.255.250"), 1900, 1900,
-                                  text("NOTIFY * HTTP/1.1\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n"
-                                       "SERVER: Linux UPnP/1.0 Cam/2\r\nUSN: uuid:cam-1\r\nLOCATION: http://10.0.0.11/d.xml\r\n\r\n"));
+    const auto notify =
+        udp_frame(kDev, kBcast, kDevIp, Ip::v4("239.255.255.250"), 1900, 1900,
+                  text("NOTIFY * HTTP/1.1\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n"
+                       "SERVER: Linux UPnP/1.0 Cam/2\r\nUSN: uuid:cam-1\r\nLOCATION: http://10.0.0.11/d.xml\r\n\r\n"));
     const auto lldp = ethernet({kDev, lldp_multicast, {}}, 0x88cc, lldpdu("cam-1", "https://mud.example.com/cam.json"));
     // An mDNS answer for the device's own host name.
-    Bytes mdns{0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0, 5, 'c', 'a', 'm', '-', '1', 5, 'l', 'o', 'c', 'a', 'l', 0,
-               0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 10, 0, 0, 11};
+    Bytes mdns{0,   0,   0x84, 0,   0, 0, 0, 1,    0, 0, 0, 0, 5,   'c', 'a', 'm', '-', '1', 5, 'l',
+               'o', 'c', 'a',  'l', 0, 0, 1, 0x80, 1, 0, 0, 0, 120, 0,   4,   10,  0,   0,   11};
     const auto announce = udp_frame(kDev, mdns_multicast, kDevIp, Ip::v4("224.0.0.251"), 5353, 5353, mdns);
     send(dp::kLan, {notify, lldp, announce});
     const auto ev = events();

@@ -82,14 +82,19 @@ protected:
         return all;
     }
 
-    static Bytes up(const Mac& dev, const Ip& src, uint16_t sport, uint8_t flags, size_t len = 0, uint16_t dport = 443) {
-        return ethernet({dev, kGw, {}}, 0x0800, ip_packet(src, kCloud, 6, tcp(src, kCloud, sport, dport, 1, 1, flags, Bytes(len, 1))));
+    static Bytes up(const Mac& dev, const Ip& src, uint16_t sport, uint8_t flags, size_t len = 0,
+                    uint16_t dport = 443) {
+        return ethernet({dev, kGw, {}}, 0x0800,
+                        ip_packet(src, kCloud, 6, tcp(src, kCloud, sport, dport, 1, 1, flags, Bytes(len, 1))));
     }
-    static Bytes down(const Mac& dev, const Ip& dst, uint16_t dport, uint8_t flags, size_t len = 0, uint16_t sport = 443) {
-        return ethernet({kGw, dev, {}}, 0x0800, ip_packet(kCloud, dst, 6, tcp(kCloud, dst, sport, dport, 1, 1, flags, Bytes(len, 2))));
+    static Bytes down(const Mac& dev, const Ip& dst, uint16_t dport, uint8_t flags, size_t len = 0,
+                      uint16_t sport = 443) {
+        return ethernet({kGw, dev, {}}, 0x0800,
+                        ip_packet(kCloud, dst, 6, tcp(kCloud, dst, sport, dport, 1, 1, flags, Bytes(len, 2))));
     }
     static Bytes udp_up(uint16_t sport, size_t len = 10) {
-        return ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 17, udp(kDevIp, kCloud, sport, 53, Bytes(len, 3))));
+        return ethernet({kDev, kGw, {}}, 0x0800,
+                        ip_packet(kDevIp, kCloud, 17, udp(kDevIp, kCloud, sport, 53, Bytes(len, 3))));
     }
 
     dp::SharedTables tables_{4};
@@ -346,7 +351,8 @@ TEST_F(Pipeline, EarlierTimestampProcessedLaterNamesTheInitiator) {
     cfg.rx_timestamp_units_per_us[kWan] = 1;
     make(cfg);
     // The answer (t=200) reaches the worker before the query (t=100).
-    const Bytes answer = ethernet({kGw, kDev, {}}, 0x0800, ip_packet(kCloud, kDevIp, 17, udp(kCloud, kDevIp, 53, 7000, Bytes(30, 0))));
+    const Bytes answer =
+        ethernet({kGw, kDev, {}}, 0x0800, ip_packet(kCloud, kDevIp, 17, udp(kCloud, kDevIp, 53, 7000, Bytes(30, 0))));
     rte_mbuf* a[1] = {mbuf(answer, T0 + 200)};
     rte_mbuf* q[1] = {mbuf(udp_up(7000), T0 + 100)};
     rte_mbuf* out[1];

@@ -367,16 +367,19 @@ def markdown(r):
         if not rows:
             continue
         lines += [f"## {title}", "",
-                  "| flows | spin-agent Mpps | testpmd io Mpps | ratio | cycles/pkt | ns/pkt | instr/pkt | RSS MiB | bytes/flow | ndpiReader Mpps | softflowd Mpps |",
+                  "| flows | spin-agent Mpps | testpmd io Mpps | ratio | cycles/pkt | ns/pkt | instr/pkt | RSS MiB "
+                  "| bytes/flow | ndpiReader Mpps | softflowd Mpps |",
                   "|---|---|---|---|---|---|---|---|---|---|---|"]
         for e in rows:
             p = e["peers"]
             lines.append(
-                f"| {e['flows']:,} | {fmt(e['spin_pps'], 1e6)} [{fmt(e['spin_pps_min'], 1e6)} – {fmt(e['spin_pps_max'], 1e6)}]"
+                f"| {e['flows']:,} | {fmt(e['spin_pps'], 1e6)} "
+                f"[{fmt(e['spin_pps_min'], 1e6)} – {fmt(e['spin_pps_max'], 1e6)}]"
                 f" | {fmt(e['testpmd_pps'], 1e6)} [{fmt(e['testpmd_pps_min'], 1e6)} – {fmt(e['testpmd_pps_max'], 1e6)}]"
                 f" | {fmt(e['ratio'], 1, 3)} [{fmt(e['ratio_min'], 1, 3)} – {fmt(e['ratio_max'], 1, 3)}]"
                 f" | {fmt(e.get('cycles_per_packet'), 1, 0)} | {fmt(e.get('ns_per_packet'), 1, 1)}"
-                f" | {fmt(e.get('instructions_per_packet'), 1, 0)} | {fmt(e['rss_mib'], 1, 0)} | {fmt(e['bytes_per_flow'], 1, 0)}"
+                f" | {fmt(e.get('instructions_per_packet'), 1, 0)} | {fmt(e['rss_mib'], 1, 0)}"
+                f" | {fmt(e['bytes_per_flow'], 1, 0)}"
                 f" | {fmt(p.get('ndpiReader_pps'), 1e6, 3)} | {fmt(p.get('softflowd_pps'), 1e6, 3)} |")
         lines.append("")
     if "controller" in r:
@@ -385,7 +388,8 @@ def markdown(r):
     for t in r["targets"]:
         verdict = "met" if t["met"] else f"missed by {t['shortfall']}"
         lines.append(f"- {t['target']}: {t['value']} — {verdict}")
-    lines += ["", f"Run took {r['elapsed_s']} s. Cycles are TSC cycles (ns × TSC rate); instructions from callgrind.", ""]
+    lines += ["", f"Run took {r['elapsed_s']} s. Cycles are TSC cycles (ns × TSC rate); instructions from callgrind.",
+              ""]
     return "\n".join(lines)
 
 

@@ -9,8 +9,8 @@
 #include <iostream>
 #include <random>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include "nmf/ingest/recorder.h"
 #include "nmf/store/store_writer.h"
@@ -51,8 +51,9 @@ std::vector<std::vector<uint8_t>> make_batches(uint32_t batches, uint32_t per_ba
             }
             ++n;
             r = proto::FlowRecord{};
-            const auto device = static_cast<uint32_t>(flow % devices), remote = static_cast<uint32_t>((flow / devices) % remotes);
-            r.event = static_cast<uint8_t>(stage == 0 ? proto::FlowEvent::start
+            const auto device = static_cast<uint32_t>(flow % devices),
+                       remote = static_cast<uint32_t>((flow / devices) % remotes);
+            r.event = static_cast<uint8_t>(stage == 0   ? proto::FlowEvent::start
                                            : stage == 3 ? proto::FlowEvent::end
                                                         : proto::FlowEvent::update);
             r.proto = 6;
@@ -103,10 +104,11 @@ int ingest(const po::variables_map& vm) {
     take();
     const double s = seconds_since(start);
     const double records = static_cast<double>(uint64_t{batches} * per_batch);
-    fmt::print("{{\"records\": {}, \"seconds\": {:.4f}, \"records_per_s\": {:.0f}, \"ns_per_record\": {:.1f}, "
-               "\"traffic_rows\": {}, \"counted\": {}, \"open_flows\": {}, \"pkts_out\": {}}}\n",
-               static_cast<uint64_t>(records), s, records / s, s * 1e9 / records, rows, recorder.accounting().counted,
-               vm["open-flows"].as<uint32_t>(), pkts_out);
+    fmt::print(
+        "{{\"records\": {}, \"seconds\": {:.4f}, \"records_per_s\": {:.0f}, \"ns_per_record\": {:.1f}, "
+        "\"traffic_rows\": {}, \"counted\": {}, \"open_flows\": {}, \"pkts_out\": {}}}\n",
+        static_cast<uint64_t>(records), s, records / s, s * 1e9 / records, rows, recorder.accounting().counted,
+        vm["open-flows"].as<uint32_t>(), pkts_out);
     return 0;
 }
 
@@ -136,8 +138,9 @@ int history(const po::variables_map& vm) {
         writer.write(batch);
     }
     writer.apply_retention(static_cast<double>(end));
-    fmt::print("{{\"traffic_rows_written\": {}, \"seconds\": {:.1f}, \"days\": {}, \"devices\": {}, \"remotes\": {}}}\n", rows,
-               seconds_since(t0), days, devices, remotes);
+    fmt::print(
+        "{{\"traffic_rows_written\": {}, \"seconds\": {:.1f}, \"days\": {}, \"devices\": {}, \"remotes\": {}}}\n", rows,
+        seconds_since(t0), days, devices, remotes);
     return 0;
 }
 
@@ -145,15 +148,14 @@ int history(const po::variables_map& vm) {
 
 int main(int argc, char** argv) {
     po::options_description opts("Usage: spin-controller-bench ingest|history [options]\n\nOptions");
-    opts.add_options()
-        ("help,h", "print this help")
-        ("command", po::value<std::string>(), "ingest or history")
-        ("records", po::value<uint64_t>()->default_value(4'000'000), "ingest: records to record")
-        ("open-flows", po::value<uint32_t>()->default_value(0), "ingest: 0 for whole flows only; N for flows reported start, update, update, end with N open at once")
-        ("devices", po::value<uint32_t>()->default_value(50), "devices")
-        ("remotes", po::value<uint32_t>()->default_value(40), "remote addresses per device")
-        ("days", po::value<uint32_t>()->default_value(30), "history: days of traffic")
-        ("db", po::value<std::string>(), "history: the store to write");
+    opts.add_options()("help,h", "print this help")("command", po::value<std::string>(), "ingest or history")(
+        "records", po::value<uint64_t>()->default_value(4'000'000), "ingest: records to record")(
+        "open-flows", po::value<uint32_t>()->default_value(0),
+        "ingest: 0 for whole flows only; N for flows reported start, update, update, end with N open at once")(
+        "devices", po::value<uint32_t>()->default_value(50), "devices")(
+        "remotes", po::value<uint32_t>()->default_value(40), "remote addresses per device")(
+        "days", po::value<uint32_t>()->default_value(30), "history: days of traffic")("db", po::value<std::string>(),
+                                                                                      "history: the store to write");
     po::positional_options_description pos;
     pos.add("command", 1);
     po::variables_map vm;

@@ -198,17 +198,21 @@ def markdown(c):
         ip = c[key]
         rates = ip["records_per_s"]
         lines.append(f"- Ingest in process (decode + record on one core; {what}): "
-                     f"{statistics.median(rates) / 1e6:.2f} M records/s [{min(rates) / 1e6:.2f} – {max(rates) / 1e6:.2f}], "
+                     f"{statistics.median(rates) / 1e6:.2f} M records/s "
+                     f"[{min(rates) / 1e6:.2f} – {max(rates) / 1e6:.2f}], "
                      f"{statistics.median(ip['ns_per_record']):.0f} ns per record.")
     lines += [
-             f"- spin-controller from a synthetic agent over TCP: {p['records_received']:,} of {p['records_sent']:,} records "
+             f"- spin-controller from a synthetic agent over TCP: {p['records_received']:,} "
+             f"of {p['records_sent']:,} records "
              f"in {p['seconds']} s = {(p['records_per_s'] or 0) / 1e6:.2f} M records/s; {p['cpu_seconds']} CPU s "
              f"(all threads) = {(p['records_per_cpu_s'] or 0) / 1e6:.2f} M records per CPU second; "
              f"{p['batches_lost']} batches lost; {p['records_stored']:,} records in the store.",
              f"- Lag from a batch's sending to its records in GET .../destinations: median {lg.get('median_ms')} ms, "
-             f"p99 {lg.get('p99_ms')} ms, max {lg.get('max_ms')} ms ({lg.get('samples')} batches; store.flush_interval 0.5 s).",
-             f"- GET /api/v1/devices/{{mac}}/destinations over {api['history']['days']} days, {api['history']['devices']} devices "
-             f"× {api['history']['remotes']} remotes ({api['history']['traffic_rows_written']:,} hour-level rows written): "
+             f"p99 {lg.get('p99_ms')} ms, max {lg.get('max_ms')} ms ({lg.get('samples')} batches; "
+             f"store.flush_interval 0.5 s).",
+             f"- GET /api/v1/devices/{{mac}}/destinations over {api['history']['days']} days, "
+             f"{api['history']['devices']} devices × {api['history']['remotes']} remotes "
+             f"({api['history']['traffic_rows_written']:,} hour-level rows written): "
              f"median {api['median_ms']} ms, p99 {api['p99_ms']} ms over {api['requests']} requests "
              f"({api['destinations_per_answer']} destinations per answer).", ""]
     return lines

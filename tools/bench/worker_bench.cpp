@@ -114,8 +114,7 @@ struct Pipeline {
     }
     void drain() {
         proto::FlowRecord r[256];
-        while (ring->dequeue(r, 256) != 0) {
-        }
+        while (ring->dequeue(r, 256) != 0) {}
         rte_mbuf* copies[32];
         for (unsigned n; (n = slow->pop(copies, 32)) != 0;) rte_pktmbuf_free_bulk(copies, n);
     }
@@ -169,9 +168,15 @@ int count_instructions(uint32_t flows, uint64_t packets) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<std::string> args = {"spin-worker-bench", "--no-huge", "--no-pci", "--no-shconf", "-m", "1024",
-                                      "--lcores=0", "--log-level=*:error",
-                                      "--file-prefix=spin-bench-" + std::to_string(getpid())};
+    std::vector<std::string> args = {"spin-worker-bench",
+                                     "--no-huge",
+                                     "--no-pci",
+                                     "--no-shconf",
+                                     "-m",
+                                     "1024",
+                                     "--lcores=0",
+                                     "--log-level=*:error",
+                                     "--file-prefix=spin-bench-" + std::to_string(getpid())};
     std::vector<char*> eal;
     for (auto& a : args) eal.push_back(a.data());
     if (rte_eal_init(static_cast<int>(eal.size()), eal.data()) < 0) {

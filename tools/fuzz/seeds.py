@@ -21,7 +21,8 @@ tmp = os.path.join(out, "home")
 os.makedirs(tmp, exist_ok=True)
 subprocess.run([os.path.join(root, "build", "tools", "pcapgen", "spin-pcapgen"), "home", "--out", tmp],
                check=True, stdout=subprocess.DEVNULL)
-captures = [os.path.join(tmp, "home.pcap")] + sorted(glob.glob(os.path.join(spintest.corpus_dir(), "pcap", "**", "*.pcap"), recursive=True))
+captures = [os.path.join(tmp, "home.pcap")] + sorted(
+    glob.glob(os.path.join(spintest.corpus_dir(), "pcap", "**", "*.pcap"), recursive=True))
 n = 0
 for cap in captures:
     try:
@@ -59,7 +60,8 @@ for i, name in enumerate(sorted(os.listdir(os.path.join(out, "packet-parser"))))
 
 # DHCPv6 and LLDP payloads from the generated discovery capture.
 disc = os.path.join(tmp, "discovery.pcap")
-subprocess.run([os.path.join(root, "build", "tools", "pcapgen", "spin-pcapgen"), "discovery", "--out", disc], check=True)
+subprocess.run([os.path.join(root, "build", "tools", "pcapgen", "spin-pcapgen"), "discovery", "--out", disc],
+               check=True)
 for i, (_, frame, _) in enumerate(spintest.read_pcap(disc)):
     payload = frame[14:] if frame[12:14] == b"\x88\xcc" else frame[62:]  # LLDPDU, or UDP payload over IPv6
     with open(os.path.join(out, "discovery", f"msg-{i}"), "wb") as f:
@@ -90,9 +92,12 @@ for name, text in (("notify", "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r
 # Orders: one of each kind, as docs/protocol.md shows them.
 orders = [
     '{"id": "o-1", "op": "block", "rule": {"type": "quarantine", "mac": "02:53:50:49:4e:12"}}',
-    '{"id": 2, "op": "block", "rule": {"type": "device_remote", "mac": "02:53:50:49:4e:12", "remote": "198.51.100.0/24"}}',
-    '{"id": "o-3", "op": "block", "rule": {"type": "device_name", "mac": "02:53:50:49:4e:12", "domain": "*.example.com"}}',
-    '{"id": "o-4", "op": "block", "rule": {"type": "flow", "proto": "tcp", "lan_ip": "10.0.0.5", "lan_port": 1234, "remote_ip": "192.0.2.1", "remote_port": 80}}',
+    '{"id": 2, "op": "block", "rule": {"type": "device_remote", "mac": "02:53:50:49:4e:12", '
+    '"remote": "198.51.100.0/24"}}',
+    '{"id": "o-3", "op": "block", "rule": {"type": "device_name", "mac": "02:53:50:49:4e:12", '
+    '"domain": "*.example.com"}}',
+    '{"id": "o-4", "op": "block", "rule": {"type": "flow", "proto": "tcp", "lan_ip": "10.0.0.5", "lan_port": 1234, '
+    '"remote_ip": "192.0.2.1", "remote_port": 80}}',
     '{"id": "o-5", "op": "unblock", "rule_id": 3}',
     '{"id": "o-6", "op": "rules"}',
     '{"op": "ping"}',
@@ -104,7 +109,8 @@ for i, text in enumerate(orders):
 # Rules and the values in them: each kind's rule object, and spellings that
 # mean the same value (host bits, bare addresses, MAC case, trailing dots).
 rules = [json.dumps(json.loads(o)["rule"]) for o in orders if '"rule"' in o] + [
-    '{"type": "device_allow", "mac": "02:53:50:49:4e:12", "remotes": ["192.0.2.0/24", "2001:db8::1"], "domains": ["*.vendor.example"]}',
+    '{"type": "device_allow", "mac": "02:53:50:49:4e:12", "remotes": ["192.0.2.0/24", "2001:db8::1"], '
+    '"domains": ["*.vendor.example"]}',
     '{"type": "global", "remote": "2001:db8:bad::/48", "name": "bad net"}',
     '{"type": "remote", "mac": "02-53-50-49-4E-12", "remote": "10.0.0.1/24"}',
     "02:53:50:49:4E:12", "aa-bb-cc-dd-ee-ff", "10.0.0.1/24", "10.0.0.1", "2001:DB8::1/64", "::ffff:10.0.0.1/120",

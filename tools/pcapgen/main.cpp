@@ -55,8 +55,8 @@ public:
     void advance(uint64_t us) { now_ += us; }
 
     // A full TCP connection: handshake, request / response segments, FIN close.
-    void tcp_session(const L2& out, const L2& in, const Ip& c, uint16_t cport, const Ip& s,
-                     uint16_t sport, int exchanges, size_t req, size_t resp) {
+    void tcp_session(const L2& out, const L2& in, const Ip& c, uint16_t cport, const Ip& s, uint16_t sport,
+                     int exchanges, size_t req, size_t resp) {
         uint32_t cs = 1000 + cport, ss = 500000 + sport;
         ip(out, c, s, 6, tcp(c, s, cport, sport, cs, 0, 0x02, {}));
         ip(in, s, c, 6, tcp(s, c, sport, cport, ss, cs + 1, 0x12, {}));
@@ -203,8 +203,9 @@ int flows(uint64_t count, uint32_t packets, const std::string& size, const std::
             const Bytes f = ethernet({dev, kGateway, {}}, 0x0800, ip_packet(src, dst, (i & 1) ? 17 : 6, l4));
             lan.write(t++, f);
             if (wan) {
-                Bytes r4 = (i & 1) ? udp(dst, src, 443, sport, Bytes(payload, 0x56))
-                                   : tcp(dst, src, 443, sport, 1, 2 + p, 0x10, Bytes(payload > 6 ? payload - 6 : 0, 0x56));
+                Bytes r4 = (i & 1)
+                               ? udp(dst, src, 443, sport, Bytes(payload, 0x56))
+                               : tcp(dst, src, 443, sport, 1, 2 + p, 0x10, Bytes(payload > 6 ? payload - 6 : 0, 0x56));
                 wan->write(t++, ethernet({kGateway, dev, {}}, 0x0800, ip_packet(dst, src, (i & 1) ? 17 : 6, r4)));
             }
         }
@@ -263,10 +264,16 @@ int discovery(const std::string& out) {
         return b;
     };
     const L2 up{phone, all_dhcp, {}}, down{kGateway, phone, {}};
-    w.write(t += 1000, ethernet(up, 0x86dd, ip_packet(phone_ll, all_servers, 17, udp(phone_ll, all_servers, 546, 547, msg(1, false)))));
-    w.write(t += 1000, ethernet(down, 0x86dd, ip_packet(server_ll, phone_ll, 17, udp(server_ll, phone_ll, 547, 546, msg(2, true)))));
-    w.write(t += 1000, ethernet(up, 0x86dd, ip_packet(phone_ll, all_servers, 17, udp(phone_ll, all_servers, 546, 547, msg(3, true)))));
-    w.write(t += 1000, ethernet(down, 0x86dd, ip_packet(server_ll, phone_ll, 17, udp(server_ll, phone_ll, 547, 546, msg(7, true)))));
+    w.write(t += 1000,
+            ethernet(up, 0x86dd,
+                     ip_packet(phone_ll, all_servers, 17, udp(phone_ll, all_servers, 546, 547, msg(1, false)))));
+    w.write(t += 1000, ethernet(down, 0x86dd,
+                                ip_packet(server_ll, phone_ll, 17, udp(server_ll, phone_ll, 547, 546, msg(2, true)))));
+    w.write(
+        t += 1000,
+        ethernet(up, 0x86dd, ip_packet(phone_ll, all_servers, 17, udp(phone_ll, all_servers, 546, 547, msg(3, true)))));
+    w.write(t += 1000, ethernet(down, 0x86dd,
+                                ip_packet(server_ll, phone_ll, 17, udp(server_ll, phone_ll, 547, 546, msg(7, true)))));
     // A relay agent forwarding the solicit to a server.
     Bytes relay{12, 0};
     const Ip link = Ip::v6("2001:db8:1::1");
@@ -275,7 +282,8 @@ int discovery(const std::string& out) {
     const Bytes inner = v6_option(9, msg(1, false));
     relay.insert(relay.end(), inner.begin(), inner.end());
     const Ip relay_ip = Ip::v6("2001:db8:1::1"), server = Ip::v6("2001:db8:ffff::547");
-    w.write(t += 1000, ethernet({kGateway, mac(0xfd), {}}, 0x86dd, ip_packet(relay_ip, server, 17, udp(relay_ip, server, 547, 547, relay))));
+    w.write(t += 1000, ethernet({kGateway, mac(0xfd), {}}, 0x86dd,
+                                ip_packet(relay_ip, server, 17, udp(relay_ip, server, 547, 547, relay))));
     // LLDP from the camera, with its MUD URL.
     const Mac nearest{{0x01, 0x80, 0xc2, 0, 0, 0x0e}};
     Bytes chassis{4};
@@ -286,8 +294,8 @@ int discovery(const std::string& out) {
     const std::string cam_mud = "https://mud.example.com/camera.json";
     org.insert(org.end(), cam_mud.begin(), cam_mud.end());
     Bytes lldp;
-    for (const Bytes& tlv : {lldp_tlv(1, chassis), lldp_tlv(2, port), lldp_tlv(3, {0, 120}), lldp_tlv(5, text("camera")),
-                             lldp_tlv(127, org), lldp_tlv(0, {})})
+    for (const Bytes& tlv : {lldp_tlv(1, chassis), lldp_tlv(2, port), lldp_tlv(3, {0, 120}),
+                             lldp_tlv(5, text("camera")), lldp_tlv(127, org), lldp_tlv(0, {})})
         lldp.insert(lldp.end(), tlv.begin(), tlv.end());
     w.write(t += 1000, ethernet({camera, nearest, {}}, 0x88cc, lldp));
     return 0;
@@ -314,7 +322,7 @@ int garbage(uint64_t count, uint32_t seed, const std::string& out) {
             f.resize(1 + rng() % f.size());
             break;
         }
-        case 2: {  // IPv6 with a chain of extension headers, cut or corrupted
+        case 2: {                               // IPv6 with a chain of extension headers, cut or corrupted
             Bytes ext{6, 0, 0, 0, 0, 0, 0, 0};  // destination options -> TCP
             Bytes l4 = tcp(a6, b6, 1, 2, 3, 4, 0x10, {});
             ext.insert(ext.end(), l4.begin(), l4.end());
@@ -356,15 +364,15 @@ int main(int argc, char** argv) {
     }
     const std::string cmd = argv[1];
     po::options_description opts("spin-pcapgen " + cmd + " options");
-    opts.add_options()("help,h", "this help")
-        ("out", po::value<std::string>(), "output directory (home) or file (garbage)")
-        ("out-lan", po::value<std::string>(), "flows: capture of LAN -> WAN packets")
-        ("out-wan", po::value<std::string>()->default_value(""), "flows: capture of the replies (optional)")
-        ("flows", po::value<uint64_t>()->default_value(1000), "flows: number of distinct flows")
-        ("packets", po::value<uint32_t>()->default_value(4), "flows: packets per flow and direction")
-        ("size", po::value<std::string>()->default_value("64"), "flows: 64 (minimum frames) or mix")
-        ("count", po::value<uint64_t>()->default_value(10000), "garbage: number of frames")
-        ("seed", po::value<uint32_t>()->default_value(1), "garbage: random seed");
+    opts.add_options()("help,h", "this help")("out", po::value<std::string>(),
+                                              "output directory (home) or file (garbage)")(
+        "out-lan", po::value<std::string>(), "flows: capture of LAN -> WAN packets")(
+        "out-wan", po::value<std::string>()->default_value(""), "flows: capture of the replies (optional)")(
+        "flows", po::value<uint64_t>()->default_value(1000), "flows: number of distinct flows")(
+        "packets", po::value<uint32_t>()->default_value(4), "flows: packets per flow and direction")(
+        "size", po::value<std::string>()->default_value("64"), "flows: 64 (minimum frames) or mix")(
+        "count", po::value<uint64_t>()->default_value(10000), "garbage: number of frames")(
+        "seed", po::value<uint32_t>()->default_value(1), "garbage: random seed");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc - 1, argv + 1, opts), vm);

@@ -124,8 +124,8 @@ Bytes udp(const Ip& s, const Ip& d, uint16_t sport, uint16_t dport, const Bytes&
     return b;
 }
 
-Bytes tcp(const Ip& s, const Ip& d, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
-          uint8_t flags, const Bytes& payload) {
+Bytes tcp(const Ip& s, const Ip& d, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+          const Bytes& payload) {
     Bytes b;
     put16(b, sport);
     put16(b, dport);
@@ -195,12 +195,18 @@ Bytes dhcp(const Mac& client, uint32_t xid, bool reply, const DhcpOptions& o) {
     put16(b, 0);
     put16(b, 0x8000);  // broadcast
     Bytes zero4(4, 0);
-    b.insert(b.end(), zero4.begin(), zero4.end());              // ciaddr
-    if (reply) append(b, o.yiaddr.b, 4); else b.insert(b.end(), zero4.begin(), zero4.end());
-    if (reply) append(b, o.server.b, 4); else b.insert(b.end(), zero4.begin(), zero4.end());
-    b.insert(b.end(), zero4.begin(), zero4.end());              // giaddr
+    b.insert(b.end(), zero4.begin(), zero4.end());  // ciaddr
+    if (reply)
+        append(b, o.yiaddr.b, 4);
+    else
+        b.insert(b.end(), zero4.begin(), zero4.end());
+    if (reply)
+        append(b, o.server.b, 4);
+    else
+        b.insert(b.end(), zero4.begin(), zero4.end());
+    b.insert(b.end(), zero4.begin(), zero4.end());  // giaddr
     append(b, client.b, 6);
-    b.resize(b.size() + 10 + 64 + 128, 0);                     // chaddr pad, sname, file
+    b.resize(b.size() + 10 + 64 + 128, 0);  // chaddr pad, sname, file
     put32(b, 0x63825363);
     b.insert(b.end(), {53, 1, o.type});
     if (!reply) {

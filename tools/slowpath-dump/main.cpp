@@ -39,17 +39,24 @@ nlohmann::json to_json(const slowpath::DnsMessage& m) {
     }
     j["bindings"] = nlohmann::json::array();
     for (const auto& b : slowpath::dns_bindings(m))
-        j["bindings"].push_back({{"name", b.name}, {"addr", proto::format_ip(b.addr.data(), b.ip_version)},
-                                 {"ttl", b.ttl}, {"via", b.via}});
+        j["bindings"].push_back({{"name", b.name},
+                                 {"addr", proto::format_ip(b.addr.data(), b.ip_version)},
+                                 {"ttl", b.ttl},
+                                 {"via", b.via}});
     return j;
 }
 std::string hex(const std::vector<uint8_t>& v) { return proto::format_hex(v.data(), v.size()); }
 
 nlohmann::json to_json(const slowpath::DhcpMessage& m) {
-    nlohmann::json j{{"op", m.op}, {"xid", m.xid}, {"client_mac", proto::format_mac(m.client_mac.data())},
-                     {"message_type", m.message_type}, {"hostname", m.hostname},
-                     {"vendor_class", m.vendor_class}, {"fingerprint", m.fingerprint()},
-                     {"client_id", hex(m.client_id)}, {"mud_url", m.mud_url},
+    nlohmann::json j{{"op", m.op},
+                     {"xid", m.xid},
+                     {"client_mac", proto::format_mac(m.client_mac.data())},
+                     {"message_type", m.message_type},
+                     {"hostname", m.hostname},
+                     {"vendor_class", m.vendor_class},
+                     {"fingerprint", m.fingerprint()},
+                     {"client_id", hex(m.client_id)},
+                     {"mud_url", m.mud_url},
                      {"yiaddr", proto::format_ip(m.yiaddr.data(), 4)}};
     if (m.requested_ip) j["requested_ip"] = proto::format_ip(m.requested_ip->data(), 4);
     if (m.server_id) j["server_id"] = proto::format_ip(m.server_id->data(), 4);
@@ -87,13 +94,15 @@ int main(int argc, char** argv) {
             if (auto e = slowpath::parse_lldp(pl.data, pl.len, m); !e.empty())
                 line["error"] = e;
             else
-                line["lldp"] = {{"chassis_id", hex(m.chassis_id)}, {"system_name", m.system_name}, {"mud_url", m.mud_url}};
+                line["lldp"] = {
+                    {"chassis_id", hex(m.chassis_id)}, {"system_name", m.system_name}, {"mud_url", m.mud_url}};
         } else if (kind == dp::SlowKind::arp) {
             slowpath::ArpMessage m;
             if (auto e = slowpath::parse_arp(pl.data, pl.len, m); !e.empty()) {
                 line["error"] = e;
             } else {
-                line["arp"] = {{"op", m.op}, {"sender_mac", proto::format_mac(m.sender_mac.data())},
+                line["arp"] = {{"op", m.op},
+                               {"sender_mac", proto::format_mac(m.sender_mac.data())},
                                {"sender_ip", proto::format_ip(m.sender_ip.data(), 4)},
                                {"target_mac", proto::format_mac(m.target_mac.data())},
                                {"target_ip", proto::format_ip(m.target_ip.data(), 4)},
@@ -119,28 +128,36 @@ int main(int argc, char** argv) {
                 nlohmann::json addrs = nlohmann::json::array();
                 for (const auto& a : m.addresses) addrs.push_back(proto::format_ip(a.data(), 6));
                 line["dhcpv6"] = {{"type", m.type}, {"transaction", m.transaction}, {"client_duid", hex(m.client_duid)},
-                                  {"fqdn", m.fqdn}, {"mud_url", m.mud_url}, {"addresses", addrs}};
+                                  {"fqdn", m.fqdn}, {"mud_url", m.mud_url},         {"addresses", addrs}};
             }
         } else if (kind == dp::SlowKind::dhcp) {
             slowpath::DhcpMessage m;
             const auto e = slowpath::parse_dhcp(pl.data, pl.len, m);
-            if (e.empty()) line["dhcp"] = to_json(m); else line["error"] = e;
+            if (e.empty())
+                line["dhcp"] = to_json(m);
+            else
+                line["error"] = e;
         } else if (kind == dp::SlowKind::ssdp) {
             slowpath::SsdpMessage m;
             if (auto e = slowpath::parse_ssdp(pl.data, pl.len, m); !e.empty())
                 line["error"] = e;
             else
-                line["ssdp"] = {{"method", m.method}, {"server", m.server}, {"type", m.type}, {"nts", m.nts},
-                                {"usn", m.usn}, {"location", m.location}};
+                line["ssdp"] = {{"method", m.method}, {"server", m.server}, {"type", m.type},
+                                {"nts", m.nts},       {"usn", m.usn},       {"location", m.location}};
         } else if (!pl.tcp) {  // DNS or mDNS over UDP
             slowpath::DnsMessage m;
             const auto e = slowpath::parse_dns(pl.data, pl.len, m);
-            if (e.empty()) line["dns"] = to_json(m); else line["error"] = e;
+            if (e.empty())
+                line["dns"] = to_json(m);
+            else
+                line["error"] = e;
             if (e.empty() && kind == dp::SlowKind::mdns) {
                 const auto names = slowpath::mdns_names(m);
                 nlohmann::json services = nlohmann::json::array();
-                for (const auto& sv : names.services) services.push_back({{"type", sv.type}, {"instance", sv.instance}});
-                line["mdns"] = {{"hostnames", names.hostnames}, {"services", services},
+                for (const auto& sv : names.services)
+                    services.push_back({{"type", sv.type}, {"instance", sv.instance}});
+                line["mdns"] = {{"hostnames", names.hostnames},
+                                {"services", services},
                                 {"records", m.answers.size() + m.additional.size()}};
             }
         } else {

@@ -15,8 +15,8 @@
 #include <iostream>
 #include <thread>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 #include <zmq.hpp>
 
 #include "proto/digest_batch.h"
@@ -31,25 +31,25 @@ void on_signal(int) { g_stop = true; }
 
 uint64_t now_us() {
     return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     po::options_description opts("Usage: spin-synthetic-agent --publish ENDPOINT [options]\n\nOptions");
-    opts.add_options()
-        ("help,h", "print this help")
-        ("publish", po::value<std::string>()->required(), "endpoint to bind, e.g. tcp://127.0.0.1:5556")
-        ("agent", po::value<std::string>()->default_value("synth"), "agent id")
-        ("devices", po::value<uint32_t>()->default_value(50), "distinct device MACs (02:00:00:00:xx:xx)")
-        ("remotes", po::value<uint32_t>()->default_value(50), "distinct remote addresses per device")
-        ("records", po::value<uint32_t>()->default_value(512), "records per batch")
-        ("rate", po::value<double>()->default_value(0), "batches per second (0: as fast as possible)")
-        ("batches", po::value<uint64_t>()->default_value(0), "stop after this many (0: at SIGTERM)")
-        ("wait-subscribers", po::value<uint32_t>()->default_value(1), "wait for this many subscriptions first")
-        ("port-per-batch", "remote port = batch sequence number mod 65536 (for crash tests)")
-        ("log", po::value<std::string>(), "write 'seq send_time_us records' per batch to this file");
+    opts.add_options()("help,h", "print this help")("publish", po::value<std::string>()->required(),
+                                                    "endpoint to bind, e.g. tcp://127.0.0.1:5556")(
+        "agent", po::value<std::string>()->default_value("synth"), "agent id")(
+        "devices", po::value<uint32_t>()->default_value(50), "distinct device MACs (02:00:00:00:xx:xx)")(
+        "remotes", po::value<uint32_t>()->default_value(50), "distinct remote addresses per device")(
+        "records", po::value<uint32_t>()->default_value(512), "records per batch")(
+        "rate", po::value<double>()->default_value(0), "batches per second (0: as fast as possible)")(
+        "batches", po::value<uint64_t>()->default_value(0), "stop after this many (0: at SIGTERM)")(
+        "wait-subscribers", po::value<uint32_t>()->default_value(1), "wait for this many subscriptions first")(
+        "port-per-batch", "remote port = batch sequence number mod 65536 (for crash tests)")(
+        "log", po::value<std::string>(), "write 'seq send_time_us records' per batch to this file");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
         pub.send(zmq::buffer(bytes), zmq::send_flags::none);
         sent_records += per_batch;
         if (log != nullptr) {
-            std::fprintf(log, "%llu %llu %u\n", static_cast<unsigned long long>(seq), static_cast<unsigned long long>(t),
-                         per_batch);
+            std::fprintf(log, "%llu %llu %u\n", static_cast<unsigned long long>(seq),
+                         static_cast<unsigned long long>(t), per_batch);
             std::fflush(log);
         }
     }

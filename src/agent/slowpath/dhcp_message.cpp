@@ -9,7 +9,7 @@ namespace spin::slowpath {
 
 namespace {
 
-constexpr size_t kFixed = 236;     // BOOTP header up to the options
+constexpr size_t kFixed = 236;  // BOOTP header up to the options
 constexpr size_t kSnameAt = 44, kSnameLen = 64, kFileAt = 108, kFileLen = 128;
 constexpr uint8_t kCookie[4] = {99, 130, 83, 99};
 
@@ -87,16 +87,15 @@ std::string parse_dhcp(const uint8_t* m, size_t len, DhcpMessage& out) {
     if (auto o = opts.find(61); o != opts.end()) out.client_id = o->second;
     if (auto o = opts.find(161); o != opts.end()) out.mud_url = text(o->second);
     if (auto o = opts.find(51); o != opts.end() && o->second.size() == 4)
-        out.lease_seconds = uint32_t{o->second[0]} << 24 | uint32_t{o->second[1]} << 16 |
-                            uint32_t{o->second[2]} << 8 | o->second[3];
+        out.lease_seconds =
+            uint32_t{o->second[0]} << 24 | uint32_t{o->second[1]} << 16 | uint32_t{o->second[2]} << 8 | o->second[3];
     out.requested_ip = ipv4(opts, 50);
     out.server_id = ipv4(opts, 54);
     return {};
 }
 
 const char* dhcp_message_type_name(uint8_t t) {
-    static const char* names[] = {"",      "discover", "offer",    "request", "decline",
-                                  "ack",   "nak",      "release",  "inform"};
+    static const char* names[] = {"", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"};
     return t < sizeof names / sizeof names[0] ? names[t] : "other";
 }
 

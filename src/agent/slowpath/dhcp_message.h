@@ -17,11 +17,11 @@
 namespace spin::slowpath {
 
 struct DhcpMessage {
-    uint8_t op = 0;                      // 1 request (client), 2 reply (server)
+    uint8_t op = 0;  // 1 request (client), 2 reply (server)
     uint32_t xid = 0;
     std::array<uint8_t, 6> client_mac{};
     std::array<uint8_t, 4> ciaddr{}, yiaddr{};  // yiaddr: the address offered / assigned
-    uint8_t message_type = 0;            // 1 discover, 2 offer, 3 request, 5 ack, 6 nak, ...; 0 if absent
+    uint8_t message_type = 0;                   // 1 discover, 2 offer, 3 request, 5 ack, 6 nak, ...; 0 if absent
     std::string hostname;
     std::string vendor_class;
     std::vector<uint8_t> parameter_requests;

@@ -8,8 +8,8 @@ namespace spin::slowpath {
 
 namespace {
 
-constexpr int kMaxRelayDepth = 8;   // RFC 8415 HOP_COUNT_LIMIT is 8
-constexpr int kMaxNesting = 4;      // IA -> IA address -> status: deeper is not DHCPv6
+constexpr int kMaxRelayDepth = 8;  // RFC 8415 HOP_COUNT_LIMIT is 8
+constexpr int kMaxNesting = 4;     // IA -> IA address -> status: deeper is not DHCPv6
 
 uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 

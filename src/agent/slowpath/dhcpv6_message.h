@@ -12,10 +12,10 @@
 namespace spin::slowpath {
 
 struct Dhcpv6Message {
-    uint8_t type = 0;        // 1 solicit, 2 advertise, 3 request, 7 reply, ...
+    uint8_t type = 0;  // 1 solicit, 2 advertise, 3 request, 7 reply, ...
     uint32_t transaction = 0;
     std::vector<uint8_t> client_duid;
-    std::string fqdn;        // option 39, DNS-encoded name made dotted
+    std::string fqdn;  // option 39, DNS-encoded name made dotted
     std::string mud_url;
     std::vector<std::array<uint8_t, 16>> addresses;  // IA address options inside IA_NA / IA_TA
 };

@@ -10,9 +10,9 @@ namespace spin::slowpath {
 namespace {
 
 constexpr size_t kHeader = 12;
-constexpr int kMaxPointers = 32;      // more jumps than any honest name needs
-constexpr size_t kMaxName = 255;      // RFC 1035 2.3.4
-constexpr size_t kMaxRecords = 512;   // per section: bounds work on hostile counts
+constexpr int kMaxPointers = 32;     // more jumps than any honest name needs
+constexpr size_t kMaxName = 255;     // RFC 1035 2.3.4
+constexpr size_t kMaxRecords = 512;  // per section: bounds work on hostile counts
 constexpr size_t kMaxChain = 16;
 
 uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
@@ -61,7 +61,6 @@ std::string read_name(const uint8_t* m, size_t len, size_t& pos, std::string& na
         p += 1 + c;
     }
 }
-
 
 // Reads one resource record at `pos` and moves `pos` past it.
 std::string read_record(const uint8_t* m, size_t len, size_t& pos, DnsAnswer& a) {
@@ -162,9 +161,8 @@ std::vector<DnsBinding> dns_bindings(const DnsMessage& m) {
         std::vector<std::string> via;
         uint32_t ttl = UINT32_MAX;
         for (size_t hop = 0; hop < kMaxChain; ++hop) {
-            auto c = std::find_if(m.answers.begin(), m.answers.end(), [&](const DnsAnswer& a) {
-                return a.type == kDnsTypeCname && a.name == name;
-            });
+            auto c = std::find_if(m.answers.begin(), m.answers.end(),
+                                  [&](const DnsAnswer& a) { return a.type == kDnsTypeCname && a.name == name; });
             if (c == m.answers.end()) break;
             ttl = std::min(ttl, c->ttl);
             name = c->cname;

@@ -21,7 +21,8 @@ inline constexpr uint16_t kDnsTypeAaaa = 28;
 inline constexpr uint8_t kDnsRcodeNxdomain = 3;
 
 struct DnsQuestion {
-    std::string name;  // ASCII lower-cased, dot-separated, no trailing dot; control bytes, '.' and '\\' in a label as \DDD
+    std::string
+        name;  // ASCII lower-cased, dot-separated, no trailing dot; control bytes, '.' and '\\' in a label as \DDD
     uint16_t type = 0;
 };
 
@@ -29,11 +30,11 @@ struct DnsAnswer {
     std::string name;
     uint16_t type = 0;
     uint32_t ttl = 0;
-    std::string cname;                 // CNAME target
-    std::string target;                // PTR name, SRV target host
-    uint16_t port = 0;                 // SRV port
-    uint8_t ip_version = 0;            // 4 (A) or 6 (AAAA), 0 otherwise
-    std::array<uint8_t, 16> addr{};    // IPv4 in the first 4 bytes
+    std::string cname;               // CNAME target
+    std::string target;              // PTR name, SRV target host
+    uint16_t port = 0;               // SRV port
+    uint8_t ip_version = 0;          // 4 (A) or 6 (AAAA), 0 otherwise
+    std::array<uint8_t, 16> addr{};  // IPv4 in the first 4 bytes
 };
 
 struct DnsMessage {
@@ -42,7 +43,7 @@ struct DnsMessage {
     bool truncated = false;  // TC bit: the answer was cut, the client retries over TCP
     uint8_t rcode = 0;
     std::vector<DnsQuestion> questions;
-    std::vector<DnsAnswer> answers;    // answer section
+    std::vector<DnsAnswer> answers;  // answer section
     // Authority and additional records (mDNS announcements carry SRV and
     // addresses there).  Read leniently: a bad record ends the list without
     // failing the message, since the answers alone make it useful.
@@ -53,10 +54,10 @@ struct DnsMessage {
 // until ttl seconds from now, following CNAME chains within the message.
 struct DnsBinding {
     std::string name;
-    std::vector<std::string> via;      // CNAMEs crossed, in order
+    std::vector<std::string> via;  // CNAMEs crossed, in order
     uint8_t ip_version = 0;
     std::array<uint8_t, 16> addr{};
-    uint32_t ttl = 0;                  // smallest TTL along the chain
+    uint32_t ttl = 0;  // smallest TTL along the chain
 };
 
 // Parses one DNS message.  Returns "" or what is wrong.

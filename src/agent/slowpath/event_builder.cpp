@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-
 #include "agent/slowpath/dhcp_message.h"
 #include "agent/slowpath/dhcpv6_message.h"
 #include "agent/slowpath/lldp_message.h"
@@ -44,8 +43,8 @@ std::string rcode_text(uint8_t rcode) {
 }
 
 const char* dhcpv6_type_name(uint8_t t) {
-    static const char* names[] = {"?", "solicit", "advertise", "request", "confirm", "renew", "rebind",
-                                  "reply", "release", "decline", "reconfigure", "information-request"};
+    static const char* names[] = {"?",      "solicit", "advertise", "request", "confirm",     "renew",
+                                  "rebind", "reply",   "release",   "decline", "reconfigure", "information-request"};
     return t < 12 ? names[t] : "other";
 }
 
@@ -64,7 +63,7 @@ json base(const char* type, const FrameInfo& info, const uint8_t* mac) {
 }
 
 json dns_event(const DnsMessage& m, const std::vector<DnsBinding>& learnt, const FrameInfo& info,
-              const uint8_t* device) {
+               const uint8_t* device) {
     json e = base("dns", info, device);
     e["query"] = m.questions.empty() ? "" : m.questions[0].name;
     e["qtype"] = m.questions.empty() ? "" : type_text(m.questions[0].type);
@@ -80,8 +79,10 @@ json dns_event(const DnsMessage& m, const std::vector<DnsBinding>& learnt, const
     e["answers"] = std::move(answers);
     json bindings = json::array();
     for (const auto& b : learnt)
-        bindings.push_back({{"name", b.name}, {"address", proto::format_ip(b.addr.data(), b.ip_version)},
-                            {"ttl", b.ttl}, {"expires", static_cast<double>(info.time_us) / 1e6 + b.ttl},
+        bindings.push_back({{"name", b.name},
+                            {"address", proto::format_ip(b.addr.data(), b.ip_version)},
+                            {"ttl", b.ttl},
+                            {"expires", static_cast<double>(info.time_us) / 1e6 + b.ttl},
                             {"via", b.via}});
     e["bindings"] = std::move(bindings);
     return e;

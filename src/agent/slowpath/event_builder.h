@@ -22,8 +22,8 @@ namespace spin::slowpath {
 struct FrameInfo {
     uint64_t time_us = 0;
     dp::SlowKind kind = dp::SlowKind::none;
-    uint8_t side = 0;         // port of arrival: 0 LAN, 1 WAN
-    bool src_is_lan = true;   // the frame's source MAC is the LAN-side device
+    uint8_t side = 0;        // port of arrival: 0 LAN, 1 WAN
+    bool src_is_lan = true;  // the frame's source MAC is the LAN-side device
 };
 
 struct KindCounters {

@@ -13,8 +13,8 @@ std::string parse_arp(const uint8_t* p, size_t len, ArpMessage& out) {
     const uint16_t htype = static_cast<uint16_t>(p[0] << 8 | p[1]);
     const uint16_t ptype = static_cast<uint16_t>(p[2] << 8 | p[3]);
     if (htype != 1 || ptype != 0x0800 || p[4] != 6 || p[5] != 4)
-        return fmt::format("ARP for hardware {} / protocol 0x{:04x} / lengths {}, {} is not Ethernet / IPv4",
-                           htype, ptype, p[4], p[5]);
+        return fmt::format("ARP for hardware {} / protocol 0x{:04x} / lengths {}, {} is not Ethernet / IPv4", htype,
+                           ptype, p[4], p[5]);
     out.op = static_cast<uint16_t>(p[6] << 8 | p[7]);
     std::memcpy(out.sender_mac.data(), p + 8, 6);
     std::memcpy(out.sender_ip.data(), p + 14, 4);

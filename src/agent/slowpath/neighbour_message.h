@@ -21,7 +21,7 @@ struct ArpMessage {
 std::string parse_arp(const uint8_t* data, size_t len, ArpMessage& out);
 
 struct NdMessage {
-    uint8_t type = 0;  // 133 RS, 134 RA, 135 NS, 136 NA, 137 redirect
+    uint8_t type = 0;                  // 133 RS, 134 RA, 135 NS, 136 NA, 137 redirect
     std::array<uint8_t, 16> target{};  // NS / NA / redirect target address
     bool has_target = false;
     bool has_source_mac = false, has_target_mac = false;

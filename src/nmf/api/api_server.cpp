@@ -95,24 +95,22 @@ ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, E
     });
     // Errors raised by httplib itself (body too large, bad request line...)
     // arrive with an empty body: give them the same JSON shape.
-    server_.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request&, httplib::Response& res) {
-            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-            const std::string message = res.status == 413   ? "the body is larger than api.max_body allows"
-                                        : res.status == 400 ? "the request is not valid HTTP"
-                                        : res.status == 414 ? "the request line is too long"
-                                                            : "HTTP error " + std::to_string(res.status);
-            send_error(res, res.status, message);
-            return httplib::Server::HandlerResponse::Handled;
-        }));
+    server_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const std::string message = res.status == 413   ? "the body is larger than api.max_body allows"
+                                    : res.status == 400 ? "the request is not valid HTTP"
+                                    : res.status == 414 ? "the request line is too long"
+                                                        : "HTTP error " + std::to_string(res.status);
+        send_error(res, res.status, message);
+        return httplib::Server::HandlerResponse::Handled;
+    }));
     server_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown error";
         try {
             std::rethrow_exception(ep);
         } catch (const std::exception& e) {
             what = e.what();
-        } catch (...) {
-        }
+        } catch (...) {}
         send_error(res, 500, "internal error: " + what);
     });
 }
@@ -218,7 +216,9 @@ void ApiServer::routes() {
                     if (from >= to) throw ApiError(400, "'from' must be before 'to'");
                     const int64_t range = to - from;
                     const int64_t step = p.integer("step", 60, 100LL * 365 * 86400)
-                                             .value_or(range <= 86400 ? 60 : range <= 60 * 86400 ? 3600 : 86400);
+                                             .value_or(range <= 86400        ? 60
+                                                       : range <= 60 * 86400 ? 3600
+                                                                             : 86400);
                     if (step % 60 != 0) throw ApiError(400, "'step' must be a multiple of 60 seconds");
                     if (range / step > kMaxSeriesPoints)
                         throw ApiError(400, "that is more than " + std::to_string(kMaxSeriesPoints) +
@@ -278,9 +278,8 @@ void ApiServer::routes() {
                     send_result(res, controls_.remove_block(std::stoll(id)));
                 });
 
-    router_.add("GET", "/api/v1/stream", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
-        stream(req, res);
-    });
+    router_.add("GET", "/api/v1/stream",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) { stream(req, res); });
 }
 
 void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {

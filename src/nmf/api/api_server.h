@@ -17,11 +17,11 @@ namespace spin::nmf {
 
 struct ApiConfig {
     std::string host = "127.0.0.1";
-    uint16_t port = 8080;     // 0: any free port (tests)
-    std::string token;        // "": no token needed
+    uint16_t port = 8080;  // 0: any free port (tests)
+    std::string token;     // "": no token needed
     uint64_t max_body = 64 * 1024;
     uint32_t threads = 16;
-    double keepalive = 15;    // seconds between comments on an idle stream
+    double keepalive = 15;  // seconds between comments on an idle stream
 };
 
 class ApiServer {

@@ -54,7 +54,7 @@ std::variant<BlockRequest, std::string> parse_block_request(const json& body, do
         return std::string("give either 'expires' or 'duration', not both");
     if (body.contains("expires")) {
         const json& e = body["expires"];
-        const auto t = e.is_number() ? std::optional<double>(e.get<double>())
+        const auto t = e.is_number()   ? std::optional<double>(e.get<double>())
                        : e.is_string() ? parse_time(e.get<std::string>())
                                        : std::nullopt;
         if (!t) return std::string("'expires' must be seconds since the epoch or an ISO 8601 time");

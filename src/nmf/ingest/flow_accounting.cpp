@@ -16,8 +16,8 @@ uint64_t minus(uint64_t now, uint64_t before, uint64_t& regressions) {
 }  // namespace
 
 size_t FlowAccounting::TupleHash::operator()(const Tuple& t) const noexcept {
-    uint64_t h = hash_word(t.mac, uint64_t{t.lan_port} << 32 | uint64_t{t.remote_port} << 16 | uint64_t{t.proto} << 8 |
-                                      t.ip_version);
+    uint64_t h = hash_word(
+        t.mac, uint64_t{t.lan_port} << 32 | uint64_t{t.remote_port} << 16 | uint64_t{t.proto} << 8 | t.ip_version);
     h = hash_bytes16(h, t.lan_ip.data());
     return static_cast<size_t>(hash_bytes16(h, t.remote_ip.data()));
 }

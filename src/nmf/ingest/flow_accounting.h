@@ -32,12 +32,12 @@ namespace spin::nmf {
 
 struct AccountingStats {
     uint64_t records = 0;
-    uint64_t counted = 0;      // records that added traffic (or a flow)
-    uint64_t duplicates = 0;   // the same flow from a second agent
-    uint64_t no_device = 0;    // no LAN-side MAC (or a group MAC)
-    uint64_t takeovers = 0;    // a flow moved to another agent
-    uint64_t regressions = 0;  // totals that went down within one flow (clamped to 0)
-    uint64_t tracked = 0;      // flows currently tracked
+    uint64_t counted = 0;         // records that added traffic (or a flow)
+    uint64_t duplicates = 0;      // the same flow from a second agent
+    uint64_t no_device = 0;       // no LAN-side MAC (or a group MAC)
+    uint64_t takeovers = 0;       // a flow moved to another agent
+    uint64_t regressions = 0;     // totals that went down within one flow (clamped to 0)
+    uint64_t tracked = 0;         // flows currently tracked
     uint64_t shared_devices = 0;  // devices reported by more than one agent
 };
 

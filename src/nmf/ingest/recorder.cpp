@@ -114,9 +114,8 @@ StoreBatch Recorder::take_batch() {
         const std::string mac_str = mac_text(mac);
         for (const auto& ip : t.lan_ips)
             for (uint32_t agent : t.agents) {
-                const ModelChange change =
-                    model_.observe_traffic(mac_str, proto::format_ip(ip.data() + 1, ip[0]), t.first, t.last,
-                                           agent_names_[agent]);
+                const ModelChange change = model_.observe_traffic(mac_str, proto::format_ip(ip.data() + 1, ip[0]),
+                                                                  t.first, t.last, agent_names_[agent]);
                 if (change.new_device) note("device_new", t.first, mac_str, agent_names_[agent]);
                 if (!change.changes.empty())
                     note("device_changed", t.first, mac_str, agent_names_[agent], {{"changes", change.changes}});

@@ -70,7 +70,7 @@ private:
     std::vector<std::string> agent_names_;
     std::unordered_map<std::string, uint32_t> agent_index_;
     std::unordered_map<uint64_t, Touch> touches_;
-    std::map<std::pair<std::string, std::string>, Destination> destinations_;  // (mac, remote_ip)
+    std::map<std::pair<std::string, std::string>, Destination> destinations_;     // (mac, remote_ip)
     std::map<std::tuple<std::string, std::string, std::string>, NameRow> names_;  // pending
     std::vector<EventRow> events_;
     std::map<std::string, nlohmann::json> agents_;  // pending agent documents

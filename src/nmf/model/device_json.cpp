@@ -34,8 +34,8 @@ json device_to_json(const Device& d) {
     json ip_list = json::array(), addresses = json::array();
     for (const auto& [ip, rec] : ips) {
         ip_list.push_back(ip);
-        addresses.push_back({{"ip", ip}, {"first_seen", rec->seen.first}, {"last_seen", rec->seen.last},
-                             {"via", rec->via}});
+        addresses.push_back(
+            {{"ip", ip}, {"first_seen", rec->seen.first}, {"last_seen", rec->seen.last}, {"via", rec->via}});
     }
     return json{{"mac", d.mac},
                 {"vendor", d.vendor.name},

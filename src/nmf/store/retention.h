@@ -6,9 +6,9 @@
 namespace spin::nmf {
 
 struct Retention {
-    int64_t minutes = 2 * 86400;   // seconds of minute buckets kept
-    int64_t hours = 60 * 86400;    // seconds of hour buckets
-    int64_t days = 730 * 86400;    // seconds of day buckets (and of events)
+    int64_t minutes = 2 * 86400;  // seconds of minute buckets kept
+    int64_t hours = 60 * 86400;   // seconds of hour buckets
+    int64_t days = 730 * 86400;   // seconds of day buckets (and of events)
 };
 
 // The three levels, finest first: bucket size and table.

@@ -21,7 +21,8 @@ std::string traffic_table(const char* level) {
   flows INTEGER NOT NULL, blocked_pkts INTEGER NOT NULL,
   PRIMARY KEY (mac, bucket, remote_ip, proto, remote_port)
 ) WITHOUT ROWID;
-CREATE INDEX )sql" + t + "_bucket ON " + t + " (bucket);\n";
+CREATE INDEX )sql" +
+           t + "_bucket ON " + t + " (bucket);\n";
 }
 
 const std::string kV1 = traffic_table("minute") + traffic_table("hour") + traffic_table("day") + R"sql(
@@ -76,8 +77,9 @@ int schema_version(Database& db) {
 double newest_traffic_bucket(Database& db) {
     // The minute table has the exact bucket; the day table what retention
     // left of older data when the minutes are gone.
-    Statement s(db, "SELECT max(m) FROM (SELECT max(bucket) AS m FROM traffic_minute "
-                    "UNION ALL SELECT max(bucket) FROM traffic_day)");
+    Statement s(db,
+                "SELECT max(m) FROM (SELECT max(bucket) AS m FROM traffic_minute "
+                "UNION ALL SELECT max(bucket) FROM traffic_day)");
     s.step();
     return s.column_is_null(0) ? 0.0 : static_cast<double>(s.column_int(0));
 }

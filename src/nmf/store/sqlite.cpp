@@ -46,8 +46,8 @@ int64_t Database::changes() const { return sqlite3_changes64(db_); }
 int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                           &stmt_, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
+                           nullptr) != SQLITE_OK)
         fail(db.handle(), "cannot prepare (" + std::string(sql.substr(0, 80)) + ")");
 }
 
@@ -84,8 +84,7 @@ bool Statement::step() {
 }
 
 void Statement::run() {
-    while (step()) {
-    }
+    while (step()) {}
     reset();
 }
 
@@ -100,8 +99,7 @@ bool Statement::column_is_null(int index) const { return sqlite3_column_type(stm
 
 std::string Statement::column_text(int index) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
-    return text != nullptr ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
-                           : std::string{};
+    return text != nullptr ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, index))) : std::string{};
 }
 
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }

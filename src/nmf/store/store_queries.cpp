@@ -14,13 +14,12 @@ namespace {
 constexpr int64_t kMaxSeriesBuckets = 100'000;
 
 json counters(const Statement& s, int first) {
-    return json{{"pkts_out", s.column_int(first)},     {"bytes_out", s.column_int(first + 1)},
-                {"pkts_in", s.column_int(first + 2)},  {"bytes_in", s.column_int(first + 3)},
-                {"flows", s.column_int(first + 4)},    {"blocked_pkts", s.column_int(first + 5)}};
+    return json{{"pkts_out", s.column_int(first)},    {"bytes_out", s.column_int(first + 1)},
+                {"pkts_in", s.column_int(first + 2)}, {"bytes_in", s.column_int(first + 3)},
+                {"flows", s.column_int(first + 4)},   {"blocked_pkts", s.column_int(first + 5)}};
 }
 
-constexpr char kSums[] =
-    "sum(pkts_out), sum(bytes_out), sum(pkts_in), sum(bytes_in), sum(flows), sum(blocked_pkts)";
+constexpr char kSums[] = "sum(pkts_out), sum(bytes_out), sum(pkts_in), sum(bytes_in), sum(flows), sum(blocked_pkts)";
 
 json device_row(const Statement& s) {
     json d = json::parse(s.column_text(0), nullptr, false);
@@ -92,7 +91,11 @@ json StoreQueries::traffic(const std::string& mac, int64_t from, int64_t to, int
         point["time"] = t;
         series.push_back(std::move(point));
     }
-    return json{{"mac", mac}, {"from", start}, {"to", to}, {"step", step}, {"level", kLevels[level].name},
+    return json{{"mac", mac},
+                {"from", start},
+                {"to", to},
+                {"step", step},
+                {"level", kLevels[level].name},
                 {"series", std::move(series)}};
 }
 
@@ -101,8 +104,9 @@ json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to
     const int64_t size = kLevels[level].seconds;
     // The names this device resolved, per address, with when it was told so.
     std::map<std::string, std::pair<json, json>> names;  // address -> (names, bindings)
-    Statement n(db_, "SELECT remote_ip, name, first_seen, last_seen, expires FROM names WHERE mac = ?1 "
-                     "ORDER BY remote_ip, name");
+    Statement n(db_,
+                "SELECT remote_ip, name, first_seen, last_seen, expires FROM names WHERE mac = ?1 "
+                "ORDER BY remote_ip, name");
     n.bind(1, mac);
     while (n.step()) {
         auto& [list, bindings] = names[n.column_text(0)];
@@ -113,8 +117,8 @@ json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to
                             {"expires", n.column_double(4)}});
     }
 
-    Statement s(db_, std::string("SELECT remote_ip, proto, remote_port, ") + kSums + ", min(bucket), max(bucket) FROM " +
-                         kLevels[level].table +
+    Statement s(db_, std::string("SELECT remote_ip, proto, remote_port, ") + kSums +
+                         ", min(bucket), max(bucket) FROM " + kLevels[level].table +
                          " WHERE mac = ?1 AND bucket > ?2 AND bucket < ?3 GROUP BY remote_ip, proto, remote_port "
                          "ORDER BY sum(bytes_out) + sum(bytes_in) DESC, remote_ip, proto, remote_port");
     s.bind(1, mac).bind(2, from - size).bind(3, to);
@@ -132,8 +136,8 @@ json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to
         row["last_bucket"] = s.column_int(10) + size;
         out.push_back(std::move(row));
     }
-    return json{{"mac", mac}, {"from", from}, {"to", to}, {"level", kLevels[level].name},
-                {"destinations", std::move(out)}};
+    return json{
+        {"mac", mac}, {"from", from}, {"to", to}, {"level", kLevels[level].name}, {"destinations", std::move(out)}};
 }
 
 json StoreQueries::events(const EventQuery& q) {

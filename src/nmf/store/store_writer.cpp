@@ -26,16 +26,20 @@ StoreWriter::StoreWriter(const std::string& path, Retention retention) : db_(pat
     for (int level = 0; level < 3; ++level)
         traffic_[level] = std::make_unique<Statement>(db_, traffic_upsert(kLevels[level].table));
     device_ = std::make_unique<Statement>(
-        db_, "INSERT INTO devices (mac, first_seen, last_seen, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
-             "first_seen = excluded.first_seen, last_seen = excluded.last_seen, doc = excluded.doc");
+        db_,
+        "INSERT INTO devices (mac, first_seen, last_seen, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+        "first_seen = excluded.first_seen, last_seen = excluded.last_seen, doc = excluded.doc");
     name_ = std::make_unique<Statement>(
-        db_, "INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
-             "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), "
-             "expires = max(expires, excluded.expires)");
+        db_,
+        "INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO UPDATE SET "
+        "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), "
+        "expires = max(expires, excluded.expires)");
     destination_ = std::make_unique<Statement>(
-        db_, "INSERT INTO destinations VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
-             "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)");
-    event_ = std::make_unique<Statement>(db_, "INSERT INTO events (time, type, device, agent, doc) VALUES (?1, ?2, ?3, ?4, ?5)");
+        db_,
+        "INSERT INTO destinations VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET "
+        "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)");
+    event_ = std::make_unique<Statement>(
+        db_, "INSERT INTO events (time, type, device, agent, doc) VALUES (?1, ?2, ?3, ?4, ?5)");
     agent_ = std::make_unique<Statement>(
         db_, "INSERT INTO agents VALUES (?1, ?2) ON CONFLICT DO UPDATE SET doc = excluded.doc");
     newest_ = newest_traffic_bucket(db_);
