@@ -182,7 +182,7 @@ int run_agent(const AgentConfig& cfg) {
     std::vector<dp::SlowQueue*> slow_ptrs;
     for (auto& q : slow_queues) slow_ptrs.push_back(q.get());
     slowpath::SlowPathReader slow_reader(slow_ptrs, event_builder,
-                                         [&](nlohmann::json e) { channels.events().publish(std::move(e)); });
+                                         [&](proto::Event e) { channels.events().publish(std::move(e)); });
 
     std::unique_ptr<FlowLog> flow_log;
     if (!cfg.flow_log.empty())
@@ -264,7 +264,10 @@ int run_agent(const AgentConfig& cfg) {
     drain_rings();
     for (auto& w : workers) w->drain(proto::EndReason::exit, dispatch);
     channels.flush();
-    channels.events().publish({{"type", "goodbye"}, {"time", epoch_seconds_now()}, {"version", rules.version()}});
+    proto::Event goodbye;
+    goodbye.time = epoch_seconds_now();
+    goodbye.body = proto::GoodbyeEvent{rules.version()};
+    channels.events().publish(std::move(goodbye));
     if (cfg.summary) summary.print();
     print_stats(workers, rules, channels, event_builder, flow_log.get());
     print_port_stats(lan);

@@ -29,11 +29,10 @@ Channels::Channels(const AgentConfig& cfg, uint64_t boot_us, RuleRegistry& rules
     events_ = std::make_unique<EventPublisher>(stream_.get(), cfg.id, boot_us, cfg.event_log);
     if (!cfg.commands.empty()) {
         transport::require_local_if_plain("commands.listen", cfg.commands, keys != nullptr);
-        hooks.on_change = [this](const nlohmann::json& change) {
-            nlohmann::json e = change;
-            e["type"] = "rules";
-            e["time"] = epoch_seconds_now();
-            e["version"] = rules_.version();
+        hooks.on_change = [this](const std::string& op, const nlohmann::json& rule) {
+            proto::Event e;
+            e.time = epoch_seconds_now();
+            e.body = proto::RulesEvent{op, rule, rules_.version()};
             events_->publish(std::move(e));
         };
         orders_ = std::make_unique<OrderHandler>(rules, cfg.id, boot_us, std::move(hooks));
@@ -46,13 +45,11 @@ Channels::Channels(const AgentConfig& cfg, uint64_t boot_us, RuleRegistry& rules
 
 void Channels::hello(const char* reason) {
     last_hello_ = std::chrono::steady_clock::now();
-    events_->publish({{"type", "hello"},
-                      {"reason", reason},
-                      {"time", epoch_seconds_now()},
-                      {"version", rules_.version()},
-                      {"rules", rules_.snapshot().size()},
-                      {"digest_seq", digests_ ? digests_->seq() : 0},
-                      {"commands", commands_ ? commands_->endpoint() : ""}});
+    proto::Event e;
+    e.time = epoch_seconds_now();
+    e.body = proto::HelloEvent{reason, rules_.version(), rules_.snapshot().size(), digests_ ? digests_->seq() : 0,
+                               commands_ ? commands_->endpoint() : ""};
+    events_->publish(std::move(e));
 }
 
 void Channels::poll() {

@@ -26,11 +26,11 @@ EventPublisher::~EventPublisher() {
     if (log_ != nullptr) std::fclose(log_);
 }
 
-void EventPublisher::publish(nlohmann::json e) {
-    e["agent"] = agent_;
-    e["boot"] = boot_;
-    e["seq"] = ++seq_;
-    const std::string text = event_text(e);
+void EventPublisher::publish(proto::Event e) {
+    e.agent = agent_;
+    e.boot = boot_;
+    e.seq = ++seq_;
+    const std::string text = event_text(nlohmann::json(e));
     if (socket_ != nullptr && !socket_->send(kEventTopic, text.data(), text.size())) ++failures_;
     if (log_ != nullptr) {
         std::fputs(text.c_str(), log_);

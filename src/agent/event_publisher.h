@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/stream_socket.h"
+#include "proto/events.h"
 #include "proto/topics.h"
 
 namespace spin::agent {
@@ -24,7 +25,8 @@ public:
     EventPublisher(const EventPublisher&) = delete;
     EventPublisher& operator=(const EventPublisher&) = delete;
 
-    void publish(nlohmann::json event);
+    // Sets the event's agent, boot and seq, and sends it.
+    void publish(proto::Event event);
 
     uint64_t published() const { return seq_; }
     uint64_t send_failures() const { return failures_; }

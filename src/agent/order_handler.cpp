@@ -90,7 +90,7 @@ json OrderHandler::execute(const Order& o) {
         if (rules_.dirty()) rules_.commit();
         a["changed"] = added.changed;
         a["rule"] = describe(*rules_.find(added.id));
-        if (added.changed && hooks_.on_change) hooks_.on_change({{"op", "block"}, {"rule", a["rule"]}});
+        if (added.changed && hooks_.on_change) hooks_.on_change("block", a["rule"]);
     } else {  // unblock
         json gone;
         const uint16_t id = o.rule_id ? *o.rule_id : rules_.id_of(*o.rule);
@@ -100,7 +100,7 @@ json OrderHandler::execute(const Order& o) {
         a["changed"] = removed;
         if (removed) {
             a["rule"] = gone;
-            if (hooks_.on_change) hooks_.on_change({{"op", "unblock"}, {"rule", gone}});
+            if (hooks_.on_change) hooks_.on_change("unblock", gone);
         }
     }
     return a;

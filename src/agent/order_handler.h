@@ -37,7 +37,7 @@ public:
     struct Hooks {
         std::function<nlohmann::json()> stats;                              // counters for 'stats'
         std::function<std::pair<uint64_t, uint64_t>(uint16_t)> rule_drops;  // packets, bytes dropped by a rule
-        std::function<void(const nlohmann::json&)> on_change;               // a rule was added or removed
+        std::function<void(const std::string& op, const nlohmann::json& rule)> on_change;  // block / unblock
     };
     OrderHandler(RuleRegistry& rules, std::string agent_id, uint64_t boot_us, Hooks hooks);
 

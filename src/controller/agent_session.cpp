@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "proto/digest_batch.h"
+#include "proto/events.h"
 #include "proto/topics.h"
 
 namespace spin::controller {
@@ -124,18 +125,22 @@ void AgentSession::on_event(const zmq::message_t& body, nmf::Recorder& recorder,
     check_seq(recorder, "event", event_seq_, e["seq"].get<uint64_t>(), counters_.event_gaps, counters_.events_lost,
               now);
     ++counters_.events;
-    e["agent"] = endpoint_.id;
-    const std::string type = e.value("type", "");
-    if (type == "hello") {
+    e["agent"] = endpoint_.id;  // the configured id is the one the controller knows
+    auto event = proto::parse_event(e, nullptr);
+    if (!event) {
+        recorder.on_agent_event(e);  // counted there as refused
+        return;
+    }
+    if (event->as<proto::HelloEvent>()) {
         last_hello_ = e;
         publish_status(recorder);
-    } else if (type == "goodbye") {
+    } else if (event->as<proto::GoodbyeEvent>()) {
         connected_ = false;
         log_info("agent {} said goodbye", endpoint_.id);
         recorder.note("agent_left", now, "", endpoint_.id, {{"reason", "goodbye"}});
         publish_status(recorder);
     } else {
-        recorder.on_agent_event(e);
+        recorder.on_agent_event(*event);
     }
 }
 

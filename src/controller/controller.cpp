@@ -192,12 +192,19 @@ json Controller::stats() const {
     const auto& a = recorder_.accounting();
     const auto& r = recorder_.stats();
     const auto w = store_->stats();
-    return json{{"records", a.records},           {"counted", a.counted},
-                {"duplicates", a.duplicates},     {"no_device", a.no_device},
-                {"takeovers", a.takeovers},       {"regressions", a.regressions},
-                {"agent_events", r.agent_events}, {"nmf_events", r.nmf_events},
-                {"batches", w.batches},           {"batches_failed", w.batches_failed},
-                {"traffic_rows", w.traffic_rows}, {"devices", recorder_.model().devices().size()}};
+    return json{{"records", a.records},
+                {"counted", a.counted},
+                {"duplicates", a.duplicates},
+                {"no_device", a.no_device},
+                {"takeovers", a.takeovers},
+                {"regressions", a.regressions},
+                {"agent_events", r.agent_events},
+                {"events_refused", r.events_refused},
+                {"nmf_events", r.nmf_events},
+                {"batches", w.batches},
+                {"batches_failed", w.batches_failed},
+                {"traffic_rows", w.traffic_rows},
+                {"devices", recorder_.model().devices().size()}};
 }
 
 }  // namespace spin::controller

@@ -4,6 +4,9 @@
 // First byte: side of arrival and which end is the LAN device.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "agent/event_publisher.h"
@@ -19,8 +22,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto kind = spin::dp::classify_slow(p);
     if (kind == spin::dp::SlowKind::none) return 0;
     const spin::slowpath::FrameInfo info{size * 1000, kind, static_cast<uint8_t>(data[0] & 1), (data[0] & 2) != 0};
-    std::vector<nlohmann::json> events;
+    std::vector<spin::proto::Event> events;
     (void)builder.build(data + 1, size - 1, info, events);
-    for (const auto& e : events) (void)spin::agent::event_text(e);
+    // What the agent publishes reads back as the same event (the controller's side of the wire).
+    for (const auto& e : events) {
+        const nlohmann::json j = e;
+        std::string error;
+        const auto again = spin::proto::parse_event(j, &error);
+        if (!again || nlohmann::json(*again) != j) {
+            std::fprintf(stderr, "fuzz-event-builder: %s does not read back: %s\n", j.dump().c_str(), error.c_str());
+            std::abort();
+        }
+        (void)spin::agent::event_text(j);
+    }
     return 0;
 }

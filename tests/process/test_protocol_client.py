@@ -2,13 +2,17 @@
 """docs/protocol.md is enough to write a client in another language: the
 Python client printed there (with the page's batch decoder), run as printed
 with pyzmq, follows an agent's digests and events through a replay and has
-its orders answered.  It runs under the system Python, which has Debian's
-python3-zmq; skipped where that module is absent."""
+its orders answered.  The replay holds a frame of every protocol the agent
+learns from (the home and discovery captures, and an mDNS answer and an SSDP
+notify built here by hand), so the client reads every kind of event, and
+each must carry exactly the fields the page's table of events documents.
+It runs under the system Python, which has Debian's python3-zmq; skipped
+where that module is absent."""
 import json
 import os
 import re
+import struct
 import subprocess
-import sys
 
 import spintest as t
 
@@ -22,8 +26,52 @@ blocks = re.findall(r"```python\n(.*?)```", doc, re.S)
 decoder = next(b for b in blocks if "def decode(" in b)
 client = next(b for b in blocks if "def run_client(" in b)
 
+DEVICE = bytes.fromhex("025350494e21")
+
+
+def udp_frame(dst_mac, dst_ip, port, payload):
+    """An IPv4 UDP frame from DEVICE at 10.0.0.33, written from RFC 791 / 768 (checksums left 0)."""
+    udp = struct.pack("!HHHH", port, port, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 255, 17, 0, bytes([10, 0, 0, 33]),
+                     bytes(dst_ip))
+    return dst_mac + DEVICE + b"\x08\x00" + ip + udp
+
+
+def mdns_answer():
+    """An mDNS response (RFC 6762): hall-cam.local has address 10.0.0.33."""
+    name = b"".join(bytes([len(label)]) + label for label in (b"hall-cam", b"local")) + b"\x00"
+    answer = name + struct.pack("!HHIH", 1, 0x8001, 120, 4) + bytes([10, 0, 0, 33])
+    return udp_frame(bytes.fromhex("01005e0000fb"), [224, 0, 0, 251], 5353,
+                     struct.pack("!HHHHHH", 0, 0x8400, 0, 1, 0, 0) + answer)
+
+
+def ssdp_notify():
+    text = ("NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n"
+            "USN: uuid:hall-cam::upnp:rootdevice\r\nLOCATION: http://10.0.0.33/desc.xml\r\n"
+            "SERVER: Linux/5.4 UPnP/1.0 HallCam/2.1\r\n\r\n")
+    return udp_frame(bytes.fromhex("01005e7ffffa"), [239, 255, 255, 250], 1900, text.encode())
+
+
+def documented_fields():
+    """{event type: (fields, optional fields)} from the table of docs/protocol.md, "Events"."""
+    section = doc[doc.index("## Events"):doc.index("## Orders")]
+    out = {}
+    for row in re.findall(r"^\| `(\w+)` \| [^|]* \| [^|]* \| (.*) \|$", section, re.M):
+        text = row[1]
+        while re.search(r"\([^()]*\)", text):
+            text = re.sub(r"\([^()]*\)", "", text)
+        required, _, optional = text.partition("optional")
+        out[row[0]] = (set(re.findall(r"`(\w+)`", required)), set(re.findall(r"`(\w+)`", optional)))
+    return out
+
+
 d = t.workdir("doc-client")
 subprocess.run([t.PCAPGEN, "home", "--out", d], check=True, stdout=subprocess.DEVNULL)
+subprocess.run([t.PCAPGEN, "discovery", "--out", f"{d}/discovery.pcap"], check=True, stdout=subprocess.DEVNULL)
+lan = [(ts, frame) for ts, frame, _ in t.read_pcap(f"{d}/home-lan.pcap")]
+later = lan[-1][0] + 1_000_000
+extra = [frame for _, frame, _ in t.read_pcap(f"{d}/discovery.pcap")] + [mdns_answer(), ssdp_notify()]
+t.write_pcap(f"{d}/lan.pcap", lan + [(later + i * 1000, frame) for i, frame in enumerate(extra)])
 stream, commands = (f"tcp://127.0.0.1:{t.free_port()}" for _ in range(2))
 script = os.path.join(d, "client.py")
 with open(script, "w") as f:
@@ -32,7 +80,7 @@ with open(script, "w") as f:
             "print(json.dumps({'ends': len(ends), 'macs': sorted({r['mac'] for r in ends}),\n"
             "                  'events': events, 'answers': answers}))\n")
 agent = subprocess.Popen([t.AGENT, "--config", t.REPLAY_YAML,
-                          "--lan", f"net_pcap0,rx_pcap={d}/home-lan.pcap,tx_pcap={d}/o-lan.pcap",
+                          "--lan", f"net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/o-lan.pcap",
                           "--wan", f"net_pcap1,rx_pcap={d}/home-wan.pcap,tx_pcap={d}/o-wan.pcap",
                           "--exit-on-eof", "--flow-log", f"{d}/flows.jsonl", "--publish", stream,
                           "--commands", commands, "--wait-subscribers", "1", "--agent-id", "doc"],
@@ -48,10 +96,24 @@ assert out["ends"] == len(flows), f"client decoded {out['ends']} end records, th
 # The wire has six zero bytes where the JSON form has "" (no LAN device).
 assert [m if m != "00:00:00:00:00:00" else "" for m in out["macs"]] == sorted({f["mac"] for f in flows}), out["macs"]
 types = {e["type"] for e in out["events"]}
-assert {"hello", "dhcp", "dns", "neighbour", "rules", "goodbye"} <= types, types
+documented = documented_fields()
+assert set(documented) == {"dhcp", "dhcpv6", "dns", "neighbour", "mdns", "ssdp", "lldp", "hello", "rules",
+                           "goodbye"}, f"the table of events lists {sorted(documented)}"
+assert types == set(documented), f"events seen: {sorted(types)}, documented: {sorted(documented)}"
 assert all(e["agent"] == "doc" for e in out["events"])
+common = {"agent", "boot", "seq", "type", "time"}
+for e in out["events"]:
+    required, optional = documented[e["type"]]
+    if e["type"] not in ("hello", "rules", "goodbye"):
+        required = required | {"mac", "side"}
+    missing, extra_fields = (common | required) - set(e), set(e) - common - required - optional
+    assert not missing and not extra_fields, \
+        f"{e['type']} event: missing {sorted(missing)}, undocumented {sorted(extra_fields)}: {e}"
+seqs = [e["seq"] for e in out["events"]]
+assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"event sequence numbers with gaps: {seqs}"
 assert [a["ok"] for a in out["answers"]] == [True, True], out["answers"]
 assert [a["changed"] for a in out["answers"]] == [True, True], out["answers"]
 assert out["answers"][1]["version"] == out["answers"][0]["version"] + 1, out["answers"]
 print(f"PASS: the documented client decoded {out['ends']} end records and {len(out['events'])} events "
-      f"({', '.join(sorted(types))}); both orders answered")
+      f"of every documented kind ({', '.join(sorted(types))}), each with exactly its documented fields; "
+      f"both orders answered")

@@ -87,11 +87,13 @@ TEST(Snapshot, UpdatesWhileWorkersRead) {
     SharedTables tables(kReaders);
     std::atomic<bool> stop{false};
     std::atomic<uint64_t> reads{0}, bad{0};
+    std::atomic<uint32_t> online{0};
     std::vector<std::thread> readers;
     for (uint32_t r = 0; r < kReaders; ++r) {
         readers.emplace_back([&, r] {
             tables.rcu.register_reader(r);
             tables.rcu.online(r);
+            ++online;
             uint32_t last = 0;
             while (!stop.load(std::memory_order_relaxed)) {
                 const BlockTables* t = tables.blocks.current();
@@ -110,6 +112,8 @@ TEST(Snapshot, UpdatesWhileWorkersRead) {
             tables.rcu.offline(r);
         });
     }
+    // A reader not yet online is not waited for: publishing would race ahead of it.
+    while (online.load() < kReaders) std::this_thread::yield();
     for (uint32_t v = 2; v <= 400; ++v) {
         std::vector<TableEntry> entries;
         for (uint32_t i = 1; i < v; ++i) {

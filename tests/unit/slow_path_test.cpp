@@ -86,8 +86,7 @@ protected:
     }
     std::vector<nlohmann::json> events() {
         std::vector<nlohmann::json> out;
-        slowpath::SlowPathReader reader({queue_.get()}, builder_,
-                                        [&](nlohmann::json e) { out.push_back(std::move(e)); });
+        slowpath::SlowPathReader reader({queue_.get()}, builder_, [&](proto::Event e) { out.push_back(e); });
         reader.poll();
         return out;
     }

@@ -16,7 +16,6 @@ namespace spin::slowpath {
 
 namespace {
 
-using nlohmann::json;
 constexpr size_t kMaxBindings = 65536;
 
 std::string hex(const std::vector<uint8_t>& v) { return proto::format_hex(v.data(), v.size()); }
@@ -54,38 +53,34 @@ bool zero(const uint8_t* p, size_t n) {
     return true;
 }
 
-// The event's common fields.
-json base(const char* type, const FrameInfo& info, const uint8_t* mac) {
-    return json{{"type", type},
-                {"time", static_cast<double>(info.time_us) / 1e6},
-                {"mac", proto::format_mac(mac)},
-                {"side", info.side == 0 ? "lan" : "wan"}};
+// An event about `mac`, learnt from the frame of `info`, with its body.
+template <typename Body>
+proto::Event event(const FrameInfo& info, const uint8_t* mac, Body body) {
+    proto::Event e;
+    e.time = static_cast<double>(info.time_us) / 1e6;
+    e.mac = proto::format_mac(mac);
+    e.side = info.side == 0 ? "lan" : "wan";
+    e.body = std::move(body);
+    return e;
 }
 
-json dns_event(const DnsMessage& m, const std::vector<DnsBinding>& learnt, const FrameInfo& info,
-               const uint8_t* device) {
-    json e = base("dns", info, device);
-    e["query"] = m.questions.empty() ? "" : m.questions[0].name;
-    e["qtype"] = m.questions.empty() ? "" : type_text(m.questions[0].type);
-    e["rcode"] = rcode_text(m.rcode);
-    json answers = json::array();
+proto::Event dns_event(const DnsMessage& m, const std::vector<DnsBinding>& learnt, const FrameInfo& info,
+                       const uint8_t* device) {
+    proto::DnsEvent d;
+    d.query = m.questions.empty() ? "" : m.questions[0].name;
+    d.qtype = m.questions.empty() ? "" : type_text(m.questions[0].type);
+    d.rcode = rcode_text(m.rcode);
     for (const auto& a : m.answers) {
-        json x{{"name", a.name}, {"type", type_text(a.type)}, {"ttl", a.ttl}};
-        if (a.ip_version != 0) x["address"] = proto::format_ip(a.addr.data(), a.ip_version);
-        if (a.type == kDnsTypeCname) x["address"] = a.cname;
-        if (a.type == kDnsTypePtr) x["address"] = a.target;
-        answers.push_back(std::move(x));
+        proto::DnsAnswer x{a.name, type_text(a.type), "", a.ttl};
+        if (a.ip_version != 0) x.address = proto::format_ip(a.addr.data(), a.ip_version);
+        if (a.type == kDnsTypeCname) x.address = a.cname;
+        if (a.type == kDnsTypePtr) x.address = a.target;
+        d.answers.push_back(std::move(x));
     }
-    e["answers"] = std::move(answers);
-    json bindings = json::array();
     for (const auto& b : learnt)
-        bindings.push_back({{"name", b.name},
-                            {"address", proto::format_ip(b.addr.data(), b.ip_version)},
-                            {"ttl", b.ttl},
-                            {"expires", static_cast<double>(info.time_us) / 1e6 + b.ttl},
-                            {"via", b.via}});
-    e["bindings"] = std::move(bindings);
-    return e;
+        d.bindings.push_back({b.name, proto::format_ip(b.addr.data(), b.ip_version), b.ttl,
+                              static_cast<double>(info.time_us) / 1e6 + b.ttl, b.via});
+    return event(info, device, std::move(d));
 }
 
 }  // namespace
@@ -100,7 +95,8 @@ bool EventBuilder::new_binding(const uint8_t* mac, uint8_t ip_version, const uin
     return true;
 }
 
-std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInfo& info, std::vector<json>& out) {
+std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInfo& info,
+                                std::vector<proto::Event>& out) {
     KindCounters& c = counters_[static_cast<unsigned>(info.kind)];
     ++c.frames;
     const size_t before = out.size();
@@ -145,50 +141,38 @@ std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInf
         if (auto err = parse_dns(pl.data, pl.len, m); !err.empty()) return fail(err);
         const auto names = mdns_names(m);
         if (names.empty()) break;
-        json e = base("mdns", info, src);
-        e["ip"] = proto::format_ip(p.src, p.ip_version);
-        e["hostnames"] = names.hostnames;
-        json services = json::array();
-        for (const auto& s : names.services) services.push_back({{"type", s.type}, {"instance", s.instance}});
-        e["services"] = std::move(services);
-        out.push_back(std::move(e));
+        proto::MdnsEvent e{proto::format_ip(p.src, p.ip_version), names.hostnames, {}};
+        for (const auto& s : names.services) e.services.push_back({s.type, s.instance});
+        out.push_back(event(info, src, std::move(e)));
         break;
     }
     case dp::SlowKind::dhcp: {
         DhcpMessage m;
         if (auto err = parse_dhcp(pl.data, pl.len, m); !err.empty()) return fail(err);
-        json e = base("dhcp", info, m.client_mac.data());
-        e["message"] = dhcp_message_type_name(m.message_type);
-        e["hostname"] = m.hostname;
-        e["vendor_class"] = m.vendor_class;
-        e["param_list"] = m.fingerprint();
-        e["client_id"] = hex(m.client_id);
-        e["mud_url"] = m.mud_url;
-        std::string ip;
+        proto::DhcpEvent e;
+        e.message = dhcp_message_type_name(m.message_type);
+        e.hostname = m.hostname;
+        e.vendor_class = m.vendor_class;
+        e.param_list = m.fingerprint();
+        e.client_id = hex(m.client_id);
+        e.mud_url = m.mud_url;
         if (!zero(m.yiaddr.data(), 4))
-            ip = proto::format_ip(m.yiaddr.data(), 4);
+            e.ip = proto::format_ip(m.yiaddr.data(), 4);
         else if (m.requested_ip)
-            ip = proto::format_ip(m.requested_ip->data(), 4);
+            e.ip = proto::format_ip(m.requested_ip->data(), 4);
         else if (!zero(m.ciaddr.data(), 4))
-            ip = proto::format_ip(m.ciaddr.data(), 4);
-        e["ip"] = ip;
-        if (m.lease_seconds) e["lease_seconds"] = *m.lease_seconds;
-        if (m.server_id) e["server_id"] = proto::format_ip(m.server_id->data(), 4);
-        out.push_back(std::move(e));
+            e.ip = proto::format_ip(m.ciaddr.data(), 4);
+        if (m.lease_seconds) e.lease_seconds = *m.lease_seconds;
+        if (m.server_id) e.server_id = proto::format_ip(m.server_id->data(), 4);
+        out.push_back(event(info, m.client_mac.data(), std::move(e)));
         break;
     }
     case dp::SlowKind::dhcpv6: {
         Dhcpv6Message m;
         if (auto err = parse_dhcpv6(pl.data, pl.len, m); !err.empty()) return fail(err);
-        json e = base("dhcpv6", info, lan_device);
-        e["message"] = dhcpv6_type_name(m.type);
-        e["duid"] = hex(m.client_duid);
-        e["fqdn"] = m.fqdn;
-        e["mud_url"] = m.mud_url;
-        json ips = json::array();
-        for (const auto& a : m.addresses) ips.push_back(proto::format_ip(a.data(), 6));
-        e["ips"] = std::move(ips);
-        out.push_back(std::move(e));
+        proto::Dhcpv6Event e{dhcpv6_type_name(m.type), hex(m.client_duid), m.fqdn, m.mud_url, {}};
+        for (const auto& a : m.addresses) e.ips.push_back(proto::format_ip(a.data(), 6));
+        out.push_back(event(info, lan_device, std::move(e)));
         break;
     }
     case dp::SlowKind::arp:
@@ -205,35 +189,24 @@ std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInf
         }
         for (const auto& b : bs) {
             if (!new_binding(b.mac.data(), b.ip_version, b.addr.data(), info.time_us)) continue;
-            json e = base("neighbour", info, b.mac.data());
-            e["ip"] = proto::format_ip(b.addr.data(), b.ip_version);
-            e["via"] = info.kind == dp::SlowKind::arp ? "arp" : "nd";
-            out.push_back(std::move(e));
+            out.push_back(event(info, b.mac.data(),
+                                proto::NeighbourEvent{proto::format_ip(b.addr.data(), b.ip_version),
+                                                      info.kind == dp::SlowKind::arp ? "arp" : "nd"}));
         }
         break;
     }
     case dp::SlowKind::ssdp: {
         SsdpMessage m;
         if (auto err = parse_ssdp(pl.data, pl.len, m); !err.empty()) return fail(err);
-        json e = base("ssdp", info, src);
-        e["ip"] = proto::format_ip(p.src, p.ip_version);
-        e["method"] = m.method;
-        e["server"] = m.server;
-        e["device_type"] = m.type;
-        e["nts"] = m.nts;
-        e["usn"] = m.usn;
-        e["location"] = m.location;
-        out.push_back(std::move(e));
+        out.push_back(event(info, src,
+                            proto::SsdpEvent{proto::format_ip(p.src, p.ip_version), m.method, m.server, m.type, m.nts,
+                                             m.usn, m.location}));
         break;
     }
     case dp::SlowKind::lldp: {
         LldpMessage m;
         if (auto err = parse_lldp(pl.data, pl.len, m); !err.empty()) return fail(err);
-        json e = base("lldp", info, src);
-        e["system_name"] = m.system_name;
-        e["chassis_id"] = hex(m.chassis_id);
-        e["mud_url"] = m.mud_url;
-        out.push_back(std::move(e));
+        out.push_back(event(info, src, proto::LldpEvent{m.system_name, hex(m.chassis_id), m.mud_url}));
         break;
     }
     case dp::SlowKind::none: return fail("not a slow-path frame");

@@ -12,10 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "agent/slowpath/dns_message.h"
 #include "dataplane/slow_path.h"
+#include "proto/events.h"
 
 namespace spin::slowpath {
 
@@ -43,7 +42,7 @@ public:
 
     // Appends the events of one frame (without agent and seq: the publisher
     // adds them).  Returns "" or the parser's complaint (already counted).
-    std::string build(const uint8_t* frame, size_t len, const FrameInfo& info, std::vector<nlohmann::json>& out);
+    std::string build(const uint8_t* frame, size_t len, const FrameInfo& info, std::vector<proto::Event>& out);
 
     const KindCounters& counters(dp::SlowKind k) const { return counters_[static_cast<unsigned>(k)]; }
 

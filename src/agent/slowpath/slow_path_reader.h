@@ -6,8 +6,6 @@
 #include <functional>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "agent/slowpath/event_builder.h"
 #include "dataplane/slow_path.h"
 
@@ -15,7 +13,7 @@ namespace spin::slowpath {
 
 class SlowPathReader {
 public:
-    using Sink = std::function<void(nlohmann::json)>;
+    using Sink = std::function<void(proto::Event)>;
     SlowPathReader(std::vector<dp::SlowQueue*> queues, EventBuilder& builder, Sink sink);
 
     // Handles up to `budget` copies; returns how many it handled.
@@ -26,7 +24,7 @@ private:
     EventBuilder& builder_;
     Sink sink_;
     std::vector<uint8_t> linear_;
-    std::vector<nlohmann::json> events_;
+    std::vector<proto::Event> events_;
 };
 
 }  // namespace spin::slowpath

@@ -46,33 +46,35 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
     }
 }
 
-void Recorder::on_agent_event(const json& e) {
+void Recorder::on_agent_event(const json& event) {
+    if (const auto e = proto::parse_event(event, nullptr)) return on_agent_event(*e);
+    ++stats_.agent_events;
+    ++stats_.events_refused;  // not an event of docs/protocol.md: counted, not trusted
+}
+
+void Recorder::on_agent_event(const proto::Event& e) {
     ++stats_.agent_events;
     const auto change = model_.apply(e);
     if (!change) return;
-    const double time = e.value("time", 0.0);
     // Every binding is kept (times, expiry), not only those that changed
     // the model: a second name for an address is news for the store.
-    if (json_text(e, "type") == "dns" && e.contains("bindings") && e["bindings"].is_array()) {
-        for (const auto& b : e["bindings"]) {
-            if (!b.is_object()) continue;
-            const std::string name = json_text(b, "name"), address = json_text(b, "address");
-            if (name.empty() || address.empty()) continue;
-            NameRow& row = names_[{change->mac, address, name}];
-            if (row.mac.empty()) row = NameRow{change->mac, address, name, time, time, 0};
-            row.first_seen = std::min(row.first_seen, time);
-            row.last_seen = std::max(row.last_seen, time);
-            row.expires = std::max(row.expires, json_number(b, "expires"));
+    if (const auto* dns = e.as<proto::DnsEvent>()) {
+        for (const auto& b : dns->bindings) {
+            if (b.name.empty() || b.address.empty()) continue;
+            NameRow& row = names_[{change->mac, b.address, b.name}];
+            if (row.mac.empty()) row = NameRow{change->mac, b.address, b.name, e.time, e.time, 0};
+            row.first_seen = std::min(row.first_seen, e.time);
+            row.last_seen = std::max(row.last_seen, e.time);
+            row.expires = std::max(row.expires, b.expires);
         }
     }
     if (change->empty()) return;
     ++stats_.model_changes;
-    const std::string agent = json_text(e, "agent");
-    if (change->new_device) note("device_new", time, change->mac, agent);
+    if (change->new_device) note("device_new", e.time, change->mac, e.agent);
     std::vector<std::string> other;
     for (const std::string& c : change->changes)
         if (c.rfind("destination ", 0) != 0) other.push_back(c);
-    if (!other.empty()) note("device_changed", time, change->mac, agent, {{"changes", other}});
+    if (!other.empty()) note("device_changed", e.time, change->mac, e.agent, {{"changes", other}});
 }
 
 void Recorder::note(const std::string& type, double time, const std::string& device, const std::string& agent,

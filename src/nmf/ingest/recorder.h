@@ -18,12 +18,14 @@
 #include "nmf/store/model_rows.h"
 #include "nmf/store/store_batch.h"
 #include "proto/digest_batch.h"
+#include "proto/events.h"
 
 namespace spin::nmf {
 
 struct RecorderStats {
     uint64_t digest_records = 0;
     uint64_t agent_events = 0;
+    uint64_t events_refused = 0;  // agent events that do not read as docs/protocol.md's (proto::parse_event)
     uint64_t model_changes = 0;
     uint64_t nmf_events = 0;
 };
@@ -34,6 +36,8 @@ public:
 
     void on_digest(const proto::DigestBatch& batch);
     // One agent event as published (docs/protocol.md, "Events").
+    void on_agent_event(const proto::Event& event);
+    // The same of an event's JSON: one that does not read as an event is counted (events_refused).
     void on_agent_event(const nlohmann::json& event);
     // An event of the controller itself (agent joined, block, ...): stored
     // and streamed as is.  `doc` gets time, type, device and agent added.

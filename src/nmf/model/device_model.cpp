@@ -72,76 +72,71 @@ void DeviceModel::add_ip(Device& d, const std::string& ip, const std::string& vi
     if (fresh) change.changes.push_back("ip " + ip);
 }
 
-std::optional<ModelChange> DeviceModel::apply(const json& e) {
-    if (!e.is_object()) return std::nullopt;
-    const std::string type = json_text(e, "type"), agent = json_text(e, "agent");
-    const auto parsed = MacAddress::parse(json_text(e, "mac"));
+std::optional<ModelChange> DeviceModel::apply(const json& event) {
+    const auto e = proto::parse_event(event, nullptr);
+    return e ? apply(*e) : std::nullopt;
+}
+
+std::optional<ModelChange> DeviceModel::apply(const proto::Event& e) {
+    const auto parsed = MacAddress::parse(e.mac);
     if (!parsed || parsed->is_group() || parsed->is_zero()) return std::nullopt;
     const std::string mac = parsed->to_string();  // one device, however the event spelt it
-    const double time = e.value("time", 0.0);
+    const double time = e.time;
     // DHCP and DNS events name the LAN device whichever way the frame went;
     // the others name the frame's sender, which on the WAN side is no device
     // of the home (the router, the internet).
-    const bool about_sender = type != "dhcp" && type != "dns" && type != "dhcpv6";
-    if (about_sender && json_text(e, "side") == "wan") return std::nullopt;
+    const bool about_sender = !e.as<proto::DhcpEvent>() && !e.as<proto::DnsEvent>() && !e.as<proto::Dhcpv6Event>();
+    if (about_sender && e.side == "wan") return std::nullopt;
     ModelChange change;
     change.mac = mac;
-    if (type == "dhcp") {
-        Device& d = device(mac, time, agent, change);
-        set_field(d.hostname, json_text(e, "hostname"), "hostname", change);
-        set_field(d.vendor_class, json_text(e, "vendor_class"), "vendor_class", change);
-        set_field(d.dhcp_fingerprint, json_text(e, "param_list"), "dhcp_fingerprint", change);
-        set_field(d.client_id, json_text(e, "client_id"), "client_id", change);
-        set_field(d.mud_url, json_text(e, "mud_url"), "mud_url", change);
+    if (const auto* x = e.as<proto::DhcpEvent>()) {
+        Device& d = device(mac, time, e.agent, change);
+        set_field(d.hostname, x->hostname, "hostname", change);
+        set_field(d.vendor_class, x->vendor_class, "vendor_class", change);
+        set_field(d.dhcp_fingerprint, x->param_list, "dhcp_fingerprint", change);
+        set_field(d.client_id, x->client_id, "client_id", change);
+        set_field(d.mud_url, x->mud_url, "mud_url", change);
         // An address counts once the server acknowledged it.
-        if (json_text(e, "message") == "ack") add_ip(d, json_text(e, "ip"), "dhcp", time, change);
-    } else if (type == "dhcpv6") {
-        Device& d = device(mac, time, agent, change);
-        set_field(d.duid, json_text(e, "duid"), "duid", change);
-        set_field(d.fqdn, json_text(e, "fqdn"), "fqdn", change);
-        set_field(d.mud_url, json_text(e, "mud_url"), "mud_url", change);
-        if (json_text(e, "message") == "reply" && e.contains("ips") && e["ips"].is_array())
-            for (const auto& ip : e["ips"])
-                if (ip.is_string()) add_ip(d, ip.get<std::string>(), "dhcpv6", time, change);
-    } else if (type == "neighbour") {
-        Device& d = device(mac, time, agent, change);
-        add_ip(d, json_text(e, "ip"), json_text(e, "via") == "nd" ? "nd" : "arp", time, change);
-    } else if (type == "dns") {
-        Device& d = device(mac, time, agent, change);
-        if (e.contains("bindings") && e["bindings"].is_array())
-            for (const auto& b : e["bindings"]) {
-                if (!b.is_object()) continue;
-                const std::string name = json_text(b, "name"), address = json_text(b, "address");
-                if (name.empty() || address.empty()) continue;
-                auto [it, fresh] = d.resolved[address].try_emplace(name);
-                it->second.seen.at(time);
-                it->second.expires = std::max(it->second.expires, b.value("expires", 0.0));
-                if (fresh && d.resolved[address].size() == 1) change.changes.push_back("destination " + name);
-            }
-    } else if (type == "mdns") {
-        Device& d = device(mac, time, agent, change);
-        add_ip(d, json_text(e, "ip"), "mdns", time, change);
-        if (e.contains("hostnames") && e["hostnames"].is_array())
-            for (const auto& h : e["hostnames"])
-                if (h.is_string() && d.mdns_hostnames.insert(h.get<std::string>()).second)
-                    change.changes.push_back("mdns_name " + h.get<std::string>());
-        if (e.contains("services") && e["services"].is_array())
-            for (const auto& s : e["services"])
-                if (s.is_object() && d.services.insert(json_text(s, "instance")).second)
-                    change.changes.push_back("service " + json_text(s, "instance"));
-    } else if (type == "ssdp") {
-        Device& d = device(mac, time, agent, change);
-        add_ip(d, json_text(e, "ip"), "ssdp", time, change);
-        if (json_text(e, "method") != "m-search") {  // a search says what a device looks for, not what it is
-            set_field(d.ssdp_server, json_text(e, "server"), "ssdp_server", change);
-            set_field(d.ssdp_location, json_text(e, "location"), "ssdp_location", change);
-            const std::string t = json_text(e, "device_type");
-            if (!t.empty() && d.ssdp_types.insert(t).second) change.changes.push_back("ssdp_type " + t);
+        if (x->message == "ack") add_ip(d, x->ip, "dhcp", time, change);
+    } else if (const auto* x = e.as<proto::Dhcpv6Event>()) {
+        Device& d = device(mac, time, e.agent, change);
+        set_field(d.duid, x->duid, "duid", change);
+        set_field(d.fqdn, x->fqdn, "fqdn", change);
+        set_field(d.mud_url, x->mud_url, "mud_url", change);
+        if (x->message == "reply")
+            for (const auto& ip : x->ips) add_ip(d, ip, "dhcpv6", time, change);
+    } else if (const auto* x = e.as<proto::NeighbourEvent>()) {
+        Device& d = device(mac, time, e.agent, change);
+        add_ip(d, x->ip, x->via == "nd" ? "nd" : "arp", time, change);
+    } else if (const auto* x = e.as<proto::DnsEvent>()) {
+        Device& d = device(mac, time, e.agent, change);
+        for (const auto& b : x->bindings) {
+            if (b.name.empty() || b.address.empty()) continue;
+            auto [it, fresh] = d.resolved[b.address].try_emplace(b.name);
+            it->second.seen.at(time);
+            it->second.expires = std::max(it->second.expires, b.expires);
+            if (fresh && d.resolved[b.address].size() == 1) change.changes.push_back("destination " + b.name);
         }
-    } else if (type == "lldp") {
-        Device& d = device(mac, time, agent, change);
-        set_field(d.lldp_system_name, json_text(e, "system_name"), "lldp_system_name", change);
-        set_field(d.mud_url, json_text(e, "mud_url"), "mud_url", change);
+    } else if (const auto* x = e.as<proto::MdnsEvent>()) {
+        Device& d = device(mac, time, e.agent, change);
+        add_ip(d, x->ip, "mdns", time, change);
+        for (const auto& h : x->hostnames)
+            if (d.mdns_hostnames.insert(h).second) change.changes.push_back("mdns_name " + h);
+        for (const auto& service : x->services)
+            if (d.services.insert(service.instance).second) change.changes.push_back("service " + service.instance);
+    } else if (const auto* x = e.as<proto::SsdpEvent>()) {
+        Device& d = device(mac, time, e.agent, change);
+        add_ip(d, x->ip, "ssdp", time, change);
+        if (x->method != "m-search") {  // a search says what a device looks for, not what it is
+            set_field(d.ssdp_server, x->server, "ssdp_server", change);
+            set_field(d.ssdp_location, x->location, "ssdp_location", change);
+            if (!x->device_type.empty() && d.ssdp_types.insert(x->device_type).second)
+                change.changes.push_back("ssdp_type " + x->device_type);
+        }
+    } else if (const auto* x = e.as<proto::LldpEvent>()) {
+        Device& d = device(mac, time, e.agent, change);
+        set_field(d.lldp_system_name, x->system_name, "lldp_system_name", change);
+        set_field(d.mud_url, x->mud_url, "mud_url", change);
     } else {
         return std::nullopt;
     }

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nmf/model/oui_database.h"
+#include "proto/events.h"
 
 namespace spin::nmf {
 
@@ -69,6 +70,9 @@ public:
     // Applies one agent event.  Events about no LAN device (from the WAN
     // side, group MACs, the agent's own hello / rules / goodbye) change
     // nothing and return nullopt, as do events missing the fields they need.
+    std::optional<ModelChange> apply(const proto::Event& event);
+    // The same of an event's JSON; one that does not read as an event
+    // (proto::parse_event) changes nothing.
     std::optional<ModelChange> apply(const nlohmann::json& event);
 
     // A device's traffic: creates the device if new, adds the LAN address it
