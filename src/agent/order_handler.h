@@ -15,22 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/rule_registry.h"
-#include "proto/rule.h"
+#include "proto/orders.h"
 
 namespace spin::agent {
 
-inline constexpr size_t kMaxOrderBytes = 65536;
-
-struct Order {
-    std::string id;                   // echoed in the answer; "" when the order had none
-    std::string op;                   // block, unblock, rules, stats, ping
-    std::optional<proto::Rule> rule;  // block, unblock
-    std::optional<uint16_t> rule_id;  // unblock by id
-};
-
-// Parses and checks an order.  Returns "" or what is wrong (out.id is set
-// whenever the text got that far, so the error answer can carry it).
-std::string parse_order(const std::string& text, Order& out);
+using proto::kMaxOrderBytes;
+using proto::Order;
+using proto::parse_order;
 
 class OrderHandler {
 public:

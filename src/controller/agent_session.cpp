@@ -152,11 +152,11 @@ void AgentSession::check_liveness(nmf::Recorder& recorder, double now, double ti
     publish_status(recorder);
 }
 
-std::optional<std::string> AgentSession::send_order(json order) {
+std::optional<std::string> AgentSession::send_order(proto::Order order) {
     if (!commands_) return std::nullopt;
     const std::string id = endpoint_.id + "-" + std::to_string(next_order_++);
-    order["id"] = id;
-    const std::string text = order.dump();
+    order.id = id;
+    const std::string text = json(order).dump();
     try {
         if (!commands_->send(zmq::message_t(), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
             return std::nullopt;

@@ -15,6 +15,7 @@
 
 #include "controller/controller_config.h"
 #include "nmf/ingest/recorder.h"
+#include "proto/orders.h"
 #include "transport/curve.h"
 
 namespace spin::controller {
@@ -43,7 +44,7 @@ public:
 
     // Sends one order (JSON object; its id is set here).  Returns the id, or
     // nullopt when the agent has no command channel or the send would block.
-    std::optional<std::string> send_order(nlohmann::json order);
+    std::optional<std::string> send_order(proto::Order order);
     // Answers that arrived, in order.
     std::vector<nlohmann::json> read_answers();
 

@@ -51,10 +51,12 @@ AgentSession* BlockManager::session(const std::string& id) const {
     return nullptr;
 }
 
-json BlockManager::order_rule(const Block& b, bool with_name) const {
-    json r = b.request.rule;
-    if (with_name) r["name"] = "controller block " + std::to_string(b.id);
-    return r;
+proto::Order BlockManager::order(const Block& b, bool block) const {
+    proto::Order o;
+    o.op = block ? "block" : "unblock";
+    o.rule = b.request.rule;
+    if (block) o.rule->name = "controller block " + std::to_string(b.id);  // how the agent's records name it
+    return o;
 }
 
 const BlockManager::Block* BlockManager::same_rule_in_force(const Block& b) const {
@@ -234,8 +236,7 @@ void BlockManager::reconcile(Block& b, double now) {
         }
         // Unanswered orders are retried once per order timeout, not per tick.
         if (a.state == "unanswered" && now - a.sent < order_timeout_) continue;
-        json order = {{"op", want_blocked ? "block" : "unblock"}, {"rule", order_rule(b, want_blocked)}};
-        const auto id = s->send_order(std::move(order));
+        const auto id = s->send_order(order(b, want_blocked));
         if (!id) {
             if (a.state != "unanswered") a.state = "unanswered", b.dirty = true;
             a.sent = now;

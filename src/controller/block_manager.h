@@ -70,7 +70,8 @@ private:
     };
 
     nlohmann::json to_json(const Block& b) const;
-    nlohmann::json order_rule(const Block& b, bool with_name) const;
+    // The order that puts the block's rule in force at an agent, or lifts it.
+    proto::Order order(const Block& b, bool block) const;
     // An active block other than `b` with the same rule: its unblock must not be ordered.
     const Block* same_rule_in_force(const Block& b) const;
     AgentSession* session(const std::string& id) const;

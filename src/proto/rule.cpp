@@ -1,7 +1,6 @@
 #include "proto/rule.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -45,9 +44,8 @@ std::vector<Key> keys_of(RuleKind kind) {
     return out;
 }
 
-// Each reader fills its field of `r` from `v`, or says what is wrong.
-using Reader = bool (*)(const json& v, Rule& r, std::string& error);
-
+// The readers below fill their field of a rule from a JSON value, or say
+// what is wrong with it.
 bool text_of(const json& v, const char* key, std::string& out, std::string& error) {
     if (!v.is_string()) {
         error = fmt::format("'{}' must be a string", key);

@@ -95,6 +95,120 @@ bool EventBuilder::new_binding(const uint8_t* mac, uint8_t ip_version, const uin
     return true;
 }
 
+std::string EventBuilder::dns(const Frame& f, std::vector<proto::Event>& out) {
+    std::vector<DnsMessage> msgs;
+    std::string err;
+    if (f.payload.tcp) {
+        err = parse_dns_tcp(f.payload.data, f.payload.len, msgs);
+    } else {
+        msgs.emplace_back();
+        err = parse_dns(f.payload.data, f.payload.len, msgs.back());
+        if (!err.empty()) msgs.clear();
+    }
+    for (const auto& m : msgs) {  // the messages before a bad one of a TCP stream still count
+        if (!m.response) continue;
+        const auto learnt = dns_bindings(m);
+        out.push_back(dns_event(m, learnt, f.info, f.lan_device));
+        if (dns_hook_) {
+            std::array<uint8_t, 6> mac;
+            std::memcpy(mac.data(), f.lan_device, 6);
+            dns_hook_(mac, learnt);
+        }
+    }
+    return err;
+}
+
+std::string EventBuilder::mdns(const Frame& f, std::vector<proto::Event>& out) {
+    DnsMessage m;
+    if (auto err = parse_dns(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    const auto names = mdns_names(m);
+    if (names.empty()) return {};
+    proto::MdnsEvent e{proto::format_ip(f.p.src, f.p.ip_version), names.hostnames, {}};
+    for (const auto& s : names.services) e.services.push_back({s.type, s.instance});
+    out.push_back(event(f.info, f.p.src_mac, std::move(e)));
+    return {};
+}
+
+std::string EventBuilder::dhcp(const Frame& f, std::vector<proto::Event>& out) {
+    DhcpMessage m;
+    if (auto err = parse_dhcp(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    proto::DhcpEvent e;
+    e.message = dhcp_message_type_name(m.message_type);
+    e.hostname = m.hostname;
+    e.vendor_class = m.vendor_class;
+    e.param_list = m.fingerprint();
+    e.client_id = hex(m.client_id);
+    e.mud_url = m.mud_url;
+    if (!zero(m.yiaddr.data(), 4))
+        e.ip = proto::format_ip(m.yiaddr.data(), 4);
+    else if (m.requested_ip)
+        e.ip = proto::format_ip(m.requested_ip->data(), 4);
+    else if (!zero(m.ciaddr.data(), 4))
+        e.ip = proto::format_ip(m.ciaddr.data(), 4);
+    if (m.lease_seconds) e.lease_seconds = *m.lease_seconds;
+    if (m.server_id) e.server_id = proto::format_ip(m.server_id->data(), 4);
+    out.push_back(event(f.info, m.client_mac.data(), std::move(e)));
+    return {};
+}
+
+std::string EventBuilder::dhcpv6(const Frame& f, std::vector<proto::Event>& out) {
+    Dhcpv6Message m;
+    if (auto err = parse_dhcpv6(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    proto::Dhcpv6Event e{dhcpv6_type_name(m.type), hex(m.client_duid), m.fqdn, m.mud_url, {}};
+    for (const auto& a : m.addresses) e.ips.push_back(proto::format_ip(a.data(), 6));
+    out.push_back(event(f.info, f.lan_device, std::move(e)));
+    return {};
+}
+
+std::string EventBuilder::neighbours(const Frame& f, const std::vector<NeighbourBinding>& bindings, const char* via,
+                                     std::vector<proto::Event>& out) {
+    for (const auto& b : bindings) {
+        if (!new_binding(b.mac.data(), b.ip_version, b.addr.data(), f.info.time_us)) continue;
+        out.push_back(
+            event(f.info, b.mac.data(), proto::NeighbourEvent{proto::format_ip(b.addr.data(), b.ip_version), via}));
+    }
+    return {};
+}
+
+std::string EventBuilder::arp(const Frame& f, std::vector<proto::Event>& out) {
+    ArpMessage m;
+    if (auto err = parse_arp(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    return neighbours(f, arp_bindings(m), "arp", out);
+}
+
+std::string EventBuilder::nd(const Frame& f, std::vector<proto::Event>& out) {
+    NdMessage m;
+    if (auto err = parse_nd(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    return neighbours(f, nd_bindings(m, f.p.src), "nd", out);
+}
+
+std::string EventBuilder::ssdp(const Frame& f, std::vector<proto::Event>& out) {
+    SsdpMessage m;
+    if (auto err = parse_ssdp(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    out.push_back(event(f.info, f.p.src_mac,
+                        proto::SsdpEvent{proto::format_ip(f.p.src, f.p.ip_version), m.method, m.server, m.type, m.nts,
+                                         m.usn, m.location}));
+    return {};
+}
+
+std::string EventBuilder::lldp(const Frame& f, std::vector<proto::Event>& out) {
+    LldpMessage m;
+    if (auto err = parse_lldp(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    out.push_back(event(f.info, f.p.src_mac, proto::LldpEvent{m.system_name, hex(m.chassis_id), m.mud_url}));
+    return {};
+}
+
+// Every protocol of the slow path, once: the function that turns its frames
+// into events.  Which frames are a protocol's is the dataplane's
+// classify_slow (dataplane/slow_path.h), where its bytes start is
+// locate_payload (slow_frame.cpp).
+const EventBuilder::Protocol EventBuilder::kProtocols[] = {
+    {dp::SlowKind::dns, &EventBuilder::dns},   {dp::SlowKind::mdns, &EventBuilder::mdns},
+    {dp::SlowKind::dhcp, &EventBuilder::dhcp}, {dp::SlowKind::dhcpv6, &EventBuilder::dhcpv6},
+    {dp::SlowKind::ssdp, &EventBuilder::ssdp}, {dp::SlowKind::arp, &EventBuilder::arp},
+    {dp::SlowKind::nd, &EventBuilder::nd},     {dp::SlowKind::lldp, &EventBuilder::lldp},
+};
+
 std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInfo& info,
                                 std::vector<proto::Event>& out) {
     KindCounters& c = counters_[static_cast<unsigned>(info.kind)];
@@ -104,114 +218,19 @@ std::string EventBuilder::build(const uint8_t* frame, size_t len, const FrameInf
         ++c.errors;
         return why;
     };
+    const Protocol* protocol = nullptr;
+    for (const Protocol& candidate : kProtocols)
+        if (candidate.kind == info.kind) protocol = &candidate;
+    if (protocol == nullptr) return fail("not a slow-path frame");
     dp::ParsedPacket p{};
     dp::parse_packet(frame, static_cast<uint32_t>(len), p);
     if (dp::classify_slow(p) != info.kind) return fail("frame does not parse as the worker classified it");
-    SlowPayload pl;
-    if (auto err = locate_payload(frame, len, p, info.kind, pl); !err.empty()) return fail(err);
-    const uint8_t* src = p.src_mac;
-    const uint8_t* lan_device = info.src_is_lan ? p.src_mac : p.dst_mac;
-
-    switch (info.kind) {
-    case dp::SlowKind::dns: {
-        std::vector<DnsMessage> msgs;
-        std::string err;
-        if (pl.tcp) {
-            err = parse_dns_tcp(pl.data, pl.len, msgs);
-        } else {
-            msgs.emplace_back();
-            err = parse_dns(pl.data, pl.len, msgs.back());
-            if (!err.empty()) msgs.clear();
-        }
-        for (const auto& m : msgs) {
-            if (!m.response) continue;
-            const auto learnt = dns_bindings(m);
-            out.push_back(dns_event(m, learnt, info, lan_device));
-            if (dns_hook_) {
-                std::array<uint8_t, 6> mac;
-                std::memcpy(mac.data(), lan_device, 6);
-                dns_hook_(mac, learnt);
-            }
-        }
-        if (!err.empty()) return fail(err);
-        break;
-    }
-    case dp::SlowKind::mdns: {
-        DnsMessage m;
-        if (auto err = parse_dns(pl.data, pl.len, m); !err.empty()) return fail(err);
-        const auto names = mdns_names(m);
-        if (names.empty()) break;
-        proto::MdnsEvent e{proto::format_ip(p.src, p.ip_version), names.hostnames, {}};
-        for (const auto& s : names.services) e.services.push_back({s.type, s.instance});
-        out.push_back(event(info, src, std::move(e)));
-        break;
-    }
-    case dp::SlowKind::dhcp: {
-        DhcpMessage m;
-        if (auto err = parse_dhcp(pl.data, pl.len, m); !err.empty()) return fail(err);
-        proto::DhcpEvent e;
-        e.message = dhcp_message_type_name(m.message_type);
-        e.hostname = m.hostname;
-        e.vendor_class = m.vendor_class;
-        e.param_list = m.fingerprint();
-        e.client_id = hex(m.client_id);
-        e.mud_url = m.mud_url;
-        if (!zero(m.yiaddr.data(), 4))
-            e.ip = proto::format_ip(m.yiaddr.data(), 4);
-        else if (m.requested_ip)
-            e.ip = proto::format_ip(m.requested_ip->data(), 4);
-        else if (!zero(m.ciaddr.data(), 4))
-            e.ip = proto::format_ip(m.ciaddr.data(), 4);
-        if (m.lease_seconds) e.lease_seconds = *m.lease_seconds;
-        if (m.server_id) e.server_id = proto::format_ip(m.server_id->data(), 4);
-        out.push_back(event(info, m.client_mac.data(), std::move(e)));
-        break;
-    }
-    case dp::SlowKind::dhcpv6: {
-        Dhcpv6Message m;
-        if (auto err = parse_dhcpv6(pl.data, pl.len, m); !err.empty()) return fail(err);
-        proto::Dhcpv6Event e{dhcpv6_type_name(m.type), hex(m.client_duid), m.fqdn, m.mud_url, {}};
-        for (const auto& a : m.addresses) e.ips.push_back(proto::format_ip(a.data(), 6));
-        out.push_back(event(info, lan_device, std::move(e)));
-        break;
-    }
-    case dp::SlowKind::arp:
-    case dp::SlowKind::nd: {
-        std::vector<NeighbourBinding> bs;
-        if (info.kind == dp::SlowKind::arp) {
-            ArpMessage m;
-            if (auto err = parse_arp(pl.data, pl.len, m); !err.empty()) return fail(err);
-            bs = arp_bindings(m);
-        } else {
-            NdMessage m;
-            if (auto err = parse_nd(pl.data, pl.len, m); !err.empty()) return fail(err);
-            bs = nd_bindings(m, p.src);
-        }
-        for (const auto& b : bs) {
-            if (!new_binding(b.mac.data(), b.ip_version, b.addr.data(), info.time_us)) continue;
-            out.push_back(event(info, b.mac.data(),
-                                proto::NeighbourEvent{proto::format_ip(b.addr.data(), b.ip_version),
-                                                      info.kind == dp::SlowKind::arp ? "arp" : "nd"}));
-        }
-        break;
-    }
-    case dp::SlowKind::ssdp: {
-        SsdpMessage m;
-        if (auto err = parse_ssdp(pl.data, pl.len, m); !err.empty()) return fail(err);
-        out.push_back(event(info, src,
-                            proto::SsdpEvent{proto::format_ip(p.src, p.ip_version), m.method, m.server, m.type, m.nts,
-                                             m.usn, m.location}));
-        break;
-    }
-    case dp::SlowKind::lldp: {
-        LldpMessage m;
-        if (auto err = parse_lldp(pl.data, pl.len, m); !err.empty()) return fail(err);
-        out.push_back(event(info, src, proto::LldpEvent{m.system_name, hex(m.chassis_id), m.mud_url}));
-        break;
-    }
-    case dp::SlowKind::none: return fail("not a slow-path frame");
-    }
+    SlowPayload payload;
+    if (auto err = locate_payload(frame, len, p, info.kind, payload); !err.empty()) return fail(err);
+    const Frame f{p, payload, info, info.src_is_lan ? p.src_mac : p.dst_mac};
+    const std::string err = (this->*protocol->build)(f, out);
     c.events += out.size() - before;
+    if (!err.empty()) return fail(err);
     if (out.size() == before) ++c.quiet;
     return {};
 }

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "agent/slowpath/dns_message.h"
+#include "agent/slowpath/neighbour_message.h"
+#include "agent/slowpath/slow_frame.h"
 #include "dataplane/slow_path.h"
 #include "proto/events.h"
 
@@ -47,6 +49,31 @@ public:
     const KindCounters& counters(dp::SlowKind k) const { return counters_[static_cast<unsigned>(k)]; }
 
 private:
+    // What a protocol's function is given: the frame parsed, its payload, and
+    // the LAN device (the sender if it came from the LAN, else the receiver).
+    struct Frame {
+        const dp::ParsedPacket& p;
+        const SlowPayload& payload;
+        const FrameInfo& info;
+        const uint8_t* lan_device;
+    };
+    // One protocol: appends its events, returns "" or the parser's complaint.
+    struct Protocol {
+        dp::SlowKind kind;
+        std::string (EventBuilder::*build)(const Frame& f, std::vector<proto::Event>& out);
+    };
+    static const Protocol kProtocols[];
+
+    std::string dns(const Frame& f, std::vector<proto::Event>& out);
+    std::string mdns(const Frame& f, std::vector<proto::Event>& out);
+    std::string dhcp(const Frame& f, std::vector<proto::Event>& out);
+    std::string dhcpv6(const Frame& f, std::vector<proto::Event>& out);
+    std::string arp(const Frame& f, std::vector<proto::Event>& out);
+    std::string nd(const Frame& f, std::vector<proto::Event>& out);
+    std::string ssdp(const Frame& f, std::vector<proto::Event>& out);
+    std::string lldp(const Frame& f, std::vector<proto::Event>& out);
+    std::string neighbours(const Frame& f, const std::vector<NeighbourBinding>& bindings, const char* via,
+                           std::vector<proto::Event>& out);
     bool new_binding(const uint8_t* mac, uint8_t ip_version, const uint8_t* addr, uint64_t now_us);
 
     KindCounters counters_[dp::kSlowKinds];

@@ -41,6 +41,10 @@ public:
 
 private:
     void routes();
+    // One resource each (device_routes.cpp, event_routes.cpp, control_routes.cpp).
+    void device_routes();
+    void event_routes();
+    void control_routes();
     bool authorised(const httplib::Request& req) const;
     void stream(const httplib::Request& req, httplib::Response& res);
 

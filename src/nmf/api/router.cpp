@@ -1,5 +1,6 @@
 #include "nmf/api/router.h"
 
+#include <algorithm>
 #include <set>
 
 #include "nmf/api/time_param.h"
@@ -49,7 +50,21 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
     std::vector<std::string> segments = split(pattern);
     for (auto& s : segments)
         if (s.size() > 2 && s.front() == '{' && s.back() == '}') s = "{}";
-    routes_.push_back(Route{method, std::move(segments), std::move(handler)});
+    routes_.push_back(Route{method, pattern, std::move(segments), std::move(handler)});
+}
+
+std::vector<std::string> Router::listing() const {
+    std::vector<std::pair<std::string, std::string>> listed;  // pattern, methods
+    for (const Route& r : routes_) {
+        auto it = std::find_if(listed.begin(), listed.end(), [&](const auto& l) { return l.first == r.pattern; });
+        if (it == listed.end())
+            listed.emplace_back(r.pattern, r.method);
+        else
+            it->second += "|" + r.method;
+    }
+    std::vector<std::string> out;
+    for (const auto& [pattern, methods] : listed) out.push_back(methods + " " + pattern);
+    return out;
 }
 
 void Router::dispatch(const httplib::Request& req, httplib::Response& res) const {

@@ -37,10 +37,14 @@ public:
     // Routes every request of `server` through this router.
     void install(httplib::Server& server);
     void dispatch(const httplib::Request& req, httplib::Response& res) const;
+    // "GET|PATCH /api/v1/devices/{mac}": every pattern with its methods, in
+    // the order they were added.
+    std::vector<std::string> listing() const;
 
 private:
     struct Route {
         std::string method;
+        std::string pattern;
         std::vector<std::string> segments;  // "{}" for a placeholder
         Handler handler;
     };
