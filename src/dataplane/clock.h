@@ -2,21 +2,19 @@
 // so a worker can read it every poll.
 #pragma once
 
-#include <sys/time.h>
-
 #include <cstdint>
 
 #include <rte_cycles.h>
+
+#include "common/wall_clock.h"
 
 namespace spin::dp {
 
 class EpochClock {
 public:
     EpochClock() {
-        timeval tv;
-        gettimeofday(&tv, nullptr);
         tsc0_ = rte_get_tsc_cycles();
-        epoch0_us_ = static_cast<uint64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec;
+        epoch0_us_ = epoch_us_now();
         const uint64_t hz = rte_get_tsc_hz();
         us_per_tsc_ = hz != 0 ? 1e6 / static_cast<double>(hz) : 0.0;
     }

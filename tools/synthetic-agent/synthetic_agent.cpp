@@ -19,6 +19,7 @@
 #include <boost/program_options.hpp>
 #include <zmq.hpp>
 
+#include "common/wall_clock.h"
 #include "proto/digest_batch.h"
 
 namespace po = boost::program_options;
@@ -29,11 +30,7 @@ namespace {
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
 
-uint64_t now_us() {
-    return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
-}
+uint64_t now_us() { return spin::epoch_us_now(); }
 
 }  // namespace
 
