@@ -41,7 +41,8 @@ public:
 
     bool is_zero() const { return to_u64() == 0; }
     // A multicast or broadcast address: never a device of its own.
-    bool is_group() const { return (bytes_[0] & 0x01) != 0; }
+    bool is_group() const { return is_group(bytes_.data()); }
+    static bool is_group(const uint8_t* mac) { return (mac[0] & 0x01) != 0; }
 
     const uint8_t* data() const { return bytes_.data(); }
     const std::array<uint8_t, 6>& bytes() const { return bytes_; }

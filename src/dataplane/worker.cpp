@@ -23,7 +23,6 @@ namespace {
 constexpr unsigned kPrefetchAhead = 4;
 constexpr int kTxRetries = 4;
 
-inline bool is_group_mac(const uint8_t* mac) { return mac[0] & 0x01; }
 }  // namespace
 
 Worker::Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, SlowQueue* slow)
@@ -75,7 +74,7 @@ void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReaso
     r.icmp_type = e.icmp_type;
     r.worker = cfg_.index;
     r.vlan = e.key.vlan;
-    if (is_group_mac(e.key.mac))
+    if (MacAddress::is_group(e.key.mac))
         std::memset(r.mac, 0, 6);  // a broadcast / multicast LAN end is no device
     else
         std::memcpy(r.mac, e.key.mac, 6);

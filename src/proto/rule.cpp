@@ -66,23 +66,19 @@ bool read_mac(const json& v, Rule& r, std::string& error) {
     return true;
 }
 
-bool read_prefix(const json& v, const char* key, IpPrefix& out, std::string& error) {
+// A string read by a value type's parser; its complaint is prefixed with the key.
+template <typename T, std::optional<T> (*Parse)(std::string_view, std::string*)>
+bool read_value(const json& v, const char* key, T& out, std::string& error) {
     std::string text;
     if (!text_of(v, key, text, error)) return false;
-    const auto p = IpPrefix::parse(text, &error);
-    if (!p) return error = fmt::format("'{}': {}", key, error), false;
-    out = *p;
+    const auto parsed = Parse(text, &error);
+    if (!parsed) return error = fmt::format("'{}': {}", key, error), false;
+    out = *parsed;
     return true;
 }
 
-bool read_domain_text(const json& v, const char* key, DnsName& out, std::string& error) {
-    std::string text;
-    if (!text_of(v, key, text, error)) return false;
-    const auto d = DnsName::parse_pattern(text, &error);
-    if (!d) return error = fmt::format("'{}': {}", key, error), false;
-    out = *d;
-    return true;
-}
+constexpr auto read_prefix = read_value<IpPrefix, &IpPrefix::parse>;
+constexpr auto read_domain_text = read_value<DnsName, &DnsName::parse_pattern>;
 
 template <typename T, typename Read>
 bool read_list(const json& v, const char* key, std::vector<T>& out, std::string& error, Read read) {

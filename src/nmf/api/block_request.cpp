@@ -43,10 +43,9 @@ std::variant<BlockRequest, std::string> parse_block_request(const json& body, do
     if (body.contains("domain") && *kind != RuleKind::device_name)
         return std::string("'domain' is only for type device_name");
     json rule = body;
-    for (const char* key : {"expires", "duration", "reason"}) rule.erase(key);
     rule["type"] = proto::to_string(*kind);
     std::string error;
-    auto parsed = proto::parse_rule(rule, &error);
+    auto parsed = block_rule(rule, &error);
     if (!parsed) return error;
     BlockRequest r;
     r.rule = std::move(*parsed);

@@ -1,7 +1,8 @@
 #include "nmf/ingest/flow_accounting.h"
 
 #include <algorithm>
-#include <cstring>
+
+#include "common/mac_address.h"
 
 namespace spin::nmf {
 
@@ -47,7 +48,7 @@ TrafficCounters FlowAccounting::totals_of(const proto::FlowRecord& r) {
 void FlowAccounting::add(const proto::FlowRecord& r, const TrafficCounters& delta) {
     if (delta.empty()) return;
     TrafficKey key;
-    key.mac = mac_to_u64(r.mac);
+    key.mac = MacAddress::to_u64(r.mac);
     std::memcpy(key.remote_ip.data(), r.remote_ip, 16);
     key.ip_version = r.ip_version;
     key.proto = r.proto;
@@ -60,14 +61,13 @@ void FlowAccounting::add(const proto::FlowRecord& r, const TrafficCounters& delt
 
 bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
     ++stats_.records;
-    static constexpr uint8_t kNoMac[6] = {};
-    if ((r.mac[0] & 0x01) != 0 || std::memcmp(r.mac, kNoMac, 6) == 0) {
+    if (MacAddress::is_group(r.mac) || MacAddress::to_u64(r.mac) == 0) {
         ++stats_.no_device;
         return false;
     }
     newest_us_ = std::max(newest_us_, r.last_us);
     Tuple t;
-    t.mac = mac_to_u64(r.mac);
+    t.mac = MacAddress::to_u64(r.mac);
     std::memcpy(t.lan_ip.data(), r.lan_ip, 16);
     std::memcpy(t.remote_ip.data(), r.remote_ip, 16);
     t.lan_port = r.lan_port;

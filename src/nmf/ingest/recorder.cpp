@@ -26,7 +26,7 @@ uint32_t Recorder::agent_index(const std::string& id) {
 }
 
 void Recorder::touch(uint32_t agent, const proto::FlowRecord& r) {
-    Touch& t = touches_[mac_to_u64(r.mac)];
+    Touch& t = touches_[MacAddress::to_u64(r.mac)];
     const double first = static_cast<double>(r.first_us) / 1e6, last = static_cast<double>(r.last_us) / 1e6;
     if (t.first == 0 || first < t.first) t.first = first;
     t.last = std::max(t.last, last);
@@ -42,7 +42,7 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
     for (const proto::FlowRecord& r : batch.records) {
         ++stats_.digest_records;
         accounting_.account(agent, r);
-        if ((r.mac[0] & 0x01) == 0 && mac_to_u64(r.mac) != 0) touch(agent, r);
+        if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) touch(agent, r);
     }
 }
 

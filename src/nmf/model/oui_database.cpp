@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/mac_address.h"
+
 namespace spin::nmf {
 
 namespace {
@@ -42,12 +44,6 @@ int hex_value(char c) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
-}
-
-uint64_t mac_bits(const std::array<uint8_t, 6>& mac) {
-    uint64_t v = 0;
-    for (uint8_t b : mac) v = v << 8 | b;
-    return v;
 }
 
 std::string trim(const std::string& s) {
@@ -119,10 +115,10 @@ OuiDatabase OuiDatabase::load(const std::string& dir) {
 }
 
 Vendor OuiDatabase::lookup(const std::array<uint8_t, 6>& mac) const {
-    if (mac[0] & 0x01) return {Vendor::Kind::group, {}};
+    if (MacAddress::is_group(mac.data())) return {Vendor::Kind::group, {}};
     // The U/L bit: set by whoever made the address up, not by a manufacturer.
     if (mac[0] & 0x02) return {Vendor::Kind::locally_administered, {}};
-    const uint64_t bits = mac_bits(mac);
+    const uint64_t bits = MacAddress::to_u64(mac.data());
     for (int i = 2; i >= 0; --i) {
         const auto it = by_bits_[i].find(bits >> (48 - kBits[i]));
         if (it != by_bits_[i].end()) return {Vendor::Kind::registered, it->second};

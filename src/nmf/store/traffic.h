@@ -62,10 +62,4 @@ struct TrafficKeyHash {
     }
 };
 
-inline uint64_t mac_to_u64(const uint8_t* mac) {
-    uint64_t v = 0;
-    for (int i = 0; i < 6; ++i) v = v << 8 | mac[i];
-    return v;
-}
-
 }  // namespace spin::nmf
