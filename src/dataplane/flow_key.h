@@ -82,6 +82,4 @@ inline bool make_flow_key(const ParsedPacket& p, bool src_is_lan, FlowKey& key) 
     return src_is_a;
 }
 
-uint32_t hash_flow_key(const FlowKey& key);
-
 }  // namespace spin::dp

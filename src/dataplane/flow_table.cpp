@@ -2,14 +2,26 @@
 
 #include <sys/mman.h>
 
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 
-#include <rte_hash_crc.h>
-
 namespace spin::dp {
 
-uint32_t hash_flow_key(const FlowKey& key) { return rte_hash_crc(&key, sizeof key, 0x5350494e); }
+FlowHasher FlowHasher::from_entropy() {
+    Secret s;
+    auto* p = reinterpret_cast<uint8_t*>(&s);
+    for (size_t got = 0; got < sizeof s;) {
+        const ssize_t n = getrandom(p + got, sizeof s - got, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+        got += static_cast<size_t>(n);
+    }
+    return FlowHasher(s);
+}
 
 namespace {
 
@@ -27,11 +39,13 @@ inline uint64_t make_slot(uint32_t hash, uint32_t id) { return uint64_t{hash} <<
 
 }  // namespace
 
-FlowTable::FlowTable(uint32_t capacity) : capacity_(capacity) {
+FlowTable::FlowTable(uint32_t capacity, const FlowHasher& hasher, uint32_t max_probe)
+    : hasher_(hasher), max_probe_(max_probe), capacity_(capacity) {
     if (capacity == 0 || capacity > (1u << 30))
         throw std::invalid_argument("flow table capacity must be between 1 and 2^30");
     const uint64_t nslots = index_slots(capacity);
     mask_ = nslots - 1;
+    shift_ = 32 - static_cast<unsigned>(__builtin_ctzll(nslots));
     const size_t entries_bytes = round_up(sizeof(FlowEntry) * size_t{capacity}, 4096);
     const size_t slots_bytes = round_up(sizeof(uint64_t) * nslots, 4096);
     const size_t free_bytes = round_up(sizeof(uint32_t) * size_t{capacity}, 4096);
@@ -50,19 +64,24 @@ FlowTable::FlowTable(uint32_t capacity) : capacity_(capacity) {
 
 FlowTable::~FlowTable() { munmap(memory_, bytes_); }
 
+// Nothing lies beyond max_probe of its home (insert refuses, and
+// backward-shift deletion only moves entries nearer home), so the walk stops there.
 int64_t FlowTable::find(const FlowKey& key, uint32_t hash) const {
-    for (uint64_t pos = hash & mask_;; pos = (pos + 1) & mask_) {
+    uint64_t pos = home(hash);
+    for (uint32_t probe = 0; probe <= max_probe_; ++probe, pos = (pos + 1) & mask_) {
         const uint64_t s = slots_[pos];
         if (s == 0) return -1;
         if (slot_hash(s) == hash && entries_[slot_entry(s)].key == key) return slot_entry(s);
     }
+    return -1;
 }
 
 int64_t FlowTable::insert(const FlowKey& key, uint32_t hash) {
-    if (free_top_ == 0) return -1;
+    if (free_top_ == 0) return kFull;
+    uint64_t pos = home(hash);
+    for (uint32_t probe = 0; slots_[pos] != 0; pos = (pos + 1) & mask_)
+        if (++probe > max_probe_) return kProbeLimit;
     const uint32_t id = free_[--free_top_];
-    uint64_t pos = hash & mask_;
-    while (slots_[pos] != 0) pos = (pos + 1) & mask_;
     slots_[pos] = make_slot(hash, id);
     FlowEntry& e = entries_[id];
     e = FlowEntry{};
@@ -74,15 +93,15 @@ int64_t FlowTable::insert(const FlowKey& key, uint32_t hash) {
 
 void FlowTable::erase(uint32_t id, uint32_t hash) {
     FlowEntry& e = entries_[id];
-    uint64_t pos = hash & mask_;
+    uint64_t pos = home(hash);
     for (uint64_t probes = 0; slots_[pos] != make_slot(hash, id); pos = (pos + 1) & mask_)
         if (slots_[pos] == 0 || ++probes > mask_) return;  // not indexed under this hash
     // Backward-shift deletion: pull later members of the probe run into the hole
     // when the hole lies on their probe path, so lookups never need tombstones.
     uint64_t hole = pos;
     for (uint64_t next = (hole + 1) & mask_; slots_[next] != 0; next = (next + 1) & mask_) {
-        const uint64_t home = slot_hash(slots_[next]) & mask_;
-        const bool hole_on_path = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
+        const uint64_t h = home(slot_hash(slots_[next]));
+        const bool hole_on_path = hole <= next ? (h <= hole || h > next) : (h <= hole && h > next);
         if (hole_on_path) {
             slots_[hole] = slots_[next];
             hole = next;
@@ -92,6 +111,16 @@ void FlowTable::erase(uint32_t id, uint32_t hash) {
     e.state = 0;
     free_[free_top_++] = id;
     --size_;
+}
+
+uint32_t FlowTable::longest_probe() const {
+    uint32_t longest = 0;
+    for (uint64_t pos = 0; pos <= mask_; ++pos) {
+        if (slots_[pos] == 0) continue;
+        const uint32_t d = static_cast<uint32_t>((pos - home(slot_hash(slots_[pos]))) & mask_);
+        if (d > longest) longest = d;
+    }
+    return longest;
 }
 
 }  // namespace spin::dp

@@ -7,12 +7,19 @@
 // entry + 1) at load factor <= 1/2 with linear probing and backward-shift
 // deletion (no tombstones), and a stack of free entries.  docs/architecture.md
 // gives the measured bytes per flow.
+//
+// A flow's home slot is the top bits of its keyed hash (flow_hash.h: those
+// are the bits the hash family makes unpredictable).  No flow is placed more
+// than max_probe slots past its home, so a lookup reads at most that many
+// slots whatever the keys: a flood of colliding flows is refused (the worker
+// forwards them untracked and counts them) instead of slowing every lookup.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
+#include "dataplane/flow_hash.h"
 #include "dataplane/flow_key.h"
 #include "proto/flow_record.h"
 
@@ -51,10 +58,18 @@ static_assert(offsetof(FlowEntry, pkts) == 64, "counters start the second cache 
 
 class FlowTable {
 public:
+    // Probe bound: at load factor 1/2 a random key set of 1M flows has its
+    // longest run well under this (flow_table_test measures it), so only
+    // crafted or astronomically unlucky keys are refused.
+    static constexpr uint32_t kMaxProbe = 64;
+    static constexpr int64_t kFull = -1;        // insert(): no free entry
+    static constexpr int64_t kProbeLimit = -2;  // insert(): no free slot within max_probe of home
+
     // capacity: maximum number of flows; the index gets the next power of two
     // at least twice that.  Memory comes from anonymous mmap with transparent
     // huge pages requested (fewer TLB misses on a table of this size).
-    explicit FlowTable(uint32_t capacity);
+    explicit FlowTable(uint32_t capacity) : FlowTable(capacity, FlowHasher::from_entropy()) {}
+    FlowTable(uint32_t capacity, const FlowHasher& hasher, uint32_t max_probe = kMaxProbe);
     ~FlowTable();
     FlowTable(const FlowTable&) = delete;
     FlowTable& operator=(const FlowTable&) = delete;
@@ -64,25 +79,37 @@ public:
     bool full() const { return size_ == capacity_; }
     size_t memory_bytes() const { return bytes_; }
 
+    // The keyed hash that find / insert / erase expect (tests may pass others).
+    uint32_t hash(const FlowKey& key) const { return hasher_(key); }
+
     // Returns the entry id of key, or -1.
     int64_t find(const FlowKey& key, uint32_t hash) const;
-    // Inserts key (which must be absent); returns the new entry id, or -1 if full.
-    // The entry is zeroed except key and state = in_use.
+    // Inserts key (which must be absent); returns the new entry id, kFull or
+    // kProbeLimit.  The entry is zeroed except key and state = in_use.
     int64_t insert(const FlowKey& key, uint32_t hash);
     // Removes an entry in use; hash is the one it was inserted with.
     void erase(uint32_t id, uint32_t hash);
-    void erase(uint32_t id) { erase(id, hash_flow_key(entries_[id].key)); }
+    void erase(uint32_t id) { erase(id, hash(entries_[id].key)); }
+
+    // The longest distance of an indexed flow from its home slot (walks the
+    // whole index: for tests, benchmarks and the exit report, not per packet).
+    uint32_t longest_probe() const;
 
     FlowEntry& entry(uint32_t id) { return entries_[id]; }
     const FlowEntry& entry(uint32_t id) const { return entries_[id]; }
 
     // Hints the CPU to fetch the index slot that a lookup of hash starts at.
-    void prefetch(uint32_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+    void prefetch(uint32_t hash) const { __builtin_prefetch(&slots_[home(hash)]); }
 
 private:
+    uint64_t home(uint32_t hash) const { return hash >> shift_; }
+
+    FlowHasher hasher_;
+    uint32_t max_probe_;
     uint32_t capacity_;
     uint32_t size_ = 0;
     uint64_t mask_;
+    unsigned shift_;  // 32 - log2(index slots)
     size_t bytes_;
     void* memory_;
     FlowEntry* entries_;

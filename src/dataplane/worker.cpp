@@ -142,7 +142,8 @@ bool Worker::evict_one(uint64_t now_us) {
 int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint32_t hash,
                             uint64_t ts) {
     int64_t id = table_.insert(key, hash);
-    if (id < 0 && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, hash);
+    if (id == FlowTable::kFull && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, hash);
+    if (id == FlowTable::kProbeLimit) stats_.flows_probe_limit.add();  // evicting would not shorten the run
     if (id < 0) return -1;
     FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
     if (src_is_lan == src_is_a) e.state |= flow_state::lan_is_a;
@@ -176,7 +177,7 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     if (id < 0) {
         id = create_flow(src_is_lan, p, key, src_is_a, hash, ts);
         if (id < 0) {
-            // Table full: forward unmetered, but rules still hold.
+            // Table full (or the key's probe run is): forward unmetered, but rules still hold.
             stats_.flows_untracked.add();
             const uint16_t rule = blocks.match_flow(key.mac, key, src_is_lan ? p.dst : p.src, p.ip_version);
             if (rule != 0) {
@@ -264,7 +265,7 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             if (parsed[i].status == ParseStatus::ok) {
                 src_is_lan[i] = cfg_.monitor ? cfg_.lan.source_is_lan(parsed[i]) : from == kLan;
                 src_is_a[i] = make_flow_key(parsed[i], src_is_lan[i], keys[i]);
-                hashes[i] = hash_flow_key(keys[i]);
+                hashes[i] = table_.hash(keys[i]);
                 table_.prefetch(hashes[i]);
             }
         }

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "dataplane/flow_hash.h"
 #include "dataplane/flow_key.h"
 #include "dataplane/packet_parser.h"
 
@@ -12,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         spin::dp::FlowKey key;
         spin::dp::make_flow_key(p, size % 2 == 0, key);
         if (p.l4_offset > size || p.l3_offset > size) __builtin_trap();
-        (void)spin::dp::hash_flow_key(key);
+        static const spin::dp::FlowHasher hasher = spin::dp::FlowHasher::from_entropy();
+        (void)hasher(key);
     }
     return 0;
 }

@@ -48,6 +48,10 @@ big = report["results"][-1]
 assert big["instructions_per_packet"] is None or 50 < big["instructions_per_packet"] < 5000, big
 assert big["bytes_per_flow"] is None or 64 < big["bytes_per_flow"] < 4096, big
 assert report["targets"] and all("met" in x for x in report["targets"])
+flood = report["hash_flood"]
+for name in ("crafted_pps", "random_pps", "ratio"):
+    figure(flood, name)
+assert flood["crafted_pps"] > 0 and "## Hash flooding" in open(reports[0][:-5] + ".md").read()
 c = report["controller"]
 assert max(c["in_process"]["records_per_s"]) > 0, c
 p = c["process"]

@@ -9,6 +9,9 @@ Measurements, all on the same machine in one run:
   3. in process: spin-worker-bench (Google Benchmark) ns and TSC cycles per
      packet, and callgrind's instruction count per packet;
   4. peers: ndpiReader and softflowd reading the same capture from file;
+  4b. hash flooding: spin-agent on a capture of flows crafted to share one
+     hash under the flow index's former CRC32C, against random flows of the
+     same size and shape, alternating (docs/security.md);
   5. the controller (controller_bench.py): digest records ingested per
      second, lag to the API, API latency over a month of history.
 """
@@ -165,6 +168,31 @@ blocks:
     return results
 
 
+FLOOD_FLOWS = 32768
+
+
+def flood_rows(workdir, rounds, duration, warmup):
+    """The agent's forwarding rate on the crafted collision capture against a
+    random one of the same size and shape, alternating A B A B."""
+    caps = {}
+    for kind in ("crafted", "random"):
+        caps[kind] = os.path.join(workdir, f"flood-{kind}.pcap")
+        subprocess.run([PCAPGEN, "flood", "--flows", str(FLOOD_FLOWS), "--packets", "4", "--out-lan", caps[kind]]
+                       + (["--random"] if kind == "random" else []), check=True, stdout=subprocess.DEVNULL)
+    npackets = FLOOD_FLOWS * 4
+    pps = {"crafted": [], "random": []}
+    for r in range(rounds):
+        for kind in (("crafted", "random") if r % 2 == 0 else ("random", "crafted")):
+            res = process_round(workdir, caps[kind], npackets, FLOOD_FLOWS, duration, warmup, ["spin"])
+            pps[kind].append(res["spin"][0])
+            log(f"  flood   {kind}")
+    e = {"flows": FLOOD_FLOWS, "packets_in_capture": npackets}
+    put(e, "crafted_pps", pps["crafted"], 0)
+    put(e, "random_pps", pps["random"], 0)
+    put(e, "ratio", [c / r for c, r in zip(pps["crafted"], pps["random"])], 3)
+    return e
+
+
 def worker_bench(flows_list, repetitions, min_time):
     out = subprocess.run([WORKER_BENCH, "--benchmark_format=json", f"--benchmark_min_time={min_time}",
                           f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=false"],
@@ -292,6 +320,9 @@ def main():
             (report["results"] if size == "64" else report["results_mix"]).append(e)
     for rows in (report["results"], report["results_mix"]):
         per_flow_memory(rows)
+    if dataplane:
+        log(f"hash flooding: {FLOOD_FLOWS} crafted flows against random ones")
+        report["hash_flood"] = flood_rows(workdir, rounds, duration, warmup)
     if args.only != "dataplane":
         report["controller"] = controller_bench.run(workdir, args.quick, log)
     report["elapsed_s"] = round(time.time() - started, 1)
@@ -358,6 +389,11 @@ def fmt(v, scale=1, digits=2):
     return "–" if v is None else f"{v / scale:.{digits}f}"
 
 
+def span(e, name, scale=1, digits=2):
+    lo, hi = fmt(e[name + "_min"], scale, digits), fmt(e[name + "_max"], scale, digits)
+    return f"{fmt(e[name], scale, digits)} [{lo} – {hi}]"
+
+
 def markdown(r):
     m = r["machine"]
     lines = [f"# SPIN benchmark {r['date']}{' (quick)' if r['quick'] else ''}", "",
@@ -382,6 +418,13 @@ def markdown(r):
                 f" | {fmt(e['bytes_per_flow'], 1, 0)}"
                 f" | {fmt(p.get('ndpiReader_pps'), 1e6, 3)} | {fmt(p.get('softflowd_pps'), 1e6, 3)} |")
         lines.append("")
+    if "hash_flood" in r:
+        f = r["hash_flood"]
+        lines += ["## Hash flooding", "",
+                  f"{f['flows']:,} TCP flows from one device whose keys share one hash under the flow index's former "
+                  "CRC32C, against random flows of the same shape (`spin-pcapgen flood`), looped.", "",
+                  "| crafted Mpps | random Mpps | crafted / random |", "|---|---|---|",
+                  f"| {span(f, 'crafted_pps', 1e6)} | {span(f, 'random_pps', 1e6)} | {span(f, 'ratio', 1, 3)} |", ""]
     if "controller" in r:
         lines += controller_bench.markdown(r["controller"])
     lines += ["## Targets (SPEC 7)", ""]

@@ -12,6 +12,11 @@
 //                                      solicit) and LLDP frames carrying MUD URLs
 //   spin-pcapgen garbage --count N --out F [--seed S]
 //                                      random, truncated and malformed frames
+//   spin-pcapgen flood --flows N --out-lan F [--packets P] [--random]
+//                                      a hash-flooding device: N TCP flows whose keys share
+//                                      one hash under the flow index's former CRC32C
+//                                      (crc_collisions.h), or with --random N random flows
+//                                      of the same shape; P packets per flow, round-robin
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -22,6 +27,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "crc_collisions.h"
 #include "packet_builder.h"
 #include "pcap_writer.h"
 
@@ -355,11 +361,29 @@ int garbage(uint64_t count, uint32_t seed, const std::string& out) {
     return 0;
 }
 
+int flood(uint64_t count, uint32_t packets, bool random, const std::string& out) {
+    PcapWriter w(out);
+    const Mac dev = mac(0x66);
+    const auto flows = random ? random_flows(count, 1) : crc_colliding_flows(dev.b, count);
+    uint64_t t = kStart;
+    for (uint32_t p = 0; p < packets; ++p)
+        for (const auto& f : flows) {
+            Ip src, dst;
+            std::memcpy(src.b, f.lan_ip, 4);
+            std::memcpy(dst.b, f.remote_ip, 4);
+            const uint8_t flags = p == 0 ? 0x02 : 0x10;  // a SYN, then ACKs
+            w.write(t++,
+                    ethernet({dev, kGateway, {}}, 0x0800,
+                             ip_packet(src, dst, 6, tcp(src, dst, f.lan_port, f.remote_port, 1 + p, 0, flags, {}))));
+        }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: spin-pcapgen home|flows|discovery|garbage [options] (--help)\n";
+        std::cerr << "usage: spin-pcapgen home|flows|discovery|garbage|flood [options] (--help)\n";
         return 2;
     }
     const std::string cmd = argv[1];
@@ -372,7 +396,8 @@ int main(int argc, char** argv) {
         "packets", po::value<uint32_t>()->default_value(4), "flows: packets per flow and direction")(
         "size", po::value<std::string>()->default_value("64"), "flows: 64 (minimum frames) or mix")(
         "count", po::value<uint64_t>()->default_value(10000), "garbage: number of frames")(
-        "seed", po::value<uint32_t>()->default_value(1), "garbage: random seed");
+        "seed", po::value<uint32_t>()->default_value(1), "garbage: random seed")(
+        "random", "flood: random flows of the same shape instead of colliding ones");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc - 1, argv + 1, opts), vm);
@@ -397,6 +422,11 @@ int main(int argc, char** argv) {
         if (cmd == "garbage") {
             if (!vm.count("out")) throw std::invalid_argument("garbage needs --out FILE");
             return garbage(vm["count"].as<uint64_t>(), vm["seed"].as<uint32_t>(), vm["out"].as<std::string>());
+        }
+        if (cmd == "flood") {
+            if (!vm.count("out-lan")) throw std::invalid_argument("flood needs --out-lan FILE");
+            return flood(vm["flows"].as<uint64_t>(), vm["packets"].as<uint32_t>(), vm.count("random") > 0,
+                         vm["out-lan"].as<std::string>());
         }
         std::cerr << "spin-pcapgen: unknown command '" << cmd << "'\n";
         return 2;
