@@ -87,9 +87,16 @@ void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const 
     for (unsigned k = 1; k < dp::kSlowKinds; ++k) {
         const auto& c = events.counters(static_cast<dp::SlowKind>(k));
         if (c.frames != 0)
-            fmt::print(stderr, "  slow path {}: {} frames, {} events, {} refused by the parser, {} with nothing new\n",
-                       dp::to_string(static_cast<dp::SlowKind>(k)), c.frames, c.events, c.errors, c.quiet);
+            fmt::print(stderr,
+                       "  slow path {}: {} frames, {} events, {} refused by the parser, {} with nothing new, "
+                       "{} not believed\n",
+                       dp::to_string(static_cast<dp::SlowKind>(k)), c.frames, c.events, c.errors, c.quiet, c.untrusted);
     }
+    const auto& dns = events.dns_matching();
+    if (dns.queries != 0 || dns.unsolicited != 0)
+        fmt::print(stderr, "  dns: {} queries, {} answers matched, {} unsolicited, {} queries dropped by the caps\n",
+                   dns.queries, dns.matched, dns.unsolicited, dns.queries_dropped);
+    fmt::print(stderr, "  learnt addresses dropped by the per-rule cap: {}\n", rules.learnt_dropped());
     channels.print_stats();
     if (flow_log != nullptr) fmt::print(stderr, "  flow log: {} lines\n", flow_log->lines());
     fmt::print(stderr, "  peak resident memory: {} MiB\n", peak_rss_kib() / 1024);
@@ -102,9 +109,17 @@ nlohmann::json stats_json(const std::vector<std::unique_ptr<dp::Worker>>& worker
     j["workers"] = workers.size();
     for (unsigned k = 1; k < dp::kSlowKinds; ++k) {
         const auto& c = events.counters(static_cast<dp::SlowKind>(k));
-        j["slowpath"][dp::to_string(static_cast<dp::SlowKind>(k))] = {
-            {"frames", c.frames}, {"events", c.events}, {"errors", c.errors}, {"quiet", c.quiet}};
+        j["slowpath"][dp::to_string(static_cast<dp::SlowKind>(k))] = {{"frames", c.frames},
+                                                                      {"events", c.events},
+                                                                      {"errors", c.errors},
+                                                                      {"quiet", c.quiet},
+                                                                      {"untrusted", c.untrusted}};
     }
+    const auto& dns = events.dns_matching();
+    j["dns"] = {{"queries", dns.queries},
+                {"matched", dns.matched},
+                {"unsolicited", dns.unsolicited},
+                {"queries_dropped", dns.queries_dropped}};
     j["peak_rss_kib"] = peak_rss_kib();
     return j;
 }
@@ -143,6 +158,7 @@ int run_agent(const AgentConfig& cfg) {
 
     dp::SharedTables tables(queues);
     RuleRegistry rules(tables);
+    rules.configure_services({cfg.resolvers, cfg.dhcp_servers});
     for (const auto& r : cfg.blocks) rules.add(r, "config");
     const uint32_t version = rules.commit();
     log_info("block tables: {} rule(s), version {}", rules.snapshot().size(), version);
@@ -173,10 +189,24 @@ int run_agent(const AgentConfig& cfg) {
     hooks.stats = [&] { return stats_json(workers, event_builder); };
     hooks.rule_drops = [&](uint16_t id) { return rule_drops(workers, id); };
     Channels channels(cfg, boot_us, rules, std::move(hooks));
-    event_builder.on_dns([&](const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings) {
-        if (rules.learn(mac, bindings)) {
-            const uint32_t v = rules.commit();
-            log_info("DNS-name rules: tables version {} after an answer to {}", v, proto::format_mac(mac.data()));
+    // Packet time, from slow-path frames and flow records: what learnt
+    // addresses expire by (a replay expires them as the capture did).
+    uint64_t packet_clock_us = 0;
+    event_builder.set_trust({monitor, cfg.resolvers});
+    event_builder.on_dns(
+        [&](const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings, uint64_t time_us) {
+            packet_clock_us = std::max(packet_clock_us, time_us);
+            rules.learn(mac, bindings, time_us);  // committed once per control-loop round
+        });
+    event_builder.on_services([&](const slowpath::ServiceNews& news) {
+        if (rules.learn_services(news.resolvers, news.dhcp_servers)) {
+            const auto all = rules.services();
+            auto text = [](const std::vector<IpPrefix>& v) {
+                std::string out;
+                for (const auto& p : v) out += (out.empty() ? "" : " ") + p.address_text();
+                return out.empty() ? std::string("none") : out;
+            };
+            log_info("network services: resolvers {}; DHCP servers {}", text(all.resolvers), text(all.dhcp_servers));
         }
     });
     std::vector<dp::SlowQueue*> slow_ptrs;
@@ -189,6 +219,10 @@ int run_agent(const AgentConfig& cfg) {
         flow_log = std::make_unique<FlowLog>(cfg.flow_log, cfg.id, [&rules](uint32_t id) { return rules.name(id); });
     FlowSummary summary;
     auto dispatch = [&](const proto::FlowRecord& r) {
+        packet_clock_us = std::max(packet_clock_us, r.last_us);
+        if (r.event == static_cast<uint8_t>(proto::FlowEvent::start) ||
+            r.event == static_cast<uint8_t>(proto::FlowEvent::update))
+            rules.touch(r.mac, r.ip_version, r.remote_ip, r.last_us);
         if (auto* d = channels.digests()) d->add(r);
         if (flow_log) flow_log->add(r);
         if (cfg.summary) summary.add(r);
@@ -240,6 +274,9 @@ int run_agent(const AgentConfig& cfg) {
         // The slow path first: a DNS-name rule should be in force before the
         // device's first packet to the address it just resolved.
         unsigned got = slow_reader.poll();
+        // What the answers of this round taught, in one snapshot.
+        rules.expire(packet_clock_us);
+        if (rules.dirty()) rules.commit();
         got += drain_rings();
         channels.poll();
         if (cfg.exit_on_eof) {

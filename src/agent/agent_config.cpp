@@ -42,7 +42,7 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     const At root{root_node, ""};
     if (!root_node || root_node.IsNull()) return c;
     root.only({"agent", "mode", "ports", "workers", "eal", "flows", "digests", "commands", "curve", "slowpath",
-               "monitor", "idle", "blocks"});
+               "monitor", "idle", "network", "blocks"});
 
     if (auto a = root.child("agent"); a.node) {
         a.only({"id"});
@@ -146,6 +146,16 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
             std::array<uint8_t, 6> mac{};
             read_mac(m.child("gateway_mac"), mac.data());
             c.gateway_mac = mac;
+        }
+    }
+    if (auto n = root.child("network"); n.node) {
+        n.only({"resolvers", "dhcp_servers"});
+        for (auto [key, list] : {std::pair{"resolvers", &c.resolvers}, std::pair{"dhcp_servers", &c.dhcp_servers}}) {
+            auto l = n.child(key);
+            if (!l.node) continue;
+            if (!l.node.IsSequence()) l.fail("must be a list of addresses");
+            for (size_t i = 0; i < l.node.size(); ++i)
+                list->push_back(read_prefix(At{l.node[i], fmt::format("{}[{}]", l.path, i)}));
         }
     }
     if (auto i = root.child("idle"); i.node) {

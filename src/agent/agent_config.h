@@ -70,6 +70,11 @@ struct AgentConfig {
     std::vector<IpPrefix> lan_prefixes;
     std::optional<std::array<uint8_t, 6>> gateway_mac;
 
+    // network: the home's services an allow policy lets a device reach (more
+    // are learnt from DHCP servers on the network side)
+    std::vector<IpPrefix> resolvers;
+    std::vector<IpPrefix> dhcp_servers;
+
     std::vector<proto::Rule> blocks;  // the YAML `blocks` list, in force from the start
 
     // run control (command line only)

@@ -27,6 +27,7 @@ RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string
     names_[e.info.id] = e.info.name;
     entries_.push_back(std::move(e));
     dirty_ = true;
+    reindex_learning();
     return {entries_.back().info.id, true};
 }
 
@@ -36,7 +37,15 @@ bool RuleRegistry::remove(uint16_t id) {
     if (it == entries_.end()) return false;
     entries_.erase(it);
     dirty_ = true;
+    reindex_learning();
     return true;
+}
+
+void RuleRegistry::reindex_learning() {
+    learning_.clear();
+    for (const auto& e : entries_)
+        if (e.info.rule.kind == RuleKind::device_name || !e.info.rule.domains.empty())
+            learning_.insert(e.info.rule.mac);
 }
 
 uint16_t RuleRegistry::id_of(const proto::Rule& rule) const {
@@ -51,10 +60,12 @@ const RuleInfo* RuleRegistry::find(uint16_t id) const {
     return nullptr;
 }
 
-bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings) {
+bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings,
+                         uint64_t now_us) {
     bool changed = false;
     const MacAddress device(mac);
     std::lock_guard lock(mutex_);
+    if (!learning_.count(device)) return false;
     for (auto& e : entries_) {
         const auto& rule = e.info.rule;
         const bool by_name = rule.kind == RuleKind::device_name;
@@ -69,14 +80,96 @@ bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<sl
                 hit = hit || pattern.covers(b.name);
                 for (const auto& v : b.via) hit = hit || pattern.covers(v);
             }
-            if (hit && e.addresses.insert({b.ip_version, b.addr}).second) {
-                e.info.resolved = e.addresses.size();
-                changed = true;
+            if (!hit) continue;
+            const uint64_t ttl = std::clamp<uint64_t>(b.ttl, kMinTtlS, kMaxTtlS);
+            const uint64_t until = now_us + ttl * 1'000'000;
+            auto [it, fresh] = e.addresses.try_emplace({b.ip_version, b.addr}, until);
+            if (!fresh) {
+                it->second = std::max(it->second, until);
+                continue;
             }
+            changed = true;
+            if (e.addresses.size() > kMaxLearnt) {  // a flood of answers: the soonest to expire goes
+                auto soonest = e.addresses.begin();
+                for (auto a = e.addresses.begin(); a != e.addresses.end(); ++a)
+                    if (a->second < soonest->second) soonest = a;
+                e.addresses.erase(soonest);
+                ++learnt_dropped_;
+            }
+            e.info.resolved = e.addresses.size();
         }
     }
     dirty_ = dirty_ || changed;
     return changed;
+}
+
+void RuleRegistry::touch(const uint8_t* mac, uint8_t ip_version, const uint8_t* remote, uint64_t now_us) {
+    std::lock_guard lock(mutex_);
+    if (learning_.empty()) return;
+    const MacAddress device(mac);
+    if (!learning_.count(device)) return;
+    Address a{ip_version, {}};
+    std::memcpy(a.second.data(), remote, ip_version == 6 ? 16 : 4);
+    for (auto& e : entries_) {
+        if (e.info.rule.mac != device) continue;
+        if (auto it = e.addresses.find(a); it != e.addresses.end())
+            it->second = std::max(it->second, now_us + kMinTtlS * 1'000'000);
+    }
+}
+
+bool RuleRegistry::expire(uint64_t now_us) {
+    std::lock_guard lock(mutex_);
+    if (now_us < last_expiry_us_ + 1'000'000) return false;  // once a second of packet time
+    last_expiry_us_ = now_us;
+    bool changed = false;
+    for (auto& e : entries_) {
+        for (auto it = e.addresses.begin(); it != e.addresses.end();) {
+            if (it->second < now_us) {
+                it = e.addresses.erase(it);
+                changed = true;
+            } else {
+                ++it;
+            }
+        }
+        e.info.resolved = e.addresses.size();
+    }
+    dirty_ = dirty_ || changed;
+    return changed;
+}
+
+void RuleRegistry::configure_services(dp::NetworkServices configured) {
+    std::lock_guard lock(mutex_);
+    configured_ = std::move(configured);
+    dirty_ = true;
+}
+
+void RuleRegistry::add_service(std::vector<IpPrefix>& learnt, const IpPrefix& p, bool& changed) {
+    if (p.empty()) return;
+    const auto it = std::find(learnt.begin(), learnt.end(), p);
+    if (it != learnt.end()) {
+        std::rotate(it, it + 1, learnt.end());  // the newest last
+        return;
+    }
+    if (learnt.size() == kMaxLearntServices) learnt.erase(learnt.begin());
+    learnt.push_back(p);
+    changed = true;
+}
+
+bool RuleRegistry::learn_services(const std::vector<IpPrefix>& resolvers, const std::vector<IpPrefix>& dhcp_servers) {
+    std::lock_guard lock(mutex_);
+    bool changed = false;
+    for (const auto& p : resolvers) add_service(learnt_.resolvers, p, changed);
+    for (const auto& p : dhcp_servers) add_service(learnt_.dhcp_servers, p, changed);
+    dirty_ = dirty_ || changed;
+    return changed;
+}
+
+dp::NetworkServices RuleRegistry::services() const {
+    std::lock_guard lock(mutex_);
+    dp::NetworkServices all = configured_;
+    all.resolvers.insert(all.resolvers.end(), learnt_.resolvers.begin(), learnt_.resolvers.end());
+    all.dhcp_servers.insert(all.dhcp_servers.end(), learnt_.dhcp_servers.begin(), learnt_.dhcp_servers.end());
+    return all;
 }
 
 // Every entry of one rule carries the rule's id, so that its drop counters
@@ -88,8 +181,8 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
     t.mac = rule.mac;
     const auto learnt = [&](dp::EntryKind kind) {
         t.kind = kind;
-        for (const auto& [version, addr] : e.addresses) {
-            t.prefix = IpPrefix::host(version, addr.data());
+        for (const auto& [address, until] : e.addresses) {
+            t.prefix = IpPrefix::host(address.first, address.second.data());
             out.push_back(t);
         }
     };
@@ -141,12 +234,13 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
 
 uint32_t RuleRegistry::commit() {
     std::vector<dp::TableEntry> entries;
+    dp::NetworkServices services = this->services();
     {
         std::lock_guard lock(mutex_);
         for (const auto& e : entries_) compile(e, entries);
         dirty_ = false;
     }
-    return tables_.publish_blocks(std::move(entries));
+    return tables_.publish_blocks(std::move(entries), std::move(services));
 }
 
 std::string RuleRegistry::name(uint32_t id) const {

@@ -4,6 +4,14 @@
 // late records still carry them) and turns the DNS answers a device receives
 // into address entries of its DNS-name rules and allow-lists.
 //
+// A learnt address lives as long as its answer's TTL (bounded to
+// [kMinTtlS, kMaxTtlS]) or while a flow of the device to it is still seen,
+// whichever is later; each rule keeps at most kMaxLearnt addresses.  The
+// clock is packet time (answers and flow records), so a replay expires what
+// it learnt as the capture did.  Also holds the home's network services
+// (configured and learnt from DHCP servers on the network side) that allow
+// policies let through.
+//
 // Owned by the control thread; the telemetry thread reads snapshot() (hence
 // the mutex, which no worker ever touches).
 #pragma once
@@ -52,7 +60,23 @@ public:
     // covers become blocked for that device; addresses of names its allow
     // policy lists become allowed.  Returns true when tables changed
     // (the caller commits).
-    bool learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings);
+    bool learn(const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& bindings, uint64_t now_us);
+    // A flow record of `mac` to `remote`: keeps that learnt address alive.
+    void touch(const uint8_t* mac, uint8_t ip_version, const uint8_t* remote, uint64_t now_us);
+    // Drops learnt addresses whose time is up; true when tables changed.
+    bool expire(uint64_t now_us);
+    static constexpr uint64_t kMinTtlS = 60;
+    static constexpr uint64_t kMaxTtlS = 86400;
+    static constexpr size_t kMaxLearnt = 4096;
+    uint64_t learnt_dropped() const { return learnt_dropped_; }
+
+    // The network services allow policies let through: configured ones
+    // (kept), and what DHCP servers on the network side announce (the
+    // newest kMaxLearntServices of each kind).  True when tables changed.
+    void configure_services(dp::NetworkServices configured);
+    bool learn_services(const std::vector<IpPrefix>& resolvers, const std::vector<IpPrefix>& dhcp_servers);
+    static constexpr size_t kMaxLearntServices = 8;
+    dp::NetworkServices services() const;
 
     // Publishes the current rule set to the workers (returns once every
     // worker has left the previous tables behind); returns the table version.
@@ -64,15 +88,22 @@ public:
     std::vector<RuleInfo> snapshot() const;
 
 private:
+    using Address = std::pair<uint8_t, std::array<uint8_t, 16>>;
     struct Entry {
         RuleInfo info;
-        std::set<std::pair<uint8_t, std::array<uint8_t, 16>>> addresses;  // learnt from DNS
+        std::map<Address, uint64_t> addresses;  // learnt from DNS -> until (packet time, us)
     };
     static void compile(const Entry& e, std::vector<dp::TableEntry>& out);
+    static void add_service(std::vector<IpPrefix>& learnt, const IpPrefix& p, bool& changed);
+    void reindex_learning();
 
     dp::SharedTables& tables_;
     mutable std::mutex mutex_;
     std::vector<Entry> entries_;
+    std::set<MacAddress> learning_;  // devices with a DNS-name rule or an allow-list naming domains
+    uint64_t learnt_dropped_ = 0;
+    uint64_t last_expiry_us_ = 0;
+    dp::NetworkServices configured_, learnt_;
     std::map<uint16_t, std::string> names_;  // every id ever issued
     uint16_t next_id_ = 1;
     bool dirty_ = true;

@@ -22,10 +22,12 @@ BlockTables::Addr BlockTables::make_mask(uint8_t ip_version, uint8_t length) {
     return load(m, 6);
 }
 
-BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries)
-    : version_(version), entries_(std::move(entries)) {
+BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries, NetworkServices services)
+    : version_(version), entries_(std::move(entries)), services_(std::move(services)) {
     for (const auto& r : entries_) {
         if (r.rule == 0) throw std::invalid_argument("block rule id 0 is reserved");
+        if (r.kind == EntryKind::quarantine || r.kind == EntryKind::device_remote || r.kind == EntryKind::allow_policy)
+            device_rule_.emplace_back(r.mac.to_u64(), r.rule);
         switch (r.kind) {
         case EntryKind::quarantine: quarantine_.emplace_back(r.mac.to_u64(), r.rule); break;
         case EntryKind::flow: {
@@ -68,30 +70,37 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries)
     for (auto* v : {&device_remote_, &allow_remote_})
         std::sort(v->begin(), v->end(), [](const DeviceRemote& x, const DeviceRemote& y) { return x.mac < y.mac; });
     std::sort(allow_policy_.begin(), allow_policy_.end());
+    std::sort(device_rule_.begin(), device_rule_.end());
     // Longer prefixes first so the most specific rule is the one reported.
     std::sort(global_.begin(), global_.end(),
               [](const PrefixGroup& x, const PrefixGroup& y) { return x.length > y.length; });
     for (auto& g : global_) std::sort(g.entries.begin(), g.entries.end());
 }
 
-uint16_t BlockTables::match_mac(const uint8_t* mac) const {
-    if (quarantine_.empty() || mac == nullptr) return 0;
+uint16_t BlockTables::find_mac(const std::vector<std::pair<uint64_t, uint16_t>>& table, const uint8_t* mac) {
+    if (table.empty() || mac == nullptr) return 0;
     const uint64_t k = MacAddress::to_u64(mac);
-    auto it = std::lower_bound(quarantine_.begin(), quarantine_.end(), std::pair<uint64_t, uint16_t>{k, 0});
-    return it != quarantine_.end() && it->first == k ? it->second : 0;
+    auto it = std::lower_bound(table.begin(), table.end(), std::pair<uint64_t, uint16_t>{k, 0});
+    return it != table.end() && it->first == k ? it->second : 0;
 }
 
-uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const uint8_t* remote,
-                                 uint8_t ip_version) const {
-    if (entries_.empty()) return 0;
-    if (uint16_t r = match_mac(mac)) return r;
-    if (!flows_.empty()) {
-        FlowKey tuple = key;
-        std::memset(tuple.mac, 0, sizeof tuple.mac);
+uint16_t BlockTables::match_mac(const uint8_t* mac) const { return find_mac(quarantine_, mac); }
+
+// A flow rule names a 5-tuple on any device; one with VLAN 0 on any VLAN.
+uint16_t BlockTables::match_tuple(const FlowKey& key) const {
+    if (flows_.empty()) return 0;
+    FlowKey tuple = key;
+    std::memset(tuple.mac, 0, sizeof tuple.mac);
+    for (int pass = 0; pass < (key.vlan != 0 ? 2 : 1); ++pass) {
+        if (pass == 1) tuple.vlan = 0;
         auto it = std::lower_bound(flows_.begin(), flows_.end(), tuple,
                                    [](const auto& e, const FlowKey& k) { return e.first < k; });
         if (it != flows_.end() && it->first == tuple) return it->second;
     }
+    return 0;
+}
+
+uint16_t BlockTables::match_addresses(const uint8_t* mac, const uint8_t* remote, uint8_t ip_version) const {
     const Addr a = load(remote, ip_version);
     if (mac != nullptr)
         if (uint16_t r = match_device_remote(device_remote_, MacAddress::to_u64(mac), a, ip_version)) return r;
@@ -101,14 +110,51 @@ uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, const u
         auto it = std::lower_bound(g.entries.begin(), g.entries.end(), std::pair<Addr, uint16_t>{m, 0});
         if (it != g.entries.end() && it->first == m) return it->second;
     }
-    if (!allow_policy_.empty() && mac != nullptr) {
-        const uint64_t k = MacAddress::to_u64(mac);
-        auto it = std::lower_bound(allow_policy_.begin(), allow_policy_.end(), std::pair<uint64_t, uint16_t>{k, 0});
-        if (it != allow_policy_.end() && it->first == k && !is_network_service(key, remote, ip_version) &&
-            match_device_remote(allow_remote_, k, a, ip_version) == 0)
-            return it->second;
-    }
     return 0;
+}
+
+uint16_t BlockTables::judge(const uint8_t* mac, const FlowKey& key, bool lan_is_a, const PacketFacts* packet,
+                            bool* per_packet) const {
+    if (entries_.empty()) return 0;
+    if (uint16_t r = match_mac(mac)) return r;
+    if (uint16_t r = match_tuple(key)) return r;
+    const uint8_t* remote = lan_is_a ? key.addr_b : key.addr_a;
+    if (uint16_t r = match_addresses(mac, remote, key.ip_version)) return r;
+    const uint16_t policy = find_mac(allow_policy_, mac);
+    if (policy == 0) return 0;
+    if (match_device_remote(allow_remote_, MacAddress::to_u64(mac), load(remote, key.ip_version), key.ip_version))
+        return 0;
+    const bool icmp = key.proto == 1 || key.proto == 58;
+    if (icmp && packet == nullptr) {
+        if (per_packet != nullptr) *per_packet = true;
+        return policy;
+    }
+    return network_service(key, lan_is_a, packet) ? 0 : policy;
+}
+
+uint16_t BlockTables::match_flow(const uint8_t* mac, const FlowKey& key, bool lan_is_a, bool* per_packet) const {
+    if (per_packet != nullptr) *per_packet = false;
+    return judge(mac, key, lan_is_a, nullptr, per_packet);
+}
+
+uint16_t BlockTables::match_packet(const uint8_t* mac, const FlowKey& key, bool lan_is_a,
+                                   const PacketFacts& packet) const {
+    return judge(mac, key, lan_is_a, &packet, nullptr);
+}
+
+uint16_t BlockTables::match_unparsed(const uint8_t* mac, const uint8_t* lan_ip, const uint8_t* remote,
+                                     uint8_t ip_version, uint8_t proto) const {
+    if (entries_.empty()) return 0;
+    if (uint16_t r = match_mac(mac)) return r;
+    if (uint16_t r = match_addresses(mac, remote, ip_version)) return r;
+    const size_t alen = ip_version == 6 ? 16 : 4;
+    for (const auto& [k, rule] : flows_) {
+        if (k.ip_version != ip_version || (proto != 0 && k.proto != proto)) continue;
+        const bool ab = std::memcmp(k.addr_a, lan_ip, alen) == 0 && std::memcmp(k.addr_b, remote, alen) == 0;
+        const bool ba = std::memcmp(k.addr_b, lan_ip, alen) == 0 && std::memcmp(k.addr_a, remote, alen) == 0;
+        if (ab || ba) return rule;
+    }
+    return find_mac(device_rule_, mac);
 }
 
 uint16_t BlockTables::match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
@@ -122,15 +168,42 @@ uint16_t BlockTables::match_device_remote(const std::vector<DeviceRemote>& table
     return 0;
 }
 
-bool BlockTables::is_network_service(const FlowKey& key, const uint8_t* remote, uint8_t ip_version) {
-    if (key.proto == 58) return true;
-    if (key.proto == 6 || key.proto == 17)
-        for (uint16_t port : {key.port_a, key.port_b})
-            if (port == 53 || port == 67 || port == 68 || port == 546 || port == 547) return true;
-    if (ip_version == 4)
-        return (remote[0] & 0xf0) == 0xe0 || (remote[0] == 169 && remote[1] == 254) ||
-               (remote[0] == 255 && remote[1] == 255 && remote[2] == 255 && remote[3] == 255);
-    return remote[0] == 0xff || (remote[0] == 0xfe && (remote[1] & 0xc0) == 0x80);
+bool BlockTables::listed(const std::vector<IpPrefix>& list, const uint8_t* addr, uint8_t ip_version) {
+    for (const auto& p : list)
+        if (p.contains(addr, ip_version)) return true;
+    return false;
+}
+
+bool BlockTables::network_service(const FlowKey& key, bool lan_is_a, const PacketFacts* packet) const {
+    const uint8_t* remote = lan_is_a ? key.addr_b : key.addr_a;
+    const uint16_t lan_port = lan_is_a ? key.port_a : key.port_b;
+    const uint16_t remote_port = lan_is_a ? key.port_b : key.port_a;
+    const bool v6 = key.ip_version == 6;
+    const bool link_local = v6 && remote[0] == 0xfe && (remote[1] & 0xc0) == 0x80;
+    const bool link_multicast = v6 && remote[0] == 0xff && (remote[1] & 0x0f) == 0x02;
+    if (key.proto == 17 && !v6 && lan_port == 68 && remote_port == 67) {
+        static const uint8_t broadcast[4] = {255, 255, 255, 255};
+        return std::memcmp(remote, broadcast, 4) == 0 || listed(services_.dhcp_servers, remote, 4);
+    }
+    if (key.proto == 17 && v6 && lan_port == 546 && remote_port == 547) {
+        static const uint8_t all_servers[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
+        return std::memcmp(remote, all_servers, 16) == 0 || link_local || listed(services_.dhcp_servers, remote, 6);
+    }
+    if ((key.proto == 17 || key.proto == 6) && remote_port == 53)
+        return listed(services_.resolvers, remote, key.ip_version);
+    if (packet == nullptr || packet->icmp_type == 0xff) return false;
+    const uint8_t t = packet->icmp_type;
+    if (key.proto == 58) {
+        // RFC 4890 4.4.1: on-link configuration the network needs, never routed.
+        const bool on_link =
+            (t >= 130 && t <= 136) || (t >= 141 && t <= 143) || t == 148 || t == 149 || (t >= 151 && t <= 153);
+        if (on_link) return link_local || link_multicast;
+        // RFC 4890 4.3.1 errors (path MTU, unreachable): what the path says
+        // back to the device.  Echo is not among them here: it is traffic.
+        return !packet->from_lan && t >= 1 && t <= 4;
+    }
+    if (key.proto == 1) return !packet->from_lan && (t == 3 || t == 11 || t == 12);
+    return false;
 }
 
 }  // namespace spin::dp

@@ -36,34 +36,66 @@ struct TableEntry {
     EntryKind kind = EntryKind::quarantine;
     MacAddress mac;
     IpPrefix prefix;
-    FlowKey flow{};
+    FlowKey flow{};  // flow entries: the canonical key; VLAN 0 matches any VLAN
+};
+
+// The home's network services: the only servers a device under an allow
+// policy reaches without the policy naming them (docs/security.md).
+struct NetworkServices {
+    std::vector<IpPrefix> resolvers;     // DNS, port 53 (UDP and TCP)
+    std::vector<IpPrefix> dhcp_servers;  // unicast DHCPv4 (68 -> 67) and DHCPv6 (546 -> 547)
+};
+
+// What a packet adds to a flow's decision: ICMP errors and neighbour
+// discovery are judged per packet, by type and direction.
+struct PacketFacts {
+    uint8_t icmp_type = 0xff;  // 0xff: none
+    bool from_lan = true;
 };
 
 class BlockTables {
 public:
     // Builds a snapshot.  Rule ids must be non-zero.
-    BlockTables(uint32_t version, std::vector<TableEntry> entries);
+    BlockTables(uint32_t version, std::vector<TableEntry> entries, NetworkServices services = {});
 
     uint32_t version() const { return version_; }
     bool empty() const { return entries_.empty(); }
     bool has_mac_rules() const { return !quarantine_.empty(); }
     bool has_allow_policies() const { return !allow_policy_.empty(); }
+    bool has_device_rules() const { return !device_rule_.empty(); }
     const std::vector<TableEntry>& entries() const { return entries_; }
+    const NetworkServices& services() const { return services_; }
 
-    // Rule dropping a flow whose LAN device is `mac` (may be null) and whose
-    // remote end is `remote`; 0 if none.  Checked in the order quarantine,
-    // flow, device-remote, global-remote, then the device's allow policy:
-    // a device with one reaches only its allowed remotes, except for what a
-    // network needs to work at all (is_network_service).
-    uint16_t match_flow(const uint8_t* mac, const FlowKey& key, const uint8_t* remote, uint8_t ip_version) const;
+    // Rule dropping the flow `key` (lan_is_a: which end is the LAN side)
+    // whose LAN device is `mac` (may be null); 0 if none.  Checked in the
+    // order quarantine, flow, device-remote, global-remote, then the device's
+    // allow policy: a device with one reaches only its allowed remotes and
+    // the network services it needs (network_service).  ICMP flows of such a
+    // device are dropped here and *per_packet set: their packets may still
+    // pass one by one (match_packet).
+    uint16_t match_flow(const uint8_t* mac, const FlowKey& key, bool lan_is_a, bool* per_packet = nullptr) const;
+    // The same for one packet of the flow, ICMP type and direction known.
+    uint16_t match_packet(const uint8_t* mac, const FlowKey& key, bool lan_is_a, const PacketFacts& packet) const;
+    // Rule dropping an IP frame the parser gave up on (truncated or
+    // malformed), whose addresses are known but whose ports are not: the
+    // address rules, flow rules by address pair and protocol (a tiny first
+    // fragment hides its ports), and then any rule naming the device at
+    // all: a contained device gets no unparseable frame through.  0 if none.
+    uint16_t match_unparsed(const uint8_t* mac, const uint8_t* lan_ip, const uint8_t* remote, uint8_t ip_version,
+                            uint8_t proto) const;
     // Rule quarantining `mac`, 0 if none.
     uint16_t match_mac(const uint8_t* mac) const;
 
-    // Traffic an allow policy always lets through: DNS, DHCP and DHCPv6 (by
-    // port), ICMPv6 (neighbour discovery), and link-local, multicast and
-    // broadcast remotes.  Without them a device could not get an address or
-    // resolve the names it is allowed to reach.
-    static bool is_network_service(const FlowKey& key, const uint8_t* remote, uint8_t ip_version);
+    // Traffic an allow policy lets through without naming it (RFC 4890 for
+    // ICMPv6; docs/security.md has the list and why):
+    //   DHCPv4: LAN port 68 to remote port 67 at the broadcast address or a DHCP server;
+    //   DHCPv6: LAN port 546 to remote port 547 at ff02::1:2, a link-local address or a DHCP server;
+    //   DNS: remote port 53 at a resolver;
+    //   ICMPv6 neighbour discovery and MLD (types 130-136, 141-143, 148, 149, 151-153) with a
+    //   link-local or link-scope multicast remote;
+    //   ICMP / ICMPv6 errors (v4 types 3, 11, 12; v6 types 1-4) from the remote to the device.
+    // `packet` null: judged for the flow as a whole (ICMP never is).
+    bool network_service(const FlowKey& key, bool lan_is_a, const PacketFacts* packet) const;
 
 private:
     struct Addr {
@@ -86,9 +118,17 @@ private:
     static Addr make_mask(uint8_t ip_version, uint8_t length);
     static uint16_t match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
                                         uint8_t ip_version);
+    static uint16_t find_mac(const std::vector<std::pair<uint64_t, uint16_t>>& table, const uint8_t* mac);
+    uint16_t match_tuple(const FlowKey& key) const;
+    uint16_t match_addresses(const uint8_t* mac, const uint8_t* remote, uint8_t ip_version) const;
+    uint16_t judge(const uint8_t* mac, const FlowKey& key, bool lan_is_a, const PacketFacts* packet,
+                   bool* per_packet) const;
+    static bool listed(const std::vector<IpPrefix>& list, const uint8_t* addr, uint8_t ip_version);
 
     uint32_t version_;
     std::vector<TableEntry> entries_;
+    NetworkServices services_;
+    std::vector<std::pair<uint64_t, uint16_t>> device_rule_;  // sorted mac -> a rule naming it (lowest id)
     std::vector<std::pair<uint64_t, uint16_t>> quarantine_;
     std::vector<std::pair<FlowKey, uint16_t>> flows_;
     std::vector<DeviceRemote> device_remote_;                  // sorted by mac

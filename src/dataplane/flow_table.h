@@ -26,12 +26,13 @@
 namespace spin::dp {
 
 namespace flow_state {
-inline constexpr uint8_t lan_is_a = 0x01;  // endpoint a of the key is the LAN side
-inline constexpr uint8_t fin_out = 0x02;   // FIN seen LAN -> remote
-inline constexpr uint8_t fin_in = 0x04;    // FIN seen remote -> LAN
-inline constexpr uint8_t rst = 0x08;       // RST seen
-inline constexpr uint8_t dirty = 0x10;     // counters changed since the last record
-inline constexpr uint8_t blocking = 0x20;  // `rule` drops this flow under block_version
+inline constexpr uint8_t lan_is_a = 0x01;    // endpoint a of the key is the LAN side
+inline constexpr uint8_t fin_out = 0x02;     // FIN seen LAN -> remote
+inline constexpr uint8_t fin_in = 0x04;      // FIN seen remote -> LAN
+inline constexpr uint8_t rst = 0x08;         // RST seen
+inline constexpr uint8_t dirty = 0x10;       // counters changed since the last record
+inline constexpr uint8_t blocking = 0x20;    // `rule` drops this flow under block_version
+inline constexpr uint8_t per_packet = 0x40;  // ... unless the packet itself passes (ICMP under an allow policy)
 inline constexpr uint8_t in_use = 0x80;
 }  // namespace flow_state
 

@@ -19,9 +19,9 @@ struct SharedTables {
 
     // Builds block tables of `entries` with the next version and publishes
     // them: in force on every worker when this returns.  Returns the version.
-    uint32_t publish_blocks(std::vector<TableEntry> entries) {
+    uint32_t publish_blocks(std::vector<TableEntry> entries, NetworkServices services = {}) {
         const uint32_t version = blocks.current()->version() + 1;
-        blocks.publish(std::make_unique<BlockTables>(version, std::move(entries)));
+        blocks.publish(std::make_unique<BlockTables>(version, std::move(entries), std::move(services)));
         return version;
     }
 

@@ -179,7 +179,7 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         if (id < 0) {
             // Table full (or the key's probe run is): forward unmetered, but rules still hold.
             stats_.flows_untracked.add();
-            const uint16_t rule = blocks.match_flow(key.mac, key, src_is_lan ? p.dst : p.src, p.ip_version);
+            const uint16_t rule = blocks.match_packet(key.mac, key, src_is_lan == src_is_a, {p.icmp_type, src_is_lan});
             if (rule != 0) {
                 rule_pkts_[rule].add();
                 rule_bytes_[rule].add(len);
@@ -215,15 +215,21 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     // The decision is cached per flow and recomputed only when the tables change.
     if (e.block_version != blocks.version()) {
         e.block_version = blocks.version();
-        const uint16_t rule = blocks.match_flow(key.mac, key, lan_is_a ? key.addr_b : key.addr_a, key.ip_version);
+        bool per_packet = false;
+        const uint16_t rule = blocks.match_flow(key.mac, key, lan_is_a, &per_packet);
+        e.state &= ~(flow_state::blocking | flow_state::per_packet);
         if (rule != 0) {
             e.rule = rule;  // kept after an unblock: records name the rule that dropped
-            e.state |= flow_state::blocking;
-        } else {
-            e.state &= ~flow_state::blocking;
+            e.state |= per_packet ? flow_state::per_packet : flow_state::blocking;
         }
     }
-    if (e.state & flow_state::blocking) {
+    bool blocking = e.state & flow_state::blocking;
+    if (e.state & flow_state::per_packet) [[unlikely]] {
+        const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, {p.icmp_type, dir == 0});
+        if (rule != 0) e.rule = rule;
+        blocking = rule != 0;
+    }
+    if (blocking) {
         e.blocked_pkts += 1;
         e.blocked_bytes += len;
         rule_pkts_[e.rule].add();
@@ -241,6 +247,22 @@ bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, con
     if (rule == 0) return false;
     rule_pkts_[rule].add();
     rule_bytes_[rule].add(len);
+    return true;
+}
+
+// An IP frame the parser gave up on may be a covert channel (nine extension
+// headers, an options length past the payload): where its addresses are
+// known, the address rules hold, and a device any rule names gets none through.
+bool Worker::handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks) {
+    if (p.ip_version == 0 || blocks.empty()) return handle_non_flow(from, p, len, blocks);
+    const bool src_is_lan = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
+    const uint8_t* mac = src_is_lan ? p.src_mac : p.dst_mac;
+    const uint16_t rule =
+        blocks.match_unparsed(mac, src_is_lan ? p.src : p.dst, src_is_lan ? p.dst : p.src, p.ip_version, p.proto);
+    if (rule == 0) return false;
+    rule_pkts_[rule].add();
+    rule_bytes_[rule].add(len);
+    stats_.unparsed_blocked.add();
     return true;
 }
 
@@ -294,11 +316,11 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
                 break;
             case ParseStatus::truncated:
                 stats_.truncated.add();
-                drop = handle_non_flow(from, p, len, blocks);
+                drop = handle_unparsed(from, p, len, blocks);
                 break;
             case ParseStatus::malformed:
                 stats_.malformed.add();
-                drop = handle_non_flow(from, p, len, blocks);
+                drop = handle_unparsed(from, p, len, blocks);
                 break;
             }
             // Copied before a drop decision: a quarantined device still tells

@@ -103,6 +103,7 @@ private:
     void handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
                    uint32_t hash, uint64_t ts, const BlockTables& blocks, bool& drop);
     bool handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks);
+    bool handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks);
     int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint32_t hash,
                         uint64_t ts);
     bool evict_one(uint64_t now_us);

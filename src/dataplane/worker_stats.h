@@ -36,8 +36,9 @@ private:
     X(blocked_pkts, "frames dropped by a block rule (per rule: the rule counters)")  \
     X(blocked_bytes, "bytes of those frames")                                        \
     X(non_ip, "forwarded without metering: ARP, LLDP, unknown ethertypes")           \
-    X(truncated, "forwarded without metering: header cut short")                     \
-    X(malformed, "forwarded without metering: inconsistent header")                  \
+    X(truncated, "header cut short: forwarded unmetered unless a rule holds")        \
+    X(malformed, "inconsistent header: forwarded unmetered unless a rule holds")     \
+    X(unparsed_blocked, "truncated / malformed IP frames dropped by a rule")         \
     X(fragments, "IP fragments (later fragments are metered by address pair)")       \
     X(flows_created, "flows entered in the table")                                   \
     X(flows_ended, "flows ended: idle, fin, rst")                                    \

@@ -4,6 +4,7 @@ namespace spin::proto {
 
 using nlohmann::json;
 
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DhcpMismatchEvent, message, chaddr, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Dhcpv6Event, message, duid, fqdn, mud_url, ips)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DnsAnswer, name, type, address, ttl)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DnsBindingInfo, name, address, ttl, expires, via)

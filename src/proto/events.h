@@ -24,6 +24,10 @@ struct DhcpEvent {  // DHCPv4, every message; mac is chaddr
     std::optional<std::string> server_id;
 };
 
+struct DhcpMismatchEvent {  // a DHCP message SPIN refused to believe; mac is the LAN device that sent or got it
+    std::string message, chaddr, reason;
+};
+
 struct Dhcpv6Event {
     std::string message, duid, fqdn, mud_url;
     std::vector<std::string> ips;
@@ -86,16 +90,17 @@ struct GoodbyeEvent {
 };
 
 // X(kind, body type): the `type` of the JSON and the body that goes with it.
-#define SPIN_EVENT_KINDS(X)      \
-    X(dhcp, DhcpEvent)           \
-    X(dhcpv6, Dhcpv6Event)       \
-    X(dns, DnsEvent)             \
-    X(neighbour, NeighbourEvent) \
-    X(mdns, MdnsEvent)           \
-    X(ssdp, SsdpEvent)           \
-    X(lldp, LldpEvent)           \
-    X(hello, HelloEvent)         \
-    X(rules, RulesEvent)         \
+#define SPIN_EVENT_KINDS(X)             \
+    X(dhcp, DhcpEvent)                  \
+    X(dhcp_mismatch, DhcpMismatchEvent) \
+    X(dhcpv6, Dhcpv6Event)              \
+    X(dns, DnsEvent)                    \
+    X(neighbour, NeighbourEvent)        \
+    X(mdns, MdnsEvent)                  \
+    X(ssdp, SsdpEvent)                  \
+    X(lldp, LldpEvent)                  \
+    X(hello, HelloEvent)                \
+    X(rules, RulesEvent)                \
     X(goodbye, GoodbyeEvent)
 
 // monostate first: an Event read from nothing holds no body.

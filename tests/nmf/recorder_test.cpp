@@ -115,3 +115,27 @@ TEST(Recorder, RestartReloadsDevicesNamesAndDestinations) {
 }
 
 }  // namespace
+
+namespace {
+
+// A DHCP message the agent did not believe is a note in the log, never an
+// identity: the device it names is not created, nor given the hostname.
+TEST(Recorder, DhcpMismatchIsAnEventNotAnIdentity) {
+    Recorder rec(nullptr);
+    rec.on_agent_event(json{{"agent", "a1"},
+                            {"type", "dhcp_mismatch"},
+                            {"time", 1767225600.5},
+                            {"mac", "02:00:00:00:00:11"},
+                            {"side", "lan"},
+                            {"message", "request"},
+                            {"chaddr", "02:00:00:00:00:22"},
+                            {"reason", "client hardware address is not the sender"}});
+    const StoreBatch b = rec.take_batch();
+    ASSERT_EQ(types(b), std::vector<std::string>{"dhcp_mismatch"});
+    EXPECT_EQ(b.events[0].device, "02:00:00:00:00:11");
+    EXPECT_EQ(b.events[0].doc["chaddr"], "02:00:00:00:00:22");
+    EXPECT_TRUE(b.devices.empty());
+    EXPECT_EQ(rec.model().find("02:00:00:00:00:22"), nullptr);
+}
+
+}  // namespace

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 
 #include "dataplane/block_tables.h"
@@ -14,10 +15,10 @@ namespace {
 const uint8_t kMac1[6] = {0x02, 0, 0, 0, 0, 1};
 const uint8_t kMac2[6] = {0x02, 0, 0, 0, 0, 2};
 
-TableEntry quarantine(uint16_t id, const uint8_t* mac) {
+TableEntry quarantine(uint16_t id, const uint8_t* mac, EntryKind kind = EntryKind::quarantine) {
     TableEntry r;
     r.rule = id;
-    r.kind = EntryKind::quarantine;
+    r.kind = kind;
     r.mac = MacAddress(mac);
     return r;
 }
@@ -38,6 +39,44 @@ IpPrefix addr(const std::string& text) {
     EXPECT_TRUE(p) << text;
     return p.value_or(IpPrefix{});
 }
+
+// The canonical key of a packet from a LAN device (10.0.0.1 or fd00::1) to
+// `remote`, as the worker builds it; lan_is_a says which end is the LAN.
+struct Probe {
+    FlowKey key;
+    bool lan_is_a;
+};
+Probe probe(const uint8_t* mac, uint8_t proto, const std::string& remote, uint16_t lan_port = 40000,
+            uint16_t remote_port = 443) {
+    const IpPrefix r = addr(remote);
+    const IpPrefix lan = addr(r.version() == 6 ? "fd00::1" : "10.0.0.1");
+    ParsedPacket p{};
+    p.ip_version = r.version();
+    p.proto = proto;
+    std::memcpy(p.src, lan.bytes(), 16);
+    std::memcpy(p.dst, r.bytes(), 16);
+    p.has_ports = proto == 6 || proto == 17;
+    p.sport = lan_port;
+    p.dport = remote_port;
+    static const uint8_t gw[6] = {0x02, 0, 0, 0, 0, 0xfe};
+    p.src_mac = mac != nullptr ? mac : gw;
+    p.dst_mac = gw;
+    Probe out;
+    out.lan_is_a = make_flow_key(p, true, out.key);
+    return out;
+}
+
+uint16_t decide(const BlockTables& t, const uint8_t* mac, uint8_t proto, const std::string& remote,
+                uint16_t lan_port = 40000, uint16_t remote_port = 443) {
+    const Probe pr = probe(mac, proto, remote, lan_port, remote_port);
+    return t.match_flow(mac, pr.key, pr.lan_is_a);
+}
+
+uint16_t packet(const BlockTables& t, const uint8_t* mac, uint8_t proto, const std::string& remote, uint8_t icmp_type,
+                bool from_lan) {
+    const Probe pr = probe(mac, proto, remote, 0, 0);
+    return t.match_packet(mac, pr.key, pr.lan_is_a, {icmp_type, from_lan});
+}
 }  // namespace
 
 TEST(BlockTables, MatchesEachKind) {
@@ -57,26 +96,27 @@ TEST(BlockTables, MatchesEachKind) {
     other.ip_version = 4;
     EXPECT_EQ(t.match_mac(kMac1), 1);
     EXPECT_EQ(t.match_mac(kMac2), 0);
-    EXPECT_EQ(t.match_flow(kMac1, other, addr("1.1.1.1").bytes(), 4), 1);
-    EXPECT_EQ(t.match_flow(kMac2, other, addr("198.51.100.200").bytes(), 4), 2);
-    EXPECT_EQ(t.match_flow(kMac2, other, addr("198.51.101.1").bytes(), 4), 0);
-    EXPECT_EQ(t.match_flow(kMac2, other, addr("2001:db8:bad:1::9").bytes(), 6), 3);
-    EXPECT_EQ(t.match_flow(kMac2, other, addr("2001:db8:bae::9").bytes(), 6), 0);
-    EXPECT_EQ(t.match_flow(kMac2, other, addr("203.0.113.7").bytes(), 4), 5);
-    EXPECT_EQ(t.match_flow(kMac2, other, addr("203.0.113.8").bytes(), 4), 0);
+    EXPECT_EQ(decide(t, kMac1, 17, "1.1.1.1"), 1);
+    EXPECT_EQ(decide(t, kMac2, 17, "198.51.100.200"), 2);
+    EXPECT_EQ(decide(t, kMac2, 17, "198.51.101.1"), 0);
+    EXPECT_EQ(decide(t, kMac2, 17, "2001:db8:bad:1::9"), 3);
+    EXPECT_EQ(decide(t, kMac2, 17, "2001:db8:bae::9"), 0);
+    EXPECT_EQ(decide(t, kMac2, 17, "203.0.113.7"), 5);
+    EXPECT_EQ(decide(t, kMac2, 17, "203.0.113.8"), 0);
     // A flow rule matches the 5-tuple for any device.
     FlowKey same = flow;
     same.mac[0] = 0x42;
-    EXPECT_EQ(t.match_flow(kMac2, same, addr("9.9.9.9").bytes(), 4), 4);
+    EXPECT_EQ(t.match_flow(kMac2, same, true), 4);
     // IPv4 rules never match IPv6 addresses with the same leading bytes.
-    EXPECT_EQ(t.match_flow(kMac2, other, addr("cb00:7107::").bytes(), 6), 0);
+    EXPECT_EQ(decide(t, kMac2, 17, "cb00:7107::"), 0);
 }
 
 TEST(BlockTables, EmptyMatchesNothing) {
     BlockTables t(1, {});
     FlowKey k{};
     EXPECT_TRUE(t.empty());
-    EXPECT_EQ(t.match_flow(kMac1, k, k.addr_b, 4), 0);
+    EXPECT_EQ(t.match_flow(kMac1, k, true), 0);
+    EXPECT_EQ(t.match_unparsed(kMac1, k.addr_a, k.addr_b, 4, 6), 0);
 }
 
 // Readers take snapshots and check them while the control thread publishes
@@ -134,41 +174,117 @@ TEST(Snapshot, UpdatesWhileWorkersRead) {
     EXPECT_EQ(tables.blocks.current()->version(), 400u);
 }
 
+NetworkServices home_services() {
+    NetworkServices s;
+    s.resolvers = {addr("192.168.1.1"), addr("2001:db8:1::53")};
+    s.dhcp_servers = {addr("192.168.1.1")};
+    return s;
+}
+
 TEST(BlockTables, AllowPolicyDropsAllButAllowedRemotesAndNetworkServices) {
-    TableEntry policy;
-    policy.rule = 5;
-    policy.kind = EntryKind::allow_policy;
-    policy.mac = MacAddress(kMac1);
-    BlockTables t(2, {policy, remote(5, EntryKind::allow_remote, "192.0.2.0/24", kMac1),
-                      remote(5, EntryKind::allow_remote, "2001:db8::1", kMac1),
-                      remote(9, EntryKind::global_remote, "192.0.2.66")});
-    FlowKey web{};
-    web.proto = 6;
-    web.port_a = 40000;
-    web.port_b = 443;
-    auto match = [&](const uint8_t* mac, const FlowKey& k, const std::string& where) {
-        const IpPrefix p = addr(where);
-        return t.match_flow(mac, k, p.bytes(), p.version());
+    const TableEntry policy = quarantine(5, kMac1, EntryKind::allow_policy);
+    const NetworkServices services = home_services();
+    BlockTables t(
+        2,
+        {policy, remote(5, EntryKind::allow_remote, "192.0.2.0/24", kMac1),
+         remote(5, EntryKind::allow_remote, "2001:db8::1", kMac1), remote(9, EntryKind::global_remote, "192.0.2.66")},
+        services);
+    EXPECT_EQ(decide(t, kMac1, 6, "192.0.2.10"), 0);    // allowed prefix
+    EXPECT_EQ(decide(t, kMac1, 6, "2001:db8::1"), 0);   // allowed address
+    EXPECT_EQ(decide(t, kMac1, 6, "198.51.100.1"), 5);  // anything else
+    EXPECT_EQ(decide(t, kMac1, 6, "2001:db8::2"), 5);
+    EXPECT_EQ(decide(t, kMac1, 6, "192.0.2.66"), 9);    // an allow never overrides a block
+    EXPECT_EQ(decide(t, kMac2, 6, "198.51.100.1"), 0);  // other devices have no policy
+    EXPECT_EQ(t.services().resolvers.size(), 2u);
+}
+
+// What an allow-listed device always gets, and the bypasses a compromised one
+// would try with the same ports and protocols.
+TEST(BlockTables, AllowPolicyNetworkServicesAreExact) {
+    const TableEntry policy = quarantine(5, kMac1, EntryKind::allow_policy);
+    const NetworkServices services = home_services();
+    const BlockTables t(2, {policy}, services);
+    // DHCP: the client port to the server port, broadcast or a known server.
+    EXPECT_EQ(decide(t, kMac1, 17, "255.255.255.255", 68, 67), 0);
+    EXPECT_EQ(decide(t, kMac1, 17, "192.168.1.1", 68, 67), 0);
+    EXPECT_EQ(decide(t, kMac1, 17, "203.0.113.9", 68, 67), 5);   // a "DHCP server" on the internet
+    EXPECT_EQ(decide(t, kMac1, 17, "203.0.113.9", 68, 443), 5);  // source port 68 to a C2
+    EXPECT_EQ(decide(t, kMac1, 6, "203.0.113.9", 68, 443), 5);
+    EXPECT_EQ(decide(t, kMac1, 17, "203.0.113.9", 67, 68), 5);  // the ports the other way round
+    EXPECT_EQ(decide(t, kMac1, 17, "203.0.113.9", 40000, 67), 5);
+    EXPECT_EQ(decide(t, kMac1, 17, "ff02::1:2", 546, 547), 0);  // DHCPv6
+    EXPECT_EQ(decide(t, kMac1, 17, "fe80::1", 546, 547), 0);
+    EXPECT_EQ(decide(t, kMac1, 17, "2001:db8:bad::1", 546, 547), 5);
+    EXPECT_EQ(decide(t, kMac1, 17, "2001:db8:bad::1", 547, 443), 5);
+    // DNS: only to a resolver, either transport.
+    EXPECT_EQ(decide(t, kMac1, 17, "192.168.1.1", 40000, 53), 0);
+    EXPECT_EQ(decide(t, kMac1, 6, "2001:db8:1::53", 40000, 53), 0);
+    EXPECT_EQ(decide(t, kMac1, 17, "198.51.100.53", 40000, 53), 5);  // its own resolver
+    EXPECT_EQ(decide(t, kMac1, 17, "198.51.100.53", 53, 443), 5);    // source port 53 to a C2
+    // Multicast, broadcast and link-local remotes are no exception by themselves.
+    EXPECT_EQ(decide(t, kMac1, 17, "224.0.0.251", 5353, 5353), 5);
+    EXPECT_EQ(decide(t, kMac1, 6, "fe80::1"), 5);
+    EXPECT_EQ(decide(t, kMac1, 6, "169.254.1.1"), 5);
+    // ICMP is judged per packet.
+    bool per_packet = false;
+    const Probe echo = probe(kMac1, 58, "2001:db8:bad::1", 0, 0);
+    EXPECT_EQ(t.match_flow(kMac1, echo.key, echo.lan_is_a, &per_packet), 5);
+    EXPECT_TRUE(per_packet);
+    EXPECT_EQ(packet(t, kMac1, 58, "2001:db8:bad::1", 128, true), 5);   // echo request out
+    EXPECT_EQ(packet(t, kMac1, 58, "2001:db8:bad::1", 129, false), 5);  // echo reply in
+    EXPECT_EQ(packet(t, kMac1, 58, "ff02::1:ff00:1", 135, true), 0);    // neighbour solicitation
+    EXPECT_EQ(packet(t, kMac1, 58, "fe80::1", 136, false), 0);          // advertisement
+    EXPECT_EQ(packet(t, kMac1, 58, "ff02::2", 133, true), 0);           // router solicitation
+    EXPECT_EQ(packet(t, kMac1, 58, "2001:db8:bad::1", 135, true), 5);   // ND to a routed address
+    EXPECT_EQ(packet(t, kMac1, 58, "ff05::2", 133, true), 5);           // beyond link scope
+    EXPECT_EQ(packet(t, kMac1, 58, "2001:db8:f::1", 2, false), 0);      // packet too big from the path
+    EXPECT_EQ(packet(t, kMac1, 58, "2001:db8:f::1", 1, false), 0);      // unreachable
+    EXPECT_EQ(packet(t, kMac1, 58, "2001:db8:bad::1", 1, true), 5);     // errors the device sends out
+    EXPECT_EQ(packet(t, kMac1, 1, "203.0.113.1", 3, false), 0);         // ICMPv4 fragmentation needed
+    EXPECT_EQ(packet(t, kMac1, 1, "203.0.113.1", 8, true), 5);          // ICMPv4 echo
+    // Without known services, nothing but broadcast DHCP and on-link ICMPv6.
+    const BlockTables bare(3, {policy});
+    EXPECT_EQ(decide(bare, kMac1, 17, "192.168.1.1", 40000, 53), 5);
+    EXPECT_EQ(decide(bare, kMac1, 17, "255.255.255.255", 68, 67), 0);
+}
+
+TEST(BlockTables, UnparseableFramesOfADeviceWithARuleAreDropped) {
+    TableEntry fr;
+    fr.rule = 4;
+    fr.kind = EntryKind::flow;
+    fr.flow = probe(nullptr, 17, "198.51.100.9", 5000, 6000).key;
+    std::memset(fr.flow.mac, 0, 6);
+    const BlockTables t(2, {remote(2, EntryKind::device_remote, "203.0.113.0/24", kMac1),
+                            remote(3, EntryKind::global_remote, "2001:db8:bad::/48"), fr});
+    const IpPrefix lan4 = addr("10.0.0.1"), lan6 = addr("fd00::1");
+    auto unparsed = [&](const uint8_t* mac, const std::string& r, uint8_t proto = 0) {
+        const IpPrefix rp = addr(r);
+        return t.match_unparsed(mac, rp.version() == 6 ? lan6.bytes() : lan4.bytes(), rp.bytes(), rp.version(), proto);
     };
-    EXPECT_EQ(match(kMac1, web, "192.0.2.10"), 0);    // allowed prefix
-    EXPECT_EQ(match(kMac1, web, "2001:db8::1"), 0);   // allowed address
-    EXPECT_EQ(match(kMac1, web, "198.51.100.1"), 5);  // anything else
-    EXPECT_EQ(match(kMac1, web, "2001:db8::2"), 5);
-    EXPECT_EQ(match(kMac1, web, "192.0.2.66"), 9);    // an allow never overrides a block
-    EXPECT_EQ(match(kMac2, web, "198.51.100.1"), 0);  // other devices have no policy
-    FlowKey dns = web;
-    dns.proto = 17;
-    dns.port_b = 53;
-    EXPECT_EQ(match(kMac1, dns, "198.51.100.53"), 0);  // DNS anywhere: names must resolve
-    FlowKey dhcp = dns;
-    dhcp.port_a = 68;
-    dhcp.port_b = 67;
-    EXPECT_EQ(match(kMac1, dhcp, "255.255.255.255"), 0);
-    FlowKey icmp6{};
-    icmp6.proto = 58;
-    EXPECT_EQ(match(kMac1, icmp6, "2001:db8::99"), 0);  // neighbour discovery
-    EXPECT_EQ(match(kMac1, web, "224.0.0.251"), 0);     // multicast, link-local
-    EXPECT_EQ(match(kMac1, web, "fe80::1"), 0);
-    EXPECT_EQ(match(kMac1, web, "169.254.1.1"), 0);
-    EXPECT_TRUE(t.has_allow_policies());
+    EXPECT_EQ(unparsed(kMac2, "2001:db8:bad::1"), 3);   // address rules hold for every device
+    EXPECT_EQ(unparsed(kMac2, "198.51.100.9", 17), 4);  // a flow rule by address pair: tiny fragments
+    EXPECT_EQ(unparsed(kMac2, "198.51.100.9", 6), 0);   // ... of its own protocol
+    EXPECT_EQ(unparsed(kMac1, "198.51.100.77"), 2);     // a device with a rule gets none through
+    EXPECT_EQ(unparsed(kMac2, "198.51.100.77"), 0);     // everything else forwards (fail-open)
+    EXPECT_TRUE(t.has_device_rules());
+}
+
+TEST(BlockTables, FlowRuleWithoutVlanMatchesTaggedFrames) {
+    TableEntry fr;
+    fr.rule = 4;
+    fr.kind = EntryKind::flow;
+    const Probe pr = probe(nullptr, 6, "198.51.100.9", 5000, 443);
+    fr.flow = pr.key;
+    std::memset(fr.flow.mac, 0, 6);
+    TableEntry tagged = fr;
+    tagged.rule = 6;
+    tagged.flow.vlan = 20;
+    const BlockTables t(2, {fr});
+    FlowKey k = pr.key;
+    k.vlan = 10;
+    EXPECT_EQ(t.match_flow(kMac1, k, pr.lan_is_a), 4);
+    const BlockTables only20(3, {tagged});
+    EXPECT_EQ(only20.match_flow(kMac1, k, pr.lan_is_a), 0);  // a rule naming a VLAN keeps to it
+    k.vlan = 20;
+    EXPECT_EQ(only20.match_flow(kMac1, k, pr.lan_is_a), 6);
 }

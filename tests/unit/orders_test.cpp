@@ -2,6 +2,8 @@
 // versions, clear errors, and DNS-name rules compiled from DNS answers.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "agent/order_handler.h"
@@ -12,6 +14,25 @@ using namespace spin;
 using nlohmann::json;
 
 namespace {
+
+constexpr uint64_t kT0 = 1'767'225'600'000'000ull;  // packet time of the answers
+
+// Rule dropping a TCP flow from `dev` (10.0.0.11:40000) to `remote`:443, in the tables in force.
+uint16_t blocked(const dp::SharedTables& tables, const std::array<uint8_t, 6>& dev, const uint8_t* remote) {
+    dp::ParsedPacket p{};
+    p.ip_version = 4;
+    p.proto = 6;
+    const uint8_t lan[4] = {10, 0, 0, 11};
+    std::memcpy(p.src, lan, 4);
+    std::memcpy(p.dst, remote, 4);
+    p.has_ports = true;
+    p.sport = 40000;
+    p.dport = 443;
+    p.src_mac = p.dst_mac = dev.data();
+    dp::FlowKey key;
+    const bool lan_is_a = dp::make_flow_key(p, true, key);
+    return tables.blocks.current()->match_flow(dev.data(), key, lan_is_a);
+}
 
 std::string parse_error(const std::string& text) {
     agent::Order o;
@@ -122,22 +143,21 @@ TEST_F(Orders, DnsNameRuleBlocksWhatTheDeviceResolvesIncludingThroughCnames) {
         b.addr = {198, 51, 100, last};
         return b;
     };
-    EXPECT_FALSE(rules_.learn(dev, {binding("tracker.example", {}, 1)}));      // "*." excludes the name itself
-    EXPECT_FALSE(rules_.learn(other, {binding("a.tracker.example", {}, 2)}));  // another device
-    EXPECT_FALSE(rules_.learn(dev, {binding("notatracker.example", {}, 3)}));  // a suffix, not a subdomain
-    EXPECT_TRUE(rules_.learn(dev, {binding("a.tracker.example", {}, 4)}));
-    EXPECT_TRUE(rules_.learn(dev, {binding("innocent.example", {"x.tracker.example"}, 5)}));  // via a CNAME
-    EXPECT_FALSE(rules_.learn(dev, {binding("a.tracker.example", {}, 4)}));                   // known already
+    EXPECT_FALSE(rules_.learn(dev, {binding("tracker.example", {}, 1)}, kT0));      // "*." excludes the name itself
+    EXPECT_FALSE(rules_.learn(other, {binding("a.tracker.example", {}, 2)}, kT0));  // another device
+    EXPECT_FALSE(rules_.learn(dev, {binding("notatracker.example", {}, 3)}, kT0));  // a suffix, not a subdomain
+    EXPECT_TRUE(rules_.learn(dev, {binding("a.tracker.example", {}, 4)}, kT0));
+    EXPECT_TRUE(rules_.learn(dev, {binding("innocent.example", {"x.tracker.example"}, 5)}, kT0));  // via a CNAME
+    EXPECT_FALSE(rules_.learn(dev, {binding("a.tracker.example", {}, 4)}, kT0));                   // known already
     rules_.commit();
-    dp::FlowKey key{};
     const uint8_t addr4[16] = {198, 51, 100, 4}, addr5[16] = {198, 51, 100, 5}, addr2[16] = {198, 51, 100, 2};
-    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr4, 4), 1);
-    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr5, 4), 1);
-    EXPECT_EQ(tables_.blocks.current()->match_flow(other.data(), key, addr4, 4), 0);
-    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr2, 4), 0);
+    EXPECT_EQ(blocked(tables_, dev, addr4), 1);
+    EXPECT_EQ(blocked(tables_, dev, addr5), 1);
+    EXPECT_EQ(blocked(tables_, other, addr4), 0);
+    EXPECT_EQ(blocked(tables_, dev, addr2), 0);
     EXPECT_EQ(order(R"({"op":"rules"})")["rules"][0]["resolved"], 2);
     ASSERT_TRUE(order(R"({"op":"unblock","rule_id":1})")["changed"]);
-    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, addr4, 4), 0);
+    EXPECT_EQ(blocked(tables_, dev, addr4), 0);
 }
 
 TEST_F(Orders, PlainDomainCoversTheNameAndEverythingUnderIt) {
@@ -148,10 +168,10 @@ TEST_F(Orders, PlainDomainCoversTheNameAndEverythingUnderIt) {
     b.ip_version = 6;
     b.addr = {0x20, 0x01, 0x0d, 0xb8};
     b.name = "example.com";
-    EXPECT_TRUE(rules_.learn(dev, {b}));
+    EXPECT_TRUE(rules_.learn(dev, {b}, kT0));
     b.addr[15] = 1;
     b.name = "www.example.com";
-    EXPECT_TRUE(rules_.learn(dev, {b}));
+    EXPECT_TRUE(rules_.learn(dev, {b}, kT0));
 }
 
 }  // namespace
@@ -171,20 +191,70 @@ TEST_F(Orders, AllowPolicyLetsThroughOnlyNamedAndListedDestinations) {
     EXPECT_FALSE(second["ok"]);
     EXPECT_EQ(second["error"], "device already has an allow policy (rule 1); unblock it first");
     const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11};
-    dp::FlowKey key{};
-    key.proto = 6;
-    key.port_b = 443;
     const uint8_t cloud[16] = {198, 51, 100, 7}, listed[16] = {192, 0, 2, 9};
-    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, cloud, 4), 1);
-    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, listed, 4), 0);
+    EXPECT_EQ(blocked(tables_, dev, cloud), 1);
+    EXPECT_EQ(blocked(tables_, dev, listed), 0);
     slowpath::DnsBinding b;
     b.name = "api.vendor.example";
     b.ip_version = 4;
     b.addr = {198, 51, 100, 7};
-    ASSERT_TRUE(rules_.learn(dev, {b}));
+    ASSERT_TRUE(rules_.learn(dev, {b}, kT0));
     rules_.commit();
-    EXPECT_EQ(tables_.blocks.current()->match_flow(dev.data(), key, cloud, 4), 0);  // resolved for an allowed name
+    EXPECT_EQ(blocked(tables_, dev, cloud), 0);  // resolved for an allowed name
     EXPECT_EQ(order(R"({"op":"rules"})")["rules"][0]["resolved"], 1);
+}
+
+}  // namespace
+
+namespace {
+
+// Learnt addresses live as long as the answer's TTL, bounded, or while the
+// device's flows to them go on; then the rule no longer holds them.
+TEST_F(Orders, LearntAddressesExpireWithTheirTtlUnlessInUse) {
+    ASSERT_TRUE(order(
+        R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"tracker.example"}})")["ok"]);
+    const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11};
+    auto binding = [](uint8_t last, uint32_t ttl) {
+        slowpath::DnsBinding b;
+        b.name = "tracker.example";
+        b.ip_version = 4;
+        b.addr = {198, 51, 100, last};
+        b.ttl = ttl;
+        return b;
+    };
+    const uint64_t s = 1'000'000;
+    ASSERT_TRUE(rules_.learn(dev, {binding(1, 300), binding(2, 0), binding(3, 4'000'000'000u), binding(4, 300)}, kT0));
+    rules_.commit();
+    const uint8_t a1[4] = {198, 51, 100, 1}, a2[4] = {198, 51, 100, 2}, a3[4] = {198, 51, 100, 3},
+                  a4[4] = {198, 51, 100, 4};
+    EXPECT_FALSE(rules_.expire(kT0 + 59 * s));  // TTL 0 counts as the 60 s floor
+    EXPECT_TRUE(rules_.expire(kT0 + 61 * s));
+    rules_.commit();
+    EXPECT_EQ(blocked(tables_, dev, a2), 0);
+    EXPECT_EQ(blocked(tables_, dev, a1), 1);
+    rules_.touch(dev.data(), 4, a4, kT0 + 290 * s);  // a flow to .4 still going
+    EXPECT_TRUE(rules_.expire(kT0 + 301 * s));
+    rules_.commit();
+    EXPECT_EQ(blocked(tables_, dev, a1), 0);
+    EXPECT_EQ(blocked(tables_, dev, a4), 1);
+    EXPECT_EQ(blocked(tables_, dev, a3), 1);
+    EXPECT_TRUE(rules_.expire(kT0 + 86401 * s));  // a 4e9-second TTL is held to one day
+    rules_.commit();
+    EXPECT_EQ(blocked(tables_, dev, a3), 0);
+    EXPECT_EQ(blocked(tables_, dev, a4), 0);
+}
+
+TEST_F(Orders, NetworkServicesAreBoundedAndReachTheTables) {
+    rules_.configure_services({{*IpPrefix::parse("192.168.1.1")}, {}});
+    for (int i = 0; i < 20; ++i)
+        rules_.learn_services({*IpPrefix::parse("10.9.0." + std::to_string(i))}, {*IpPrefix::parse("10.8.0.1")});
+    const auto all = rules_.services();
+    ASSERT_EQ(all.resolvers.size(), 1 + agent::RuleRegistry::kMaxLearntServices);
+    EXPECT_EQ(all.resolvers.front().address_text(), "192.168.1.1");  // configured ones stay
+    EXPECT_EQ(all.resolvers.back().address_text(), "10.9.0.19");     // the newest learnt
+    EXPECT_EQ(all.dhcp_servers.size(), 1u);
+    rules_.commit();
+    EXPECT_EQ(tables_.blocks.current()->services().resolvers.size(), all.resolvers.size());
 }
 
 }  // namespace

@@ -106,7 +106,7 @@ TEST_F(SlowPath, DnsAnswerFromTheWanNamesTheDeviceThatAsked) {
     EXPECT_EQ(send(dp::kLan, {q}), 1);
     EXPECT_EQ(send(dp::kWan, {a}, 2'000'000), 1);  // the original is forwarded, the copy is extra
     std::vector<std::pair<std::array<uint8_t, 6>, size_t>> hooked;
-    builder_.on_dns([&](const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& b) {
+    builder_.on_dns([&](const std::array<uint8_t, 6>& mac, const std::vector<slowpath::DnsBinding>& b, uint64_t) {
         hooked.push_back({mac, b.size()});
     });
     const auto ev = events();
@@ -126,6 +126,104 @@ TEST_F(SlowPath, DnsAnswerFromTheWanNamesTheDeviceThatAsked) {
     EXPECT_EQ(hooked[0].first[5], 0x11);
     EXPECT_EQ(worker_->stats().slow_copies.get(), 2u);
     EXPECT_EQ(builder_.counters(SlowKind::dns).quiet, 1u);
+}
+
+// What a compromised device (or a host on the internet) would try to plant a
+// name binding with, and the one answer that does count.
+TEST_F(SlowPath, OnlyAnswersToTheDevicesOwnQueriesFromTheNetworkBind) {
+    make();
+    uint64_t clock = 0;
+    builder_.set_clock([&] { return clock; });
+    size_t bound = 0;
+    builder_.on_dns([&](const std::array<uint8_t, 6>&, const std::vector<slowpath::DnsBinding>& b, uint64_t) {
+        bound += b.size();
+    });
+    const Ip c2 = Ip::v4("203.0.113.66");
+    auto answer = [&](uint16_t id, const char* name, uint16_t port = 40000, const Ip& server = kGwIp) {
+        return udp_frame(kGw, kDev, server, kDevIp, 53, port, dns_answer(id, name, 1, c2, 300));
+    };
+    // A forged answer the device sends itself from the LAN side.
+    send(dp::kLan, {udp_frame(kDev, kGw, kDevIp, kGwIp, 40000, 53, dns_query(9, "api.vendor.example", 1))});
+    send(dp::kLan, {udp_frame(kGw, kDev, kGwIp, kDevIp, 53, 40000, dns_answer(9, "api.vendor.example", 1, c2, 300))},
+         1'100'000);
+    // Answers from the WAN that match no query: another id, name, port or server.
+    send(dp::kWan,
+         {answer(10, "api.vendor.example"), answer(9, "other.example"), answer(9, "api.vendor.example", 40001),
+          answer(9, "api.vendor.example", 40000, Ip::v4("198.51.100.53"))},
+         1'200'000);
+    auto ev = events();
+    EXPECT_TRUE(ev.empty()) << ev.size() << " events";
+    EXPECT_EQ(bound, 0u);
+    EXPECT_EQ(builder_.counters(SlowKind::dns).untrusted, 1u);
+    // The real answer, with the question in another case (0x20 randomisation).
+    send(dp::kWan, {answer(9, "API.vendor.example")}, 1'300'000);
+    ev = events();
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(bound, 1u);
+    // Answered once: a second copy of the same answer teaches nothing.
+    send(dp::kWan, {answer(9, "api.vendor.example")}, 1'400'000);
+    EXPECT_TRUE(events().empty());
+    // Unsolicited answers are dropped after the window (of arrival), and counted.
+    clock = 11'000'000;
+    send(dp::kLan, {udp_frame(kDev, kGw, kDevIp, kGwIp, 40002, 53, dns_query(11, "late.example", 1))}, 1'500'000);
+    events();
+    EXPECT_EQ(builder_.dns_matching().unsolicited, 5u);
+    EXPECT_EQ(builder_.dns_matching().matched, 1u);
+}
+
+// A replay reads the LAN and WAN captures burst by burst: an answer may reach
+// the slow path before its query.  Packet time, not arrival, pairs them.
+TEST_F(SlowPath, AnswerProcessedBeforeItsQueryStillBinds) {
+    make();
+    size_t bound = 0;
+    builder_.on_dns([&](const std::array<uint8_t, 6>&, const std::vector<slowpath::DnsBinding>& b, uint64_t) {
+        bound += b.size();
+    });
+    const auto a = udp_frame(kGw, kDev, kGwIp, kDevIp, 53, 40000, dns_answer(5, "cam.example.com", 1, kCloud, 300));
+    const auto q = udp_frame(kDev, kGw, kDevIp, kGwIp, 40000, 53, dns_query(5, "cam.example.com", 1));
+    send(dp::kWan, {a}, 2'000'000);
+    EXPECT_TRUE(events().empty());
+    send(dp::kLan, {q}, 1'990'000);
+    EXPECT_EQ(events().size(), 1u);
+    EXPECT_EQ(bound, 1u);
+    // A query made after the answer explains nothing.
+    send(dp::kWan, {a}, 3'000'000);
+    send(dp::kLan, {q}, 3'010'000);
+    EXPECT_TRUE(events().empty());
+}
+
+TEST_F(SlowPath, DhcpFromTheWrongSenderIsAnEventNotAnIdentity) {
+    make();
+    std::vector<slowpath::ServiceNews> news;
+    builder_.on_services([&](const slowpath::ServiceNews& n) { news.push_back(n); });
+    const Mac victim{{0x02, 0, 0, 0, 0, 0x22}};
+    DhcpOptions req{3, "laptop", "", {1, 3, 6}, "", {}, {}};
+    // The device asks in another device's name.
+    send(dp::kLan,
+         {udp_frame(kDev, kBcast, Ip::v4("0.0.0.0"), Ip::v4("255.255.255.255"), 68, 67, dhcp(victim, 1, false, req))});
+    // The device plays DHCP server to itself from the LAN side.
+    DhcpOptions ack{5, "", "", {}, "", kDevIp, kDevIp, {Ip::v4("203.0.113.53")}};
+    send(dp::kLan, {udp_frame(kDev, kDev, kDevIp, kDevIp, 67, 68, dhcp(kDev, 2, true, ack))});
+    auto ev = events();
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0]["type"], "dhcp_mismatch");
+    EXPECT_EQ(ev[0]["mac"], "02:00:00:00:00:11");
+    EXPECT_EQ(ev[0]["chaddr"], "02:00:00:00:00:22");
+    EXPECT_EQ(ev[0]["reason"], "client hardware address is not the sender");
+    EXPECT_EQ(ev[1]["type"], "dhcp_mismatch");
+    EXPECT_EQ(ev[1]["reason"], "server message from the LAN side");
+    EXPECT_TRUE(news.empty());
+    EXPECT_EQ(builder_.counters(SlowKind::dhcp).untrusted, 2u);
+    // The real server's ack from the WAN side teaches the home's services.
+    DhcpOptions real{5, "", "", {}, "", kDevIp, kGwIp, {Ip::v4("192.168.1.53"), Ip::v4("192.168.1.54")}};
+    send(dp::kWan, {udp_frame(kGw, kDev, kGwIp, kDevIp, 67, 68, dhcp(kDev, 3, true, real))});
+    ev = events();
+    ASSERT_EQ(ev.size(), 1u);
+    EXPECT_EQ(ev[0]["type"], "dhcp");
+    ASSERT_EQ(news.size(), 1u);
+    ASSERT_EQ(news[0].resolvers.size(), 2u);
+    EXPECT_EQ(news[0].resolvers[1].address_text(), "192.168.1.54");
+    EXPECT_EQ(news[0].dhcp_servers[0].address_text(), "10.0.0.1");
 }
 
 TEST_F(SlowPath, DhcpRequestAndRepeatedArpBecomeEvents) {

@@ -234,8 +234,14 @@ Bytes dhcp(const Mac& client, uint32_t xid, bool reply, const DhcpOptions& o) {
         b.insert(b.end(), {1, 4, 255, 255, 255, 0});
         b.insert(b.end(), {3, 4});
         append(b, o.server.b, 4);
-        b.insert(b.end(), {6, 4});
-        append(b, o.server.b, 4);
+        if (o.dns_servers.empty()) {
+            b.insert(b.end(), {6, 4});
+            append(b, o.server.b, 4);
+        } else {
+            b.push_back(6);
+            b.push_back(static_cast<uint8_t>(4 * o.dns_servers.size()));
+            for (const auto& d : o.dns_servers) append(b, d.b, 4);
+        }
     } else if (o.type == 3) {
         b.insert(b.end(), {50, 4});
         append(b, o.yiaddr.b, 4);

@@ -44,6 +44,7 @@ struct DhcpOptions {
     std::vector<uint8_t> prl;  // option 55
     std::string mud_url;       // option 161
     Ip yiaddr, server;
+    std::vector<Ip> dns_servers;  // option 6 of replies (default: the server)
 };
 Bytes dhcp(const Mac& client, uint32_t xid, bool reply, const DhcpOptions& o);
 Bytes arp(bool reply, const Mac& sha, const Ip& spa, const Mac& tha, const Ip& tpa);

@@ -91,6 +91,15 @@ std::string parse_dhcp(const uint8_t* m, size_t len, DhcpMessage& out) {
             uint32_t{o->second[0]} << 24 | uint32_t{o->second[1]} << 16 | uint32_t{o->second[2]} << 8 | o->second[3];
     out.requested_ip = ipv4(opts, 50);
     out.server_id = ipv4(opts, 54);
+    if (auto o = opts.find(6); o != opts.end()) {
+        if (o->second.empty() || o->second.size() % 4 != 0)
+            return fmt::format("DNS server option of {} bytes", o->second.size());
+        for (size_t i = 0; i < o->second.size(); i += 4) {
+            std::array<uint8_t, 4> a;
+            std::memcpy(a.data(), o->second.data() + i, 4);
+            out.dns_servers.push_back(a);
+        }
+    }
     return {};
 }
 

@@ -2,7 +2,7 @@
 // client is and what it says of itself — message type (53), client MAC,
 // hostname (12), vendor class (60), parameter request list (55, the
 // fingerprint), client id (61), requested (50) and assigned addresses, lease
-// time (51), server id (54), MUD URL (161, RFC 8520).  Option overload (52)
+// time (51), server id (54), DNS servers (6), MUD URL (161, RFC 8520).  Option overload (52)
 // and split options (RFC 3396) are handled.  Input is untrusted: bounds-checked
 // and fuzzed (tests/fuzz/fuzz_dhcp.cpp).
 #pragma once
@@ -29,6 +29,7 @@ struct DhcpMessage {
     std::optional<std::array<uint8_t, 4>> requested_ip;
     std::optional<std::array<uint8_t, 4>> server_id;
     std::optional<uint32_t> lease_seconds;
+    std::vector<std::array<uint8_t, 4>> dns_servers;  // option 6, in a server's offer / ack
     std::string mud_url;
 
     // The parameter request list as "1,3,6,15": the usual DHCP fingerprint.

@@ -69,6 +69,13 @@ std::string options(const uint8_t* p, size_t len, Dhcpv6Message& out, int depth,
         case 39:  // client FQDN: flags, then a DNS-encoded name
             if (n >= 1) out.fqdn = dns_name(v + 1, n - 1);
             break;
+        case 23:  // DNS recursive name servers (RFC 3646)
+            if (n == 0 || n % 16 != 0) return fmt::format("DNS server option of {} bytes", n);
+            for (size_t k = 0; k < n; k += 16) {
+                out.dns_servers.emplace_back();
+                std::memcpy(out.dns_servers.back().data(), v + k, 16);
+            }
+            break;
         case 112: out.mud_url.assign(reinterpret_cast<const char*>(v), n); break;
         default: break;
         }

@@ -1,5 +1,5 @@
 // DHCPv6 (RFC 8415) for the agent's slow path: message type, client DUID,
-// fully qualified name (39), MUD URL (112, RFC 8520), addresses in IA_NA /
+// fully qualified name (39), DNS servers (23), MUD URL (112, RFC 8520), addresses in IA_NA /
 // IA_TA, unwrapping relay messages.  Untrusted input: bounds-checked, fuzzed.
 #pragma once
 
@@ -17,7 +17,8 @@ struct Dhcpv6Message {
     std::vector<uint8_t> client_duid;
     std::string fqdn;  // option 39, DNS-encoded name made dotted
     std::string mud_url;
-    std::vector<std::array<uint8_t, 16>> addresses;  // IA address options inside IA_NA / IA_TA
+    std::vector<std::array<uint8_t, 16>> addresses;    // IA address options inside IA_NA / IA_TA
+    std::vector<std::array<uint8_t, 16>> dns_servers;  // option 23, in a server's advertise / reply
 };
 
 // Parses a DHCPv6 UDP payload; relay-forward / relay-reply messages are

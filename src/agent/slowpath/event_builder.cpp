@@ -1,5 +1,6 @@
 #include "agent/slowpath/event_builder.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "agent/slowpath/dhcp_message.h"
@@ -9,6 +10,7 @@
 #include "agent/slowpath/neighbour_message.h"
 #include "agent/slowpath/slow_frame.h"
 #include "agent/slowpath/ssdp_message.h"
+#include "common/mac_address.h"
 #include "dataplane/packet_parser.h"
 #include "proto/flow_record_json.h"
 
@@ -95,6 +97,22 @@ bool EventBuilder::new_binding(const uint8_t* mac, uint8_t ip_version, const uin
     return true;
 }
 
+// The network side: the WAN port in a bridge; in monitor mode a sender the
+// classifier does not place on the LAN, or a configured resolver.
+bool EventBuilder::from_network(const Frame& f) const {
+    if (!f.info.src_is_lan) return true;
+    if (!trust_.monitor || f.p.ip_version == 0) return false;
+    for (const auto& r : trust_.resolvers)
+        if (r.contains(f.p.src, f.p.ip_version)) return true;
+    return false;
+}
+
+void EventBuilder::answered(const PendingAnswer& a, std::vector<proto::Event>& out) {
+    const auto learnt = dns_bindings(a.message);
+    out.push_back(dns_event(a.message, learnt, a.info, a.device.data()));
+    if (dns_hook_) dns_hook_(a.device, learnt, a.info.time_us);
+}
+
 std::string EventBuilder::dns(const Frame& f, std::vector<proto::Event>& out) {
     std::vector<DnsMessage> msgs;
     std::string err;
@@ -105,15 +123,44 @@ std::string EventBuilder::dns(const Frame& f, std::vector<proto::Event>& out) {
         err = parse_dns(f.payload.data, f.payload.len, msgs.back());
         if (!err.empty()) msgs.clear();
     }
-    for (const auto& m : msgs) {  // the messages before a bad one of a TCP stream still count
-        if (!m.response) continue;
-        const auto learnt = dns_bindings(m);
-        out.push_back(dns_event(m, learnt, f.info, f.lan_device));
-        if (dns_hook_) {
-            std::array<uint8_t, 6> mac;
-            std::memcpy(mac.data(), f.lan_device, 6);
-            dns_hook_(mac, learnt);
+    const uint64_t now = f.info.time_us;
+    const uint64_t arrived = clock_ ? clock_()
+                                    : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                                std::chrono::steady_clock::now().time_since_epoch())
+                                                                .count());
+    if (arrived >= last_expiry_us_ + 1'000'000) {
+        matcher_.expire(arrived);
+        last_expiry_us_ = arrived;
+    }
+    KindCounters& c = counters_[static_cast<unsigned>(dp::SlowKind::dns)];
+    const bool network = from_network(f);
+    for (auto& m : msgs) {  // the messages before a bad one of a TCP stream still count
+        if (f.p.ip_version == 0 || !f.p.has_ports) break;
+        DnsExchange x;
+        x.ip_version = f.p.ip_version;
+        x.id = m.id;
+        x.question = m.questions.empty() ? "" : m.questions[0].name;
+        if (!m.response) {
+            if (network) continue;  // a query towards the home: nothing of a device's
+            std::memcpy(x.device.data(), f.p.src_mac, 6);
+            std::memcpy(x.client.data(), f.p.src, 16);
+            std::memcpy(x.server.data(), f.p.dst, 16);
+            x.client_port = f.p.sport;
+            std::vector<PendingAnswer> released;
+            matcher_.query(x, now, arrived, released);
+            for (const auto& a : released) answered(a, out);
+            continue;
         }
+        if (!network) {  // an "answer" from inside the home: forged, or no business of SPIN's
+            ++c.untrusted;
+            continue;
+        }
+        std::memcpy(x.device.data(), f.p.dst_mac, 6);
+        std::memcpy(x.client.data(), f.p.dst, 16);
+        std::memcpy(x.server.data(), f.p.src, 16);
+        x.client_port = f.p.dport;
+        PendingAnswer a{std::move(m), f.info, x.device};
+        if (matcher_.answer(x, now, arrived, a)) answered(a, out);
     }
     return err;
 }
@@ -132,6 +179,33 @@ std::string EventBuilder::mdns(const Frame& f, std::vector<proto::Event>& out) {
 std::string EventBuilder::dhcp(const Frame& f, std::vector<proto::Event>& out) {
     DhcpMessage m;
     if (auto err = parse_dhcp(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    // Who may speak for chaddr: the client itself from the LAN, a server from
+    // the network side to it (or broadcast).  Anything else is a device
+    // claiming another's identity, or a rogue server in the home.
+    const char* mismatch = nullptr;
+    const bool network = from_network(f);
+    if (m.op == 1 && network)
+        mismatch = "client message from the network side";
+    else if (m.op == 1 && std::memcmp(f.p.src_mac, m.client_mac.data(), 6) != 0)
+        mismatch = "client hardware address is not the sender";
+    else if (m.op == 2 && !network)
+        mismatch = "server message from the LAN side";
+    else if (m.op == 2 && std::memcmp(f.p.dst_mac, m.client_mac.data(), 6) != 0 && !MacAddress::is_group(f.p.dst_mac))
+        mismatch = "server message to another hardware address";
+    if (mismatch != nullptr) {
+        ++counters_[static_cast<unsigned>(dp::SlowKind::dhcp)].untrusted;
+        out.push_back(event(f.info, f.lan_device,
+                            proto::DhcpMismatchEvent{dhcp_message_type_name(m.message_type),
+                                                     proto::format_mac(m.client_mac.data()), mismatch}));
+        return {};
+    }
+    if (m.op == 2 && service_hook_ && (m.message_type == 2 || m.message_type == 5)) {
+        ServiceNews news;
+        for (const auto& d : m.dns_servers) news.resolvers.push_back(IpPrefix::host(4, d.data()));
+        if (m.server_id) news.dhcp_servers.push_back(IpPrefix::host(4, m.server_id->data()));
+        news.dhcp_servers.push_back(IpPrefix::host(4, f.p.src));
+        service_hook_(news);
+    }
     proto::DhcpEvent e;
     e.message = dhcp_message_type_name(m.message_type);
     e.hostname = m.hostname;
@@ -154,6 +228,18 @@ std::string EventBuilder::dhcp(const Frame& f, std::vector<proto::Event>& out) {
 std::string EventBuilder::dhcpv6(const Frame& f, std::vector<proto::Event>& out) {
     Dhcpv6Message m;
     if (auto err = parse_dhcpv6(f.payload.data, f.payload.len, m); !err.empty()) return err;
+    // Servers answer from the network side, clients ask from the LAN.
+    const bool server = m.type == 2 || m.type == 7 || m.type == 10;
+    if (server != from_network(f)) {
+        ++counters_[static_cast<unsigned>(dp::SlowKind::dhcpv6)].untrusted;
+        return {};
+    }
+    if (server && m.type != 10 && service_hook_) {
+        ServiceNews news;
+        for (const auto& d : m.dns_servers) news.resolvers.push_back(IpPrefix::host(6, d.data()));
+        news.dhcp_servers.push_back(IpPrefix::host(6, f.p.src));
+        service_hook_(news);
+    }
     proto::Dhcpv6Event e{dhcpv6_type_name(m.type), hex(m.client_duid), m.fqdn, m.mud_url, {}};
     for (const auto& a : m.addresses) e.ips.push_back(proto::format_ip(a.data(), 6));
     out.push_back(event(f.info, f.lan_device, std::move(e)));

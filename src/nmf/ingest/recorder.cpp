@@ -54,6 +54,12 @@ void Recorder::on_agent_event(const json& event) {
 
 void Recorder::on_agent_event(const proto::Event& e) {
     ++stats_.agent_events;
+    if (const auto* m = e.as<proto::DhcpMismatchEvent>()) {
+        const auto mac = MacAddress::parse(e.mac);
+        note("dhcp_mismatch", e.time, mac ? mac->to_string() : "", e.agent,
+             {{"chaddr", m->chaddr}, {"message", m->message}, {"reason", m->reason}});
+        return;
+    }
     const auto change = model_.apply(e);
     if (!change) return;
     // Every binding is kept (times, expiry), not only those that changed
