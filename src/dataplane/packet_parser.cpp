@@ -59,10 +59,8 @@ ParseStatus parse_ipv4(const uint8_t* f, uint32_t off, uint32_t len, ParsedPacke
     if (len - off < 20) return ParseStatus::truncated;
     const uint8_t* ip = f + off;
     if ((ip[0] >> 4) != 4) return ParseStatus::malformed;
-    const uint32_t ihl = (ip[0] & 0x0f) * 4u;
-    const uint32_t total = be16(ip + 2);
-    if (ihl < 20 || total < ihl) return ParseStatus::malformed;
-    if (len - off < ihl) return ParseStatus::truncated;
+    // Addresses first: a header that lies about its length still names its
+    // ends, and the rules hold for it (worker: handle_unparsed).
     out.ip_version = 4;
     out.l3_offset = static_cast<uint16_t>(off);
     out.proto = ip[9];
@@ -70,6 +68,10 @@ ParseStatus parse_ipv4(const uint8_t* f, uint32_t off, uint32_t len, ParsedPacke
     std::memset(out.src + 4, 0, 12);
     std::memcpy(out.dst, ip + 16, 4);
     std::memset(out.dst + 4, 0, 12);
+    const uint32_t ihl = (ip[0] & 0x0f) * 4u;
+    const uint32_t total = be16(ip + 2);
+    if (ihl < 20 || total < ihl) return ParseStatus::malformed;
+    if (len - off < ihl) return ParseStatus::truncated;
     const uint16_t frag = be16(ip + 6);
     const bool more_fragments = frag & 0x2000;
     const uint16_t frag_offset = frag & 0x1fff;

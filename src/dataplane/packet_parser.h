@@ -25,7 +25,7 @@ struct ParsedPacket {
     uint8_t vlan_depth;  // number of 802.1Q / 802.1ad tags
     uint16_t vlan;       // outer VLAN id (12 bits)
     uint16_t ethertype;  // innermost ethertype
-    uint8_t ip_version;  // 4 or 6, 0 if not IP
+    uint8_t ip_version;  // 4 or 6 once src / dst are read (a header malformed past them too), else 0
     uint8_t proto;       // transport protocol (after IPv6 extension headers)
     uint8_t tcp_flags;
     uint8_t icmp_type;    // ICMP / ICMPv6 type, 0xff if none
