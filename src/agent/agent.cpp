@@ -24,6 +24,7 @@
 #include "agent/rule_registry.h"
 #include "agent/slowpath/event_builder.h"
 #include "agent/slowpath/slow_path_reader.h"
+#include "agent/state_file.h"
 #include "agent/telemetry.h"
 #include "common/log.h"
 #include "dataplane/record_ring.h"
@@ -160,7 +161,30 @@ int run_agent(const AgentConfig& cfg) {
     RuleRegistry rules(tables);
     rules.configure_services({cfg.resolvers, cfg.dhcp_servers});
     for (const auto& r : cfg.blocks) rules.add(r, "config");
+    // The rules in force when the agent last stopped (or died), before a
+    // single packet passes: a quarantine outlives a restart.
+    const StateFile state(state_dir(cfg), "rules.json");
+    if (state.enabled()) {
+        try {
+            if (const auto doc = state.load())
+                log_info("{}: {} ordered rule(s) back in force", state.path(), rules.restore(*doc));
+        } catch (const std::exception& e) {
+            log_error("{}; starting with the configuration's rules only", e.what());
+        }
+    }
     const uint32_t version = rules.commit();
+    uint32_t saved_version = 0;
+    auto last_save = std::chrono::steady_clock::now();
+    auto persist = [&] {
+        if (!state.enabled()) return;
+        try {
+            state.save(rules.state());
+            saved_version = rules.version();
+            last_save = std::chrono::steady_clock::now();
+        } catch (const std::exception& e) {
+            log_error("rules not kept across restarts: {}", e.what());
+        }
+    };
     log_info("block tables: {} rule(s), version {}", rules.snapshot().size(), version);
 
     dp::SlowPool slow_pool("spin_slow", cfg.slow_pool, lan.socket());
@@ -188,6 +212,7 @@ int run_agent(const AgentConfig& cfg) {
     OrderHandler::Hooks hooks;
     hooks.stats = [&] { return stats_json(workers, event_builder); };
     hooks.rule_drops = [&](uint16_t id) { return rule_drops(workers, id); };
+    hooks.persist = persist;
     Channels channels(cfg, boot_us, rules, std::move(hooks));
     // Packet time, from slow-path frames and flow records: what learnt
     // addresses expire by (a replay expires them as the capture did).
@@ -238,6 +263,16 @@ int run_agent(const AgentConfig& cfg) {
     if (wan) wan->start();
 
     std::atomic<bool> stop{false};
+    // Whatever ends this function from here on (a return, an exception in
+    // the control loop) stops the workers first: this guard is destroyed
+    // before everything declared above it, which the workers use.
+    struct StopWorkers {
+        std::atomic<bool>& stop;
+        ~StopWorkers() {
+            stop.store(true);
+            rte_eal_mp_wait_lcore();
+        }
+    } stop_workers{stop};
     std::vector<LaunchArgs> launch(queues);
     {
         uint32_t i = 0;
@@ -245,12 +280,8 @@ int run_agent(const AgentConfig& cfg) {
         RTE_LCORE_FOREACH_WORKER(lcore) {
             if (i == queues) break;
             launch[i] = {workers[i].get(), {lan.id(), wan ? wan->id() : lan.id(), static_cast<uint16_t>(i)}, &stop};
-            if (rte_eal_remote_launch(worker_main, &launch[i], lcore) != 0) {
-                // Workers already running use state about to be destroyed: stop them first.
-                stop.store(true);
-                rte_eal_mp_wait_lcore();
+            if (rte_eal_remote_launch(worker_main, &launch[i], lcore) != 0)
                 throw std::runtime_error(fmt::format("cannot launch worker {} on lcore {}", i, lcore));
-            }
             ++i;
         }
     }
@@ -277,6 +308,9 @@ int run_agent(const AgentConfig& cfg) {
         // What the answers of this round taught, in one snapshot.
         rules.expire(packet_clock_us);
         if (rules.dirty()) rules.commit();
+        // What answers and DHCP taught is kept too, at most every few seconds.
+        if (rules.version() != saved_version && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(5))
+            persist();
         got += drain_rings();
         channels.poll();
         if (cfg.exit_on_eof) {
@@ -297,6 +331,7 @@ int run_agent(const AgentConfig& cfg) {
 
     stop.store(true);
     rte_eal_mp_wait_lcore();
+    persist();
     while (slow_reader.poll() != 0) {}
     drain_rings();
     for (auto& w : workers) w->drain(proto::EndReason::exit, dispatch);

@@ -1,5 +1,9 @@
 #include "agent/agent_config.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
 #include <cstring>
 #include <set>
 
@@ -42,7 +46,7 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     const At root{root_node, ""};
     if (!root_node || root_node.IsNull()) return c;
     root.only({"agent", "mode", "ports", "workers", "eal", "flows", "digests", "commands", "curve", "slowpath",
-               "monitor", "idle", "network", "blocks"});
+               "monitor", "idle", "network", "state", "blocks"});
 
     if (auto a = root.child("agent"); a.node) {
         a.only({"id"});
@@ -148,6 +152,10 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
             c.gateway_mac = mac;
         }
     }
+    if (auto st = root.child("state"); st.node) {
+        st.only({"dir"});
+        if (st.has("dir")) c.state_dir = st.child("dir").str();
+    }
     if (auto n = root.child("network"); n.node) {
         n.only({"resolvers", "dhcp_servers"});
         for (auto [key, list] : {std::pair{"resolvers", &c.resolvers}, std::pair{"dhcp_servers", &c.dhcp_servers}}) {
@@ -174,7 +182,25 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
 
 }  // namespace
 
+std::string state_dir(const AgentConfig& c) {
+    if (c.state_dir) return *c.state_dir;
+    const bool plain = c.id != "." && c.id != ".." && std::all_of(c.id.begin(), c.id.end(), [](char ch) {
+                           return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-';
+                       });
+    if (!plain)
+        throw ConfigError("state.dir: agent id '" + c.id +
+                          "' cannot name the default state directory; set state.dir (or --state-dir)");
+    // systemd's StateDirectory= says where state goes (the first if several).
+    std::string base = "/var/lib/spin";
+    if (const char* env = std::getenv("STATE_DIRECTORY"); env != nullptr && *env != '\0') {
+        base = env;
+        base = base.substr(0, base.find(':'));
+    }
+    return base + "/agent-" + c.id;
+}
+
 void validate(const AgentConfig& c) {
+    (void)state_dir(c);
     if (c.lan.empty()) throw ConfigError("ports.lan: no LAN port (set it in the YAML or with --lan)");
     if (c.mode == Mode::bridge && c.wan.empty())
         throw ConfigError("ports.wan: bridge mode needs a WAN port (set it in the YAML or with --wan)");

@@ -77,6 +77,11 @@ struct AgentConfig {
 
     std::vector<proto::Rule> blocks;  // the YAML `blocks` list, in force from the start
 
+    // state: where the rules in force survive restarts; unset means
+    // $STATE_DIRECTORY/agent-<id> (systemd), else /var/lib/spin/agent-<id>;
+    // "" keeps nothing
+    std::optional<std::string> state_dir;
+
     // run control (command line only)
     bool exit_on_eof = false;
     uint32_t eof_idle_ms = 500;
@@ -91,5 +96,9 @@ AgentConfig load_agent_config(const std::string& path);
 AgentConfig parse_agent_config(const std::string& yaml, const std::string& origin);
 // Checks what command-line overrides may have changed.  Throws ConfigError.
 void validate(const AgentConfig& config);
+// The state directory in force: state.dir / --state-dir, else the default
+// under $STATE_DIRECTORY or /var/lib/spin/, named after the agent id; "" for none.  Throws
+// ConfigError when the id cannot name a directory.
+std::string state_dir(const AgentConfig& config);
 
 }  // namespace spin::agent

@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
         "exit-on-eof", "stop once the inputs (net_pcap files) are exhausted and every flow has been reported")(
         "eof-idle-ms", po::value<uint32_t>()->value_name("MS")->default_value(500),
         "with --exit-on-eof: how long without a packet counts as the end of input")(
+        "state-dir", po::value<std::string>()->value_name("DIR"),
+        "where the rules in force survive restarts, overrides state.dir (\"\" keeps nothing)")(
         "summary", "print per-device totals at exit")("agent-id", po::value<std::string>()->value_name("ID"),
                                                       "agent id, overrides agent.id");
     po::variables_map vm;
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
         if (vm.count("event-log")) cfg.event_log = vm["event-log"].as<std::string>();
         if (vm.count("flow-log")) cfg.flow_log = vm["flow-log"].as<std::string>();
         if (vm.count("agent-id")) cfg.id = vm["agent-id"].as<std::string>();
+        if (vm.count("state-dir")) cfg.state_dir = vm["state-dir"].as<std::string>();
         cfg.exit_on_eof = vm.count("exit-on-eof") != 0;
         cfg.eof_idle_ms = vm["eof-idle-ms"].as<uint32_t>();
         cfg.summary = vm.count("summary") != 0;

@@ -41,6 +41,7 @@ json OrderHandler::execute(const Order& o) {
         const auto added = rules_.add(*o.rule, "order");
         if (rules_.dirty()) rules_.commit();
         a["changed"] = added.changed;
+        if (added.changed && hooks_.persist) hooks_.persist();
         a["rule"] = describe(*rules_.find(added.id));
         if (added.changed && hooks_.on_change) hooks_.on_change("block", a["rule"]);
     } else {  // unblock
@@ -50,6 +51,7 @@ json OrderHandler::execute(const Order& o) {
         const bool removed = id != 0 && rules_.remove(id);
         if (rules_.dirty()) rules_.commit();
         a["changed"] = removed;
+        if (removed && hooks_.persist) hooks_.persist();
         if (removed) {
             a["rule"] = gone;
             if (hooks_.on_change) hooks_.on_change("unblock", gone);

@@ -29,6 +29,7 @@ public:
         std::function<nlohmann::json()> stats;                              // counters for 'stats'
         std::function<std::pair<uint64_t, uint64_t>(uint16_t)> rule_drops;  // packets, bytes dropped by a rule
         std::function<void(const std::string& op, const nlohmann::json& rule)> on_change;  // block / unblock
+        std::function<void()> persist;  // the rules changed: keep them before the answer goes out
     };
     OrderHandler(RuleRegistry& rules, std::string agent_id, uint64_t boot_us, Hooks hooks);
 

@@ -18,7 +18,18 @@ RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string
             throw std::runtime_error("device already has an allow policy (rule " + std::to_string(e.info.id) +
                                      "); unblock it first");
     }
-    if (next_id_ == 0) throw std::runtime_error("too many block rules (65535 ids issued)");
+    // Ids are issued in order; once all 65535 were, the oldest free ones come
+    // back (a rule removed long ago lends its id, and its name in late
+    // records, to a new one).
+    if (entries_.size() >= 65535) throw std::runtime_error("too many block rules (65535 in force)");
+    auto in_use = [&](uint16_t id) {
+        return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& x) { return x.info.id == id; });
+    };
+    if (next_id_ == 0) {
+        next_id_ = 1;
+        ids_wrapped_ = true;
+    }
+    while (ids_wrapped_ && in_use(next_id_)) next_id_ = next_id_ == 65535 ? 1 : next_id_ + 1;
     Entry e;
     e.info.id = next_id_++;
     e.info.name = rule.name.empty() ? rule.describe() : rule.name;
@@ -255,6 +266,88 @@ std::vector<RuleInfo> RuleRegistry::snapshot() const {
     std::vector<RuleInfo> out;
     for (const auto& e : entries_) out.push_back(e.info);
     return out;
+}
+
+nlohmann::json RuleRegistry::state() const {
+    std::lock_guard lock(mutex_);
+    nlohmann::json rules = nlohmann::json::array(), learnt = nlohmann::json::array();
+    for (const auto& e : entries_) {
+        if (!e.addresses.empty()) {
+            nlohmann::json addresses = nlohmann::json::array();
+            for (const auto& [a, until] : e.addresses)
+                addresses.push_back(
+                    {{"address", IpPrefix::host(a.first, a.second.data()).address_text()}, {"until_us", until}});
+            learnt.push_back({{"rule", e.info.rule}, {"addresses", std::move(addresses)}});
+        }
+        if (e.info.origin == "order") rules.push_back({{"rule", e.info.rule}, {"name", e.info.name}});
+    }
+    auto list = [](const std::vector<IpPrefix>& v) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& p : v) out.push_back(p.to_string());
+        return out;
+    };
+    return {{"format", 1},
+            {"rules", std::move(rules)},
+            {"learnt", std::move(learnt)},
+            {"services", {{"resolvers", list(learnt_.resolvers)}, {"dhcp_servers", list(learnt_.dhcp_servers)}}}};
+}
+
+size_t RuleRegistry::restore(const nlohmann::json& state) {
+    // Everything is read and checked before anything is applied.
+    auto fail = [](const std::string& why) { throw std::runtime_error("not a rules state: " + why); };
+    if (!state.is_object() || state.value("format", 0) != 1) fail("no 'format': 1");
+    std::vector<std::pair<proto::Rule, std::string>> rules;
+    for (const auto& r : state.value("rules", nlohmann::json::array())) {
+        std::string err;
+        auto rule = r.is_object() ? proto::parse_rule(r.value("rule", nlohmann::json()), &err) : std::nullopt;
+        if (!rule) fail("rule " + r.dump() + ": " + err);
+        rules.emplace_back(*rule, r.value("name", std::string{}));
+    }
+    struct Learnt {
+        proto::Rule rule;
+        std::vector<std::pair<Address, uint64_t>> addresses;
+    };
+    std::vector<Learnt> learnt;
+    for (const auto& l : state.value("learnt", nlohmann::json::array())) {
+        std::string err;
+        auto rule = l.is_object() ? proto::parse_rule(l.value("rule", nlohmann::json()), &err) : std::nullopt;
+        if (!rule) fail("learnt rule: " + err);
+        Learnt x{*rule, {}};
+        for (const auto& a : l.value("addresses", nlohmann::json::array())) {
+            const auto p = a.is_object() && a.value("address", nlohmann::json()).is_string()
+                               ? IpPrefix::parse(a["address"].get<std::string>())
+                               : std::nullopt;
+            if (!p || !p->is_host() || !a.value("until_us", nlohmann::json()).is_number_unsigned())
+                fail("learnt address " + a.dump());
+            Address addr{p->version(), {}};
+            std::memcpy(addr.second.data(), p->bytes(), 16);
+            x.addresses.emplace_back(addr, a["until_us"].get<uint64_t>());
+        }
+        learnt.push_back(std::move(x));
+    }
+    dp::NetworkServices services;
+    const auto svc = state.value("services", nlohmann::json::object());
+    for (auto [key, out] : {std::pair{"resolvers", &services.resolvers}, {"dhcp_servers", &services.dhcp_servers}})
+        for (const auto& p : svc.value(key, nlohmann::json::array())) {
+            const auto prefix = p.is_string() ? IpPrefix::parse(p.get<std::string>()) : std::nullopt;
+            if (!prefix) fail(std::string("service ") + p.dump());
+            out->push_back(*prefix);
+        }
+    for (auto& [rule, name] : rules) {
+        if (!name.empty()) rule.name = name;
+        add(rule, "order");
+    }
+    std::lock_guard lock(mutex_);
+    for (const auto& x : learnt)
+        for (auto& e : entries_)
+            if (e.info.rule.same_as(x.rule)) {
+                for (const auto& [a, until] : x.addresses)
+                    if (e.addresses.size() < kMaxLearnt) e.addresses[a] = std::max(e.addresses[a], until);
+                e.info.resolved = e.addresses.size();
+            }
+    learnt_ = std::move(services);
+    dirty_ = true;
+    return rules.size();
 }
 
 }  // namespace spin::agent

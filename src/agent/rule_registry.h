@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/slowpath/dns_message.h"
 #include "dataplane/shared_tables.h"
 #include "proto/rule.h"
@@ -87,6 +89,15 @@ public:
     std::string name(uint32_t id) const;
     std::vector<RuleInfo> snapshot() const;
 
+    // What must survive a restart (agent/state_file.h): the rules orders put
+    // in force, the addresses every rule learnt and the services learnt.
+    // Rules from the config are not in it: the config brings them back.
+    nlohmann::json state() const;
+    // Puts a state() back before the ports start; rules come back as
+    // ordered ones.  Returns the number of rules.  Throws std::runtime_error
+    // on a document that is not a state (nothing is applied then).
+    size_t restore(const nlohmann::json& state);
+
 private:
     using Address = std::pair<uint8_t, std::array<uint8_t, 16>>;
     struct Entry {
@@ -106,6 +117,7 @@ private:
     dp::NetworkServices configured_, learnt_;
     std::map<uint16_t, std::string> names_;  // every id ever issued
     uint16_t next_id_ = 1;
+    bool ids_wrapped_ = false;  // every id was issued once: free ones are reused
     bool dirty_ = true;
 };
 

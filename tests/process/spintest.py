@@ -44,6 +44,9 @@ PCAPGEN = build_path("SPIN_PCAPGEN", "tools/pcapgen/spin-pcapgen")
 SLOWPATH_DUMP = build_path("SPIN_SLOWPATH_DUMP", "tools/slowpath-dump/spin-slowpath-dump")
 CONTROLLER = build_path("SPIN_CONTROLLER", "src/controller/spin-controller")
 REPLAY_YAML = os.path.join(project_root(), "config", "replay.yaml")
+# Agents keep the rules in force under $STATE_DIRECTORY/agent-<id>: one fresh
+# directory per test, so no test inherits another's quarantines.
+os.environ["STATE_DIRECTORY"] = tempfile.mkdtemp(prefix="spin-state-")
 
 
 def dissection_captures():

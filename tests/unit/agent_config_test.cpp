@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "agent/agent_config.h"
@@ -32,6 +33,8 @@ flows:
 digests: {publish: "tcp://127.0.0.1:5556", update_interval: 0, batch_records: 64, batch_delay_ms: 50, ring_size: 1024}
 monitor: {lan_prefixes: [192.168.1.0/24, "fd00::/8"], gateway_mac: "02:00:00:00:00:01"}
 idle: {polls_before_sleep: 10, sleep_us: 0}
+network: {resolvers: [192.168.1.1, "2001:db8::53"], dhcp_servers: [192.168.1.1]}
+state: {dir: /srv/spin/state}
 blocks:
   - {type: quarantine, mac: "02:00:00:00:00:09", name: bad cam}
   - {type: device_remote, mac: "02:00:00:00:00:09", remote: 198.51.100.0/24}
@@ -63,7 +66,31 @@ blocks:
     EXPECT_EQ(c.blocks[1].describe(), "device 02:00:00:00:00:09 remote 198.51.100.0/24");
     EXPECT_EQ(c.blocks[3].flow.lan_port, 1234);
     EXPECT_EQ(c.blocks[3].flow.proto, 6);
+    ASSERT_EQ(c.resolvers.size(), 2u);
+    EXPECT_EQ(c.resolvers[1].address_text(), "2001:db8::53");
+    EXPECT_EQ(c.dhcp_servers.size(), 1u);
+    EXPECT_EQ(state_dir(c), "/srv/spin/state");
     EXPECT_NO_THROW(validate(c));
+}
+
+TEST(AgentConfig, StateDirectoryDefaultsUnderVarLibSpinOrSystemdsStateDirectory) {
+    auto c = parse_agent_config("agent: {id: home-7}", "test");
+    const char* saved = std::getenv("STATE_DIRECTORY");
+    const std::string keep = saved ? saved : "";
+    unsetenv("STATE_DIRECTORY");
+    EXPECT_EQ(state_dir(c), "/var/lib/spin/agent-home-7");
+    setenv("STATE_DIRECTORY", "/var/lib/spin:/var/lib/other", 1);
+    EXPECT_EQ(state_dir(c), "/var/lib/spin/agent-home-7");
+    setenv("STATE_DIRECTORY", "/run/x", 1);
+    EXPECT_EQ(state_dir(c), "/run/x/agent-home-7");
+    c.id = "../../etc";  // an id is no path
+    EXPECT_THROW(state_dir(c), ConfigError);
+    c.state_dir = "";
+    EXPECT_EQ(state_dir(c), "");  // keeps nothing
+    if (saved)
+        setenv("STATE_DIRECTORY", keep.c_str(), 1);
+    else
+        unsetenv("STATE_DIRECTORY");
 }
 
 TEST(AgentConfig, ErrorsNameTheKeyAndLine) {

@@ -258,3 +258,68 @@ TEST_F(Orders, NetworkServicesAreBoundedAndReachTheTables) {
 }
 
 }  // namespace
+
+namespace {
+
+// What survives a restart: ordered rules (not the config's), learnt
+// addresses and services; a broken state changes nothing.
+TEST(RuleState, RoundTripsOrderedRulesLearntAddressesAndServices) {
+    dp::SharedTables tables{1};
+    agent::RuleRegistry a{tables};
+    proto::Rule configured = *proto::parse_rule(json{{"type", "quarantine"}, {"mac", "02:00:00:00:00:01"}}, nullptr);
+    a.add(configured, "config");
+    a.add(*proto::parse_rule(json{{"type", "device_name"}, {"mac", "02:00:00:00:00:11"}, {"domain", "t.example"}},
+                             nullptr),
+          "order");
+    slowpath::DnsBinding b;
+    b.name = "t.example";
+    b.ip_version = 4;
+    b.addr = {198, 51, 100, 9};
+    b.ttl = 300;
+    ASSERT_TRUE(a.learn({0x02, 0, 0, 0, 0, 0x11}, {b}, kT0));
+    a.learn_services({*IpPrefix::parse("192.168.1.1")}, {});
+    const json state = json::parse(a.state().dump());
+    EXPECT_EQ(state["rules"].size(), 1u);
+
+    dp::SharedTables tables2{1};
+    agent::RuleRegistry back{tables2};
+    back.add(configured, "config");
+    EXPECT_EQ(back.restore(state), 1u);
+    back.commit();
+    const auto rules = back.snapshot();
+    ASSERT_EQ(rules.size(), 2u);
+    EXPECT_EQ(rules[1].origin, "order");
+    EXPECT_EQ(rules[1].resolved, 1u);
+    EXPECT_EQ(back.services().resolvers.size(), 1u);
+    const uint8_t addr[4] = {198, 51, 100, 9};
+    EXPECT_EQ(blocked(tables2, {0x02, 0, 0, 0, 0, 0x11}, addr), rules[1].id);
+
+    agent::RuleRegistry untouched{tables2};
+    for (const char* bad : {R"({"format":2})", R"({"format":1,"rules":[{"rule":{"type":"quarantine"}}]})",
+                            R"({"format":1,"learnt":[{"rule":{"type":"quarantine","mac":"02:00:00:00:00:01"},)"
+                            R"("addresses":[{"address":"10.0.0.0/8","until_us":1}]}]})"})
+        EXPECT_THROW(untouched.restore(json::parse(bad)), std::runtime_error) << bad;
+    EXPECT_TRUE(untouched.snapshot().empty());
+}
+
+// 65,535 blocks in one run, and then more: freed ids come back.
+TEST(RuleState, IdsOfRemovedRulesAreReusedOnceAllWereIssued) {
+    dp::SharedTables tables{1};
+    agent::RuleRegistry r{tables};
+    auto rule = [](uint32_t i) {
+        return *proto::parse_rule(json{{"type", "global"},
+                                       {"remote", "10." + std::to_string(i >> 16 & 255) + "." +
+                                                      std::to_string(i >> 8 & 255) + "." + std::to_string(i & 255)}},
+                                  nullptr);
+    };
+    for (uint32_t i = 0; i < 70000; ++i) {
+        const auto added = r.add(rule(i), "order");
+        ASSERT_TRUE(added.changed) << i;
+        ASSERT_TRUE(r.remove(added.id)) << i;
+    }
+    const auto a = r.add(rule(1), "order"), b = r.add(rule(2), "order");
+    EXPECT_NE(a.id, b.id);
+    EXPECT_NE(a.id, 0);
+}
+
+}  // namespace

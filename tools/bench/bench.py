@@ -274,6 +274,7 @@ def main():
         sizes = ["64", "mix"]
     os.makedirs(args.out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="spin-bench-")
+    os.environ["STATE_DIRECTORY"] = workdir  # the agents' rules in force stay with this run
     started = time.time()
     tiny = os.path.join(workdir, "tiny.pcap")
     subprocess.run([PCAPGEN, "flows", "--flows", "1", "--packets", "1", "--out-lan", tiny], check=True)
