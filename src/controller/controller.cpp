@@ -30,6 +30,8 @@ nmf::ApiConfig api_config(const ControllerConfig& c) {
     a.token = c.token;
     a.max_body = c.max_body;
     a.threads = c.api_threads;
+    a.max_streams = c.api_max_streams;
+    a.hosts = c.api_hosts;
     return a;
 }
 

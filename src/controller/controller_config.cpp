@@ -1,5 +1,9 @@
 #include "controller/controller_config.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+
 #include <fstream>
 
 #include <fmt/format.h>
@@ -137,18 +141,36 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     }
     if (top.has("api")) {
         const At api = top.child("api");
-        api.only({"listen", "token", "token_file", "max_body", "threads"});
+        api.only({"listen", "token", "token_file", "max_body", "threads", "max_streams", "hosts"});
         if (api.has("listen")) c.listen = api.child("listen").str();
         if (api.has("token")) c.token = api.child("token").str();
         if (api.has("token_file")) {
             const At f = api.child("token_file");
-            std::ifstream in(f.str());
-            if (!in) f.fail(fmt::format("cannot read '{}'", f.str()));
-            std::getline(in, c.token);
-            if (c.token.empty()) f.fail(fmt::format("'{}' holds no token on its first line", f.str()));
+            try {
+                c.token = read_token_file(f.str());
+            } catch (const ConfigError& e) {
+                f.fail(e.what());
+            }
         }
         if (api.has("max_body")) c.max_body = api.child("max_body").uint(256, 64 << 20);
         if (api.has("threads")) c.api_threads = static_cast<uint32_t>(api.child("threads").uint(2, 1024));
+        // Unset: up to 4, and never more than half the threads.
+        c.api_max_streams = std::max(1u, std::min(4u, c.api_threads / 2));
+        if (api.has("max_streams")) c.api_max_streams = static_cast<uint32_t>(api.child("max_streams").uint(1, 1023));
+        if (api.has("hosts")) {
+            const At hosts = api.child("hosts");
+            if (!hosts.node.IsSequence()) hosts.fail("must be a list of host names");
+            for (size_t i = 0; i < hosts.node.size(); ++i) {
+                const At h{hosts.node[i], fmt::format("{}[{}]", hosts.path, i)};
+                const std::string name = h.str();
+                if (name.empty() || name.find_first_of(" :/[]") != std::string::npos)
+                    h.fail("must be a host name such as spin.home (no port, no scheme)");
+                c.api_hosts.push_back(name);
+            }
+        }
+        if (c.api_max_streams >= c.api_threads)
+            api.fail(fmt::format("max_streams ({}) must be below threads ({}): streams would hold every thread",
+                                 c.api_max_streams, c.api_threads));
     }
     if (top.has("orders")) {
         const At orders = top.child("orders");
@@ -158,6 +180,21 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     if (top.has("agent_timeout")) c.agent_timeout = seconds(top.child("agent_timeout"), 1, 3600);
     if (top.has("oui_dir")) c.oui_dir = top.child("oui_dir").str();
     return c;
+}
+
+std::string read_token_file(const std::string& path) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) throw ConfigError(fmt::format("cannot read '{}'", path));
+    if (st.st_mode & (S_IRWXG | S_IRWXO))
+        throw ConfigError(
+            fmt::format("'{}' may be read by other users (mode {:o}): chmod 600 it", path, st.st_mode & 0777));
+    std::ifstream in(path);
+    std::string token;
+    if (!in) throw ConfigError(fmt::format("cannot read '{}'", path));
+    std::getline(in, token);
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (token.empty()) throw ConfigError(fmt::format("'{}' holds no token on its first line", path));
+    return token;
 }
 
 ControllerConfig load_controller_config(const std::string& path) {

@@ -31,7 +31,9 @@ struct ControllerConfig {
     std::string listen = "127.0.0.1:8080";
     std::string token;  // bearer token; required off loopback
     uint64_t max_body = 64 * 1024;
-    uint32_t api_threads = 16;  // also bounds live streams (one thread each)
+    uint32_t api_threads = 16;           // HTTP worker threads
+    uint32_t api_max_streams = 4;        // live streams at once (each holds a thread)
+    std::vector<std::string> api_hosts;  // names the API may be reached by (Host header)
 
     double order_timeout = 3;   // seconds to wait for agents' acknowledgements
     double agent_timeout = 15;  // silence after which an agent counts as gone
@@ -39,6 +41,8 @@ struct ControllerConfig {
 };
 
 ControllerConfig load_controller_config(const std::string& path);
+// The first line of a token file, refused (ConfigError) when other users may read it.
+std::string read_token_file(const std::string& path);
 ControllerConfig parse_controller_config(const std::string& yaml, const std::string& origin);
 
 // "ID=PUBLISH[,COMMANDS]", as --agent takes it.

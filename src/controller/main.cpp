@@ -1,6 +1,7 @@
 // spin-controller: agent sessions, the device model, the longitudinal store
 // and the API.  See docs/configuration.md ("Controller") and docs/api.md.
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -37,7 +38,11 @@ int main(int argc, char** argv) {
         "listen", po::value<std::string>()->value_name("HOST:PORT"),
         "API address, overrides api.listen (port 0: any free port)")("db", po::value<std::string>()->value_name("FILE"),
                                                                      "SQLite store, overrides store.path")(
-        "token", po::value<std::string>()->value_name("TOKEN"), "API bearer token, overrides api.token");
+        "token-file", po::value<std::string>()->value_name("FILE"),
+        "read the API bearer token from the first line of FILE, overrides api.token (default: $SPIN_API_TOKEN)")(
+        "token", po::value<std::string>()->value_name("TOKEN"),
+        "API bearer token, overrides api.token; visible to every local user in ps: prefer --token-file or "
+        "$SPIN_API_TOKEN");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -63,7 +68,12 @@ int main(int argc, char** argv) {
             for (const auto& a : vm["agent"].as<std::vector<std::string>>()) add_agent(config, parse_agent_option(a));
         if (vm.count("listen")) config.listen = vm["listen"].as<std::string>();
         if (vm.count("db")) config.db = vm["db"].as<std::string>();
-        if (vm.count("token")) config.token = vm["token"].as<std::string>();
+        if (const char* env = std::getenv("SPIN_API_TOKEN"); env != nullptr && *env != '\0') config.token = env;
+        if (vm.count("token-file")) config.token = read_token_file(vm["token-file"].as<std::string>());
+        if (vm.count("token")) {
+            config.token = vm["token"].as<std::string>();
+            spin::log_warn("--token shows the API token to every local user (ps); use --token-file or SPIN_API_TOKEN");
+        }
         validate(config);
     } catch (const ConfigError& e) {
         std::cerr << "spin-controller: " << e.what() << "\n";

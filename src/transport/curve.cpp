@@ -1,5 +1,7 @@
 #include "transport/curve.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <stdexcept>
 
@@ -34,6 +36,11 @@ std::string first_line(const std::string& path) {
 }  // namespace
 
 CurveKeyPair load_secret_key(const std::string& path) {
+    // A secret others can read is no secret: refuse it rather than trust it.
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+        throw std::runtime_error(
+            fmt::format("key file '{}' may be read by other users (mode {:o}): chmod 600 it", path, st.st_mode & 0777));
     const std::string sec = first_line(path);
     if (!is_z85_key(sec)) throw std::runtime_error(fmt::format("key file '{}' does not hold a Z85 secret key", path));
     char pub[41];

@@ -36,7 +36,7 @@ store:
   path: /var/lib/spin/spin.db
   flush_interval: 0.25
   retention: {minutes: 36h, hours: 90d, days: 3650}
-api: {listen: "[::1]:9000", token: abc, max_body: 4096, threads: 4}
+api: {listen: "[::1]:9000", token: abc, max_body: 4096, threads: 4, max_streams: 3, hosts: [spin.home]}
 orders: {timeout: 1.5}
 agent_timeout: 30
 oui_dir: /tmp/oui
@@ -54,6 +54,8 @@ oui_dir: /tmp/oui
     EXPECT_EQ(c.token, "abc");
     EXPECT_EQ(c.max_body, 4096u);
     EXPECT_EQ(c.api_threads, 4u);
+    EXPECT_EQ(c.api_max_streams, 3u);
+    EXPECT_EQ(c.api_hosts, std::vector<std::string>{"spin.home"});
     EXPECT_EQ(c.order_timeout, 1.5);
     EXPECT_EQ(c.agent_timeout, 30);
     EXPECT_EQ(c.oui_dir, "/tmp/oui");
@@ -77,6 +79,10 @@ TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(error_of("api: {listen: '0.0.0.0:8080'}"),
               "api.listen 0.0.0.0:8080 is not loopback: set api.token (or api.token_file) so that the API needs a "
               "bearer token");
+    EXPECT_EQ(error_of("api: {threads: 4, max_streams: 4}"),
+              "api (line 1): max_streams (4) must be below threads (4): streams would hold every thread");
+    EXPECT_EQ(error_of("api: {hosts: ['http://spin.home']}"),
+              "api.hosts[0] (line 1): must be a host name such as spin.home (no port, no scheme)");
     EXPECT_EQ(error_of("api: {listen: 'localhost'}"),
               "listen address 'localhost' must be HOST:PORT (e.g. 127.0.0.1:8080)");
     EXPECT_EQ(error_of("agents: [{id: a, publish: 'tcp://192.0.2.1:5556'}]"),

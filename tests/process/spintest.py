@@ -395,7 +395,8 @@ class Controller:
         if self.token and "Authorization" not in headers:
             headers["Authorization"] = f"Bearer {self.token}"
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
-        if data is not None and "Content-Type" not in headers:
+        # Every write is JSON (the API refuses others: docs/security.md).
+        if (data is not None or method in ("POST", "PATCH", "PUT", "DELETE")) and "Content-Type" not in headers:
             req.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(req, timeout=30) as r:

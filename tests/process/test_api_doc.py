@@ -131,10 +131,13 @@ def raw_request(port, method, path, headers, body):
 def read_stream(port, path, trigger, ctl):
     """Opens the stream, runs `trigger` (an API call), returns the first event block."""
     s = socket.create_connection(("127.0.0.1", port), timeout=20)
-    s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n".encode())
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n\r\n".encode())
     buf = b""
     while b"retry:" not in buf:
-        buf += s.recv(4096)
+        chunk = s.recv(4096)
+        if not chunk:
+            raise AssertionError(f"the stream closed before it began: {buf[:500]!r}")
+        buf += chunk
     method, tpath, body = trigger.split(" ", 2)
     ctl.request(method, tpath, json.loads(body))
     deadline = time.time() + 15

@@ -88,7 +88,7 @@ with t.Controller([], token=TOKEN) as ctl:
         if status != want:
             failures.append(f"{label}: {status}, expected {want}")
         check_answer(label, status, body)
-    status, body = raw(port, b"GET /api/v1/devices HTTP/1.1\r\nHost: x\r\nAuthorization: Basic Zm9vOmJhcg==\r\n"
+    status, body = raw(port, b"GET /api/v1/devices HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic Zm9vOmJhcg==\r\n"
                              b"Connection: close\r\n\r\n")
     if status != 401:
         failures.append(f"basic auth instead of bearer: {status}")
@@ -136,7 +136,8 @@ with t.Controller([], token=TOKEN) as ctl:
         check_answer(f"method {method}", status, reply)
         n += 1
     # --- bodies beyond api.max_body, lines beyond reason, garbage and half requests
-    status, reply = request(port, "POST", "/api/v1/blocks", b"{\"mac\": \"" + b"x" * 200000 + b"\"}")
+    status, reply = request(port, "POST", "/api/v1/blocks", b"{\"mac\": \"" + b"x" * 200000 + b"\"}",
+                            {"Content-Type": "application/json"})
     if status != 413:
         failures.append(f"200 kB body: {status}")
     check_answer("200 kB body", status, reply)

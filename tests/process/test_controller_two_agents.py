@@ -25,7 +25,7 @@ stream_text = []
 def read_stream(port, stop):
     """The live stream of the camera's traffic, until `stop` is set."""
     s = socket.create_connection(("127.0.0.1", port), timeout=1)
-    s.sendall(f"GET /api/v1/stream?device={CAMERA}&type=traffic HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    s.sendall(f"GET /api/v1/stream?device={CAMERA}&type=traffic HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
     while not stop.is_set():
         try:
             chunk = s.recv(65536)

@@ -18,17 +18,21 @@ bool same_secret(const std::string& a, const std::string& b) {
 }  // namespace
 
 ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, EventHub& hub)
-    : config_(std::move(config)), queries_(queries), controls_(controls), hub_(hub) {
+    : config_(std::move(config)), queries_(queries), controls_(controls), hub_(hub), guard_(config_.hosts) {
     routes();
     router_.install(server_);
     const uint32_t threads = config_.threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_payload_max_length(config_.max_body);
+    // A client that opens a connection and says nothing, or stops reading
+    // a stream, holds a thread for seconds at most.
+    server_.set_read_timeout(3, 0);
+    server_.set_write_timeout(5, 0);
+    server_.set_keep_alive_timeout(2);
+    server_.set_keep_alive_max_count(100);
     server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-        if (authorised(req)) return httplib::Server::HandlerResponse::Unhandled;
-        res.set_header("WWW-Authenticate", "Bearer realm=\"spin\"");
-        send_error(res, 401, "this API needs 'Authorization: Bearer TOKEN' with the token of api.token");
-        return httplib::Server::HandlerResponse::Handled;
+        return refuse(req, res) ? httplib::Server::HandlerResponse::Handled
+                                : httplib::Server::HandlerResponse::Unhandled;
     });
     // Errors raised by httplib itself (body too large, bad request line...)
     // arrive with an empty body: give them the same JSON shape.
@@ -61,11 +65,19 @@ bool ApiServer::authorised(const httplib::Request& req) const {
     return header.rfind(kBearer, 0) == 0 && same_secret(header.substr(sizeof(kBearer) - 1), config_.token);
 }
 
-void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
-    if (!authorised(req)) {
-        send_error(res, 401, "this API needs 'Authorization: Bearer TOKEN' with the token of api.token");
-        return;
+bool ApiServer::refuse(const httplib::Request& req, httplib::Response& res) const {
+    if (const auto no = guard_.check(req)) {
+        send_error(res, no->status, no->message);
+        return true;
     }
+    if (authorised(req)) return false;
+    res.set_header("WWW-Authenticate", "Bearer realm=\"spin\"");
+    send_error(res, 401, "this API needs 'Authorization: Bearer TOKEN' with the token of api.token");
+    return true;
+}
+
+void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
+    if (refuse(req, res)) return;
     try {
         router_.dispatch(req, res);
     } catch (const std::exception& e) {

@@ -8,8 +8,12 @@
 #include <string>
 #include <thread>
 
+#include <atomic>
+#include <vector>
+
 #include "nmf/api/controls.h"
 #include "nmf/api/event_hub.h"
+#include "nmf/api/request_guard.h"
 #include "nmf/api/router.h"
 #include "nmf/store/store_queries.h"
 
@@ -21,7 +25,9 @@ struct ApiConfig {
     std::string token;     // "": no token needed
     uint64_t max_body = 64 * 1024;
     uint32_t threads = 16;
-    double keepalive = 15;  // seconds between comments on an idle stream
+    uint32_t max_streams = 4;        // live streams at once; each holds a thread
+    std::vector<std::string> hosts;  // names the API is reached by, besides address literals and localhost
+    double keepalive = 15;           // seconds between comments on an idle stream
 };
 
 class ApiServer {
@@ -36,7 +42,7 @@ public:
     uint16_t port() const { return port_; }
 
     // One request handled in process, as the server would after reading it
-    // (the bearer check, then the routes): for fuzzing and tests.
+    // (the guard, the bearer check, then the routes): for fuzzing and tests.
     void handle(const httplib::Request& req, httplib::Response& res);
 
 private:
@@ -46,12 +52,16 @@ private:
     void event_routes();
     void control_routes();
     bool authorised(const httplib::Request& req) const;
+    // The guard and the bearer check; true when the request was answered (refused).
+    bool refuse(const httplib::Request& req, httplib::Response& res) const;
     void stream(const httplib::Request& req, httplib::Response& res);
 
     ApiConfig config_;
     QueryPool& queries_;
     Controls& controls_;
     EventHub& hub_;
+    RequestGuard guard_;
+    std::atomic<uint32_t> streams_{0};
     httplib::Server server_;
     Router router_;
     std::thread thread_;

@@ -57,12 +57,21 @@ void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {
     const std::string last_id = req.get_header_value("Last-Event-ID");
     if (!last_id.empty() && last_id.find_first_not_of("0123456789") == std::string::npos && last_id.size() < 19)
         after = std::min<uint64_t>(std::stoull(last_id), after);
+    // Each stream holds a thread of the pool for as long as it lasts: a cap
+    // keeps the rest of the API answering however many a page opens.
+    if (streams_.fetch_add(1) >= config_.max_streams) {
+        streams_.fetch_sub(1);
+        res.set_header("Retry-After", "5");
+        throw ApiError(503, "already " + std::to_string(config_.max_streams) +
+                                " live streams open (api.max_streams); try again later");
+    }
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
     const auto keepalive = std::chrono::milliseconds(static_cast<int64_t>(config_.keepalive * 1000));
     auto first = std::make_shared<bool>(true);
     res.set_chunked_content_provider(
-        "text/event-stream", [this, after, device, types, keepalive, first](size_t, httplib::DataSink& sink) mutable {
+        "text/event-stream",
+        [this, after, device, types, keepalive, first](size_t, httplib::DataSink& sink) mutable {
             std::string out;
             if (*first) {
                 *first = false;
@@ -90,7 +99,8 @@ void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {
                 if (out.empty()) out = ": keep-alive\n\n";
             }
             return sink.write(out.data(), out.size());
-        });
+        },
+        [this](bool) { streams_.fetch_sub(1); });
 }
 
 }  // namespace spin::nmf

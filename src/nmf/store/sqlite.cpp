@@ -1,6 +1,9 @@
 #include "nmf/store/sqlite.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace spin::nmf {
 
@@ -13,6 +16,17 @@ namespace {
 }  // namespace
 
 Database::Database(const std::string& path, Mode mode) : path_(path) {
+    // The store says what every device did: private to the service.  SQLite
+    // gives its -wal and -shm files the database file's mode, so the file is
+    // made (or kept) 0600 before SQLite opens it.
+    if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
+        if (mode != Mode::existing) {
+            const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+            if (fd >= 0) ::close(fd);
+        }
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) ::chmod(path.c_str(), 0600);
+    }
     const int flags = mode == Mode::existing ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
         const std::string message = std::string("cannot open database ") + path;
