@@ -53,12 +53,19 @@ size_t AgentSession::read_stream(nmf::Recorder& recorder, double now, size_t bud
         }
         ++n;
         last_seen_ = now;
-        if (topic.to_string_view() == proto::kDigestTopic)
-            on_digest(body, recorder, now);
-        else if (topic.to_string_view() == proto::kEventTopic)
-            on_event(body, recorder, now);
-        else
-            ++counters_.bad_messages;
+        // Whatever an agent sends, the controller goes on: a message that
+        // breaks a reader is counted and named in the log, never fatal.
+        try {
+            if (topic.to_string_view() == proto::kDigestTopic)
+                on_digest(body, recorder, now);
+            else if (topic.to_string_view() == proto::kEventTopic)
+                on_event(body, recorder, now);
+            else
+                ++counters_.bad_messages;
+        } catch (const std::exception& e) {
+            if (++counters_.bad_messages <= 10)
+                log_warn("agent {}: message refused: {}", endpoint_.id, std::string(e.what()).substr(0, 200));
+        }
     }
     return n;
 }
@@ -121,7 +128,12 @@ void AgentSession::on_event(const zmq::message_t& body, nmf::Recorder& recorder,
             log_warn("agent {}: event that is not a JSON object with boot and seq", endpoint_.id);
         return;
     }
-    seen(recorder, static_cast<uint64_t>(std::llround(e["boot"].get<double>() * 1e6)), now);
+    const double boot = e["boot"].get<double>();
+    if (!(boot > 0 && boot < 1e11)) {  // seconds since the epoch, and finite
+        if (++counters_.bad_messages <= 10) log_warn("agent {}: event with boot {} refused", endpoint_.id, boot);
+        return;
+    }
+    seen(recorder, static_cast<uint64_t>(std::llround(boot * 1e6)), now);
     check_seq(recorder, "event", event_seq_, e["seq"].get<uint64_t>(), counters_.event_gaps, counters_.events_lost,
               now);
     ++counters_.events;
@@ -175,7 +187,7 @@ std::vector<json> AgentSession::read_answers() {
     while (commands_->recv(frame, zmq::recv_flags::dontwait)) {
         if (frame.size() == 0 && frame.more()) continue;  // the REQ envelope's empty frame
         json a = json::parse(frame.to_string_view(), nullptr, false);
-        if (a.is_object())
+        if (a.is_object() && a.contains("id") && a["id"].is_string())
             out.push_back(std::move(a));
         else
             ++counters_.bad_messages;
