@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "transport/socket_limits.h"
+
 namespace spin::agent {
 
 namespace {
@@ -17,8 +19,10 @@ CommandServer::CommandServer(zmq::context_t& ctx, const std::string& endpoint, c
     try {
         socket_.set(zmq::sockopt::linger, 1000);
         socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(kMaxOrderBytes) * 2);  // bigger: cut off by ZeroMQ
+        socket_.set(zmq::sockopt::rcvhwm, transport::kCommandQueue);
+        socket_.set(zmq::sockopt::sndhwm, transport::kCommandQueue);
         if (keys != nullptr) transport::make_curve_server(socket_, *keys);
-        socket_.bind(endpoint);
+        transport::bind_endpoint(socket_, endpoint);
     } catch (const zmq::error_t& e) {
         throw std::runtime_error(fmt::format("commands endpoint '{}': {}", endpoint, e.what()));
     }

@@ -4,18 +4,22 @@
 
 #include <fmt/format.h>
 
+#include "transport/socket_limits.h"
+
 namespace spin::agent {
 
 StreamSocket::StreamSocket(zmq::context_t& ctx, const std::string& endpoint, const transport::CurveKeyPair* keys)
     : socket_(ctx, zmq::socket_type::xpub), endpoint_(endpoint) {
     try {
         socket_.set(zmq::sockopt::linger, 2000);  // let the last batches out at exit
-        socket_.set(zmq::sockopt::sndhwm, 10000);
+        socket_.set(zmq::sockopt::sndhwm, transport::kStreamSendQueue);
+        // Subscribers send only subscriptions: nothing large is ever accepted.
+        socket_.set(zmq::sockopt::maxmsgsize, int64_t{4096});
         // Every subscribe and unsubscribe, not only the first and last per topic,
         // and unsubscribes for subscribers that go away.
         socket_.set(zmq::sockopt::xpub_verboser, 1);
         if (keys != nullptr) transport::make_curve_server(socket_, *keys);
-        socket_.bind(endpoint);
+        transport::bind_endpoint(socket_, endpoint);
     } catch (const zmq::error_t& e) {
         throw std::runtime_error(fmt::format("publish endpoint '{}': {}", endpoint, e.what()));
     }

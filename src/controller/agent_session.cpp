@@ -6,6 +6,7 @@
 #include "proto/digest_batch.h"
 #include "proto/events.h"
 #include "proto/topics.h"
+#include "transport/socket_limits.h"
 
 namespace spin::controller {
 
@@ -22,7 +23,8 @@ AgentSession::AgentSession(zmq::context_t& ctx, AgentEndpoint endpoint, const tr
     const bool curve = !endpoint_.server_key.empty();
     const std::string server_public = curve ? transport::load_public_key(endpoint_.server_key) : std::string{};
     stream_.set(zmq::sockopt::linger, 0);
-    stream_.set(zmq::sockopt::rcvhwm, 100000);
+    stream_.set(zmq::sockopt::rcvhwm, transport::kStreamReceiveQueue);
+    stream_.set(zmq::sockopt::maxmsgsize, transport::kMaxStreamMessageBytes);
     if (curve) transport::make_curve_client(stream_, *keys, server_public);
     stream_.set(zmq::sockopt::subscribe, proto::kStreamPrefix);
     stream_.connect(endpoint_.publish);
@@ -32,6 +34,9 @@ AgentSession::AgentSession(zmq::context_t& ctx, AgentEndpoint endpoint, const tr
         // Orders wait for a connection rather than pile up for an agent that
         // is away: the block manager resends what was not acknowledged.
         commands_->set(zmq::sockopt::immediate, 1);
+        commands_->set(zmq::sockopt::maxmsgsize, transport::kMaxAnswerBytes);
+        commands_->set(zmq::sockopt::sndhwm, transport::kCommandQueue);
+        commands_->set(zmq::sockopt::rcvhwm, transport::kCommandQueue);
         if (curve) transport::make_curve_client(*commands_, *keys, server_public);
         commands_->connect(endpoint_.commands);
     }

@@ -15,6 +15,7 @@
 #include "spinctl/command_line.h"
 #include "spinctl/commands.h"
 #include "spinctl/curve_options.h"
+#include "transport/socket_limits.h"
 
 namespace po = boost::program_options;
 
@@ -49,6 +50,7 @@ int subscribe(const char* name, const po::variables_map& vm, const char* topic, 
     }
     try {
         s.sub.set(zmq::sockopt::subscribe, topic);
+        s.sub.set(zmq::sockopt::maxmsgsize, transport::kMaxStreamMessageBytes);
         s.sub.set(zmq::sockopt::rcvtimeo,
                   vm.count("timeout") ? static_cast<int>(vm["timeout"].as<double>() * 1000) : -1);
         s.sub.connect(vm["connect"].as<std::string>());
