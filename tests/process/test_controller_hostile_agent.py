@@ -47,7 +47,8 @@ hostile = [b"not json", b"[1,2,3]", b"{}", b'"just a string"',
            b"[" * 100000 + b"]" * 100000]
 for h in hostile:
     ev(h)
-for body in (os.urandom(64), b"SPIN" + b"\x01\x00" + b"\xff" * 30, b"SPIN" + struct.pack("<HHQQQIHH", 1, 40, 1, 1, 1, 10**9, 96, 0)):
+billion = b"SPIN" + struct.pack("<HHQQQIHH", 1, 40, 1, 1, 1, 10**9, 96, 0)
+for body in (os.urandom(64), b"SPIN" + b"\x01\x00" + b"\xff" * 30, billion):
     pub.send_multipart([D, body])
 pub.send_multipart([E])                      # a topic with no body
 pub.send_multipart([E, b"{}", b"extra", b"frames"])
