@@ -197,6 +197,8 @@ int run_agent(const AgentConfig& cfg) {
         wc.monitor = monitor;
         wc.rx_timestamp_units_per_us[dp::kLan] = lan.timestamp_units_per_us();
         wc.rx_timestamp_units_per_us[dp::kWan] = wan ? wan->timestamp_units_per_us() : 0;
+        wc.max_tx_frame[dp::kLan] = lan.max_tx_frame();
+        wc.max_tx_frame[dp::kWan] = wan ? wan->max_tx_frame() : 0;
         if (monitor) wc.lan = dp::LanClassifier(cfg.lan_prefixes, cfg.gateway_mac ? cfg.gateway_mac->data() : nullptr);
         rings.push_back(
             std::make_unique<dp::RecordRing>(fmt::format("spin_records_{}", i), cfg.ring_size, lan.socket()));

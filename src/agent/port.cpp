@@ -41,6 +41,7 @@ Port::Port(const std::string& role, const std::string& spec) : role_(role) {
     driver_ = info.driver_name != nullptr ? info.driver_name : "";
     max_rx_ = info.max_rx_queues;
     max_tx_ = info.max_tx_queues;
+    max_pktlen_ = info.max_rx_pktlen;
 }
 
 int Port::socket() const {
@@ -82,6 +83,14 @@ uint32_t Port::timestamp_units_per_us() const {
     // net_pcap stamps every mbuf with the capture time in microseconds, which
     // is what lets a replay report the capture's own times.
     return driver_ == "net_pcap" ? 1 : 0;
+}
+
+uint32_t Port::max_tx_frame() const {
+    // net_pcap writes a frame of several segments through a buffer of
+    // RTE_ETHER_MAX_JUMBO_FRAME_LEN bytes and cuts what is longer; other
+    // ports say what they take in their device info.
+    if (driver_ == "net_pcap") return RTE_ETHER_MAX_JUMBO_FRAME_LEN;
+    return max_pktlen_ == UINT32_MAX ? 0 : max_pktlen_;
 }
 
 void Port::start() {

@@ -44,12 +44,15 @@ public:
     // RX timestamp units per microsecond, 0 where the unit is unknown.
     uint32_t timestamp_units_per_us() const;
     const std::string& driver() const { return driver_; }
+    // The longest frame this port sends whole, 0 for no known limit.
+    uint32_t max_tx_frame() const;
 
 private:
     std::string role_;
     std::string driver_;
     uint16_t id_ = 0;
     uint16_t max_rx_ = 0, max_tx_ = 0;
+    uint32_t max_pktlen_ = 0;
     bool configured_ = false, started_ = false, rss_ = false;
 };
 

@@ -333,6 +333,10 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             if (drop) {
                 stats_.blocked_pkts.add();
                 stats_.blocked_bytes.add(len);
+            } else if (const uint32_t max = cfg_.max_tx_frame[from == kLan ? kWan : kLan]; max != 0 && len > max)
+                [[unlikely]] {
+                stats_.oversize.add();  // the port would send it cut: never alter a frame
+                drop = true;
             }
             if (drop || cfg_.monitor)
                 rte_pktmbuf_free(m);

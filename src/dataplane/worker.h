@@ -54,6 +54,9 @@ struct WorkerConfig {
     // of timestamp units per microsecond.  Only ports whose unit is known set
     // it (net_pcap: capture time in microseconds); NIC clocks are raw ticks.
     uint32_t rx_timestamp_units_per_us[2] = {0, 0};
+    // The longest frame each port (by side of departure) sends whole; a
+    // longer one is dropped and counted, never cut.  0: no limit.
+    uint32_t max_tx_frame[2] = {0, 0};
 };
 
 // Ports a worker polls: queue `queue` on each.  In monitor mode only lan_port.

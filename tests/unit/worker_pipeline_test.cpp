@@ -344,6 +344,18 @@ TEST_F(Pipeline, MalformedFramesAreForwardedAndCounted) {
     EXPECT_EQ(worker_->flows().size(), 0u);
 }
 
+// A port that would cut a frame never gets it: dropped and counted instead.
+TEST_F(Pipeline, FramesLongerThanTheOutgoingPortTakesAreDroppedNotCut) {
+    dp::WorkerConfig cfg;
+    cfg.max_tx_frame[kWan] = 100;
+    make(cfg);
+    const Bytes fits = up(kDev, kDevIp, 1, 0x10, 100 - 54), longer = up(kDev, kDevIp, 1, 0x10, 101 - 54);
+    ASSERT_EQ(fits.size(), 100u);
+    EXPECT_EQ(send(kLan, {fits, longer}), (std::vector<Bytes>{fits}));
+    EXPECT_EQ(worker_->stats().oversize.get(), 1u);
+    EXPECT_EQ(send(kWan, {down(kDev, kDevIp, 1, 0x10, 500)}).size(), 1u);  // the LAN port has no limit
+}
+
 TEST_F(Pipeline, EarlierTimestampProcessedLaterNamesTheInitiator) {
     ASSERT_EQ(rte_mbuf_dyn_rx_timestamp_register(&ts_offset_, &ts_flag_), 0);
     dp::WorkerConfig cfg;
