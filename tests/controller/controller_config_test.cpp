@@ -1,6 +1,12 @@
 // controller.yaml and the command line: every key read, every mistake named.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
 #include "controller/controller_config.h"
 
 using namespace spin::controller;
@@ -92,6 +98,21 @@ TEST(ControllerConfig, MistakesAreNamed) {
               "an agent has a server_key (CURVE) but curve.secret_key_file (the controller's key pair) is not set");
     EXPECT_NE(error_of("api: [").find("not valid YAML"), std::string::npos);
     EXPECT_EQ(error_of(""), "");  // everything has a default
+}
+
+TEST(ControllerConfig, TokenFileMustBePrivate) {
+    const std::string path = "/tmp/spin-token-" + std::to_string(getpid());
+    {
+        std::ofstream f(path);
+        f << "s3cret\n";
+    }
+    chmod(path.c_str(), 0640);
+    EXPECT_THROW(read_token_file(path), ConfigError);
+    EXPECT_EQ(error_of("api: {token_file: '" + path + "'}"),
+              "api.token_file (line 1): '" + path + "' may be read by other users (mode 640): chmod 600 it");
+    chmod(path.c_str(), 0600);
+    EXPECT_EQ(read_token_file(path), "s3cret");
+    std::remove(path.c_str());
 }
 
 TEST(ControllerConfig, AgentOption) {

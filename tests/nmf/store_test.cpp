@@ -45,6 +45,23 @@ protected:
 constexpr char kMac[] = "00:17:88:01:02:03";
 constexpr int64_t kDay = 1'700'006'400;  // a UTC midnight
 
+// The store says what every device did: nobody but the service reads it.
+TEST_F(Store, FilesArePrivate) {
+    { StoreWriter w(path_, Retention{}); }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const auto f = path_ + suffix;
+        if (!std::filesystem::exists(f)) continue;
+        EXPECT_EQ(std::filesystem::status(f).permissions() & std::filesystem::perms::all,
+                  std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+            << f;
+    }
+    // An older store left open to others is made private when opened.
+    std::filesystem::permissions(path_, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+    { Database db(path_); }
+    EXPECT_EQ(std::filesystem::status(path_).permissions() & std::filesystem::perms::others_read,
+              std::filesystem::perms::none);
+}
+
 TEST_F(Store, NewStoreIsMigratedToTheLatestVersion) {
     Database db(path_);
     EXPECT_EQ(schema_version(db), 0);

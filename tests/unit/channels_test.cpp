@@ -4,7 +4,12 @@
 // go; CURVE admits only authorised keys.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -110,6 +115,26 @@ TEST(StreamSocket, CountsSubscriptionsAsTheyComeAndGo) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     EXPECT_EQ(stream.subscriptions(), 1);
+}
+
+// A secret key file others may read is no secret: refused, saying why.
+TEST(Curve, SecretKeyFileOpenToOthersIsRefused) {
+    const auto pair = transport::generate_key_pair();
+    const std::string path = "/tmp/spin-key-" + std::to_string(getpid()) + ".key";
+    {
+        std::ofstream f(path);
+        f << pair.secret_key << "\n";
+    }
+    chmod(path.c_str(), 0644);
+    try {
+        transport::load_secret_key(path);
+        ADD_FAILURE() << "a 0644 key file was accepted";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("may be read by other users (mode 644)"), std::string::npos) << e.what();
+    }
+    chmod(path.c_str(), 0600);
+    EXPECT_EQ(transport::load_secret_key(path).public_key, pair.public_key);
+    std::remove(path.c_str());
 }
 
 TEST(Curve, KeysAndEndpointRules) {
