@@ -206,7 +206,13 @@ json Controller::stats() const {
                 {"batches", w.batches},
                 {"batches_failed", w.batches_failed},
                 {"traffic_rows", w.traffic_rows},
-                {"devices", recorder_.model().devices().size()}};
+                {"batches_shed", store_->shed()},
+                {"devices", recorder_.model().devices().size()},
+                {"dropped",
+                 {{"ips", recorder_.model().dropped().ips},
+                  {"names", recorder_.model().dropped().names},
+                  {"resolved", recorder_.model().dropped().resolved},
+                  {"text", recorder_.model().dropped().text}}}};
 }
 
 }  // namespace spin::controller

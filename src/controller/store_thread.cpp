@@ -13,11 +13,22 @@ StoreThread::StoreThread(const std::string& path, nmf::Retention retention, Comm
 StoreThread::~StoreThread() { stop(); }
 
 void StoreThread::push(nmf::StoreBatch batch) {
+    bool first_shed = false;
     {
         std::lock_guard lock(mutex_);
+        if (queue_.size() >= kMaxQueued) {
+            queue_.pop_front();
+            first_shed = shed_++ == 0;
+        }
         queue_.push_back(std::move(batch));
     }
+    if (first_shed) log_warn("store: {} batches waiting for the disk; shedding the oldest (counted)", kMaxQueued);
     cv_.notify_one();
+}
+
+uint64_t StoreThread::shed() const {
+    std::lock_guard lock(mutex_);
+    return shed_;
 }
 
 void StoreThread::stop() {

@@ -3,7 +3,9 @@
 // one transaction, then handed to the live stream (and, after a quiet
 // second, an empty batch, so the stream's per-second traffic is not held
 // back).  Retention runs once a minute.  stop() commits what is queued
-// before returning.
+// before returning.  The queue is bounded (kMaxQueued, a minute of batches):
+// when the disk cannot keep up, the oldest batch is shed and counted rather
+// than memory growing without end.
 #pragma once
 
 #include <condition_variable>
@@ -24,7 +26,9 @@ public:
     StoreThread(const std::string& path, nmf::Retention retention, Committed committed);
     ~StoreThread();
 
+    static constexpr size_t kMaxQueued = 120;
     void push(nmf::StoreBatch batch);
+    uint64_t shed() const;
     // Commits everything queued, then ends the thread.
     void stop();
     // Batches waiting (the ingest's back-pressure signal).
@@ -42,6 +46,7 @@ private:
     std::condition_variable cv_;
     std::deque<nmf::StoreBatch> queue_;
     bool stopping_ = false;
+    uint64_t shed_ = 0;
     nmf::WriterStats stats_;
     std::string error_;
     std::thread thread_;

@@ -140,3 +140,67 @@ TEST_F(Model, AnnouncementsNameTheDevice) {
 }
 
 }  // namespace
+
+namespace {
+
+// A hostile device floods names, services, addresses and resolved remotes:
+// each stays within its cap, what is beyond is counted, and the newest
+// addresses push out the oldest (privacy addresses rotate).
+TEST(ModelBounds, FloodsStayWithinTheCapsAndAreCounted) {
+    DeviceModel model(nullptr);
+    const std::string mac = "02:53:50:49:4e:66";
+    const auto& lim = model.limits();
+    for (int i = 0; i < 1000; ++i) {
+        json mdns = {{"type", "mdns"},
+                     {"time", 1767225600.0 + i},
+                     {"mac", mac},
+                     {"side", "lan"},
+                     {"ip", "10.0.0.66"},
+                     {"hostnames", {"h" + std::to_string(i) + ".local"}},
+                     {"services", {{{"type", "_x._tcp"}, {"instance", "s" + std::to_string(i)}}}}};
+        model.apply(mdns);
+        model.observe_traffic(mac, "10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250), 1767225600.0 + i,
+                              1767225600.0 + i, "a");
+        json dns = {{"type", "dns"},
+                    {"time", 1767225600.0 + i},
+                    {"mac", mac},
+                    {"side", "wan"},
+                    {"bindings",
+                     {{{"name", "n" + std::to_string(i) + ".example"},
+                       {"address", "198.51." + std::to_string(i / 250) + "." + std::to_string(i % 250)},
+                       {"ttl", 60},
+                       {"expires", 0},
+                       {"via", json::array()}}}}};
+        model.apply(dns);
+    }
+    json long_name = {{"type", "dhcp"}, {"time", 1767225600.0}, {"mac", mac},
+                      {"side", "lan"},  {"message", "request"}, {"hostname", std::string(10000, 'x')}};
+    model.apply(long_name);
+    const Device* d = model.find(mac);
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->mdns_hostnames.size(), lim.names);
+    EXPECT_EQ(d->services.size(), lim.names);
+    EXPECT_EQ(d->ips.size(), lim.ips);
+    EXPECT_TRUE(d->ips.count("10.0.3.249")) << "the newest address was not kept";
+    EXPECT_LE(d->resolved.size(), lim.resolved_remotes);
+    EXPECT_EQ(d->hostname.size(), lim.text);
+    EXPECT_EQ(model.dropped().names, 2 * (1000 - lim.names));
+    EXPECT_EQ(model.dropped().ips, 1000 - lim.ips);  // 1000 addresses (the mDNS one among them)
+    EXPECT_EQ(model.dropped().text, 1u);
+    DeviceModel small(nullptr, DeviceLimits{64, 32, 100, 16, 255});
+    for (int i = 0; i < 500; ++i)
+        small.apply(json{{"type", "dns"},
+                         {"time", 1767225600.0},
+                         {"mac", mac},
+                         {"side", "wan"},
+                         {"bindings",
+                          {{{"name", "n.example"},
+                            {"address", "203.0." + std::to_string(i / 250) + "." + std::to_string(i % 250)},
+                            {"ttl", 60},
+                            {"expires", 0},
+                            {"via", json::array()}}}}});
+    EXPECT_EQ(small.find(mac)->resolved.size(), 100u);
+    EXPECT_EQ(small.dropped().resolved, 400u);
+}
+
+}  // namespace

@@ -58,14 +58,37 @@ std::set<std::string> DeviceModel::take_dirty() {
     return out;
 }
 
-void DeviceModel::set_field(std::string& field, const std::string& value, const char* label, ModelChange& change) {
+void DeviceModel::set_field(std::string& field, const std::string& given, const char* label, ModelChange& change) {
+    std::string value = given;
+    if (value.size() > limits_.text) {
+        value.resize(limits_.text);
+        ++dropped_.text;
+    }
     if (value.empty() || value == field) return;
     field = value;
     change.changes.push_back(std::string(label) + " " + value);
 }
 
+bool DeviceModel::add_name(std::set<std::string>& set, const std::string& value) {
+    if (set.count(value)) return false;
+    if (set.size() >= limits_.names || value.size() > limits_.text) {
+        ++dropped_.names;
+        return false;
+    }
+    set.insert(value);
+    return true;
+}
+
 void DeviceModel::add_ip(Device& d, const std::string& ip, const std::string& via, double time, ModelChange& change) {
     if (ip.empty() || ip == "0.0.0.0" || ip == "::") return;
+    if (!d.ips.count(ip) && d.ips.size() >= limits_.ips) {
+        // Full: the address seen longest ago makes room (privacy addresses rotate).
+        auto oldest = d.ips.begin();
+        for (auto a = d.ips.begin(); a != d.ips.end(); ++a)
+            if (a->second.seen.last < oldest->second.seen.last) oldest = a;
+        d.ips.erase(oldest);
+        ++dropped_.ips;
+    }
     auto [it, fresh] = d.ips.try_emplace(ip);
     it->second.seen.at(time);
     it->second.via.insert(via);
@@ -112,6 +135,14 @@ std::optional<ModelChange> DeviceModel::apply(const proto::Event& e) {
         Device& d = device(mac, time, e.agent, change);
         for (const auto& b : x->bindings) {
             if (b.name.empty() || b.address.empty()) continue;
+            const auto remote = d.resolved.find(b.address);
+            if ((remote == d.resolved.end() && d.resolved.size() >= limits_.resolved_remotes) ||
+                (remote != d.resolved.end() && !remote->second.count(b.name) &&
+                 remote->second.size() >= limits_.names_per_remote) ||
+                b.name.size() > limits_.text) {
+                ++dropped_.resolved;
+                continue;
+            }
             auto [it, fresh] = d.resolved[b.address].try_emplace(b.name);
             it->second.seen.at(time);
             it->second.expires = std::max(it->second.expires, b.expires);
@@ -121,16 +152,16 @@ std::optional<ModelChange> DeviceModel::apply(const proto::Event& e) {
         Device& d = device(mac, time, e.agent, change);
         add_ip(d, x->ip, "mdns", time, change);
         for (const auto& h : x->hostnames)
-            if (d.mdns_hostnames.insert(h).second) change.changes.push_back("mdns_name " + h);
+            if (add_name(d.mdns_hostnames, h)) change.changes.push_back("mdns_name " + h);
         for (const auto& service : x->services)
-            if (d.services.insert(service.instance).second) change.changes.push_back("service " + service.instance);
+            if (add_name(d.services, service.instance)) change.changes.push_back("service " + service.instance);
     } else if (const auto* x = e.as<proto::SsdpEvent>()) {
         Device& d = device(mac, time, e.agent, change);
         add_ip(d, x->ip, "ssdp", time, change);
         if (x->method != "m-search") {  // a search says what a device looks for, not what it is
             set_field(d.ssdp_server, x->server, "ssdp_server", change);
             set_field(d.ssdp_location, x->location, "ssdp_location", change);
-            if (!x->device_type.empty() && d.ssdp_types.insert(x->device_type).second)
+            if (!x->device_type.empty() && add_name(d.ssdp_types, x->device_type))
                 change.changes.push_back("ssdp_type " + x->device_type);
         }
     } else if (const auto* x = e.as<proto::LldpEvent>()) {

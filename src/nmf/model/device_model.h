@@ -55,6 +55,21 @@ struct Device {
     std::map<std::string, std::map<std::string, NameRecord>> resolved;
 };
 
+// How much one device may hold: a hostile device announces names, addresses
+// and services by the thousand, and resolves a name for every address it
+// scans.  What goes past a cap is dropped and counted (DeviceModel::dropped).
+struct DeviceLimits {
+    size_t ips = 64;                 // addresses (privacy addresses rotate; a day's worth fits)
+    size_t names = 32;               // each of mDNS host names, DNS-SD services, SSDP types
+    size_t resolved_remotes = 4096;  // remote addresses with names this device resolved
+    size_t names_per_remote = 16;
+    size_t text = 255;  // characters of a hostname, vendor class, URL...
+};
+
+struct DroppedCounts {
+    uint64_t ips = 0, names = 0, resolved = 0, text = 0;
+};
+
 // What one event changed.
 struct ModelChange {
     std::string mac;
@@ -65,7 +80,7 @@ struct ModelChange {
 
 class DeviceModel {
 public:
-    explicit DeviceModel(const OuiDatabase* oui = nullptr) : oui_(oui) {}
+    explicit DeviceModel(const OuiDatabase* oui = nullptr, DeviceLimits limits = {}) : oui_(oui), limits_(limits) {}
 
     // Applies one agent event.  Events about no LAN device (from the WAN
     // side, group MACs, the agent's own hello / rules / goodbye) change
@@ -92,13 +107,19 @@ public:
     const std::map<std::string, Device>& devices() const { return devices_; }
     // The names `mac` resolved for `remote_ip` (sorted), empty if none.
     std::vector<std::string> names_of(const std::string& mac, const std::string& remote_ip) const;
+    const DroppedCounts& dropped() const { return dropped_; }
+    const DeviceLimits& limits() const { return limits_; }
 
 private:
     Device& device(const std::string& mac, double time, const std::string& agent, ModelChange& change);
-    static void set_field(std::string& field, const std::string& value, const char* label, ModelChange& change);
-    static void add_ip(Device& d, const std::string& ip, const std::string& via, double time, ModelChange& change);
+    void set_field(std::string& field, const std::string& value, const char* label, ModelChange& change);
+    void add_ip(Device& d, const std::string& ip, const std::string& via, double time, ModelChange& change);
+    // Inserts into a capped set; false (and counted) when full.
+    bool add_name(std::set<std::string>& set, const std::string& value);
 
     const OuiDatabase* oui_;
+    DeviceLimits limits_;
+    DroppedCounts dropped_;
     std::map<std::string, Device> devices_;
     std::set<std::string> dirty_;
 };
