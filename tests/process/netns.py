@@ -82,6 +82,44 @@ class Topology:
         with open(f"/etc/netns/{self.lan}/resolv.conf", "w") as f:
             f.write("nameserver 10.77.0.1\n")
 
+    def start_agent(self, agent_id, pub, cmd, *extra):
+        """spin-agent with config/agent.yaml as shipped, bridging the two
+        namespaces on net_af_packet, once it answers a ping on `cmd`."""
+        log = os.path.join(self.dir, "agent.log")
+        agent = self.start([spintest.AGENT, "--config", os.path.join(spintest.project_root(), "config", "agent.yaml"),
+                            "--lan", f"net_af_packet0,iface={self.lan_if}",
+                            "--wan", f"net_af_packet1,iface={self.wan_if}",
+                            "--publish", pub, "--commands", cmd, "--agent-id", agent_id, *extra], log=log)
+        wait_for("the agent to answer a ping", lambda: agent.poll() is not None or subprocess.run(
+            [spintest.SPINCTL, "agent", "ping", "--connect", cmd, "--timeout", "0.5"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0)
+        if agent.poll() is not None:
+            raise AssertionError("spin-agent exited:\n" + open(log).read())
+        return agent
+
+    def stop_agent(self, agent):
+        """SIGINT, and the clean exit it must give."""
+        agent.send_signal(signal.SIGINT)
+        agent.wait(timeout=30)
+        assert agent.returncode == 0, open(os.path.join(self.dir, "agent.log")).read()[-3000:]
+
+    def lease(self, *dhclient_args):
+        """A DHCP lease for the LAN namespace's eth0 by dhclient (extra
+        arguments e.g. -cf FILE); returns the address leased.  dhclient's pid
+        file is dhclient.pid in the work directory."""
+        script = os.path.join(self.dir, "dhclient-script")
+        with open(script, "w") as f:
+            # Only the address and route: dhclient-script would rewrite the
+            # host's /etc/resolv.conf.
+            f.write('#!/bin/sh\ncase "$reason" in BOUND|RENEW|REBIND|REBOOT)\n'
+                    '  ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface"\n'
+                    '  ip route replace default via "$new_routers" ;;\nesac\nexit 0\n')
+        os.chmod(script, 0o755)
+        run("dhclient", "-4", "-1", *dhclient_args, "-lf", os.path.join(self.dir, "dhclient.leases"),
+            "-pf", os.path.join(self.dir, "dhclient.pid"), "-sf", script, "eth0", ns=self.lan, timeout=60)
+        addr = run("ip", "-4", "-o", "addr", "show", "dev", "eth0", ns=self.lan).stdout
+        return addr.split("inet ")[1].split("/")[0]
+
     def start(self, cmd, ns=None, log=None, **kw):
         full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
         out = open(log, "w") if log else subprocess.DEVNULL

@@ -268,32 +268,16 @@ def main():
 
         pub, cmd = f"tcp://127.0.0.1:{spintest.free_port()}", f"tcp://127.0.0.1:{spintest.free_port()}"
         events_log = os.path.join(d, "events.jsonl")
-        agent = topo.start([spintest.AGENT, "--config", os.path.join(spintest.project_root(), "config", "agent.yaml"),
-                            "--lan", f"net_af_packet0,iface={topo.lan_if}",
-                            "--wan", f"net_af_packet1,iface={topo.wan_if}",
-                            "--publish", pub, "--commands", cmd, "--agent-id", "contained",
-                            "--event-log", events_log], log=os.path.join(d, "agent.log"))
-        netns.wait_for("the agent to answer a ping", lambda: agent.poll() is None and subprocess.run(
-            [spintest.SPINCTL, "agent", "ping", "--connect", cmd, "--timeout", "0.5"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0)
+        agent = topo.start_agent("contained", pub, cmd, "--event-log", events_log)
 
         # The allow-list is in force before the device even has an address.
         netns.run("ip", "link", "set", "eth0", "address", DEVICE_MAC, ns=topo.lan)
         netns.run("ip", "-6", "addr", "add", f"{DEVICE_IP6}/64", "dev", "eth0", "nodad", ns=topo.lan)
         allow = spinctl("agent", "block", "--connect", cmd, "--mac", DEVICE_MAC, "--allow-domain", "vendor.test")
         assert allow["ok"], allow
-        script = os.path.join(d, "dhclient-script")
-        with open(script, "w") as f:
-            f.write('#!/bin/sh\ncase "$reason" in BOUND|RENEW|REBIND|REBOOT)\n'
-                    '  ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface"\n'
-                    '  ip route replace default via "$new_routers" ;;\nesac\nexit 0\n')
-        os.chmod(script, 0o755)
-        netns.run("dhclient", "-4", "-1", "-lf", os.path.join(d, "dhclient.leases"), "-pf",
-                  os.path.join(d, "dhclient.pid"), "-sf", script, "eth0", ns=topo.lan, timeout=60)
+        device_ip = topo.lease()
         # dhclient stays in the background holding port 68; the device's malware wants it.
         os.kill(int(open(os.path.join(d, "dhclient.pid")).read()), 15)
-        device_ip = netns.run("ip", "-4", "-o", "addr", "show", "dev", "eth0",
-                              ns=topo.lan).stdout.split("inet ")[1].split("/")[0]
 
         def behaves():
             names = netns.run("getent", "hosts", "api.vendor.test", ns=topo.lan, check=False)
@@ -346,9 +330,7 @@ def main():
               "unparseable frames dropped; DHCP in another name reported")
         behaves()
         print("the device still works after its attempts")
-        agent.send_signal(2)
-        agent.wait(timeout=30)
-        assert agent.returncode == 0, open(os.path.join(d, "agent.log")).read()[-3000:]
+        topo.stop_agent(agent)
     print("PASS: a contained device gets out only DHCP, DNS to its resolver, on-link ND and its allowed server")
 
 

@@ -97,17 +97,7 @@ def main():
         # --- the agent, with config/agent.yaml as shipped
         pub, cmd = f"tcp://127.0.0.1:{spintest.free_port()}", f"tcp://127.0.0.1:{spintest.free_port()}"
         events_log, flow_log = os.path.join(d, "events.jsonl"), os.path.join(d, "flows.jsonl")
-        agent = topo.start([spintest.AGENT, "--config", os.path.join(spintest.project_root(), "config", "agent.yaml"),
-                            "--lan", f"net_af_packet0,iface={topo.lan_if}",
-                            "--wan", f"net_af_packet1,iface={topo.wan_if}",
-                            "--publish", pub, "--commands", cmd, "--agent-id", "e2e",
-                            "--event-log", events_log, "--flow-log", flow_log],
-                           log=os.path.join(d, "agent.log"))
-        netns.wait_for("the agent to answer a ping",
-                       lambda: agent.poll() is None and spinctl("agent", "ping", "--connect", cmd, "--timeout", "0.5",
-                                                                check=False))
-        if agent.poll() is not None:
-            raise AssertionError("spin-agent exited:\n" + open(os.path.join(d, "agent.log")).read())
+        agent = topo.start_agent("e2e", pub, cmd, "--event-log", events_log, "--flow-log", flow_log)
         # --- the controller, on loopback, with the agent's endpoints
         ctl = spintest.Controller([f"e2e={pub},{cmd}"])
         topo.procs.append(ctl.proc)
@@ -128,18 +118,7 @@ def main():
                     'option mud-url code 161 = text;\n'
                     f'send mud-url "{MUD_URL}";\n'
                     'request subnet-mask, routers, domain-name-servers, domain-name;\n')
-        script = os.path.join(d, "dhclient-script")
-        with open(script, "w") as f:
-            # Only the address and route: dhclient-script would rewrite the
-            # host's /etc/resolv.conf.
-            f.write('#!/bin/sh\ncase "$reason" in BOUND|RENEW|REBIND|REBOOT)\n'
-                    '  ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface"\n'
-                    '  ip route replace default via "$new_routers" ;;\nesac\nexit 0\n')
-        os.chmod(script, 0o755)
-        netns.run("dhclient", "-4", "-1", "-cf", conf, "-lf", os.path.join(d, "dhclient.leases"),
-                  "-pf", os.path.join(d, "dhclient.pid"), "-sf", script, "eth0", ns=topo.lan, timeout=60)
-        addr = netns.run("ip", "-4", "-o", "addr", "show", "dev", "eth0", ns=topo.lan).stdout
-        device_ip = addr.split("inet ")[1].split("/")[0]
+        device_ip = topo.lease("-cf", conf)
         print(f"device {DEVICE_MAC} leased {device_ip}")
 
         # --- resolve and fetch through the agent; ND by IPv6 ping
@@ -293,9 +272,7 @@ def main():
         print("controller: device with DHCP identity and named destinations; spinctl block / unblock "
               "(quarantine, DNS name) take effect in the agent")
 
-        agent.send_signal(2)
-        agent.wait(timeout=30)
-        assert agent.returncode == 0, open(os.path.join(d, "agent.log")).read()[-3000:]
+        topo.stop_agent(agent)
     print("ok")
 
 
