@@ -162,23 +162,9 @@ void BlockManager::remove(int64_t id, const std::string& reason, double now, Don
     reconcile(b, now);
 }
 
-namespace {
-
-// A field of an agent's answer, or `fallback` when it is missing or of another type.
-template <typename T>
-T answer_field(const json& j, const char* key, T fallback) {
-    const auto it = j.find(key);
-    if (it == j.end()) return fallback;
-    if constexpr (std::is_same_v<T, bool>) return it->is_boolean() ? it->template get<bool>() : fallback;
-    if constexpr (std::is_same_v<T, std::string>) return it->is_string() ? it->template get<std::string>() : fallback;
-    if constexpr (std::is_same_v<T, int64_t>) return it->is_number_integer() ? it->template get<int64_t>() : fallback;
-    return fallback;
-}
-
-}  // namespace
-
 void BlockManager::on_answer(const std::string& agent, const json& answer, double now) {
-    const auto order = orders_.find(answer_field(answer, "id", std::string{}));
+    // An agent's answer is untrusted JSON: fields of another type read as empty.
+    const auto order = orders_.find(nmf::json_text(answer, "id"));
     if (order == orders_.end() || order->second.second != agent) return;  // late, or not ours
     const auto [block_id, agent_id] = order->second;
     orders_.erase(order);
@@ -186,20 +172,18 @@ void BlockManager::on_answer(const std::string& agent, const json& answer, doubl
     if (it == blocks_.end()) return;
     AgentState& a = it->second.agents[agent_id];
     a.order_id.clear();
-    const json no_rule = json::object();
-    const auto rule = answer.find("rule");
-    const json& r = rule != answer.end() && rule->is_object() ? *rule : no_rule;
-    if (answer_field(answer, "ok", false)) {
+    if (nmf::json_true(answer, "ok")) {
         a.state = "acknowledged";
         a.error.clear();
-        a.version = answer_field(answer, "version", int64_t{0});
-        if (!r.empty()) {
-            a.rule_id = answer_field(r, "id", int64_t{0});
-            a.origin = answer_field(r, "origin", std::string{});
+        a.version = nmf::json_integer(answer, "version");
+        if (const auto rule = answer.find("rule"); rule != answer.end() && rule->is_object()) {
+            a.rule_id = nmf::json_integer(*rule, "id");
+            a.origin = nmf::json_text(*rule, "origin");
         }
     } else {
         a.state = "refused";
-        a.error = answer_field(answer, "error", std::string("refused without a reason")).substr(0, 500);
+        a.error = nmf::json_text(answer, "error").substr(0, 500);
+        if (a.error.empty()) a.error = "refused without a reason";
         log_warn("agent {} refused block {}: {}", agent_id, block_id, a.error);
     }
     const AgentSession* s = session(agent_id);

@@ -2,6 +2,7 @@
 // that is missing or of another type reads as empty, never an exception.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,16 @@ inline std::string json_text(const nlohmann::json& j, const char* key) {
 inline double json_number(const nlohmann::json& j, const char* key) {
     const auto it = j.find(key);
     return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+inline int64_t json_integer(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+inline bool json_true(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    return it != j.end() && it->is_boolean() && it->get<bool>();
 }
 
 }  // namespace spin::nmf
