@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/private_file.h"
+
 namespace spin::agent {
 
 namespace {
@@ -49,12 +51,9 @@ std::optional<nlohmann::json> StateFile::load() const {
         if (errno == ENOENT) return std::nullopt;
         throw sys_error("cannot read", path_);
     }
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        std::ostringstream mode;
-        mode << std::oct << (st.st_mode & 0777);
-        throw std::runtime_error(path_ + " is open to others (mode " + mode.str() +
+    if (const std::string mode = open_to_others(path_); !mode.empty())
+        throw std::runtime_error(path_ + " is open to others (mode " + mode +
                                  "); refusing it: chmod 600 it if it is yours");
-    }
     std::ifstream in(path_);
     if (!in) throw sys_error("cannot read", path_);
     std::stringstream text;

@@ -1,13 +1,10 @@
 #include "controller/controller_config.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-
-#include <fstream>
 
 #include <fmt/format.h>
 
+#include "common/private_file.h"
 #include "transport/curve.h"
 
 namespace spin::controller {
@@ -183,16 +180,11 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
 }
 
 std::string read_token_file(const std::string& path) {
-    struct stat st {};
-    if (stat(path.c_str(), &st) != 0) throw ConfigError(fmt::format("cannot read '{}'", path));
-    if (st.st_mode & (S_IRWXG | S_IRWXO))
-        throw ConfigError(
-            fmt::format("'{}' may be read by other users (mode {:o}): chmod 600 it", path, st.st_mode & 0777));
-    std::ifstream in(path);
-    std::string token;
-    if (!in) throw ConfigError(fmt::format("cannot read '{}'", path));
-    std::getline(in, token);
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (const std::string mode = open_to_others(path); !mode.empty())
+        throw ConfigError(fmt::format("'{}' may be read by other users (mode {}): chmod 600 it", path, mode));
+    const auto line = first_line(path);
+    if (!line) throw ConfigError(fmt::format("cannot read '{}'", path));
+    const std::string& token = *line;
     if (token.empty()) throw ConfigError(fmt::format("'{}' holds no token on its first line", path));
     return token;
 }

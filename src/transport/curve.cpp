@@ -1,11 +1,10 @@
 #include "transport/curve.h"
 
-#include <sys/stat.h>
-
-#include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "common/private_file.h"
 
 namespace spin::transport {
 
@@ -25,23 +24,19 @@ CurveKeyPair generate_key_pair() {
 }
 
 namespace {
-std::string first_line(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(fmt::format("cannot read key file '{}'", path));
-    std::string line;
-    std::getline(in, line);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    return line;
+std::string key_file_line(const std::string& path) {
+    auto line = first_line(path);
+    if (!line) throw std::runtime_error(fmt::format("cannot read key file '{}'", path));
+    return *line;
 }
 }  // namespace
 
 CurveKeyPair load_secret_key(const std::string& path) {
     // A secret others can read is no secret: refuse it rather than trust it.
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+    if (const std::string mode = open_to_others(path); !mode.empty())
         throw std::runtime_error(
-            fmt::format("key file '{}' may be read by other users (mode {:o}): chmod 600 it", path, st.st_mode & 0777));
-    const std::string sec = first_line(path);
+            fmt::format("key file '{}' may be read by other users (mode {}): chmod 600 it", path, mode));
+    const std::string sec = key_file_line(path);
     if (!is_z85_key(sec)) throw std::runtime_error(fmt::format("key file '{}' does not hold a Z85 secret key", path));
     char pub[41];
     if (zmq_curve_public(pub, sec.c_str()) != 0)
@@ -51,7 +46,7 @@ CurveKeyPair load_secret_key(const std::string& path) {
 
 std::string load_public_key(const std::string& key_or_path) {
     if (is_z85_key(key_or_path)) return key_or_path;
-    const std::string k = first_line(key_or_path);
+    const std::string k = key_file_line(key_or_path);
     if (!is_z85_key(k))
         throw std::runtime_error(fmt::format("'{}' is neither a Z85 public key nor a file holding one", key_or_path));
     return k;

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/private_file.h"
+
 namespace spin::nmf {
 
 namespace {
@@ -24,8 +26,7 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
             const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
             if (fd >= 0) ::close(fd);
         }
-        struct stat st {};
-        if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) ::chmod(path.c_str(), 0600);
+        if (!open_to_others(path).empty()) ::chmod(path.c_str(), 0600);
     }
     const int flags = mode == Mode::existing ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
