@@ -151,3 +151,62 @@ TEST(FlowAccounting, SweepForgetsEndedAndSilentFlows) {
 }
 
 }  // namespace
+
+namespace {
+
+// What take_changes() gives is what a restarted accounting needs to resume:
+// the flow's next record counts only what happened since, not its lifetime.
+TEST(FlowAccounting, RestoredFlowResumesFromItsStoredTotals) {
+    FlowAccounting a;
+    a.account(0, record(FlowEvent::start, kT0, kT0 + 1'000'000, 10, 10));
+    a.account(0, record(FlowEvent::update, kT0, kT0 + 2'000'000, 30, 20));
+    a.take_pending();
+    const FlowAccounting::Changes changes = a.take_changes();
+    ASSERT_EQ(changes.changed.size(), 1u);  // one flow, reported twice
+    EXPECT_TRUE(changes.forgotten.empty());
+    EXPECT_EQ(changes.changed[0].state.totals.pkts_out, 30u);
+    EXPECT_TRUE(a.take_changes().changed.empty());  // nothing since
+
+    FlowAccounting restarted;
+    restarted.restore(changes.changed[0]);
+    EXPECT_EQ(restarted.stats().restored, 1u);
+    restarted.account(0, record(FlowEvent::update, kT0, kT0 + 3'000'000, 35, 22));
+    const TrafficCounters after = sum(restarted.take_pending());
+    EXPECT_EQ(after.pkts_out, 5u);
+    EXPECT_EQ(after.pkts_in, 2u);
+    EXPECT_EQ(after.flows, 0u);  // the store counted the flow already
+    // A fresh accounting (no store) would count the whole lifetime again.
+    FlowAccounting fresh;
+    fresh.account(0, record(FlowEvent::update, kT0, kT0 + 3'000'000, 35, 22));
+    EXPECT_EQ(sum(fresh.take_pending()).pkts_out, 35u);
+}
+
+TEST(FlowAccounting, FlowsEndedOrSweptAreForgottenOnlyIfGivenBefore) {
+    FlowAccounting a(60'000'000, 600'000'000);
+    // Started and ended between two calls: the store never needs to hear of it.
+    a.account(0, record(FlowEvent::start, kT0, kT0 + 1'000'000, 1, 1, 1));
+    a.account(0, record(FlowEvent::end, kT0, kT0 + 2'000'000, 2, 2, 1));
+    FlowAccounting::Changes c = a.take_changes();
+    EXPECT_TRUE(c.changed.empty());
+    EXPECT_TRUE(c.forgotten.empty());
+    // Given while open, then ended: forgotten, and a new flow on the same
+    // tuple in the same interval is given again after it.
+    a.account(0, record(FlowEvent::start, kT0, kT0 + 3'000'000, 1, 1, 2));
+    EXPECT_EQ(a.take_changes().changed.size(), 1u);
+    a.account(0, record(FlowEvent::end, kT0, kT0 + 4'000'000, 3, 3, 2));
+    a.account(0, record(FlowEvent::start, kT0 + 5'000'000, kT0 + 5'000'000, 1, 0, 3));
+    c = a.take_changes();
+    EXPECT_EQ(c.forgotten.size(), 1u);
+    ASSERT_EQ(c.changed.size(), 1u);
+    EXPECT_EQ(c.changed[0].state.flow_id, 3u);
+    // Silent past forget_us: swept, and forgotten in the store too.
+    FlowRecord later = record(FlowEvent::start, kT0, kT0 + 700'000'000, 1, 0, 4);
+    later.lan_port = 1;
+    a.account(0, later);
+    a.sweep();
+    c = a.take_changes();
+    EXPECT_EQ(c.forgotten.size(), 1u);
+    EXPECT_EQ(c.changed.size(), 1u);  // the late flow itself
+}
+
+}  // namespace

@@ -114,6 +114,61 @@ TEST(Recorder, RestartReloadsDevicesNamesAndDestinations) {
     std::filesystem::remove_all(dir);
 }
 
+// kill -9 between two batches: the store holds the first batch's traffic and
+// the flow's state as of it, so a restarted controller counts the flow's
+// later records from there, and the store's totals end equal to the flow's.
+TEST(Recorder, RestartMidFlowNeitherLosesNorDoubleCounts) {
+    const auto dir = std::filesystem::temp_directory_path() / ("spin-recorder-flows-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "spin.db").string();
+    const uint8_t remote[4] = {93, 184, 216, 34};
+    const auto report = [&](spin::proto::FlowEvent event, uint64_t pkts, int second) {
+        spin::proto::DigestBatch b;
+        b.header.agent = "a1";
+        FlowRecord r = flow(1, remote, 443, pkts, 5);
+        r.event = static_cast<uint8_t>(event);
+        r.last_us = kT0 + static_cast<uint64_t>(second) * 1'000'000;
+        b.records = {r};
+        return b;
+    };
+    {
+        StoreWriter w(path, Retention{});
+        Recorder rec(nullptr);
+        rec.on_digest(report(spin::proto::FlowEvent::start, 10, 1));
+        w.write(rec.take_batch());
+        rec.on_digest(report(spin::proto::FlowEvent::update, 25, 2));
+        rec.take_batch();  // received, never committed: the process dies here
+    }
+    {
+        StoreWriter w(path, Retention{});
+        Recorder rec(nullptr);
+        Database db(path, Database::Mode::existing);
+        rec.restore(load_model(db));
+        rec.on_digest(report(spin::proto::FlowEvent::update, 40, 3));
+        w.write(rec.take_batch());
+    }
+    StoreWriter w(path, Retention{});
+    Recorder rec(nullptr);
+    {
+        Database db(path, Database::Mode::existing);
+        rec.restore(load_model(db));
+    }
+    EXPECT_EQ(rec.accounting().restored, 1u);
+    rec.on_digest(report(spin::proto::FlowEvent::end, 42, 4));
+    const StoreBatch last = rec.take_batch();
+    EXPECT_EQ(last.closed_flows.size(), 1u);  // the flow ended: its state leaves the store
+    w.write(last);
+    Database db(path, Database::Mode::existing);
+    Statement total(db, "SELECT sum(pkts_out), sum(flows) FROM traffic_minute");
+    ASSERT_TRUE(total.step());
+    EXPECT_EQ(total.column_int(0), 42);
+    EXPECT_EQ(total.column_int(1), 1);
+    Statement open(db, "SELECT count(*) FROM open_flows");
+    ASSERT_TRUE(open.step());
+    EXPECT_EQ(open.column_int(0), 0);
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 
 namespace {

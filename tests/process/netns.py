@@ -82,11 +82,13 @@ class Topology:
         with open(f"/etc/netns/{self.lan}/resolv.conf", "w") as f:
             f.write("nameserver 10.77.0.1\n")
 
-    def start_agent(self, agent_id, pub, cmd, *extra):
-        """spin-agent with config/agent.yaml as shipped, bridging the two
-        namespaces on net_af_packet, once it answers a ping on `cmd`."""
+    def start_agent(self, agent_id, pub, cmd, *extra, config=None):
+        """spin-agent with `config` (default config/agent.yaml as shipped),
+        bridging the two namespaces on net_af_packet, once it answers a ping
+        on `cmd`."""
         log = os.path.join(self.dir, "agent.log")
-        agent = self.start([spintest.AGENT, "--config", os.path.join(spintest.project_root(), "config", "agent.yaml"),
+        config = config or os.path.join(spintest.project_root(), "config", "agent.yaml")
+        agent = self.start([spintest.AGENT, "--config", config,
                             "--lan", f"net_af_packet0,iface={self.lan_if}",
                             "--wan", f"net_af_packet1,iface={self.wan_if}",
                             "--publish", pub, "--commands", cmd, "--agent-id", agent_id, *extra], log=log)

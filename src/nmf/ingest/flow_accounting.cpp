@@ -16,7 +16,7 @@ uint64_t minus(uint64_t now, uint64_t before, uint64_t& regressions) {
 
 }  // namespace
 
-size_t FlowAccounting::TupleHash::operator()(const Tuple& t) const noexcept {
+size_t FlowAccounting::TupleHash::operator()(const FlowTuple& t) const noexcept {
     uint64_t h = hash_word(
         t.mac, uint64_t{t.lan_port} << 32 | uint64_t{t.remote_port} << 16 | uint64_t{t.proto} << 8 | t.ip_version);
     h = hash_bytes16(h, t.lan_ip.data());
@@ -59,6 +59,19 @@ void FlowAccounting::add(const proto::FlowRecord& r, const TrafficCounters& delt
     ++stats_.counted;
 }
 
+void FlowAccounting::set(Flows::iterator it, const FlowState& state) {
+    it->second.state = state;
+    if (!it->second.changed) {
+        it->second.changed = true;
+        changed_.push_back(it->first);
+    }
+}
+
+FlowAccounting::Flows::iterator FlowAccounting::forget(Flows::iterator it) {
+    if (it->second.stored) forgotten_.push_back(it->first);
+    return flows_.erase(it);
+}
+
 bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
     ++stats_.records;
     if (MacAddress::is_group(r.mac) || MacAddress::to_u64(r.mac) == 0) {
@@ -66,7 +79,7 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
         return false;
     }
     newest_us_ = std::max(newest_us_, r.last_us);
-    Tuple t;
+    FlowTuple t;
     t.mac = MacAddress::to_u64(r.mac);
     std::memcpy(t.lan_ip.data(), r.lan_ip, 16);
     std::memcpy(t.remote_ip.data(), r.remote_ip, 16);
@@ -88,15 +101,15 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
         TrafficCounters delta = now;
         delta.flows = 1;
         if (const auto it = flows_.find(t); it != flows_.end()) {
-            if (same_flow(it->second, agent, r)) delta = since(now, it->second);
-            flows_.erase(it);
+            if (same_flow(it->second.state, agent, r)) delta = since(now, it->second.state);
+            forget(it);
         }
         stats_.tracked = flows_.size();
         add(r, delta);
         return !delta.empty();
     }
     auto [it, fresh] = flows_.try_emplace(t);
-    FlowState& s = it->second;
+    const FlowState& s = it->second.state;
     TrafficCounters delta;
     if (fresh) {
         delta = now;
@@ -114,11 +127,38 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
         delta = now;  // a new flow on a tuple seen before (or a restarted agent)
         delta.flows = 1;
     }
-    s = FlowState{agent, r.flow_id, r.worker, ended, r.first_us, r.last_us, now};
+    set(it, FlowState{agent, r.flow_id, r.worker, ended, r.first_us, r.last_us, now});
     stats_.tracked = flows_.size();
     const bool counted = !delta.empty();
     add(r, delta);
     return counted;
+}
+
+FlowAccounting::Changes FlowAccounting::take_changes() {
+    Changes out;
+    // Forgotten first: a tuple forgotten and then seen again is in both
+    // lists, and the store applies them in this order.
+    out.forgotten.swap(forgotten_);
+    out.changed.reserve(changed_.size());
+    for (const FlowTuple& t : changed_) {
+        const auto it = flows_.find(t);
+        if (it == flows_.end() || !it->second.changed) continue;  // forgotten since (or listed twice)
+        it->second.changed = false;
+        it->second.stored = true;
+        out.changed.push_back(FlowSnapshot{t, it->second.state});
+    }
+    changed_.clear();
+    return out;
+}
+
+void FlowAccounting::restore(const FlowSnapshot& flow) {
+    Tracked& tracked = flows_[flow.tuple];
+    tracked.state = flow.state;
+    tracked.stored = true;
+    devices_.try_emplace(flow.tuple.mac, DeviceAgents{flow.state.agent, false});
+    newest_us_ = std::max(newest_us_, flow.state.last_us);
+    ++stats_.restored;
+    stats_.tracked = flows_.size();
 }
 
 FlowAccounting::Pending FlowAccounting::take_pending() {
@@ -129,9 +169,10 @@ FlowAccounting::Pending FlowAccounting::take_pending() {
 
 void FlowAccounting::sweep() {
     for (auto it = flows_.begin(); it != flows_.end();) {
-        const uint64_t age = newest_us_ > it->second.last_us ? newest_us_ - it->second.last_us : 0;
-        const bool forget = age > forget_us_ || (it->second.ended && age > takeover_us_);
-        it = forget ? flows_.erase(it) : std::next(it);
+        const FlowState& s = it->second.state;
+        const uint64_t age = newest_us_ > s.last_us ? newest_us_ - s.last_us : 0;
+        const bool old = age > forget_us_ || (s.ended && age > takeover_us_);
+        it = old ? forget(it) : std::next(it);
     }
     stats_.tracked = flows_.size();
 }

@@ -24,7 +24,9 @@
 #include <array>
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
+#include "nmf/store/open_flows.h"
 #include "nmf/store/traffic.h"
 #include "proto/flow_record.h"
 
@@ -39,6 +41,21 @@ struct AccountingStats {
     uint64_t regressions = 0;     // totals that went down within one flow (clamped to 0)
     uint64_t tracked = 0;         // flows currently tracked
     uint64_t shared_devices = 0;  // devices reported by more than one agent
+    uint64_t restored = 0;        // flows reloaded from the store at start
+};
+
+struct FlowState {
+    uint32_t agent = 0;  // the caller's agent index
+    uint32_t flow_id = 0;
+    uint8_t worker = 0;
+    bool ended = false;
+    uint64_t first_us = 0, last_us = 0;
+    TrafficCounters totals;  // as last reported (flows unused)
+};
+
+struct FlowSnapshot {
+    FlowTuple tuple;
+    FlowState state;
 };
 
 class FlowAccounting {
@@ -55,6 +72,16 @@ public:
     // The traffic accumulated since the last call.
     Pending take_pending();
 
+    // Flows whose state changed since the last call (`changed`) and flows
+    // forgotten since then that an earlier call had given (`forgotten`).
+    struct Changes {
+        std::vector<FlowSnapshot> changed;
+        std::vector<FlowTuple> forgotten;
+    };
+    Changes take_changes();
+    // A flow as a store kept it (before any record is accounted).
+    void restore(const FlowSnapshot& flow);
+
     // Drops flows whose last record is older than `forget_us` before the
     // newest record seen (ended flows after `takeover_us`); call now and then.
     void sweep();
@@ -62,38 +89,32 @@ public:
     const AccountingStats& stats() const { return stats_; }
 
 private:
-    struct Tuple {
-        uint64_t mac;
-        std::array<uint8_t, 16> lan_ip, remote_ip;
-        uint16_t lan_port, remote_port;
-        uint8_t proto, ip_version;
-        bool operator==(const Tuple&) const = default;
-    };
     struct TupleHash {
-        size_t operator()(const Tuple& t) const noexcept;
+        size_t operator()(const FlowTuple& t) const noexcept;
     };
     struct DeviceAgents {
         uint32_t first_agent;
         bool shared;
     };
-    struct FlowState {
-        uint32_t agent;
-        uint32_t flow_id;
-        uint8_t worker;
-        bool ended;
-        uint64_t first_us, last_us;
-        TrafficCounters totals;  // as last reported (flows unused)
+    struct Tracked {
+        FlowState state;
+        bool changed = false;  // since the last take_changes()
+        bool stored = false;   // a take_changes() gave it: its end must be given too
     };
+    using Flows = std::unordered_map<FlowTuple, Tracked, TupleHash>;
 
     static TrafficCounters totals_of(const proto::FlowRecord& r);
     static bool same_flow(const FlowState& s, uint32_t agent, const proto::FlowRecord& r);
     // What a flow did since its state was recorded (shrinking totals count 0).
     TrafficCounters since(const TrafficCounters& now, const FlowState& s);
     void add(const proto::FlowRecord& r, const TrafficCounters& delta);
+    void set(Flows::iterator it, const FlowState& state);
+    Flows::iterator forget(Flows::iterator it);
 
     uint64_t takeover_us_, forget_us_;
     uint64_t newest_us_ = 0;
-    std::unordered_map<Tuple, FlowState, TupleHash> flows_;
+    Flows flows_;
+    std::vector<FlowTuple> changed_, forgotten_;
     std::unordered_map<uint64_t, DeviceAgents> devices_;  // by MAC
     Pending pending_;
     AccountingStats stats_;

@@ -113,6 +113,9 @@ size_t Recorder::restore(const StoredModel& stored) {
     }
     for (const DestinationRow& d : stored.destinations)
         destinations_[{d.mac, d.remote_ip}] = Destination{d.first_seen, d.last_seen};
+    for (const OpenFlowRow& f : stored.open_flows)
+        accounting_.restore(FlowSnapshot{
+            f.tuple, FlowState{agent_index(f.agent), f.flow_id, f.worker, f.ended, f.first_us, f.last_us, f.totals}});
     return n;
 }
 
@@ -132,6 +135,16 @@ StoreBatch Recorder::take_batch() {
     touches_.clear();
 
     const FlowAccounting::Pending pending = accounting_.take_pending();
+    // The flows' state as of exactly this traffic: the same transaction
+    // holds both, so a restart resumes each flow where the store stands.
+    FlowAccounting::Changes flows = accounting_.take_changes();
+    batch.closed_flows = std::move(flows.forgotten);
+    batch.open_flows.reserve(flows.changed.size());
+    for (const FlowSnapshot& f : flows.changed) {
+        const FlowState& s = f.state;
+        batch.open_flows.push_back(
+            OpenFlowRow{f.tuple, agent_names_[s.agent], s.flow_id, s.worker, s.ended, s.first_us, s.last_us, s.totals});
+    }
     batch.traffic.reserve(pending.size());
     std::map<std::pair<std::string, std::string>, Destination> touched;
     for (const auto& [key, counters] : pending) {

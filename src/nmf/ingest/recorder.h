@@ -48,7 +48,7 @@ public:
     // Everything since the last call.
     StoreBatch take_batch();
 
-    // Restart: reloads the devices, names and destinations the store kept;
+    // Restart: reloads the devices, names, destinations and open flows the store kept;
     // returns the number of devices.
     size_t restore(const StoredModel& stored);
     const DeviceModel& model() const { return model_; }

@@ -1,5 +1,6 @@
 // What the store kept of the model, as a restarting controller reloads it:
-// device documents, the names each device resolved, its destinations.
+// device documents, the names each device resolved, its destinations, and
+// the accounting state of open flows.
 #pragma once
 
 #include <string>
@@ -17,6 +18,7 @@ struct StoredModel {
     std::vector<nlohmann::json> devices;  // as device_to_json wrote them; unparseable rows read as discarded
     std::vector<NameRow> names;
     std::vector<DestinationRow> destinations;
+    std::vector<OpenFlowRow> open_flows;  // rows whose key does not read (open_flows.h) are left out
 };
 
 StoredModel load_model(Database& db);

@@ -62,7 +62,19 @@ CREATE TABLE blocks (
 );
 )sql";
 
-const std::string_view kMigrations[] = {kV1};
+// Version 2: the accounting state of open flows (open_flows.h), keyed by
+// the flow's tuple in a fixed binary layout.
+const std::string kV2 = R"sql(
+CREATE TABLE open_flows (
+  key BLOB PRIMARY KEY,
+  agent TEXT NOT NULL, worker INTEGER NOT NULL, flow_id INTEGER NOT NULL, ended INTEGER NOT NULL,
+  first_us INTEGER NOT NULL, last_us INTEGER NOT NULL,
+  pkts_out INTEGER NOT NULL, bytes_out INTEGER NOT NULL, pkts_in INTEGER NOT NULL, bytes_in INTEGER NOT NULL,
+  blocked_pkts INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+const std::string_view kMigrations[] = {kV1, kV2};
 
 }  // namespace
 

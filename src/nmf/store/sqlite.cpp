@@ -84,6 +84,12 @@ Statement& Statement::bind(int index, std::string_view text) {
     return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::span<const uint8_t> bytes) {
+    if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+        fail(db_.handle(), "bind");
+    return *this;
+}
+
 Statement& Statement::bind_null(int index) {
     if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(db_.handle(), "bind");
     return *this;
@@ -115,6 +121,11 @@ bool Statement::column_is_null(int index) const { return sqlite3_column_type(stm
 std::string Statement::column_text(int index) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
     return text != nullptr ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, index))) : std::string{};
+}
+
+std::vector<uint8_t> Statement::column_blob(int index) const {
+    const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, index));
+    return p != nullptr ? std::vector<uint8_t>(p, p + sqlite3_column_bytes(stmt_, index)) : std::vector<uint8_t>{};
 }
 
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }

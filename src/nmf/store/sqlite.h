@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -51,6 +53,7 @@ public:
     Statement& bind(int index, int64_t value);
     Statement& bind(int index, double value);
     Statement& bind(int index, std::string_view text);
+    Statement& bind_blob(int index, std::span<const uint8_t> bytes);
     Statement& bind_null(int index);
 
     // true while a row is available; false once done.  Throws on errors.
@@ -62,6 +65,7 @@ public:
     int64_t column_int(int index) const;
     double column_double(int index) const;
     std::string column_text(int index) const;
+    std::vector<uint8_t> column_blob(int index) const;
     bool column_is_null(int index) const;
 
 private:

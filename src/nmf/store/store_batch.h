@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nmf/store/open_flows.h"
 #include "nmf/store/traffic.h"
 
 namespace spin::nmf {
@@ -56,10 +57,14 @@ struct StoreBatch {
     std::vector<DestinationRow> destinations;
     std::vector<EventRow> events;
     std::vector<AgentRow> agents;
+    // The accounting state the traffic above leaves (open_flows.h): flows
+    // forgotten since the last batch are deleted, then changed ones written.
+    std::vector<FlowTuple> closed_flows;
+    std::vector<OpenFlowRow> open_flows;
 
     bool empty() const {
         return traffic.empty() && devices.empty() && names.empty() && destinations.empty() && events.empty() &&
-               agents.empty();
+               agents.empty() && closed_flows.empty() && open_flows.empty();
     }
 };
 

@@ -19,6 +19,14 @@ std::string traffic_upsert(const char* table) {
 
 int64_t as_int(uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)); }
 
+// Packets and bytes out, then in, from parameter `first` on.
+Statement& bind_directions(Statement& s, int first, const TrafficCounters& c) {
+    return s.bind(first, as_int(c.pkts_out))
+        .bind(first + 1, as_int(c.bytes_out))
+        .bind(first + 2, as_int(c.pkts_in))
+        .bind(first + 3, as_int(c.bytes_in));
+}
+
 }  // namespace
 
 StoreWriter::StoreWriter(const std::string& path, Retention retention) : db_(path), retention_(retention) {
@@ -42,6 +50,9 @@ StoreWriter::StoreWriter(const std::string& path, Retention retention) : db_(pat
         db_, "INSERT INTO events (time, type, device, agent, doc) VALUES (?1, ?2, ?3, ?4, ?5)");
     agent_ = std::make_unique<Statement>(
         db_, "INSERT INTO agents VALUES (?1, ?2) ON CONFLICT DO UPDATE SET doc = excluded.doc");
+    open_flow_ = std::make_unique<Statement>(
+        db_, "INSERT OR REPLACE INTO open_flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    closed_flow_ = std::make_unique<Statement>(db_, "DELETE FROM open_flows WHERE key = ?1");
     newest_ = newest_traffic_bucket(db_);
 }
 
@@ -52,16 +63,9 @@ std::vector<int64_t> StoreWriter::write(const StoreBatch& batch) {
         for (int level = 0; level < 3; ++level) {
             const int64_t size = kLevels[level].seconds;
             const int64_t bucket = r.minute - ((r.minute % size) + size) % size;
-            traffic_[level]
-                ->bind(1, r.mac)
-                .bind(2, bucket)
-                .bind(3, r.remote_ip)
-                .bind(4, int64_t{r.proto})
-                .bind(5, int64_t{r.remote_port})
-                .bind(6, as_int(r.counters.pkts_out))
-                .bind(7, as_int(r.counters.bytes_out))
-                .bind(8, as_int(r.counters.pkts_in))
-                .bind(9, as_int(r.counters.bytes_in))
+            traffic_[level]->bind(1, r.mac).bind(2, bucket).bind(3, r.remote_ip);
+            traffic_[level]->bind(4, int64_t{r.proto}).bind(5, int64_t{r.remote_port});
+            bind_directions(*traffic_[level], 6, r.counters)
                 .bind(10, as_int(r.counters.flows))
                 .bind(11, as_int(r.counters.blocked_pkts))
                 .run();
@@ -85,6 +89,13 @@ std::vector<int64_t> StoreWriter::write(const StoreBatch& batch) {
         ids.push_back(db_.last_insert_rowid());
     }
     for (const AgentRow& a : batch.agents) agent_->bind(1, a.id).bind(2, a.doc.dump()).run();
+    for (const FlowTuple& f : batch.closed_flows) closed_flow_->bind_blob(1, flow_key(f)).run();
+    for (const OpenFlowRow& f : batch.open_flows) {
+        open_flow_->bind_blob(1, flow_key(f.tuple)).bind(2, f.agent).bind(3, int64_t{f.worker});
+        open_flow_->bind(4, int64_t{f.flow_id}).bind(5, int64_t{f.ended});
+        open_flow_->bind(6, as_int(f.first_us)).bind(7, as_int(f.last_us));
+        bind_directions(*open_flow_, 8, f.totals).bind(12, as_int(f.totals.blocked_pkts)).run();
+    }
     t.commit();
     ++stats_.batches;
     stats_.traffic_rows += batch.traffic.size();
