@@ -98,13 +98,16 @@ void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const 
         fmt::print(stderr, "  dns: {} queries, {} answers matched, {} unsolicited, {} queries dropped by the caps\n",
                    dns.queries, dns.matched, dns.unsolicited, dns.queries_dropped);
     fmt::print(stderr, "  learnt addresses dropped by the per-rule cap: {}\n", rules.learnt_dropped());
+    const auto c = rules.commit_stats();
+    fmt::print(stderr, "  block tables: version {}, {} commits, {} us in all, longest {} us\n", rules.version(),
+               c.commits, c.total_us, c.max_us);
     channels.print_stats();
     if (flow_log != nullptr) fmt::print(stderr, "  flow log: {} lines\n", flow_log->lines());
     fmt::print(stderr, "  peak resident memory: {} MiB\n", peak_rss_kib() / 1024);
 }
 
-nlohmann::json stats_json(const std::vector<std::unique_ptr<dp::Worker>>& workers,
-                          const slowpath::EventBuilder& events) {
+nlohmann::json stats_json(const std::vector<std::unique_ptr<dp::Worker>>& workers, const slowpath::EventBuilder& events,
+                          const RuleRegistry& rules) {
     nlohmann::json j;
     for (const auto& [name, value] : counters(sum(workers))) j["counters"][name] = value;
     j["workers"] = workers.size();
@@ -121,6 +124,12 @@ nlohmann::json stats_json(const std::vector<std::unique_ptr<dp::Worker>>& worker
                 {"matched", dns.matched},
                 {"unsolicited", dns.unsolicited},
                 {"queries_dropped", dns.queries_dropped}};
+    const auto c = rules.commit_stats();
+    j["tables"] = {{"version", rules.version()},
+                   {"commits", c.commits},
+                   {"commit_us_total", c.total_us},
+                   {"commit_us_max", c.max_us},
+                   {"learnt_dropped", rules.learnt_dropped()}};
     j["peak_rss_kib"] = peak_rss_kib();
     return j;
 }
@@ -212,7 +221,7 @@ int run_agent(const AgentConfig& cfg) {
 
     slowpath::EventBuilder event_builder;
     OrderHandler::Hooks hooks;
-    hooks.stats = [&] { return stats_json(workers, event_builder); };
+    hooks.stats = [&] { return stats_json(workers, event_builder, rules); };
     hooks.rule_drops = [&](uint16_t id) { return rule_drops(workers, id); };
     hooks.persist = persist;
     Channels channels(cfg, boot_us, rules, std::move(hooks));
@@ -307,9 +316,10 @@ int run_agent(const AgentConfig& cfg) {
         // The slow path first: a DNS-name rule should be in force before the
         // device's first packet to the address it just resolved.
         unsigned got = slow_reader.poll();
-        // What the answers of this round taught, in one snapshot.
+        // What the answers taught, in one snapshot, paced so that a flood
+        // of answers cannot keep the control thread publishing.
         rules.expire(packet_clock_us);
-        if (rules.dirty()) rules.commit();
+        if (rules.commit_due(std::chrono::steady_clock::now())) rules.commit();
         // What answers and DHCP taught is kept too, at most every few seconds.
         if (rules.version() != saved_version && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(5))
             persist();

@@ -1,6 +1,7 @@
 #include "agent/rule_registry.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -94,18 +95,9 @@ bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<sl
             if (!hit) continue;
             const uint64_t ttl = std::clamp<uint64_t>(b.ttl, kMinTtlS, kMaxTtlS);
             const uint64_t until = now_us + ttl * 1'000'000;
-            auto [it, fresh] = e.addresses.try_emplace({b.ip_version, b.addr}, until);
-            if (!fresh) {
-                it->second = std::max(it->second, until);
-                continue;
-            }
-            changed = true;
-            if (e.addresses.size() > kMaxLearnt) {  // a flood of answers: the soonest to expire goes
-                auto soonest = e.addresses.begin();
-                for (auto a = e.addresses.begin(); a != e.addresses.end(); ++a)
-                    if (a->second < soonest->second) soonest = a;
-                e.addresses.erase(soonest);
-                ++learnt_dropped_;
+            if (e.addresses.learn({b.ip_version, b.addr}, until, kMaxLearnt, learnt_dropped_)) {
+                changed = true;
+                e.compiled.reset();
             }
             e.info.resolved = e.addresses.size();
         }
@@ -123,8 +115,7 @@ void RuleRegistry::touch(const uint8_t* mac, uint8_t ip_version, const uint8_t* 
     std::memcpy(a.second.data(), remote, ip_version == 6 ? 16 : 4);
     for (auto& e : entries_) {
         if (e.info.rule.mac != device) continue;
-        if (auto it = e.addresses.find(a); it != e.addresses.end())
-            it->second = std::max(it->second, now_us + kMinTtlS * 1'000'000);
+        e.addresses.extend(a, now_us + kMinTtlS * 1'000'000);
     }
 }
 
@@ -134,14 +125,9 @@ bool RuleRegistry::expire(uint64_t now_us) {
     last_expiry_us_ = now_us;
     bool changed = false;
     for (auto& e : entries_) {
-        for (auto it = e.addresses.begin(); it != e.addresses.end();) {
-            if (it->second < now_us) {
-                it = e.addresses.erase(it);
-                changed = true;
-            } else {
-                ++it;
-            }
-        }
+        if (e.addresses.expire(now_us) == 0) continue;
+        changed = true;
+        e.compiled.reset();
         e.info.resolved = e.addresses.size();
     }
     dirty_ = dirty_ || changed;
@@ -244,14 +230,41 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
 }
 
 uint32_t RuleRegistry::commit() {
+    const auto start = std::chrono::steady_clock::now();
     std::vector<dp::TableEntry> entries;
     dp::NetworkServices services = this->services();
     {
         std::lock_guard lock(mutex_);
-        for (const auto& e : entries_) compile(e, entries);
+        // Only rules that changed are compiled again; the rest are copied.
+        for (auto& e : entries_) {
+            if (!e.compiled) {
+                e.compiled.emplace();
+                compile(e, *e.compiled);
+            }
+            entries.insert(entries.end(), e.compiled->begin(), e.compiled->end());
+        }
         dirty_ = false;
     }
-    return tables_.publish_blocks(std::move(entries), std::move(services));
+    const uint32_t version = tables_.publish_blocks(std::move(entries), std::move(services));
+    const auto end = std::chrono::steady_clock::now();
+    const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(end - start);
+    std::lock_guard lock(mutex_);
+    last_commit_ = took;
+    last_commit_end_ = end;
+    ++commits_.commits;
+    commits_.total_us += static_cast<uint64_t>(took.count() / 1000);
+    commits_.max_us = std::max<uint64_t>(commits_.max_us, static_cast<uint64_t>(took.count() / 1000));
+    return version;
+}
+
+bool RuleRegistry::commit_due(std::chrono::steady_clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    return dirty_ && now - last_commit_end_ >= kCommitSpacing * last_commit_;
+}
+
+RuleRegistry::CommitStats RuleRegistry::commit_stats() const {
+    std::lock_guard lock(mutex_);
+    return commits_;
 }
 
 std::string RuleRegistry::name(uint32_t id) const {
@@ -341,8 +354,8 @@ size_t RuleRegistry::restore(const nlohmann::json& state) {
     for (const auto& x : learnt)
         for (auto& e : entries_)
             if (e.info.rule.same_as(x.rule)) {
-                for (const auto& [a, until] : x.addresses)
-                    if (e.addresses.size() < kMaxLearnt) e.addresses[a] = std::max(e.addresses[a], until);
+                for (const auto& [a, until] : x.addresses) e.addresses.learn(a, until, kMaxLearnt, learnt_dropped_);
+                e.compiled.reset();
                 e.info.resolved = e.addresses.size();
             }
     learnt_ = std::move(services);

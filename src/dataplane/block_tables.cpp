@@ -6,20 +6,24 @@
 
 namespace spin::dp {
 
+// Addresses as two big-endian words, so that masks and order are plain
+// integer operations (this runs for every new flow and every table entry).
 BlockTables::Addr BlockTables::load(const uint8_t* a, uint8_t ip_version) {
-    uint8_t buf[16] = {};
-    std::memcpy(buf, a, ip_version == 6 ? 16 : 4);
-    Addr r{};
-    for (int i = 0; i < 8; ++i) r.hi = r.hi << 8 | buf[i];
-    for (int i = 8; i < 16; ++i) r.lo = r.lo << 8 | buf[i];
-    return r;
+    if (ip_version != 6) {
+        uint32_t v;
+        std::memcpy(&v, a, 4);
+        return {uint64_t{__builtin_bswap32(v)} << 32, 0};
+    }
+    uint64_t hi, lo;
+    std::memcpy(&hi, a, 8);
+    std::memcpy(&lo, a + 8, 8);
+    return {__builtin_bswap64(hi), __builtin_bswap64(lo)};
 }
 
 BlockTables::Addr BlockTables::make_mask(uint8_t ip_version, uint8_t length) {
-    uint8_t m[16] = {};
-    for (int bit = 0; bit < length; ++bit) m[bit / 8] |= 0x80 >> (bit % 8);
-    (void)ip_version;  // IPv4 lives in the first 4 bytes: the same bit positions
-    return load(m, 6);
+    (void)ip_version;  // IPv4 lives in the top 32 bits: the same bit positions
+    const auto ones = [](unsigned n) { return n == 0 ? 0 : n >= 64 ? ~uint64_t{0} : ~uint64_t{0} << (64 - n); };
+    return {ones(std::min<unsigned>(length, 64)), ones(length > 64 ? length - 64u : 0u)};
 }
 
 BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries, NetworkServices services)
@@ -41,12 +45,7 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries, Netw
             const Addr mask = make_mask(r.prefix.version(), r.prefix.length());
             const Addr a = load(r.prefix.bytes(), r.prefix.version());
             (r.kind == EntryKind::device_remote ? device_remote_ : allow_remote_)
-                .push_back({r.mac.to_u64(),
-                            r.prefix.version(),
-                            r.prefix.length(),
-                            mask,
-                            {a.hi & mask.hi, a.lo & mask.lo},
-                            r.rule});
+                .add(r, mask, {a.hi & mask.hi, a.lo & mask.lo});
             break;
         }
         case EntryKind::allow_policy: allow_policy_.emplace_back(r.mac.to_u64(), r.rule); break;
@@ -67,8 +66,8 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries, Netw
     }
     std::sort(quarantine_.begin(), quarantine_.end());
     std::sort(flows_.begin(), flows_.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    for (auto* v : {&device_remote_, &allow_remote_})
-        std::sort(v->begin(), v->end(), [](const DeviceRemote& x, const DeviceRemote& y) { return x.mac < y.mac; });
+    device_remote_.sort();
+    allow_remote_.sort();
     std::sort(allow_policy_.begin(), allow_policy_.end());
     std::sort(device_rule_.begin(), device_rule_.end());
     // Longer prefixes first so the most specific rule is the one reported.
@@ -103,7 +102,7 @@ uint16_t BlockTables::match_tuple(const FlowKey& key) const {
 uint16_t BlockTables::match_addresses(const uint8_t* mac, const uint8_t* remote, uint8_t ip_version) const {
     const Addr a = load(remote, ip_version);
     if (mac != nullptr)
-        if (uint16_t r = match_device_remote(device_remote_, MacAddress::to_u64(mac), a, ip_version)) return r;
+        if (uint16_t r = device_remote_.match(MacAddress::to_u64(mac), a, ip_version)) return r;
     for (const auto& g : global_) {
         if (g.ip_version != ip_version) continue;
         const Addr m{a.hi & g.mask.hi, a.lo & g.mask.lo};
@@ -122,8 +121,7 @@ uint16_t BlockTables::judge(const uint8_t* mac, const FlowKey& key, bool lan_is_
     if (uint16_t r = match_addresses(mac, remote, key.ip_version)) return r;
     const uint16_t policy = find_mac(allow_policy_, mac);
     if (policy == 0) return 0;
-    if (match_device_remote(allow_remote_, MacAddress::to_u64(mac), load(remote, key.ip_version), key.ip_version))
-        return 0;
+    if (allow_remote_.match(MacAddress::to_u64(mac), load(remote, key.ip_version), key.ip_version)) return 0;
     const bool icmp = key.proto == 1 || key.proto == 58;
     if (icmp && packet == nullptr) {
         if (per_packet != nullptr) *per_packet = true;
@@ -157,12 +155,32 @@ uint16_t BlockTables::match_unparsed(const uint8_t* mac, const uint8_t* lan_ip, 
     return find_mac(device_rule_, mac);
 }
 
-uint16_t BlockTables::match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
-                                          uint8_t ip_version) {
-    if (table.empty()) return 0;
-    auto it =
-        std::lower_bound(table.begin(), table.end(), mac, [](const DeviceRemote& d, uint64_t m) { return d.mac < m; });
-    for (; it != table.end() && it->mac == mac; ++it)
+void BlockTables::DeviceRemotes::add(const TableEntry& e, const Addr& mask, const Addr& addr) {
+    const uint64_t mac = e.mac.to_u64();
+    const uint8_t v = e.prefix.version();
+    if (e.prefix.length() == (v == 6 ? 128 : 32))
+        hosts.push_back({mac, v, addr, e.rule});
+    else
+        prefixes.push_back({mac, v, e.prefix.length(), mask, addr, e.rule});
+}
+
+void BlockTables::DeviceRemotes::sort() {
+    std::sort(hosts.begin(), hosts.end(), [](const DeviceHost& x, const DeviceHost& y) { return x.key() < y.key(); });
+    std::sort(prefixes.begin(), prefixes.end(),
+              [](const DeviceRemote& x, const DeviceRemote& y) { return x.mac < y.mac; });
+}
+
+uint16_t BlockTables::DeviceRemotes::match(uint64_t mac, const Addr& a, uint8_t ip_version) const {
+    if (!hosts.empty()) {
+        const auto want = std::tuple(mac, ip_version, a.hi, a.lo);
+        const auto it = std::lower_bound(hosts.begin(), hosts.end(), want,
+                                         [](const DeviceHost& h, const auto& k) { return h.key() < k; });
+        if (it != hosts.end() && it->key() == want) return it->rule;
+    }
+    if (prefixes.empty()) return 0;
+    auto it = std::lower_bound(prefixes.begin(), prefixes.end(), mac,
+                               [](const DeviceRemote& d, uint64_t m) { return d.mac < m; });
+    for (; it != prefixes.end() && it->mac == mac; ++it)
         if (it->ip_version == ip_version && (a.hi & it->mask.hi) == it->addr.hi && (a.lo & it->mask.lo) == it->addr.lo)
             return it->rule;
     return 0;

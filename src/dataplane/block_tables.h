@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "common/ip_prefix.h"
@@ -114,10 +115,25 @@ private:
         Addr mask, addr;
         uint16_t rule;
     };
+    struct DeviceHost {  // a whole address: what DNS answers teach, by the thousand per device
+        uint64_t mac;
+        uint8_t ip_version;
+        Addr addr;
+        uint16_t rule;
+        auto key() const { return std::tuple(mac, ip_version, addr.hi, addr.lo); }
+    };
+    // A device's remotes: single addresses found by binary search, so that
+    // a device that resolved thousands of names costs a logarithm per new
+    // flow, and the (few) wider prefixes scanned.
+    struct DeviceRemotes {
+        std::vector<DeviceHost> hosts;       // sorted by key()
+        std::vector<DeviceRemote> prefixes;  // sorted by mac
+        void add(const TableEntry& e, const Addr& mask, const Addr& addr);
+        void sort();
+        uint16_t match(uint64_t mac, const Addr& a, uint8_t ip_version) const;
+    };
     static Addr load(const uint8_t* addr, uint8_t ip_version);
     static Addr make_mask(uint8_t ip_version, uint8_t length);
-    static uint16_t match_device_remote(const std::vector<DeviceRemote>& table, uint64_t mac, const Addr& a,
-                                        uint8_t ip_version);
     static uint16_t find_mac(const std::vector<std::pair<uint64_t, uint16_t>>& table, const uint8_t* mac);
     uint16_t match_tuple(const FlowKey& key) const;
     uint16_t match_addresses(const uint8_t* mac, const uint8_t* remote, uint8_t ip_version) const;
@@ -131,9 +147,9 @@ private:
     std::vector<std::pair<uint64_t, uint16_t>> device_rule_;  // sorted mac -> a rule naming it (lowest id)
     std::vector<std::pair<uint64_t, uint16_t>> quarantine_;
     std::vector<std::pair<FlowKey, uint16_t>> flows_;
-    std::vector<DeviceRemote> device_remote_;                  // sorted by mac
+    DeviceRemotes device_remote_;
     std::vector<std::pair<uint64_t, uint16_t>> allow_policy_;  // sorted mac -> policy rule
-    std::vector<DeviceRemote> allow_remote_;                   // sorted by mac
+    DeviceRemotes allow_remote_;
     std::vector<PrefixGroup> global_;
 };
 

@@ -15,9 +15,22 @@ std::string format_mac(const uint8_t m[6]) {
 }
 
 std::string format_ip(const uint8_t addr[16], int ip_version) {
+    if (ip_version != 6) {
+        // By hand: glibc's inet_ntop formats IPv4 with sprintf, thousands of
+        // instructions an address, and a DNS answer flood formats millions.
+        char buf[16];
+        char* p = buf;
+        for (int i = 0; i < 4; ++i) {
+            const unsigned v = addr[i];
+            if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+            if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+            *p++ = static_cast<char>('0' + v % 10);
+            if (i != 3) *p++ = '.';
+        }
+        return std::string(buf, p);
+    }
     char buf[INET6_ADDRSTRLEN];
-    const int family = ip_version == 6 ? AF_INET6 : AF_INET;
-    if (inet_ntop(family, addr, buf, sizeof buf) == nullptr) return {};
+    if (inet_ntop(AF_INET6, addr, buf, sizeof buf) == nullptr) return {};
     return buf;
 }
 

@@ -1,12 +1,16 @@
 // The value types every part shares: one parser and one canonical text form
 // each.  Expected forms are written out by hand, not derived from the code.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
 #include "common/dns_name.h"
 #include "common/ip_prefix.h"
 #include "common/mac_address.h"
+#include "proto/flow_record_json.h"
 
 using namespace spin;
 
@@ -128,4 +132,20 @@ TEST(DnsName, RefusesWithAReason) {
         EXPECT_FALSE(DnsName::parse_pattern(text, &error)) << text;
         EXPECT_NE(error.find("is not a DNS name"), std::string::npos) << text << ": " << error;
     }
+}
+
+// Addresses as text, against libc's inet_ntop: every value of every octet.
+TEST(FormatIp, Ipv4AsInetNtopWritesIt) {
+    uint8_t a[16] = {};
+    for (int pos = 0; pos < 4; ++pos)
+        for (int v = 0; v < 256; ++v) {
+            const uint8_t fill[4] = {1, 20, 203, 0};
+            std::memcpy(a, fill, 4);
+            a[pos] = static_cast<uint8_t>(v);
+            char want[INET_ADDRSTRLEN];
+            ASSERT_NE(inet_ntop(AF_INET, a, want, sizeof want), nullptr);
+            EXPECT_EQ(proto::format_ip(a, 4), want);
+        }
+    const uint8_t v6[16] = {0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x66};
+    EXPECT_EQ(proto::format_ip(v6, 6), "fd77::66");
 }

@@ -52,6 +52,14 @@ flood = report["hash_flood"]
 for name in ("crafted_pps", "random_pps", "ratio"):
     figure(flood, name)
 assert flood["crafted_pps"] > 0 and "## Hash flooding" in open(reports[0][:-5] + ".md").read()
+dns = report["dns_flood"]
+for mode in ("paced", "every_round", "no_rules"):
+    figure(dns[mode], "answers_per_s")
+# Paced commits keep publishing to a bounded share of the control thread
+# (kCommitSpacing = 10: about a tenth) however fast answers come.
+assert dns["paced"]["commit_share"] < min(0.3, dns["every_round"]["commit_share"] / 2), dns
+assert dns["paced"]["learnt"] > 0 and dns["no_rules"]["commits"] == 0, dns
+assert "## DNS-answer flood" in open(reports[0][:-5] + ".md").read()
 c = report["controller"]
 assert max(c["in_process"]["records_per_s"]) > 0, c
 p = c["process"]

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <random>
 #include <thread>
 
 #include "dataplane/block_tables.h"
@@ -287,4 +288,34 @@ TEST(BlockTables, FlowRuleWithoutVlanMatchesTaggedFrames) {
     EXPECT_EQ(only20.match_flow(kMac1, k, pr.lan_is_a), 0);  // a rule naming a VLAN keeps to it
     k.vlan = 20;
     EXPECT_EQ(only20.match_flow(kMac1, k, pr.lan_is_a), 6);
+}
+
+// Prefixes of every length, per device and global, hold exactly the
+// addresses IpPrefix::contains (common/, a separate implementation) says
+// they hold; single addresses (what DNS teaches) too.
+TEST(BlockTables, PrefixesOfEveryLengthMatchAsIpPrefixSays) {
+    std::mt19937_64 rng(11);
+    for (const int version : {4, 6}) {
+        const int bits = version == 6 ? 128 : 32;
+        for (int length = 0; length <= bits; ++length) {
+            uint8_t base[16] = {};
+            for (int i = 0; i < bits / 8; ++i) base[i] = static_cast<uint8_t>(rng());
+            if (version == 4) base[0] = static_cast<uint8_t>(base[0] % 223 + 1);
+            IpPrefix prefix(static_cast<uint8_t>(version), base, static_cast<uint8_t>(length));
+            const std::string text = prefix.to_string();
+            const BlockTables t(
+                1, {remote(7, EntryKind::device_remote, text, kMac1), remote(9, EntryKind::global_remote, text)});
+            for (int trial = 0; trial < 40; ++trial) {
+                uint8_t a[16];
+                std::memcpy(a, prefix.bytes(), 16);
+                const int flip = static_cast<int>(rng() % bits);  // one bit in or out of the prefix
+                a[flip / 8] ^= static_cast<uint8_t>(0x80 >> (flip % 8));
+                const IpPrefix probe_addr(static_cast<uint8_t>(version), a, static_cast<uint8_t>(bits));
+                const bool in = prefix.contains(a, static_cast<uint8_t>(version));
+                const std::string where = text + " vs " + probe_addr.address_text();
+                EXPECT_EQ(decide(t, kMac1, 6, probe_addr.address_text()), in ? 7 : 0) << where;
+                EXPECT_EQ(decide(t, kMac2, 6, probe_addr.address_text()), in ? 9 : 0) << where;
+            }
+        }
+    }
 }

@@ -34,6 +34,16 @@ uint16_t blocked(const dp::SharedTables& tables, const std::array<uint8_t, 6>& d
     return tables.blocks.current()->match_flow(dev.data(), key, lan_is_a);
 }
 
+// What an answer taught: `name` is at IPv4 address `a` for `ttl` seconds.
+slowpath::DnsBinding binding4(const std::string& name, std::array<uint8_t, 4> a, uint32_t ttl = 300) {
+    slowpath::DnsBinding b;
+    b.name = name;
+    b.ip_version = 4;
+    std::memcpy(b.addr.data(), a.data(), 4);
+    b.ttl = ttl;
+    return b;
+}
+
 std::string parse_error(const std::string& text) {
     agent::Order o;
     return agent::parse_order(text, o);
@@ -244,6 +254,57 @@ TEST_F(Orders, LearntAddressesExpireWithTheirTtlUnlessInUse) {
     EXPECT_EQ(blocked(tables_, dev, a4), 0);
 }
 
+// A flood of answers at the per-rule cap: each new address pushes out the
+// one that lapses soonest (not a scan of the rule), the newest stay in force,
+// and rules that did not change keep their entries.
+TEST_F(Orders, AnswerFloodAtTheCapEvictsTheSoonestToLapse) {
+    ASSERT_TRUE(order(
+        R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"flood.example"}})")["ok"]);
+    ASSERT_TRUE(order(R"({"op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:22"}})")["ok"]);
+    const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11}, other{0x02, 0, 0, 0, 0, 0x22};
+    const uint64_t s = 1'000'000;
+    const auto address = [](uint32_t n) {
+        return std::array<uint8_t, 4>{198, 18, static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+    };
+    const uint32_t total = agent::RuleRegistry::kMaxLearnt + 900;
+    for (uint32_t n = 0; n < total; n += 90) {  // answers of 90 A records, each a second later
+        std::vector<slowpath::DnsBinding> answer;
+        for (uint32_t k = n; k < std::min(n + 90, total); ++k)
+            answer.push_back(binding4("x.flood.example", address(k)));
+        rules_.learn(dev, answer, kT0 + n / 90 * s);
+    }
+    rules_.commit();
+    EXPECT_EQ(rules_.learnt_dropped(), 900u);
+    EXPECT_EQ(blocked(tables_, dev, address(0).data()), 0);  // among the first, lapsing soonest
+    EXPECT_EQ(blocked(tables_, dev, address(899).data()), 0);
+    EXPECT_EQ(blocked(tables_, dev, address(900).data()), 1);
+    EXPECT_EQ(blocked(tables_, dev, address(total - 1).data()), 1);
+    const uint8_t any[4] = {192, 0, 2, 1};
+    EXPECT_EQ(blocked(tables_, other, any), 2);  // the quarantine, compiled once, still in force
+    // What lapsed goes, and only that: the last answer came at n / 90 = 55 s.
+    EXPECT_TRUE(rules_.expire(kT0 + 311 * s));
+    rules_.commit();
+    EXPECT_EQ(blocked(tables_, dev, address(total - 1).data()), 1);
+    EXPECT_EQ(blocked(tables_, dev, address(900).data()), 0);
+}
+
+// Learning commits wait kCommitSpacing times the last commit's duration.
+TEST_F(Orders, CommitsOfLearntAddressesArePaced) {
+    ASSERT_TRUE(order(
+        R"({"op":"block","rule":{"type":"device_name","mac":"02:00:00:00:00:11","domain":"tracker.example"}})")["ok"]);
+    const auto now = std::chrono::steady_clock::now();
+    EXPECT_FALSE(rules_.commit_due(now + std::chrono::hours(1)));  // nothing to publish
+    ASSERT_TRUE(rules_.learn({0x02, 0, 0, 0, 0, 0x11}, {binding4("tracker.example", {198, 51, 100, 7})}, kT0));
+    const auto c = rules_.commit_stats();
+    ASSERT_GE(c.commits, 1u);  // the order's
+    const auto after = std::chrono::steady_clock::now();
+    EXPECT_TRUE(
+        rules_.commit_due(after + std::chrono::microseconds(agent::RuleRegistry::kCommitSpacing * (c.max_us + 1))));
+    rules_.commit();
+    EXPECT_FALSE(rules_.commit_due(std::chrono::steady_clock::now() + std::chrono::hours(1)));
+    EXPECT_EQ(rules_.commit_stats().commits, c.commits + 1);
+}
+
 TEST_F(Orders, NetworkServicesAreBoundedAndReachTheTables) {
     rules_.configure_services({{*IpPrefix::parse("192.168.1.1")}, {}});
     for (int i = 0; i < 20; ++i)
@@ -271,12 +332,7 @@ TEST(RuleState, RoundTripsOrderedRulesLearntAddressesAndServices) {
     a.add(*proto::parse_rule(json{{"type", "device_name"}, {"mac", "02:00:00:00:00:11"}, {"domain", "t.example"}},
                              nullptr),
           "order");
-    slowpath::DnsBinding b;
-    b.name = "t.example";
-    b.ip_version = 4;
-    b.addr = {198, 51, 100, 9};
-    b.ttl = 300;
-    ASSERT_TRUE(a.learn({0x02, 0, 0, 0, 0, 0x11}, {b}, kT0));
+    ASSERT_TRUE(a.learn({0x02, 0, 0, 0, 0, 0x11}, {binding4("t.example", {198, 51, 100, 9})}, kT0));
     a.learn_services({*IpPrefix::parse("192.168.1.1")}, {});
     const json state = json::parse(a.state().dump());
     EXPECT_EQ(state["rules"].size(), 1u);

@@ -12,6 +12,9 @@ Measurements, all on the same machine in one run:
   4b. hash flooding: spin-agent on a capture of flows crafted to share one
      hash under the flow index's former CRC32C, against random flows of the
      same size and shape, alternating (docs/security.md);
+  4c. DNS-answer flood: the agent's control loop (spin-control-bench) on
+     answers of 90 A records for 16 devices with DNS-name rules, commits
+     paced against one after every round, and without rules;
   5. the controller (controller_bench.py): digest records ingested per
      second, lag to the API, API latency over a month of history.
 """
@@ -38,6 +41,7 @@ BUILD = os.path.join(ROOT, "build-bench")
 AGENT = os.path.join(BUILD, "src/agent/spin-agent")
 PCAPGEN = os.path.join(BUILD, "tools/pcapgen/spin-pcapgen")
 WORKER_BENCH = os.path.join(BUILD, "tools/bench/spin-worker-bench")
+CONTROL_BENCH = os.path.join(BUILD, "tools/bench/spin-control-bench")
 TARGET_RATIO = 0.8
 TARGET_CYCLES = 150
 TARGET_PEER_FACTOR = 10
@@ -193,6 +197,33 @@ def flood_rows(workdir, rounds, duration, warmup):
     return e
 
 
+DNS_FLOOD_MODES = {"paced": ["--rules"], "every_round": ["--rules", "--commit-every-round"], "no_rules": []}
+
+
+def dns_flood_rows(rounds, answers):
+    """The control loop under a DNS-answer flood, each mode once per round,
+    in rotating order."""
+    runs = {mode: [] for mode in DNS_FLOOD_MODES}
+    modes = list(DNS_FLOOD_MODES)
+    for r in range(rounds):
+        for mode in modes[r % 3:] + modes[:r % 3]:
+            out = subprocess.run([CONTROL_BENCH, "--devices", "16", "--records", "90", "--answers", str(answers),
+                                  *DNS_FLOOD_MODES[mode]], stdout=subprocess.PIPE, text=True, check=True).stdout
+            runs[mode].append(json.loads(out))
+            log(f"  dns flood {mode}: {runs[mode][-1]['answers_per_s']:.0f} answers/s")
+    e = {"answers": answers, "devices": 16, "records": 90}
+    for mode, rs in runs.items():
+        m = {}
+        for k in ("answers_per_s", "commits", "commit_share", "commit_max_us", "longest_round_us"):
+            put(m, k, [x[k] for x in rs], 3 if k == "commit_share" else 0)
+        m["learnt"] = rs[0]["learnt"]
+        m["learnt_dropped"] = rs[0]["learnt_dropped"]
+        e[mode] = m
+    put(e, "paced_over_every_round",
+        [a["answers_per_s"] / b["answers_per_s"] for a, b in zip(runs["paced"], runs["every_round"])], 2)
+    return e
+
+
 def worker_bench(flows_list, repetitions, min_time):
     out = subprocess.run([WORKER_BENCH, "--benchmark_format=json", f"--benchmark_min_time={min_time}",
                           f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=false"],
@@ -324,6 +355,8 @@ def main():
     if dataplane:
         log(f"hash flooding: {FLOOD_FLOWS} crafted flows against random ones")
         report["hash_flood"] = flood_rows(workdir, rounds, duration, warmup)
+        log("DNS-answer flood: the control loop")
+        report["dns_flood"] = dns_flood_rows(rounds, 5000 if args.quick else 20000)
     if args.only != "dataplane":
         report["controller"] = controller_bench.run(workdir, args.quick, log)
     report["elapsed_s"] = round(time.time() - started, 1)
@@ -426,6 +459,24 @@ def markdown(r):
                   "CRC32C, against random flows of the same shape (`spin-pcapgen flood`), looped.", "",
                   "| crafted Mpps | random Mpps | crafted / random |", "|---|---|---|",
                   f"| {span(f, 'crafted_pps', 1e6)} | {span(f, 'random_pps', 1e6)} | {span(f, 'ratio', 1, 3)} |", ""]
+    if "dns_flood" in r:
+        d = r["dns_flood"]
+        lines += ["## DNS-answer flood", "",
+                  f"{d['answers']:,} answers of {d['records']} new A records each, for {d['devices']} devices, "
+                  "through the agent's control loop in process (`spin-control-bench`): slow-path parsing and "
+                  "matching, learning, block-table commits with a worker on the RCU.", "",
+                  "| | answers/s | commits | share of time in commits | longest commit µs | longest round µs "
+                  "| addresses learnt (dropped by the caps) |",
+                  "|---|---|---|---|---|---|---|"]
+        for mode, label in (("paced", "DNS-name rules, paced commits"),
+                            ("every_round", "DNS-name rules, a commit every round"),
+                            ("no_rules", "no rules")):
+            x = d[mode]
+            lines.append(f"| {label} | {span(x, 'answers_per_s', 1, 0)} | {fmt(x['commits'], 1, 0)} "
+                         f"| {span(x, 'commit_share', 1, 3)} | {span(x, 'commit_max_us', 1, 0)} "
+                         f"| {span(x, 'longest_round_us', 1, 0)} | {x['learnt']:,} ({x['learnt_dropped']:,}) |")
+        lines += ["", f"Paced over every round: {span(d, 'paced_over_every_round', 1, 2)} × the answers per second.",
+                  ""]
     if "controller" in r:
         lines += controller_bench.markdown(r["controller"])
     lines += ["## Targets (SPEC 7)", ""]

@@ -17,6 +17,11 @@
 //                                      one hash under the flow index's former CRC32C
 //                                      (crc_collisions.h), or with --random N random flows
 //                                      of the same shape; P packets per flow, round-robin
+//   spin-pcapgen dns-flood --devices D --answers N --records R --out-lan F --out-wan F
+//                                      a DNS-answer flood: N queries for distinct names under
+//                                      flood.test from D devices (round-robin) to a resolver on
+//                                      the internet, each answered with R A records of new
+//                                      addresses (TTL 300), every frame 10 us apart
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -379,11 +384,43 @@ int flood(uint64_t count, uint32_t packets, bool random, const std::string& out)
     return 0;
 }
 
+int dns_flood(uint32_t devices, uint64_t answers, uint32_t records, const std::string& out_lan,
+              const std::string& out_wan) {
+    PcapWriter lan(out_lan), wan(out_wan);
+    const Ip resolver = Ip::v4("192.0.2.53");
+    uint64_t t = kStart, next_address = 0;
+    for (uint64_t i = 0; i < answers; ++i) {
+        const auto d = static_cast<uint8_t>(i % devices);
+        const Mac dev = mac(static_cast<uint8_t>(0x10 + d));
+        Ip ip = Ip::v4("10.0.0.0");
+        ip.b[3] = static_cast<uint8_t>(10 + d);
+        const auto port = static_cast<uint16_t>(40000 + i % 20000);
+        const auto id = static_cast<uint16_t>(i);
+        const std::string name = "h" + std::to_string(i) + ".flood.test";
+        std::vector<Ip> addrs(records, Ip::v4("198.18.0.0"));
+        for (Ip& a : addrs) {  // 198.18.0.0/15 and on: a new address each
+            const uint64_t n = next_address++;
+            a.b[1] = static_cast<uint8_t>(18 + (n >> 16) % 2);
+            a.b[2] = static_cast<uint8_t>(n >> 8);
+            a.b[3] = static_cast<uint8_t>(n);
+            a.b[0] = static_cast<uint8_t>(198 - (n >> 17) % 64);
+        }
+        lan.write(t, ethernet({dev, kGateway, {}}, 0x0800,
+                              ip_packet(ip, resolver, 17, udp(ip, resolver, port, 53, dns_query(id, name, 1)))));
+        t += 10;
+        wan.write(
+            t, ethernet({kGateway, dev, {}}, 0x0800,
+                        ip_packet(resolver, ip, 17, udp(resolver, ip, 53, port, dns_answer(id, name, 1, addrs, 300)))));
+        t += 10;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: spin-pcapgen home|flows|discovery|garbage|flood [options] (--help)\n";
+        std::cerr << "usage: spin-pcapgen home|flows|discovery|garbage|flood|dns-flood [options] (--help)\n";
         return 2;
     }
     const std::string cmd = argv[1];
@@ -397,7 +434,10 @@ int main(int argc, char** argv) {
         "size", po::value<std::string>()->default_value("64"), "flows: 64 (minimum frames) or mix")(
         "count", po::value<uint64_t>()->default_value(10000), "garbage: number of frames")(
         "seed", po::value<uint32_t>()->default_value(1), "garbage: random seed")(
-        "random", "flood: random flows of the same shape instead of colliding ones");
+        "random", "flood: random flows of the same shape instead of colliding ones")(
+        "devices", po::value<uint32_t>()->default_value(16), "dns-flood: devices asking")(
+        "answers", po::value<uint64_t>()->default_value(10000), "dns-flood: queries, each answered")(
+        "records", po::value<uint32_t>()->default_value(90), "dns-flood: A records per answer");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc - 1, argv + 1, opts), vm);
@@ -427,6 +467,15 @@ int main(int argc, char** argv) {
             if (!vm.count("out-lan")) throw std::invalid_argument("flood needs --out-lan FILE");
             return flood(vm["flows"].as<uint64_t>(), vm["packets"].as<uint32_t>(), vm.count("random") > 0,
                          vm["out-lan"].as<std::string>());
+        }
+        if (cmd == "dns-flood") {
+            if (!vm.count("out-lan") || vm["out-wan"].as<std::string>().empty())
+                throw std::invalid_argument("dns-flood needs --out-lan FILE and --out-wan FILE");
+            const auto devices = vm["devices"].as<uint32_t>(), records = vm["records"].as<uint32_t>();
+            if (devices == 0 || devices > 200 || records == 0 || records > 90)
+                throw std::invalid_argument("dns-flood: --devices 1..200, --records 1..90");
+            return dns_flood(devices, vm["answers"].as<uint64_t>(), records, vm["out-lan"].as<std::string>(),
+                             vm["out-wan"].as<std::string>());
         }
         std::cerr << "spin-pcapgen: unknown command '" << cmd << "'\n";
         return 2;

@@ -169,23 +169,29 @@ Bytes dns_query(uint16_t id, const std::string& name, uint16_t qtype) {
 }
 
 Bytes dns_answer(uint16_t id, const std::string& name, uint16_t qtype, const Ip& addr, uint32_t ttl) {
+    return dns_answer(id, name, qtype, std::vector<Ip>{addr}, ttl);
+}
+
+Bytes dns_answer(uint16_t id, const std::string& name, uint16_t qtype, const std::vector<Ip>& addrs, uint32_t ttl) {
     Bytes b;
     put16(b, id);
     put16(b, 0x8180);
     put16(b, 1);
-    put16(b, 1);
+    put16(b, static_cast<uint16_t>(addrs.size()));
     put16(b, 0);
     put16(b, 0);
     put_name(b, name);
     put16(b, qtype);
     put16(b, 1);
-    put16(b, 0xc00c);  // pointer to the question name
-    put16(b, qtype);
-    put16(b, 1);
-    put32(b, ttl);
-    const size_t alen = addr.version == 6 ? 16 : 4;
-    put16(b, static_cast<uint16_t>(alen));
-    append(b, addr.b, alen);
+    for (const Ip& addr : addrs) {
+        put16(b, 0xc00c);  // pointer to the question name
+        put16(b, qtype);
+        put16(b, 1);
+        put32(b, ttl);
+        const size_t alen = addr.version == 6 ? 16 : 4;
+        put16(b, static_cast<uint16_t>(alen));
+        append(b, addr.b, alen);
+    }
     return b;
 }
 

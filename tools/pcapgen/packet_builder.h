@@ -37,6 +37,7 @@ Bytes icmp_echo(bool v6, const Ip& src, const Ip& dst, bool reply, uint16_t id, 
 // Application payloads.
 Bytes dns_query(uint16_t id, const std::string& name, uint16_t qtype);
 Bytes dns_answer(uint16_t id, const std::string& name, uint16_t qtype, const Ip& addr, uint32_t ttl);
+Bytes dns_answer(uint16_t id, const std::string& name, uint16_t qtype, const std::vector<Ip>& addrs, uint32_t ttl);
 struct DhcpOptions {
     uint8_t type;              // 1 discover, 2 offer, 3 request, 5 ack
     std::string hostname;      // option 12
