@@ -116,7 +116,7 @@ void Controller::run(const std::atomic<bool>& stop) {
 }
 
 void Controller::flush() {
-    nmf::StoreBatch batch = recorder_.take_batch();
+    nmf::StoreBatch batch = recorder_.take_batch(epoch_seconds_now());
     if (!batch.empty()) store_->push(std::move(batch));
 }
 
@@ -186,6 +186,7 @@ nmf::ControlResult Controller::remove_block(int64_t id) {
 void Controller::user_action(const std::string& mac, const json& change) {
     std::lock_guard lock(jobs_mutex_);
     jobs_.push_back([this, mac, change] {
+        recorder_.confirm_device(mac);  // a device the user speaks of is kept
         recorder_.note("user_action", epoch_seconds_now(), mac, "", {{"change", change}});
     });
 }
@@ -193,26 +194,41 @@ void Controller::user_action(const std::string& mac, const json& change) {
 json Controller::stats() const {
     const auto& a = recorder_.accounting();
     const auto& r = recorder_.stats();
+    const auto& m = recorder_.model();
+    const auto& dropped = m.dropped();
     const auto w = store_->stats();
-    return json{{"records", a.records},
-                {"counted", a.counted},
-                {"duplicates", a.duplicates},
-                {"no_device", a.no_device},
-                {"takeovers", a.takeovers},
-                {"regressions", a.regressions},
-                {"agent_events", r.agent_events},
-                {"events_refused", r.events_refused},
-                {"nmf_events", r.nmf_events},
-                {"batches", w.batches},
-                {"batches_failed", w.batches_failed},
-                {"traffic_rows", w.traffic_rows},
-                {"batches_shed", store_->shed()},
-                {"devices", recorder_.model().devices().size()},
-                {"dropped",
-                 {{"ips", recorder_.model().dropped().ips},
-                  {"names", recorder_.model().dropped().names},
-                  {"resolved", recorder_.model().dropped().resolved},
-                  {"text", recorder_.model().dropped().text}}}};
+    return json{
+        {"ingest",
+         {{"records", a.records},
+          {"counted", a.counted},
+          {"duplicates", a.duplicates},
+          {"no_device", a.no_device},
+          {"takeovers", a.takeovers},
+          {"regressions", a.regressions},
+          {"flows_tracked", a.tracked},
+          {"flows_restored", a.restored},
+          {"agent_events", r.agent_events},
+          {"events_refused", r.events_refused}}},
+        {"model",
+         {{"devices", m.devices().size()},
+          {"tentative", m.tentative()},
+          {"devices_evicted", dropped.devices_evicted},
+          {"devices_expired", dropped.devices_expired},
+          {"dropped",
+           {{"ips", dropped.ips}, {"names", dropped.names}, {"resolved", dropped.resolved}, {"text", dropped.text}}}}},
+        {"events", {{"written", r.nmf_events}, {"suppressed", recorder_.events_suppressed()}}},
+        {"traffic", {{"remotes_aggregated", r.remotes_aggregated}, {"destinations_pruned", r.destinations_pruned}}},
+        {"store",
+         {{"batches", w.batches},
+          {"batches_failed", w.batches_failed},
+          {"batches_shed", store_->shed()},
+          {"queued", store_->queued()},
+          {"traffic_rows", w.traffic_rows},
+          {"error", store_->error()}}}};
+}
+
+nmf::ControlResult Controller::status() {
+    return on_ingest_thread([this](BlockManager::Done done) { done({nmf::Outcome::done, stats()}); }, 5);
 }
 
 }  // namespace spin::controller

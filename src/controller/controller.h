@@ -39,6 +39,7 @@ public:
     nlohmann::json stats() const;
 
     nmf::ControlResult agents() override;
+    nmf::ControlResult status() override;
     nmf::ControlResult blocks(bool include_removed) override;
     nmf::ControlResult create_block(const nmf::BlockRequest& request) override;
     nmf::ControlResult remove_block(int64_t id) override;

@@ -28,6 +28,7 @@ namespace {
 class CheckingControls : public Controls {
 public:
     ControlResult agents() override { return {Outcome::done, json::array()}; }
+    ControlResult status() override { return {Outcome::done, json::object()}; }
     ControlResult blocks(bool) override { return {Outcome::done, json::array()}; }
     ControlResult create_block(const BlockRequest& r) override {
         using spin::proto::RuleKind;

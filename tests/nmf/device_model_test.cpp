@@ -204,3 +204,52 @@ TEST(ModelBounds, FloodsStayWithinTheCapsAndAreCounted) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string random_mac(int i) {
+    char buf[18];
+    std::snprintf(buf, sizeof buf, "02:66:%02x:%02x:%02x:%02x", (i >> 24) & 0xff, (i >> 16) & 0xff, (i >> 8) & 0xff,
+                  i & 0xff);
+    return buf;
+}
+
+// A device making up source MACs: each is a tentative device; at most
+// `tentative` are held (the one seen longest ago goes), all are forgotten
+// after a silence, and the store is told.  A device the network gave an
+// address, or one seen long enough, or named by the user, stays.
+TEST(ModelBounds, MadeUpMacsAreTentativeAndForgotten) {
+    DeviceLimits limits;
+    limits.tentative = 100;
+    DeviceModel model(nullptr, limits);
+    const double t0 = 1767225600;
+    model.set_clock(t0);
+    auto c = model.apply(dhcp("a1", "ack", "10.0.0.5", t0));
+    EXPECT_TRUE(model.find("00:17:88:24:76:ff")->confirmed);                     // the network gave it an address
+    model.observe_traffic("02:00:00:00:00:01", "10.0.0.7", t0, t0 + 700, "a1");  // seen for over 10 minutes
+    EXPECT_TRUE(model.find("02:00:00:00:00:01")->confirmed);
+    model.observe_traffic("02:00:00:00:00:02", "10.0.0.8", t0, t0 + 1, "a1");
+    model.confirm("02:00:00:00:00:02");  // the user named it
+    for (int i = 0; i < 1000; ++i) {
+        model.set_clock(t0 + i);
+        model.observe_traffic(random_mac(i), "10.0.9.9", t0 + i, t0 + i, "a1");
+    }
+    EXPECT_EQ(model.tentative(), 100u);
+    EXPECT_EQ(model.devices().size(), 103u);
+    EXPECT_EQ(model.dropped().devices_evicted, 900u);
+    EXPECT_NE(model.find(random_mac(999)), nullptr);  // the newest stay
+    EXPECT_EQ(model.find(random_mac(0)), nullptr);
+    model.set_clock(t0 + 1000);
+    std::vector<std::string> removed = model.take_removed();
+    EXPECT_EQ(removed.size(), 900u);  // evicted ones, for the store
+    EXPECT_TRUE(model.take_removed().empty());
+    // Not heard of for 15 minutes: the rest go too; the confirmed stay.
+    model.set_clock(t0 + 999 + limits.tentative_idle + 1);
+    removed = model.take_removed();
+    EXPECT_EQ(removed.size(), 100u);
+    EXPECT_EQ(model.dropped().devices_expired, 100u);
+    EXPECT_EQ(model.devices().size(), 3u);
+    EXPECT_EQ(model.tentative(), 0u);
+}
+
+}  // namespace

@@ -49,6 +49,30 @@ json dns_answer(const std::string& mac, const std::string& name, const std::stri
              {{{"name", name}, {"address", address}, {"ttl", 60}, {"expires", time + 60}, {"via", json::array()}}}}};
 }
 
+json dhcp_ack_event(const std::string& mac, const std::string& ip, double time) {
+    return {{"agent", "a1"}, {"type", "dhcp"},   {"time", time}, {"mac", mac},
+            {"side", "wan"}, {"message", "ack"}, {"ip", ip},     {"hostname", "lamp"}};
+}
+
+// A store file of its own for one test, removed with its directory after.
+struct TempStore {
+    explicit TempStore(const std::string& name)
+        : dir(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+        std::filesystem::create_directories(dir);
+        path = (dir / "spin.db").string();
+    }
+    ~TempStore() { std::filesystem::remove_all(dir); }
+    std::filesystem::path dir;
+    std::string path;
+};
+
+// The first column of the first row `sql` gives.
+int64_t scalar(Database& db, const std::string& sql) {
+    Statement s(db, sql);
+    EXPECT_TRUE(s.step()) << sql;
+    return s.column_int(0);
+}
+
 std::vector<std::string> types(const StoreBatch& b) {
     std::vector<std::string> out;
     for (const auto& e : b.events) out.push_back(e.type);
@@ -88,9 +112,8 @@ TEST(Recorder, NamesAreThoseThisDeviceResolved) {
 }
 
 TEST(Recorder, RestartReloadsDevicesNamesAndDestinations) {
-    const auto dir = std::filesystem::temp_directory_path() / ("spin-recorder-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / "spin.db").string();
+    const TempStore store("spin-recorder");
+    const std::string& path = store.path;
     const uint8_t remote[4] = {93, 184, 216, 34};
     spin::proto::DigestBatch batch;
     batch.header.agent = "a1";
@@ -111,16 +134,14 @@ TEST(Recorder, RestartReloadsDevicesNamesAndDestinations) {
     const StoreBatch b = again.take_batch();
     EXPECT_EQ(types(b), std::vector<std::string>{});  // neither the device nor the destination is new
     EXPECT_EQ(b.traffic.size(), 1u);
-    std::filesystem::remove_all(dir);
 }
 
 // kill -9 between two batches: the store holds the first batch's traffic and
 // the flow's state as of it, so a restarted controller counts the flow's
 // later records from there, and the store's totals end equal to the flow's.
 TEST(Recorder, RestartMidFlowNeitherLosesNorDoubleCounts) {
-    const auto dir = std::filesystem::temp_directory_path() / ("spin-recorder-flows-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / "spin.db").string();
+    const TempStore store("spin-recorder-flows");
+    const std::string& path = store.path;
     const uint8_t remote[4] = {93, 184, 216, 34};
     const auto report = [&](spin::proto::FlowEvent event, uint64_t pkts, int second) {
         spin::proto::DigestBatch b;
@@ -159,14 +180,9 @@ TEST(Recorder, RestartMidFlowNeitherLosesNorDoubleCounts) {
     EXPECT_EQ(last.closed_flows.size(), 1u);  // the flow ended: its state leaves the store
     w.write(last);
     Database db(path, Database::Mode::existing);
-    Statement total(db, "SELECT sum(pkts_out), sum(flows) FROM traffic_minute");
-    ASSERT_TRUE(total.step());
-    EXPECT_EQ(total.column_int(0), 42);
-    EXPECT_EQ(total.column_int(1), 1);
-    Statement open(db, "SELECT count(*) FROM open_flows");
-    ASSERT_TRUE(open.step());
-    EXPECT_EQ(open.column_int(0), 0);
-    std::filesystem::remove_all(dir);
+    EXPECT_EQ(scalar(db, "SELECT sum(pkts_out) FROM traffic_minute"), 42);
+    EXPECT_EQ(scalar(db, "SELECT sum(flows) FROM traffic_minute"), 1);
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM open_flows"), 0);
 }
 
 }  // namespace
@@ -191,6 +207,146 @@ TEST(Recorder, DhcpMismatchIsAnEventNotAnIdentity) {
     EXPECT_EQ(b.events[0].doc["chaddr"], "02:00:00:00:00:22");
     EXPECT_TRUE(b.devices.empty());
     EXPECT_EQ(rec.model().find("02:00:00:00:00:22"), nullptr);
+}
+
+}  // namespace
+
+namespace {
+
+FlowRecord scan_syn(uint32_t n, uint64_t at_us) {
+    FlowRecord r{};
+    r.event = static_cast<uint8_t>(spin::proto::FlowEvent::end);
+    r.proto = 6;
+    r.ip_version = 4;
+    const uint8_t mac[6] = {0x02, 0x53, 0x50, 0x49, 0x4e, 0x66}, lan[4] = {10, 0, 0, 66};
+    const uint8_t remote[4] = {203, static_cast<uint8_t>(n >> 16), static_cast<uint8_t>(n >> 8),
+                               static_cast<uint8_t>(n)};
+    std::memcpy(r.mac, mac, 6);
+    std::memcpy(r.lan_ip, lan, 4);
+    std::memcpy(r.remote_ip, remote, 4);
+    r.lan_port = static_cast<uint16_t>(1024 + n % 60000);
+    r.remote_port = 23;
+    r.first_us = r.last_us = at_us;
+    r.pkts_out = 1;
+    r.bytes_out = 60;
+    r.flow_id = n;
+    return r;
+}
+
+// A scanner's minute: 64 new remotes get rows, the other 9,936 one "*" row
+// carrying their packets; a remote it knew keeps its own row; events stay
+// within the budget and one summary says what was left out.
+TEST(Recorder, ScannerRemotesAreOneRowAndEventsStayWithinBudget) {
+    Recorder rec(nullptr);
+    spin::proto::DigestBatch known;
+    known.header.agent = "a1";
+    known.records = {scan_syn(0xffffff, kT0)};
+    rec.on_digest(known);
+    rec.take_batch();
+    spin::proto::DigestBatch batch;
+    batch.header.agent = "a1";
+    const uint64_t minute = kT0 + 60'000'000;
+    for (uint32_t n = 0; n < 10000; ++n) batch.records.push_back(scan_syn(n, minute + n * 5));
+    batch.records.push_back(scan_syn(0xffffff, minute + 1));
+    rec.on_digest(batch);
+    const StoreBatch b = rec.take_batch();
+    uint64_t pkts = 0, star_pkts = 0;
+    size_t own = 0;
+    for (const auto& row : b.traffic) {
+        pkts += row.counters.pkts_out;
+        if (row.remote_ip == "*") {
+            star_pkts += row.counters.pkts_out;
+            EXPECT_EQ(row.proto, 6);
+        } else {
+            ++own;
+        }
+    }
+    EXPECT_EQ(pkts, 10001u);  // every packet counted once
+    EXPECT_EQ(own, Recorder::kRemotesPerMinute + 1);
+    EXPECT_EQ(star_pkts, 10000u - Recorder::kRemotesPerMinute);
+    EXPECT_EQ(rec.stats().remotes_aggregated, 10000u - Recorder::kRemotesPerMinute);
+    EXPECT_EQ(b.destinations.size(), Recorder::kRemotesPerMinute + 1);
+    // A flood of made-up devices: within the minute's budget of device_new.
+    for (int i = 0; i < 500; ++i) {
+        FlowRecord r = scan_syn(1, minute + 100'000);
+        r.mac[4] = static_cast<uint8_t>(i >> 8), r.mac[5] = static_cast<uint8_t>(i);
+        spin::proto::DigestBatch one;
+        one.header.agent = "a1";
+        one.records = {r};
+        rec.on_digest(one);
+    }
+    const auto count = [](const StoreBatch& sb, const std::string& type) {
+        return std::count_if(sb.events.begin(), sb.events.end(), [&](const EventRow& e) { return e.type == type; });
+    };
+    const StoreBatch flood = rec.take_batch();
+    EXPECT_EQ(count(flood, "device_new"), 60);
+    EXPECT_LE(count(flood, "destination_new"), 600);
+    // The next minute closes this one: a summary of what was left out.
+    spin::proto::DigestBatch later;
+    later.header.agent = "a1";
+    later.records = {scan_syn(0xffffff, minute + 61'000'000)};
+    rec.on_digest(later);
+    const StoreBatch next = rec.take_batch();
+    ASSERT_EQ(count(next, "events_suppressed"), 1);
+    const auto summary = std::find_if(next.events.begin(), next.events.end(),
+                                      [](const EventRow& e) { return e.type == "events_suppressed"; });
+    EXPECT_EQ(summary->doc["suppressed"]["device_new"], 500 - 60);
+    uint64_t total = 0;
+    for (const auto& [type, n] : summary->doc["suppressed"].items()) total += n.get<uint64_t>();
+    EXPECT_EQ(rec.events_suppressed(), total);
+}
+
+// A tentative device forgotten for silence leaves the store with its rows.
+TEST(Recorder, ForgottenDevicesLeaveTheStore) {
+    const TempStore store("spin-recorder-forget");
+    const std::string& path = store.path;
+    StoreWriter w(path, Retention{});
+    Recorder rec(nullptr);
+    spin::proto::DigestBatch b;
+    b.header.agent = "a1";
+    b.records = {scan_syn(5, kT0)};
+    rec.on_digest(b);
+    w.write(rec.take_batch());
+    rec.on_agent_event(dhcp_ack_event("00:17:88:00:00:01", "10.0.0.9", kT0 / 1e6 + 2000));  // time moves on
+    const StoreBatch later = rec.take_batch();
+    EXPECT_EQ(later.devices_removed, std::vector<std::string>{"02:53:50:49:4e:66"});
+    w.write(later);
+    Database db(path, Database::Mode::existing);
+    for (const char* table : {"devices", "traffic_minute", "traffic_day", "destinations"})
+        EXPECT_EQ(scalar(db, std::string("SELECT count(*) FROM ") + table + " WHERE mac = '02:53:50:49:4e:66'"), 0)
+            << table;
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM devices WHERE mac = '00:17:88:00:00:01'"), 1);
+}
+
+}  // namespace
+
+namespace {
+
+// Made-up MACs past the cap on tentative devices: the store forgets each
+// one the model pushed out, so it holds no more devices than the model.
+TEST(Recorder, EvictedTentativeDevicesLeaveTheStore) {
+    const TempStore store("spin-recorder-evict");
+    StoreWriter w(store.path, Retention{});
+    DeviceLimits limits;
+    limits.tentative = 10;
+    Recorder rec(nullptr, limits);
+    for (int batch = 0; batch < 5; ++batch) {
+        for (int i = 0; i < 20; ++i) {
+            char mac[18];
+            std::snprintf(mac, sizeof mac, "02:66:00:00:%02x:%02x", batch, i);
+            rec.on_agent_event(json{{"agent", "a1"},
+                                    {"type", "neighbour"},
+                                    {"time", 1767225600.0 + batch},
+                                    {"mac", mac},
+                                    {"side", "lan"},
+                                    {"ip", "10.77.200.1"},
+                                    {"via", "arp"}});
+        }
+        w.write(rec.take_batch(1767225600.0 + batch));
+    }
+    EXPECT_EQ(rec.model().devices().size(), 10u);
+    Database db(store.path, Database::Mode::existing);
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM devices"), 10);
 }
 
 }  // namespace

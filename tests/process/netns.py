@@ -16,6 +16,20 @@ import time
 import spintest
 
 
+# The Internet checksum (RFC 1071), for scripts that write raw frames inside
+# a namespace (python3 -c): prepend it to the script's text.
+INET_CHECKSUM = r"""
+import struct as _struct
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(_struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+"""
+
+
 def run(*cmd, ns=None, check=True, timeout=30, **kw):
     full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
     p = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, **kw)

@@ -79,7 +79,7 @@ threading.Event().wait()
 """
 
 # What the device does from its namespace; each attack prints one JSON line.
-DEVICE = r"""
+DEVICE = netns.INET_CHECKSUM + r"""
 import json, random, socket, struct, sys, time
 
 C2, C2_6, DNS, ROGUE = "10.77.0.66", "fd77::66", "10.77.0.1", "10.77.0.53"
@@ -116,14 +116,6 @@ def tcp_from(port, dst, dport):
         return True
     except OSError:
         return False
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 def raw(frame):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)

@@ -1,5 +1,5 @@
-// The routes of what the controller does: its agents, and blocks made,
-// listed and lifted (docs/api.md, "Agents", "Blocks").
+// The routes of what the controller does: its agents, its own counters, and
+// blocks made, listed and lifted (docs/api.md, "Agents", "Status", "Blocks").
 #include "common/wall_clock.h"
 #include "nmf/api/answers.h"
 #include "nmf/api/api_server.h"
@@ -13,6 +13,11 @@ void ApiServer::control_routes() {
     router_.add("GET", "/api/v1/agents", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
         QueryParams(req, {});
         send_json(res, 200, {{"agents", result_body(controls_.agents())}});
+    });
+
+    router_.add("GET", "/api/v1/status", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
+        QueryParams(req, {});
+        send_json(res, 200, {{"status", result_body(controls_.status())}});
     });
 
     router_.add("GET", "/api/v1/blocks", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {

@@ -41,6 +41,8 @@ class Controls {
 public:
     virtual ~Controls() = default;
     virtual ControlResult agents() = 0;
+    // The controller's own counters: ingest, model, events, store (docs/api.md, "Status").
+    virtual ControlResult status() = 0;
     virtual ControlResult blocks(bool include_removed) = 0;
     // Orders the agents that see the device and waits for their answers (up
     // to the order timeout); the body reports each agent's.

@@ -1,6 +1,7 @@
 #include "nmf/ingest/flow_accounting.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "common/mac_address.h"
 
@@ -174,6 +175,13 @@ void FlowAccounting::sweep() {
         const bool old = age > forget_us_ || (s.ended && age > takeover_us_);
         it = old ? forget(it) : std::next(it);
     }
+    // A device one agent reports and with no flow left needs no owner: a
+    // flood of made-up MACs leaves nothing behind.  Shared devices stay
+    // shared (their ended flows must be remembered).
+    std::unordered_set<uint64_t> live;
+    for (const auto& [t, tracked] : flows_) live.insert(t.mac);
+    for (auto it = devices_.begin(); it != devices_.end();)
+        it = it->second.shared || live.count(it->first) ? std::next(it) : devices_.erase(it);
     stats_.tracked = flows_.size();
 }
 

@@ -30,6 +30,7 @@ void Recorder::touch(uint32_t agent, const proto::FlowRecord& r) {
     const double first = static_cast<double>(r.first_us) / 1e6, last = static_cast<double>(r.last_us) / 1e6;
     if (t.first == 0 || first < t.first) t.first = first;
     t.last = std::max(t.last, last);
+    t.answered = t.answered || r.pkts_in != 0;
     std::array<uint8_t, 17> ip;
     ip[0] = r.ip_version;
     std::memcpy(ip.data() + 1, r.lan_ip, 16);
@@ -41,6 +42,7 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
     const uint32_t agent = agent_index(batch.header.agent);
     for (const proto::FlowRecord& r : batch.records) {
         ++stats_.digest_records;
+        newest_ = std::max(newest_, static_cast<double>(r.last_us) / 1e6);
         accounting_.account(agent, r);
         if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) touch(agent, r);
     }
@@ -54,6 +56,7 @@ void Recorder::on_agent_event(const json& event) {
 
 void Recorder::on_agent_event(const proto::Event& e) {
     ++stats_.agent_events;
+    newest_ = std::max(newest_, e.time);
     if (const auto* m = e.as<proto::DhcpMismatchEvent>()) {
         const auto mac = MacAddress::parse(e.mac);
         note("dhcp_mismatch", e.time, mac ? mac->to_string() : "", e.agent,
@@ -62,11 +65,12 @@ void Recorder::on_agent_event(const proto::Event& e) {
     }
     const auto change = model_.apply(e);
     if (!change) return;
-    // Every binding is kept (times, expiry), not only those that changed
-    // the model: a second name for an address is news for the store.
+    // Every binding the model holds is kept (times, expiry), not only those
+    // that changed it: a second name for an address is news for the store.
     if (const auto* dns = e.as<proto::DnsEvent>()) {
         for (const auto& b : dns->bindings) {
-            if (b.name.empty() || b.address.empty()) continue;
+            // What the model's caps left out is not stored either.
+            if (b.name.empty() || b.address.empty() || !model_.resolved(change->mac, b.address, b.name)) continue;
             NameRow& row = names_[{change->mac, b.address, b.name}];
             if (row.mac.empty()) row = NameRow{change->mac, b.address, b.name, e.time, e.time, 0};
             row.first_seen = std::min(row.first_seen, e.time);
@@ -85,6 +89,7 @@ void Recorder::on_agent_event(const proto::Event& e) {
 
 void Recorder::note(const std::string& type, double time, const std::string& device, const std::string& agent,
                     json doc) {
+    if (!budget_.admit(type, time)) return;  // counted, and summed up when the minute ends
     if (!doc.is_object()) doc = json::object();
     doc["type"] = type;
     doc["time"] = time;
@@ -111,28 +116,123 @@ size_t Recorder::restore(const StoredModel& stored) {
         r.expires = s.expires;
         model_.restore_name(s.mac, s.remote_ip, s.name, r);
     }
-    for (const DestinationRow& d : stored.destinations)
-        destinations_[{d.mac, d.remote_ip}] = Destination{d.first_seen, d.last_seen};
+    for (const DestinationRow& d : stored.destinations) {
+        bool fresh = false;
+        remember({d.mac, d.remote_ip}, Destination{d.first_seen, d.last_seen}, fresh);
+    }
     for (const OpenFlowRow& f : stored.open_flows)
         accounting_.restore(FlowSnapshot{
             f.tuple, FlowState{agent_index(f.agent), f.flow_id, f.worker, f.ended, f.first_us, f.last_us, f.totals}});
     return n;
 }
 
-StoreBatch Recorder::take_batch() {
+void Recorder::forget(const std::string& mac) {
+    auto it = destinations_.lower_bound({mac, ""});
+    while (it != destinations_.end() && it->first.first == mac) it = destinations_.erase(it);
+    destinations_per_device_.erase(mac);
+    for (auto n = names_.lower_bound({mac, "", ""}); n != names_.end() && std::get<0>(n->first) == mac;)
+        n = names_.erase(n);
+}
+
+Recorder::Destination& Recorder::remember(const std::pair<std::string, std::string>& key, const Destination& seen,
+                                          bool& fresh) {
+    auto found = destinations_.find(key);
+    fresh = found == destinations_.end();
+    if (!fresh) return found->second;
+    size_t& count = destinations_per_device_[key.first];
+    if (count >= kDestinationsPerDevice) {
+        auto oldest = destinations_.end();
+        for (auto it = destinations_.lower_bound({key.first, ""});
+             it != destinations_.end() && it->first.first == key.first; ++it)
+            if (oldest == destinations_.end() || it->second.last < oldest->second.last) oldest = it;
+        destinations_.erase(oldest);
+        --count;
+        ++stats_.destinations_pruned;
+    }
+    ++count;
+    return destinations_.emplace(key, seen).first->second;
+}
+
+void Recorder::traffic_rows(const FlowAccounting::Pending& pending, StoreBatch& batch) {
+    batch.traffic.reserve(pending.size());
+    std::map<std::pair<std::string, std::string>, Destination> touched;
+    // A device's traffic this batch to remotes past its budget of new ones:
+    // (mac, proto, minute) -> counters, written as remote "*".
+    std::map<std::tuple<uint64_t, uint8_t, int64_t>, TrafficCounters> scanned;
+    for (const auto& [key, counters] : pending) {
+        TrafficRow row;
+        row.mac = mac_text(key.mac);
+        row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
+        std::pair<std::string, std::string> dest{row.mac, row.remote_ip};
+        bool own = touched.count(dest) || destinations_.count(dest) || model_.resolved(row.mac, row.remote_ip);
+        if (!own) {
+            uint32_t& given = new_remotes_[{key.mac, key.bucket}];
+            own = given < kRemotesPerMinute;
+            given += own;
+        }
+        if (!own) {
+            scanned[{key.mac, key.proto, key.bucket}] += counters;
+            ++stats_.remotes_aggregated;
+            continue;
+        }
+        row.proto = key.proto;
+        row.remote_port = key.remote_port;
+        row.minute = key.bucket;
+        row.counters = counters;
+        Destination& d = touched[std::move(dest)];
+        const auto t = static_cast<double>(key.bucket);
+        if (d.first == 0 || t < d.first) d.first = t;
+        d.last = std::max(d.last, t + 59);
+        batch.traffic.push_back(std::move(row));
+    }
+    for (const auto& [k, counters] : scanned) {
+        TrafficRow row;
+        row.mac = mac_text(std::get<0>(k));
+        row.remote_ip = "*";
+        row.proto = std::get<1>(k);
+        row.minute = std::get<2>(k);
+        row.counters = counters;
+        batch.traffic.push_back(std::move(row));
+    }
+    // Minutes long past give no more traffic worth a budget.
+    const auto newest_minute = static_cast<int64_t>(newest_) / 60 * 60;
+    for (auto it = new_remotes_.begin(); it != new_remotes_.end();)
+        it = it->first.second < newest_minute - 600 ? new_remotes_.erase(it) : std::next(it);
+    for (const auto& [k, seen] : touched) {
+        bool fresh = false;
+        Destination& d = remember(k, seen, fresh);
+        if (!fresh) {
+            d.first = std::min(d.first, seen.first);
+            d.last = std::max(d.last, seen.last);
+        } else {
+            note("destination_new", seen.first, k.first, "",
+                 {{"remote_ip", k.second}, {"names", model_.names_of(k.first, k.second)}});
+        }
+        batch.destinations.push_back(DestinationRow{k.first, k.second, d.first, d.last});
+    }
+}
+
+StoreBatch Recorder::take_batch(std::optional<double> wall_now) {
     StoreBatch batch;
+    model_.set_clock(wall_now.value_or(newest_));
     for (const auto& [mac, t] : touches_) {
         const std::string mac_str = mac_text(mac);
         for (const auto& ip : t.lan_ips)
             for (uint32_t agent : t.agents) {
                 const ModelChange change = model_.observe_traffic(mac_str, proto::format_ip(ip.data() + 1, ip[0]),
-                                                                  t.first, t.last, agent_names_[agent]);
+                                                                  t.first, t.last, agent_names_[agent], t.answered);
                 if (change.new_device) note("device_new", t.first, mac_str, agent_names_[agent]);
                 if (!change.changes.empty())
                     note("device_changed", t.first, mac_str, agent_names_[agent], {{"changes", change.changes}});
             }
     }
     touches_.clear();
+
+    for (const std::string& mac : model_.take_removed()) {
+        forget(mac);
+        // One forgotten and made again (a record since) keeps its rows.
+        if (model_.find(mac) == nullptr) batch.devices_removed.push_back(mac);
+    }
 
     const FlowAccounting::Pending pending = accounting_.take_pending();
     // The flows' state as of exactly this traffic: the same transaction
@@ -145,33 +245,7 @@ StoreBatch Recorder::take_batch() {
         batch.open_flows.push_back(
             OpenFlowRow{f.tuple, agent_names_[s.agent], s.flow_id, s.worker, s.ended, s.first_us, s.last_us, s.totals});
     }
-    batch.traffic.reserve(pending.size());
-    std::map<std::pair<std::string, std::string>, Destination> touched;
-    for (const auto& [key, counters] : pending) {
-        TrafficRow row;
-        row.mac = mac_text(key.mac);
-        row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
-        row.proto = key.proto;
-        row.remote_port = key.remote_port;
-        row.minute = key.bucket;
-        row.counters = counters;
-        Destination& d = touched[{row.mac, row.remote_ip}];
-        const auto t = static_cast<double>(key.bucket);
-        if (d.first == 0 || t < d.first) d.first = t;
-        d.last = std::max(d.last, t + 59);
-        batch.traffic.push_back(std::move(row));
-    }
-    for (const auto& [k, seen] : touched) {
-        auto [it, fresh] = destinations_.try_emplace(k, seen);
-        if (!fresh) {
-            it->second.first = std::min(it->second.first, seen.first);
-            it->second.last = std::max(it->second.last, seen.last);
-        } else {
-            note("destination_new", seen.first, k.first, "",
-                 {{"remote_ip", k.second}, {"names", model_.names_of(k.first, k.second)}});
-        }
-        batch.destinations.push_back(DestinationRow{k.first, k.second, it->second.first, it->second.last});
-    }
+    traffic_rows(pending, batch);
 
     for (const std::string& mac : model_.take_dirty()) {
         const Device* d = model_.find(mac);
@@ -180,6 +254,11 @@ StoreBatch Recorder::take_batch() {
     }
     for (auto& [key, row] : names_) batch.names.push_back(std::move(row));
     names_.clear();
+    budget_.advance(newest_);
+    if (auto summary = budget_.take_summary()) {
+        const double end = summary->value("window_end", newest_);
+        note("events_suppressed", end, "", "", std::move(*summary));
+    }
     batch.events.swap(events_);
     for (auto& [id, doc] : agents_) batch.agents.push_back(AgentRow{id, std::move(doc)});
     agents_.clear();

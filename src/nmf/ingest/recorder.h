@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "nmf/ingest/event_budget.h"
 #include "nmf/ingest/flow_accounting.h"
 #include "nmf/model/device_model.h"
 #include "nmf/store/model_rows.h"
@@ -28,11 +30,25 @@ struct RecorderStats {
     uint64_t events_refused = 0;  // agent events that do not read as docs/protocol.md's (proto::parse_event)
     uint64_t model_changes = 0;
     uint64_t nmf_events = 0;
+    uint64_t remotes_aggregated = 0;   // traffic rows folded into a device's "*" row (a scan)
+    uint64_t destinations_pruned = 0;  // remembered destinations a device's cap pushed out
 };
 
+// What a hostile device can make the recorder hold or write is bounded:
+// devices (DeviceLimits: tentative ones expire), names and addresses per
+// device (DeviceLimits), events (EventBudget), and remotes: per device and
+// minute, traffic with at most kRemotesPerMinute remotes it never had
+// before (nor resolved a name for) gets rows of its own; the rest of that
+// minute's traffic to new remotes goes to one row per protocol with remote
+// "*" (a scan is a line, not a million), and at most kDestinationsPerDevice
+// destinations per device are remembered (the one seen longest ago goes).
 class Recorder {
 public:
-    explicit Recorder(const OuiDatabase* oui) : model_(oui) {}
+    static constexpr uint32_t kRemotesPerMinute = 64;
+    static constexpr size_t kDestinationsPerDevice = 4096;
+
+    explicit Recorder(const OuiDatabase* oui, DeviceLimits limits = {}, EventBudget budget = EventBudget::home())
+        : model_(oui, limits), budget_(std::move(budget)) {}
 
     void on_digest(const proto::DigestBatch& batch);
     // One agent event as published (docs/protocol.md, "Events").
@@ -44,9 +60,13 @@ public:
     void note(const std::string& type, double time, const std::string& device, const std::string& agent,
               nlohmann::json doc = nlohmann::json::object());
     void set_agent(const std::string& id, const nlohmann::json& doc);
+    // The user said something about the device: it is no longer tentative.
+    void confirm_device(const std::string& mac) { model_.confirm(mac); }
 
-    // Everything since the last call.
-    StoreBatch take_batch();
+    // Everything since the last call.  `wall_now`: the controller's clock,
+    // which tentative devices' silence is measured by (docs/api.md,
+    // "Devices"); without it, packet time.
+    StoreBatch take_batch(std::optional<double> wall_now = std::nullopt);
 
     // Restart: reloads the devices, names, destinations and open flows the store kept;
     // returns the number of devices.
@@ -55,12 +75,14 @@ public:
 
     const AccountingStats& accounting() const { return accounting_.stats(); }
     const RecorderStats& stats() const { return stats_; }
+    uint64_t events_suppressed() const { return budget_.suppressed(); }
 
 private:
     struct Touch {  // what a device's flows said since the last batch
         double first = 0, last = 0;
         std::vector<std::array<uint8_t, 17>> lan_ips;  // version byte + address
         std::vector<uint32_t> agents;
+        bool answered = false;  // a flow with packets from the remote
     };
     struct Destination {
         double first = 0, last = 0;
@@ -68,17 +90,26 @@ private:
 
     uint32_t agent_index(const std::string& id);
     void touch(uint32_t agent, const proto::FlowRecord& r);
+    // Forgets what the recorder holds of a device the model forgot.
+    void forget(const std::string& mac);
+    // Remembers a destination; at the device's cap the one seen longest ago goes.
+    Destination& remember(const std::pair<std::string, std::string>& key, const Destination& seen, bool& fresh);
+    void traffic_rows(const FlowAccounting::Pending& pending, StoreBatch& batch);
 
     DeviceModel model_;
     FlowAccounting accounting_;
     std::vector<std::string> agent_names_;
     std::unordered_map<std::string, uint32_t> agent_index_;
     std::unordered_map<uint64_t, Touch> touches_;
-    std::map<std::pair<std::string, std::string>, Destination> destinations_;     // (mac, remote_ip)
+    std::map<std::pair<std::string, std::string>, Destination> destinations_;  // (mac, remote_ip)
+    std::unordered_map<std::string, size_t> destinations_per_device_;
+    std::map<std::pair<uint64_t, int64_t>, uint32_t> new_remotes_;  // (mac, minute) -> rows given to new remotes
     std::map<std::tuple<std::string, std::string, std::string>, NameRow> names_;  // pending
     std::vector<EventRow> events_;
     std::map<std::string, nlohmann::json> agents_;  // pending agent documents
     RecorderStats stats_;
+    EventBudget budget_;
+    double newest_ = 0;  // packet time: the latest event or record
     uint64_t batches_ = 0;
 };
 

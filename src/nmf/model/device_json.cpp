@@ -38,6 +38,7 @@ json device_to_json(const Device& d) {
             {{"ip", ip}, {"first_seen", rec->seen.first}, {"last_seen", rec->seen.last}, {"via", rec->via}});
     }
     return json{{"mac", d.mac},
+                {"confirmed", d.confirmed},
                 {"vendor", d.vendor.name},
                 {"vendor_kind", to_string(d.vendor.kind)},
                 {"hostname", d.hostname},
@@ -62,6 +63,8 @@ Device device_from_json(const json& j) {
     Device d;
     if (!j.is_object()) return d;
     d.mac = json_text(j, "mac");
+    // Devices stored before tentative ones existed were all kept.
+    d.confirmed = !j.contains("confirmed") || json_true(j, "confirmed");
     d.vendor.name = json_text(j, "vendor");
     d.vendor.kind = kind_from(json_text(j, "vendor_kind"));
     d.hostname = json_text(j, "hostname");

@@ -10,6 +10,17 @@ namespace spin::nmf {
 using nlohmann::json;
 
 Device& DeviceModel::device(const std::string& mac, double time, const std::string& agent, ModelChange& change) {
+    if (!devices_.count(mac) && tentative_.size() >= limits_.tentative) {
+        // Full of devices nobody confirmed: the one seen longest ago goes.
+        auto oldest = tentative_.begin();
+        for (auto t = tentative_.begin(); t != tentative_.end(); ++t)
+            if (devices_.at(*t).heard < devices_.at(*oldest).heard ||
+                (devices_.at(*t).heard == devices_.at(*oldest).heard &&
+                 devices_.at(*t).seen.last < devices_.at(*oldest).seen.last))
+                oldest = t;
+        remove(std::string(*oldest));  // a copy: remove() frees the set's own
+        ++dropped_.devices_evicted;
+    }
     auto [it, fresh] = devices_.try_emplace(mac);
     Device& d = it->second;
     if (fresh) {
@@ -17,15 +28,49 @@ Device& DeviceModel::device(const std::string& mac, double time, const std::stri
         if (oui_ != nullptr)
             if (const auto parsed = MacAddress::parse(mac)) d.vendor = oui_->lookup(parsed->bytes());
         change.new_device = true;
+        tentative_.insert(mac);
     }
     d.seen.at(time);
+    d.heard = clock_;
+    if (!d.confirmed && d.seen.last - d.seen.first >= limits_.confirm_after) confirm(d);
     if (!agent.empty()) d.agents.insert(agent);
     dirty_.insert(mac);
     return d;
 }
 
+void DeviceModel::confirm(Device& d) {
+    d.confirmed = true;
+    tentative_.erase(d.mac);
+    dirty_.insert(d.mac);
+}
+
+void DeviceModel::confirm(const std::string& mac) {
+    if (const auto it = devices_.find(mac); it != devices_.end() && !it->second.confirmed) confirm(it->second);
+}
+
+void DeviceModel::remove(std::string mac) {
+    devices_.erase(mac);
+    tentative_.erase(mac);
+    dirty_.erase(mac);
+    removed_.push_back(mac);
+}
+
+std::vector<std::string> DeviceModel::take_removed() {
+    std::vector<std::string> silent;
+    for (const std::string& mac : tentative_) {
+        Device& d = devices_.at(mac);
+        if (d.heard == 0) d.heard = clock_;  // reloaded from the store: heard of now
+        if (d.heard < clock_ - limits_.tentative_idle) silent.push_back(mac);
+    }
+    for (const std::string& mac : silent) remove(mac);
+    dropped_.devices_expired += silent.size();
+    std::vector<std::string> out;
+    out.swap(removed_);
+    return out;
+}
+
 ModelChange DeviceModel::observe_traffic(const std::string& mac_text, const std::string& lan_ip, double first,
-                                         double last, const std::string& agent) {
+                                         double last, const std::string& agent, bool answered) {
     ModelChange change;
     const auto parsed = MacAddress::parse(mac_text);
     if (!parsed) return change;
@@ -33,6 +78,7 @@ ModelChange DeviceModel::observe_traffic(const std::string& mac_text, const std:
     change.mac = mac;
     Device& d = device(mac, first, agent, change);
     d.seen.at(last);
+    if (!d.confirmed && (answered || d.seen.last - d.seen.first >= limits_.confirm_after)) confirm(d);
     add_ip(d, lan_ip, "traffic", first, change);
     if (const auto it = d.ips.find(lan_ip); it != d.ips.end()) it->second.seen.at(last);
     return change;
@@ -43,6 +89,9 @@ void DeviceModel::restore(Device device) {
     if (oui_ != nullptr && device.vendor.kind == Vendor::Kind::unregistered) {
         if (const auto parsed = MacAddress::parse(mac)) device.vendor = oui_->lookup(parsed->bytes());
     }
+    if (!device.confirmed && device.seen.last - device.seen.first >= limits_.confirm_after) device.confirmed = true;
+    if (!device.confirmed) tentative_.insert(mac);
+    device.heard = clock_;
     devices_[mac] = std::move(device);
 }
 
@@ -119,15 +168,20 @@ std::optional<ModelChange> DeviceModel::apply(const proto::Event& e) {
         set_field(d.dhcp_fingerprint, x->param_list, "dhcp_fingerprint", change);
         set_field(d.client_id, x->client_id, "client_id", change);
         set_field(d.mud_url, x->mud_url, "mud_url", change);
-        // An address counts once the server acknowledged it.
-        if (x->message == "ack") add_ip(d, x->ip, "dhcp", time, change);
+        // An address counts once the server acknowledged it; so does the device.
+        if (x->message == "ack" && !x->ip.empty()) {
+            add_ip(d, x->ip, "dhcp", time, change);
+            if (!d.confirmed) confirm(d);
+        }
     } else if (const auto* x = e.as<proto::Dhcpv6Event>()) {
         Device& d = device(mac, time, e.agent, change);
         set_field(d.duid, x->duid, "duid", change);
         set_field(d.fqdn, x->fqdn, "fqdn", change);
         set_field(d.mud_url, x->mud_url, "mud_url", change);
-        if (x->message == "reply")
+        if (x->message == "reply") {
             for (const auto& ip : x->ips) add_ip(d, ip, "dhcpv6", time, change);
+            if (!x->ips.empty() && !d.confirmed) confirm(d);
+        }
     } else if (const auto* x = e.as<proto::NeighbourEvent>()) {
         Device& d = device(mac, time, e.agent, change);
         add_ip(d, x->ip, x->via == "nd" ? "nd" : "arp", time, change);
@@ -177,6 +231,18 @@ std::optional<ModelChange> DeviceModel::apply(const proto::Event& e) {
 const Device* DeviceModel::find(const std::string& mac) const {
     const auto it = devices_.find(mac);
     return it == devices_.end() ? nullptr : &it->second;
+}
+
+bool DeviceModel::resolved(const std::string& mac, const std::string& remote_ip) const {
+    const Device* d = find(mac);
+    return d != nullptr && d->resolved.count(remote_ip) != 0;
+}
+
+bool DeviceModel::resolved(const std::string& mac, const std::string& remote_ip, const std::string& name) const {
+    const Device* d = find(mac);
+    if (d == nullptr) return false;
+    const auto it = d->resolved.find(remote_ip);
+    return it != d->resolved.end() && it->second.count(name) != 0;
 }
 
 std::vector<std::string> DeviceModel::names_of(const std::string& mac, const std::string& remote_ip) const {

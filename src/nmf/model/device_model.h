@@ -44,6 +44,12 @@ struct NameRecord {
 
 struct Device {
     std::string mac;  // aa:bb:cc:dd:ee:ff
+    // Tentative until the network gave it an address (DHCP ack, DHCPv6
+    // reply), a remote answered it, it was seen for
+    // DeviceLimits::confirm_after, or the user named it: a MAC a device made
+    // up for a frame or two is not a device to keep.
+    bool confirmed = false;
+    double heard = 0;  // the model's clock when something last said it exists (not stored)
     Vendor vendor;
     Seen seen;
     std::set<std::string> agents;
@@ -64,10 +70,19 @@ struct DeviceLimits {
     size_t resolved_remotes = 4096;  // remote addresses with names this device resolved
     size_t names_per_remote = 16;
     size_t text = 255;  // characters of a hostname, vendor class, URL...
+    // Tentative devices (Device::confirmed): at most this many at once (the
+    // one seen longest ago makes room), forgotten after tentative_idle
+    // seconds without a sign of life, confirmed after confirm_after seconds
+    // between first and last seen.
+    size_t tentative = 1024;
+    double tentative_idle = 900;
+    double confirm_after = 600;
 };
 
 struct DroppedCounts {
     uint64_t ips = 0, names = 0, resolved = 0, text = 0;
+    uint64_t devices_evicted = 0;  // tentative devices pushed out by the cap
+    uint64_t devices_expired = 0;  // tentative devices forgotten for silence
 };
 
 // What one event changed.
@@ -91,9 +106,10 @@ public:
     std::optional<ModelChange> apply(const nlohmann::json& event);
 
     // A device's traffic: creates the device if new, adds the LAN address it
-    // used ("traffic"), the agent, and moves first / last seen.
+    // used ("traffic"), the agent, and moves first / last seen.  `answered`:
+    // some of it came back from the remote.
     ModelChange observe_traffic(const std::string& mac, const std::string& lan_ip, double first, double last,
-                                const std::string& agent);
+                                const std::string& agent, bool answered = false);
 
     // Reloads what a store kept (controller restart).
     void restore(Device device);
@@ -102,11 +118,24 @@ public:
 
     // MACs of the devices changed since the last call.
     std::set<std::string> take_dirty();
+    // The clock silence is measured by (the controller's wall clock; packet
+    // time where there is none): what happens from now on is heard at `now`.
+    void set_clock(double now) { clock_ = now; }
+    // Forgets tentative devices not heard of for tentative_idle before the
+    // clock; then gives every device forgotten since the last call (expired
+    // or evicted), for the store to forget too.
+    std::vector<std::string> take_removed();
+    // The user named the device, or said something about it: keep it.
+    void confirm(const std::string& mac);
+    size_t tentative() const { return tentative_.size(); }
 
     const Device* find(const std::string& mac) const;
     const std::map<std::string, Device>& devices() const { return devices_; }
     // The names `mac` resolved for `remote_ip` (sorted), empty if none.
     std::vector<std::string> names_of(const std::string& mac, const std::string& remote_ip) const;
+    // Whether `mac` resolved any name for `remote_ip`; `name` among them.
+    bool resolved(const std::string& mac, const std::string& remote_ip) const;
+    bool resolved(const std::string& mac, const std::string& remote_ip, const std::string& name) const;
     const DroppedCounts& dropped() const { return dropped_; }
     const DeviceLimits& limits() const { return limits_; }
 
@@ -116,12 +145,17 @@ private:
     void add_ip(Device& d, const std::string& ip, const std::string& via, double time, ModelChange& change);
     // Inserts into a capped set; false (and counted) when full.
     bool add_name(std::set<std::string>& set, const std::string& value);
+    void confirm(Device& d);
+    void remove(std::string mac);  // by value: callers pass keys of the sets it erases from
 
     const OuiDatabase* oui_;
     DeviceLimits limits_;
     DroppedCounts dropped_;
     std::map<std::string, Device> devices_;
     std::set<std::string> dirty_;
+    std::set<std::string> tentative_;
+    double clock_ = 0;
+    std::vector<std::string> removed_;
 };
 
 }  // namespace spin::nmf

@@ -61,10 +61,13 @@ struct StoreBatch {
     // forgotten since the last batch are deleted, then changed ones written.
     std::vector<FlowTuple> closed_flows;
     std::vector<OpenFlowRow> open_flows;
+    // Tentative devices the model forgot (nmf/model/device_model.h): their
+    // rows go, traffic and names included, after everything above.
+    std::vector<std::string> devices_removed;
 
     bool empty() const {
         return traffic.empty() && devices.empty() && names.empty() && destinations.empty() && events.empty() &&
-               agents.empty() && closed_flows.empty() && open_flows.empty();
+               agents.empty() && closed_flows.empty() && open_flows.empty() && devices_removed.empty();
     }
 };
 

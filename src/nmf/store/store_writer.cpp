@@ -53,6 +53,10 @@ StoreWriter::StoreWriter(const std::string& path, Retention retention) : db_(pat
     open_flow_ = std::make_unique<Statement>(
         db_, "INSERT OR REPLACE INTO open_flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     closed_flow_ = std::make_unique<Statement>(db_, "DELETE FROM open_flows WHERE key = ?1");
+    // A device's rows all start with its MAC: each delete is an index range.
+    for (const char* table : {"devices", "names", "destinations", "traffic_minute", "traffic_hour", "traffic_day"})
+        remove_device_.push_back(
+            std::make_unique<Statement>(db_, std::string("DELETE FROM ") + table + " WHERE mac = ?1"));
     newest_ = newest_traffic_bucket(db_);
 }
 
@@ -96,6 +100,8 @@ std::vector<int64_t> StoreWriter::write(const StoreBatch& batch) {
         open_flow_->bind(6, as_int(f.first_us)).bind(7, as_int(f.last_us));
         bind_directions(*open_flow_, 8, f.totals).bind(12, as_int(f.totals.blocked_pkts)).run();
     }
+    for (const std::string& mac : batch.devices_removed)
+        for (auto& statement : remove_device_) statement->bind(1, mac).run();
     t.commit();
     ++stats_.batches;
     stats_.traffic_rows += batch.traffic.size();
