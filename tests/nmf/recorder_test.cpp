@@ -350,3 +350,33 @@ TEST(Recorder, EvictedTentativeDevicesLeaveTheStore) {
 }
 
 }  // namespace
+
+namespace {
+
+// Remotes a device already had get rows of their own, but not without end:
+// a scanner that first makes 1,024 destinations known (64 a minute) and then
+// sweeps them all in one minute gets kRowsPerMinute rows and a "*".
+TEST(Recorder, KnownRemotesGetAtMostRowsPerMinute) {
+    Recorder rec(nullptr);
+    const auto minute_batch = [&](uint64_t minute, uint32_t from, uint32_t to) {
+        spin::proto::DigestBatch b;
+        b.header.agent = "a1";
+        for (uint32_t n = from; n < to; ++n) b.records.push_back(scan_syn(n, kT0 + minute * 60'000'000 + n));
+        rec.on_digest(b);
+        return rec.take_batch();
+    };
+    for (uint32_t m = 0; m < 16; ++m) minute_batch(m, m * 64, m * 64 + 64);
+    const StoreBatch sweep = minute_batch(20, 0, 1024);
+    size_t own = 0;
+    uint64_t star = 0;
+    for (const auto& row : sweep.traffic) {
+        if (row.remote_ip == "*")
+            star += row.counters.pkts_out;
+        else
+            ++own;
+    }
+    EXPECT_EQ(own, Recorder::kRowsPerMinute);
+    EXPECT_EQ(star, 1024 - Recorder::kRowsPerMinute);
+}
+
+}  // namespace

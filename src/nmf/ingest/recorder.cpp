@@ -164,11 +164,17 @@ void Recorder::traffic_rows(const FlowAccounting::Pending& pending, StoreBatch& 
         row.mac = mac_text(key.mac);
         row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
         std::pair<std::string, std::string> dest{row.mac, row.remote_ip};
-        bool own = touched.count(dest) || destinations_.count(dest) || model_.resolved(row.mac, row.remote_ip);
-        if (!own) {
-            uint32_t& given = new_remotes_[{key.mac, key.bucket}];
-            own = given < kRemotesPerMinute;
-            given += own;
+        MinuteRows& given = minute_rows_[{key.mac, key.bucket}];
+        const uint64_t h =
+            hash_bytes16(hash_word(key.proto, uint64_t{key.remote_port} << 8 | key.ip_version), key.remote_ip.data());
+        bool own = given.keys.count(h) != 0;  // a row already this minute
+        if (!own && given.keys.size() < kRowsPerMinute) {
+            own = touched.count(dest) || destinations_.count(dest);
+            if (!own && given.new_remotes < kRemotesPerMinute) {
+                own = true;
+                ++given.new_remotes;
+            }
+            if (own) given.keys.insert(h);
         }
         if (!own) {
             scanned[{key.mac, key.proto, key.bucket}] += counters;
@@ -196,8 +202,8 @@ void Recorder::traffic_rows(const FlowAccounting::Pending& pending, StoreBatch& 
     }
     // Minutes long past give no more traffic worth a budget.
     const auto newest_minute = static_cast<int64_t>(newest_) / 60 * 60;
-    for (auto it = new_remotes_.begin(); it != new_remotes_.end();)
-        it = it->first.second < newest_minute - 600 ? new_remotes_.erase(it) : std::next(it);
+    for (auto it = minute_rows_.begin(); it != minute_rows_.end();)
+        it = it->first.second < newest_minute - 600 ? minute_rows_.erase(it) : std::next(it);
     for (const auto& [k, seen] : touched) {
         bool fresh = false;
         Destination& d = remember(k, seen, fresh);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -36,15 +37,16 @@ struct RecorderStats {
 
 // What a hostile device can make the recorder hold or write is bounded:
 // devices (DeviceLimits: tentative ones expire), names and addresses per
-// device (DeviceLimits), events (EventBudget), and remotes: per device and
-// minute, traffic with at most kRemotesPerMinute remotes it never had
-// before (nor resolved a name for) gets rows of its own; the rest of that
-// minute's traffic to new remotes goes to one row per protocol with remote
-// "*" (a scan is a line, not a million), and at most kDestinationsPerDevice
-// destinations per device are remembered (the one seen longest ago goes).
+// device (DeviceLimits), events (EventBudget), and traffic rows: per device
+// and minute at most kRowsPerMinute remote x protocol x port rows, of which
+// at most kRemotesPerMinute for remotes it never had before; the rest of the
+// minute's traffic goes to one row per protocol with remote "*" (a scan is a
+// line, not a million), and at most kDestinationsPerDevice destinations per
+// device are remembered (the one seen longest ago goes).
 class Recorder {
 public:
     static constexpr uint32_t kRemotesPerMinute = 64;
+    static constexpr size_t kRowsPerMinute = 512;
     static constexpr size_t kDestinationsPerDevice = 4096;
 
     explicit Recorder(const OuiDatabase* oui, DeviceLimits limits = {}, EventBudget budget = EventBudget::home())
@@ -103,7 +105,11 @@ private:
     std::unordered_map<uint64_t, Touch> touches_;
     std::map<std::pair<std::string, std::string>, Destination> destinations_;  // (mac, remote_ip)
     std::unordered_map<std::string, size_t> destinations_per_device_;
-    std::map<std::pair<uint64_t, int64_t>, uint32_t> new_remotes_;  // (mac, minute) -> rows given to new remotes
+    struct MinuteRows {  // what one device's traffic of one minute was given rows for
+        uint32_t new_remotes = 0;
+        std::unordered_set<uint64_t> keys;  // hashes of remote x protocol x port
+    };
+    std::map<std::pair<uint64_t, int64_t>, MinuteRows> minute_rows_;              // (mac, minute)
     std::map<std::tuple<std::string, std::string, std::string>, NameRow> names_;  // pending
     std::vector<EventRow> events_;
     std::map<std::string, nlohmann::json> agents_;  // pending agent documents
