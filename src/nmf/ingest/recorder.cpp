@@ -159,38 +159,43 @@ void Recorder::traffic_rows(const FlowAccounting::Pending& pending, StoreBatch& 
     // A device's traffic this batch to remotes past its budget of new ones:
     // (mac, proto, minute) -> counters, written as remote "*".
     std::map<std::tuple<uint64_t, uint8_t, int64_t>, TrafficCounters> scanned;
-    for (const auto& [key, counters] : pending) {
-        TrafficRow row;
-        row.mac = mac_text(key.mac);
-        row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
-        std::pair<std::string, std::string> dest{row.mac, row.remote_ip};
-        MinuteRows& given = minute_rows_[{key.mac, key.bucket}];
-        const uint64_t h =
-            hash_bytes16(hash_word(key.proto, uint64_t{key.remote_port} << 8 | key.ip_version), key.remote_ip.data());
-        bool own = given.keys.count(h) != 0;  // a row already this minute
-        if (!own && given.keys.size() < kRowsPerMinute) {
-            own = touched.count(dest) || destinations_.count(dest);
-            if (!own && given.new_remotes < kRemotesPerMinute) {
-                own = true;
-                ++given.new_remotes;
+    // Two passes: remotes the device already had first, so that a scan's
+    // new remotes cannot take their rows.
+    for (const bool known_pass : {true, false})
+        for (const auto& [key, counters] : pending) {
+            TrafficRow row;
+            row.mac = mac_text(key.mac);
+            row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
+            std::pair<std::string, std::string> dest{row.mac, row.remote_ip};
+            const bool known = destinations_.count(dest) != 0;
+            if (known != known_pass) continue;
+            MinuteRows& given = minute_rows_[{key.mac, key.bucket}];
+            const uint64_t h = hash_bytes16(hash_word(key.proto, uint64_t{key.remote_port} << 8 | key.ip_version),
+                                            key.remote_ip.data());
+            bool own = given.keys.count(h) != 0;  // a row already this minute
+            if (!own && given.keys.size() < kRowsPerMinute) {
+                own = known || touched.count(dest);
+                if (!own && given.new_remotes < kRemotesPerMinute) {
+                    own = true;
+                    ++given.new_remotes;
+                }
+                if (own) given.keys.insert(h);
             }
-            if (own) given.keys.insert(h);
+            if (!own) {
+                scanned[{key.mac, key.proto, key.bucket}] += counters;
+                ++stats_.remotes_aggregated;
+                continue;
+            }
+            row.proto = key.proto;
+            row.remote_port = key.remote_port;
+            row.minute = key.bucket;
+            row.counters = counters;
+            Destination& d = touched[std::move(dest)];
+            const auto t = static_cast<double>(key.bucket);
+            if (d.first == 0 || t < d.first) d.first = t;
+            d.last = std::max(d.last, t + 59);
+            batch.traffic.push_back(std::move(row));
         }
-        if (!own) {
-            scanned[{key.mac, key.proto, key.bucket}] += counters;
-            ++stats_.remotes_aggregated;
-            continue;
-        }
-        row.proto = key.proto;
-        row.remote_port = key.remote_port;
-        row.minute = key.bucket;
-        row.counters = counters;
-        Destination& d = touched[std::move(dest)];
-        const auto t = static_cast<double>(key.bucket);
-        if (d.first == 0 || t < d.first) d.first = t;
-        d.last = std::max(d.last, t + 59);
-        batch.traffic.push_back(std::move(row));
-    }
     for (const auto& [k, counters] : scanned) {
         TrafficRow row;
         row.mac = mac_text(std::get<0>(k));
