@@ -40,7 +40,7 @@ nmf::ApiConfig api_config(const ControllerConfig& c) {
 Controller::Controller(const ControllerConfig& config)
     : config_(config),
       oui_(load_oui(config.oui_dir)),
-      recorder_(&oui_),
+      recorder_(&oui_, nmf::DeviceLimits{}, nmf::EventBudget::home(), config.row_limits),
       store_(std::make_unique<StoreThread>(config.db, config.retention,
                                            [this](const nmf::StoreBatch& b, const std::vector<int64_t>& ids) {
                                                hub_.publish(b, ids, epoch_seconds_now());

@@ -125,7 +125,12 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     }
     if (top.has("store")) {
         const At store = top.child("store");
-        store.only({"path", "retention", "flush_interval"});
+        store.only({"path", "retention", "flush_interval", "rows_per_device_minute", "new_remotes_per_device_minute"});
+        if (store.has("rows_per_device_minute"))
+            c.row_limits.rows = store.child("rows_per_device_minute").uint(1, 1'000'000);
+        if (store.has("new_remotes_per_device_minute"))
+            c.row_limits.new_remotes =
+                static_cast<uint32_t>(store.child("new_remotes_per_device_minute").uint(0, 1'000'000));
         if (store.has("path")) c.db = store.child("path").str();
         if (store.has("flush_interval")) c.flush_interval = seconds(store.child("flush_interval"), 0.05, 1);
         if (store.has("retention")) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/yaml_at.h"
+#include "nmf/ingest/recorder.h"
 #include "nmf/store/retention.h"
 
 namespace spin::controller {
@@ -27,6 +28,7 @@ struct ControllerConfig {
     std::string db = "spin.db";
     nmf::Retention retention;
     double flush_interval = 0.5;  // seconds between store transactions
+    nmf::RowLimits row_limits;    // traffic rows per device and minute
 
     std::string listen = "127.0.0.1:8080";
     std::string token;  // bearer token; required off loopback

@@ -41,6 +41,8 @@ curve: {secret_key_file: /etc/spin/ctl.key}
 store:
   path: /var/lib/spin/spin.db
   flush_interval: 0.25
+  rows_per_device_minute: 2000
+  new_remotes_per_device_minute: 100
   retention: {minutes: 36h, hours: 90d, days: 3650}
 api: {listen: "[::1]:9000", token: abc, max_body: 4096, threads: 4, max_streams: 3, hosts: [spin.home]}
 orders: {timeout: 1.5}
@@ -53,6 +55,8 @@ oui_dir: /tmp/oui
     EXPECT_EQ(c.curve_secret_key_file, "/etc/spin/ctl.key");
     EXPECT_EQ(c.db, "/var/lib/spin/spin.db");
     EXPECT_EQ(c.flush_interval, 0.25);
+    EXPECT_EQ(c.row_limits.rows, 2000u);
+    EXPECT_EQ(c.row_limits.new_remotes, 100u);
     EXPECT_EQ(c.retention.minutes, 36 * 3600);
     EXPECT_EQ(c.retention.hours, 90 * 86400);
     EXPECT_EQ(c.retention.days, 3650);
@@ -78,6 +82,7 @@ TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(error_of("store: {retention: {minutes: 90d}}"),
               "store.retention: minutes must be kept no longer than hours, and hours no longer than days");
     EXPECT_EQ(error_of("store: {flush_interval: 5}"), "store.flush_interval (line 1): 5 s is out of range 0.05..1");
+    EXPECT_NE(error_of("store: {rows_per_device_minute: 0}").find("store.rows_per_device_minute"), std::string::npos);
     EXPECT_EQ(error_of("agents: [{id: a}]"),
               "agents[0] (line 1): needs publish (the agent's digests.publish endpoint)");
     EXPECT_EQ(error_of("agents: [{id: a, publish: 'tcp://127.0.0.1:1'}, {id: a, publish: 'tcp://127.0.0.1:2'}]"),

@@ -262,10 +262,10 @@ TEST(Recorder, ScannerRemotesAreOneRowAndEventsStayWithinBudget) {
         }
     }
     EXPECT_EQ(pkts, 10001u);  // every packet counted once
-    EXPECT_EQ(own, Recorder::kRemotesPerMinute + 1);
-    EXPECT_EQ(star_pkts, 10000u - Recorder::kRemotesPerMinute);
-    EXPECT_EQ(rec.stats().remotes_aggregated, 10000u - Recorder::kRemotesPerMinute);
-    EXPECT_EQ(b.destinations.size(), Recorder::kRemotesPerMinute + 1);
+    EXPECT_EQ(own, RowLimits{}.new_remotes + 1);
+    EXPECT_EQ(star_pkts, 10000u - RowLimits{}.new_remotes);
+    EXPECT_EQ(rec.stats().remotes_aggregated, 10000u - RowLimits{}.new_remotes);
+    EXPECT_EQ(b.destinations.size(), RowLimits{}.new_remotes + 1);
     // A flood of made-up devices: within the minute's budget of device_new.
     for (int i = 0; i < 500; ++i) {
         FlowRecord r = scan_syn(1, minute + 100'000);
@@ -375,8 +375,8 @@ TEST(Recorder, KnownRemotesGetAtMostRowsPerMinute) {
         else
             ++own;
     }
-    EXPECT_EQ(own, Recorder::kRowsPerMinute);
-    EXPECT_EQ(star, 1024 - Recorder::kRowsPerMinute);
+    EXPECT_EQ(own, RowLimits{}.rows);
+    EXPECT_EQ(star, 1024 - RowLimits{}.rows);
 }
 
 }  // namespace

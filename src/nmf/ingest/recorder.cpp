@@ -173,9 +173,9 @@ void Recorder::traffic_rows(const FlowAccounting::Pending& pending, StoreBatch& 
             const uint64_t h = hash_bytes16(hash_word(key.proto, uint64_t{key.remote_port} << 8 | key.ip_version),
                                             key.remote_ip.data());
             bool own = given.keys.count(h) != 0;  // a row already this minute
-            if (!own && given.keys.size() < kRowsPerMinute) {
+            if (!own && given.keys.size() < row_limits_.rows) {
                 own = known || touched.count(dest);
-                if (!own && given.new_remotes < kRemotesPerMinute) {
+                if (!own && given.new_remotes < row_limits_.new_remotes) {
                     own = true;
                     ++given.new_remotes;
                 }

@@ -35,22 +35,27 @@ struct RecorderStats {
     uint64_t destinations_pruned = 0;  // remembered destinations a device's cap pushed out
 };
 
+// How many traffic rows one device's minute may have (controller.yaml,
+// store.rows_per_device_minute and store.new_remotes_per_device_minute).
+struct RowLimits {
+    size_t rows = 512;          // remote x protocol x port rows of its own
+    uint32_t new_remotes = 64;  // of which for remotes it never had before
+};
+
 // What a hostile device can make the recorder hold or write is bounded:
 // devices (DeviceLimits: tentative ones expire), names and addresses per
-// device (DeviceLimits), events (EventBudget), and traffic rows: per device
-// and minute at most kRowsPerMinute remote x protocol x port rows, of which
-// at most kRemotesPerMinute for remotes it never had before; the rest of the
-// minute's traffic goes to one row per protocol with remote "*" (a scan is a
-// line, not a million), and at most kDestinationsPerDevice destinations per
-// device are remembered (the one seen longest ago goes).
+// device (DeviceLimits), events (EventBudget), and traffic rows (RowLimits):
+// the rest of a device's minute goes to one row per protocol with remote
+// "*" (a scan is a line, not a million), and at most kDestinationsPerDevice
+// destinations per device are remembered (the one seen longest ago goes).
 class Recorder {
 public:
-    static constexpr uint32_t kRemotesPerMinute = 64;
-    static constexpr size_t kRowsPerMinute = 512;
     static constexpr size_t kDestinationsPerDevice = 4096;
 
-    explicit Recorder(const OuiDatabase* oui, DeviceLimits limits = {}, EventBudget budget = EventBudget::home())
-        : model_(oui, limits), budget_(std::move(budget)) {}
+    explicit Recorder(const OuiDatabase* oui, DeviceLimits limits = {}, EventBudget budget = EventBudget::home(),
+                      RowLimits rows = {})
+        : model_(oui, limits), budget_(std::move(budget)), row_limits_(rows) {}
+    const RowLimits& row_limits() const { return row_limits_; }
 
     void on_digest(const proto::DigestBatch& batch);
     // One agent event as published (docs/protocol.md, "Events").
@@ -115,6 +120,7 @@ private:
     std::map<std::string, nlohmann::json> agents_;  // pending agent documents
     RecorderStats stats_;
     EventBudget budget_;
+    RowLimits row_limits_;
     double newest_ = 0;  // packet time: the latest event or record
     uint64_t batches_ = 0;
 };
