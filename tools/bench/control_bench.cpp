@@ -28,7 +28,7 @@
 
 #include "agent/rule_registry.h"
 #include "agent/slowpath/event_builder.h"
-#include "packet_builder.h"
+#include "dns_flood.h"
 
 namespace po = boost::program_options;
 using namespace spin;
@@ -40,40 +40,11 @@ struct Frame {
     slowpath::FrameInfo info;
 };
 
-gen::Mac device_mac(uint32_t d) { return gen::Mac{{0x02, 0x53, 0x50, 0x49, 0x4e, static_cast<uint8_t>(0x10 + d)}}; }
-
 std::vector<Frame> flood(uint32_t devices, uint64_t answers, uint32_t records) {
-    const gen::Mac gw{{0x02, 0x53, 0x50, 0x49, 0x4e, 0xfe}};
-    const gen::Ip resolver = gen::Ip::v4("192.0.2.53");
     std::vector<Frame> out;
-    uint64_t t = 1'767'225'600'000'000ull, next = 0;
-    for (uint64_t i = 0; i < answers; ++i) {
-        const auto d = static_cast<uint32_t>(i % devices);
-        gen::Ip ip = gen::Ip::v4("10.0.0.0");
-        ip.b[3] = static_cast<uint8_t>(10 + d);
-        const auto port = static_cast<uint16_t>(40000 + i % 20000);
-        const std::string name = fmt::format("h{}.flood.test", i);
-        std::vector<gen::Ip> addrs(records, gen::Ip::v4("198.18.0.0"));
-        for (auto& a : addrs) {
-            const uint64_t n = next++;
-            a.b[0] = static_cast<uint8_t>(198 - (n >> 17) % 64);
-            a.b[1] = static_cast<uint8_t>(18 + (n >> 16) % 2);
-            a.b[2] = static_cast<uint8_t>(n >> 8);
-            a.b[3] = static_cast<uint8_t>(n);
-        }
-        const auto id = static_cast<uint16_t>(i);
-        out.push_back({gen::ethernet({device_mac(d), gw, {}}, 0x0800,
-                                     gen::ip_packet(ip, resolver, 17,
-                                                    gen::udp(ip, resolver, port, 53, gen::dns_query(id, name, 1)))),
-                       {t, dp::SlowKind::dns, 0, true}});
-        t += 10;
-        out.push_back(
-            {gen::ethernet({gw, device_mac(d), {}}, 0x0800,
-                           gen::ip_packet(resolver, ip, 17,
-                                          gen::udp(resolver, ip, 53, port, gen::dns_answer(id, name, 1, addrs, 300)))),
-             {t, dp::SlowKind::dns, 1, false}});
-        t += 10;
-    }
+    gen::dns_flood(devices, answers, records, 1'767'225'600'000'000ull, [&](const gen::FloodFrame& f) {
+        out.push_back({f.frame, {f.time_us, dp::SlowKind::dns, static_cast<uint8_t>(f.from_network), !f.from_network}});
+    });
     return out;
 }
 
@@ -138,7 +109,7 @@ int main(int argc, char** argv) {
         for (uint32_t d = 0; d < devices; ++d) {
             proto::Rule r;
             r.kind = proto::RuleKind::device_name;
-            r.mac = MacAddress(device_mac(d).b);
+            r.mac = MacAddress(gen::dns_flood_device(d).b);
             r.domain = *DnsName::parse("flood.test");
             rules.add(r, "config");
         }

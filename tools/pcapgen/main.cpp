@@ -33,6 +33,7 @@
 #include <boost/program_options.hpp>
 
 #include "crc_collisions.h"
+#include "dns_flood.h"
 #include "packet_builder.h"
 #include "pcap_writer.h"
 
@@ -387,32 +388,8 @@ int flood(uint64_t count, uint32_t packets, bool random, const std::string& out)
 int dns_flood(uint32_t devices, uint64_t answers, uint32_t records, const std::string& out_lan,
               const std::string& out_wan) {
     PcapWriter lan(out_lan), wan(out_wan);
-    const Ip resolver = Ip::v4("192.0.2.53");
-    uint64_t t = kStart, next_address = 0;
-    for (uint64_t i = 0; i < answers; ++i) {
-        const auto d = static_cast<uint8_t>(i % devices);
-        const Mac dev = mac(static_cast<uint8_t>(0x10 + d));
-        Ip ip = Ip::v4("10.0.0.0");
-        ip.b[3] = static_cast<uint8_t>(10 + d);
-        const auto port = static_cast<uint16_t>(40000 + i % 20000);
-        const auto id = static_cast<uint16_t>(i);
-        const std::string name = "h" + std::to_string(i) + ".flood.test";
-        std::vector<Ip> addrs(records, Ip::v4("198.18.0.0"));
-        for (Ip& a : addrs) {  // 198.18.0.0/15 and on: a new address each
-            const uint64_t n = next_address++;
-            a.b[1] = static_cast<uint8_t>(18 + (n >> 16) % 2);
-            a.b[2] = static_cast<uint8_t>(n >> 8);
-            a.b[3] = static_cast<uint8_t>(n);
-            a.b[0] = static_cast<uint8_t>(198 - (n >> 17) % 64);
-        }
-        lan.write(t, ethernet({dev, kGateway, {}}, 0x0800,
-                              ip_packet(ip, resolver, 17, udp(ip, resolver, port, 53, dns_query(id, name, 1)))));
-        t += 10;
-        wan.write(
-            t, ethernet({kGateway, dev, {}}, 0x0800,
-                        ip_packet(resolver, ip, 17, udp(resolver, ip, 53, port, dns_answer(id, name, 1, addrs, 300)))));
-        t += 10;
-    }
+    spin::gen::dns_flood(devices, answers, records, kStart,
+                         [&](const FloodFrame& f) { (f.from_network ? wan : lan).write(f.time_us, f.frame); });
     return 0;
 }
 
