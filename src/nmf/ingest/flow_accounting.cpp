@@ -169,17 +169,20 @@ FlowAccounting::Pending FlowAccounting::take_pending() {
 }
 
 void FlowAccounting::sweep() {
+    std::unordered_set<uint64_t> live;  // devices with a flow left
     for (auto it = flows_.begin(); it != flows_.end();) {
         const FlowState& s = it->second.state;
         const uint64_t age = newest_us_ > s.last_us ? newest_us_ - s.last_us : 0;
-        const bool old = age > forget_us_ || (s.ended && age > takeover_us_);
-        it = old ? forget(it) : std::next(it);
+        if (age > forget_us_ || (s.ended && age > takeover_us_)) {
+            it = forget(it);
+        } else {
+            live.insert(it->first.mac);
+            ++it;
+        }
     }
     // A device one agent reports and with no flow left needs no owner: a
     // flood of made-up MACs leaves nothing behind.  Shared devices stay
     // shared (their ended flows must be remembered).
-    std::unordered_set<uint64_t> live;
-    for (const auto& [t, tracked] : flows_) live.insert(t.mac);
     for (auto it = devices_.begin(); it != devices_.end();)
         it = it->second.shared || live.count(it->first) ? std::next(it) : devices_.erase(it);
     stats_.tracked = flows_.size();

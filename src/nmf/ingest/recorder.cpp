@@ -159,43 +159,55 @@ void Recorder::traffic_rows(const FlowAccounting::Pending& pending, StoreBatch& 
     // A device's traffic this batch to remotes past its budget of new ones:
     // (mac, proto, minute) -> counters, written as remote "*".
     std::map<std::tuple<uint64_t, uint8_t, int64_t>, TrafficCounters> scanned;
-    // Two passes: remotes the device already had first, so that a scan's
-    // new remotes cannot take their rows.
-    for (const bool known_pass : {true, false})
-        for (const auto& [key, counters] : pending) {
-            TrafficRow row;
-            row.mac = mac_text(key.mac);
-            row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
-            std::pair<std::string, std::string> dest{row.mac, row.remote_ip};
-            const bool known = destinations_.count(dest) != 0;
-            if (known != known_pass) continue;
-            MinuteRows& given = minute_rows_[{key.mac, key.bucket}];
-            const uint64_t h = hash_bytes16(hash_word(key.proto, uint64_t{key.remote_port} << 8 | key.ip_version),
-                                            key.remote_ip.data());
-            bool own = given.keys.count(h) != 0;  // a row already this minute
-            if (!own && given.keys.size() < row_limits_.rows) {
-                own = known || touched.count(dest);
-                if (!own && given.new_remotes < row_limits_.new_remotes) {
-                    own = true;
-                    ++given.new_remotes;
-                }
-                if (own) given.keys.insert(h);
+    // Remotes the device already had are given rows first, so that a scan's
+    // new remotes cannot take theirs.
+    struct Candidate {
+        const TrafficKey* key;
+        const TrafficCounters* counters;
+        TrafficRow row;
+        bool known;
+    };
+    std::vector<Candidate> candidates;
+    candidates.reserve(pending.size());
+    for (const auto& [key, counters] : pending) {
+        Candidate c{&key, &counters, {}, false};
+        c.row.mac = mac_text(key.mac);
+        c.row.remote_ip = proto::format_ip(key.remote_ip.data(), key.ip_version);
+        c.known = destinations_.count({c.row.mac, c.row.remote_ip}) != 0;
+        candidates.push_back(std::move(c));
+    }
+    std::stable_partition(candidates.begin(), candidates.end(), [](const Candidate& c) { return c.known; });
+    for (Candidate& c : candidates) {
+        const TrafficKey& key = *c.key;
+        TrafficRow& row = c.row;
+        std::pair<std::string, std::string> dest{row.mac, row.remote_ip};
+        MinuteRows& given = minute_rows_[{key.mac, key.bucket}];
+        const uint64_t h =
+            hash_bytes16(hash_word(key.proto, uint64_t{key.remote_port} << 8 | key.ip_version), key.remote_ip.data());
+        bool own = given.keys.count(h) != 0;  // a row already this minute
+        if (!own && given.keys.size() < row_limits_.rows) {
+            own = c.known || touched.count(dest);
+            if (!own && given.new_remotes < row_limits_.new_remotes) {
+                own = true;
+                ++given.new_remotes;
             }
-            if (!own) {
-                scanned[{key.mac, key.proto, key.bucket}] += counters;
-                ++stats_.remotes_aggregated;
-                continue;
-            }
-            row.proto = key.proto;
-            row.remote_port = key.remote_port;
-            row.minute = key.bucket;
-            row.counters = counters;
-            Destination& d = touched[std::move(dest)];
-            const auto t = static_cast<double>(key.bucket);
-            if (d.first == 0 || t < d.first) d.first = t;
-            d.last = std::max(d.last, t + 59);
-            batch.traffic.push_back(std::move(row));
+            if (own) given.keys.insert(h);
         }
+        if (!own) {
+            scanned[{key.mac, key.proto, key.bucket}] += *c.counters;
+            ++stats_.remotes_aggregated;
+            continue;
+        }
+        row.proto = key.proto;
+        row.remote_port = key.remote_port;
+        row.minute = key.bucket;
+        row.counters = *c.counters;
+        Destination& d = touched[std::move(dest)];
+        const auto t = static_cast<double>(key.bucket);
+        if (d.first == 0 || t < d.first) d.first = t;
+        d.last = std::max(d.last, t + 59);
+        batch.traffic.push_back(std::move(row));
+    }
     for (const auto& [k, counters] : scanned) {
         TrafficRow row;
         row.mac = mac_text(std::get<0>(k));

@@ -32,7 +32,7 @@ Device& DeviceModel::device(const std::string& mac, double time, const std::stri
     }
     d.seen.at(time);
     d.heard = clock_;
-    if (!d.confirmed && d.seen.last - d.seen.first >= limits_.confirm_after) confirm(d);
+    if (!d.confirmed && seen_long_enough(d)) confirm(d);
     if (!agent.empty()) d.agents.insert(agent);
     dirty_.insert(mac);
     return d;
@@ -78,7 +78,7 @@ ModelChange DeviceModel::observe_traffic(const std::string& mac_text, const std:
     change.mac = mac;
     Device& d = device(mac, first, agent, change);
     d.seen.at(last);
-    if (!d.confirmed && (answered || d.seen.last - d.seen.first >= limits_.confirm_after)) confirm(d);
+    if (!d.confirmed && (answered || seen_long_enough(d))) confirm(d);
     add_ip(d, lan_ip, "traffic", first, change);
     if (const auto it = d.ips.find(lan_ip); it != d.ips.end()) it->second.seen.at(last);
     return change;
@@ -89,7 +89,7 @@ void DeviceModel::restore(Device device) {
     if (oui_ != nullptr && device.vendor.kind == Vendor::Kind::unregistered) {
         if (const auto parsed = MacAddress::parse(mac)) device.vendor = oui_->lookup(parsed->bytes());
     }
-    if (!device.confirmed && device.seen.last - device.seen.first >= limits_.confirm_after) device.confirmed = true;
+    device.confirmed = device.confirmed || seen_long_enough(device);
     if (!device.confirmed) tentative_.insert(mac);
     device.heard = clock_;
     devices_[mac] = std::move(device);
@@ -231,11 +231,6 @@ std::optional<ModelChange> DeviceModel::apply(const proto::Event& e) {
 const Device* DeviceModel::find(const std::string& mac) const {
     const auto it = devices_.find(mac);
     return it == devices_.end() ? nullptr : &it->second;
-}
-
-bool DeviceModel::resolved(const std::string& mac, const std::string& remote_ip) const {
-    const Device* d = find(mac);
-    return d != nullptr && d->resolved.count(remote_ip) != 0;
 }
 
 bool DeviceModel::resolved(const std::string& mac, const std::string& remote_ip, const std::string& name) const {

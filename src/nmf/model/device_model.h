@@ -133,8 +133,7 @@ public:
     const std::map<std::string, Device>& devices() const { return devices_; }
     // The names `mac` resolved for `remote_ip` (sorted), empty if none.
     std::vector<std::string> names_of(const std::string& mac, const std::string& remote_ip) const;
-    // Whether `mac` resolved any name for `remote_ip`; `name` among them.
-    bool resolved(const std::string& mac, const std::string& remote_ip) const;
+    // Whether `mac` resolved `name` for `remote_ip` (and the model kept it).
     bool resolved(const std::string& mac, const std::string& remote_ip, const std::string& name) const;
     const DroppedCounts& dropped() const { return dropped_; }
     const DeviceLimits& limits() const { return limits_; }
@@ -146,6 +145,7 @@ private:
     // Inserts into a capped set; false (and counted) when full.
     bool add_name(std::set<std::string>& set, const std::string& value);
     void confirm(Device& d);
+    bool seen_long_enough(const Device& d) const { return d.seen.last - d.seen.first >= limits_.confirm_after; }
     void remove(std::string mac);  // by value: callers pass keys of the sets it erases from
 
     const OuiDatabase* oui_;
