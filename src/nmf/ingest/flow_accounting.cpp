@@ -128,7 +128,7 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
         delta = now;  // a new flow on a tuple seen before (or a restarted agent)
         delta.flows = 1;
     }
-    set(it, FlowState{agent, r.flow_id, r.worker, ended, r.first_us, r.last_us, now});
+    set(it, FlowState{{r.flow_id, r.worker, ended, r.first_us, r.last_us, now}, agent});
     stats_.tracked = flows_.size();
     const bool counted = !delta.empty();
     add(r, delta);

@@ -44,13 +44,9 @@ struct AccountingStats {
     uint64_t restored = 0;        // flows reloaded from the store at start
 };
 
-struct FlowState {
-    uint32_t agent = 0;  // the caller's agent index
-    uint32_t flow_id = 0;
-    uint8_t worker = 0;
-    bool ended = false;
-    uint64_t first_us = 0, last_us = 0;
-    TrafficCounters totals;  // as last reported (flows unused)
+// A tracked flow: where it stands, and the reporting agent by the caller's index.
+struct FlowState : FlowProgress {
+    uint32_t agent = 0;
 };
 
 struct FlowSnapshot {

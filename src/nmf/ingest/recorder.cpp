@@ -121,8 +121,8 @@ size_t Recorder::restore(const StoredModel& stored) {
         remember({d.mac, d.remote_ip}, Destination{d.first_seen, d.last_seen}, fresh);
     }
     for (const OpenFlowRow& f : stored.open_flows)
-        accounting_.restore(FlowSnapshot{
-            f.tuple, FlowState{agent_index(f.agent), f.flow_id, f.worker, f.ended, f.first_us, f.last_us, f.totals}});
+        accounting_.restore(
+            FlowSnapshot{f.tuple, FlowState{static_cast<const FlowProgress&>(f), agent_index(f.agent)}});
     return n;
 }
 
@@ -265,8 +265,7 @@ StoreBatch Recorder::take_batch(std::optional<double> wall_now) {
     batch.open_flows.reserve(flows.changed.size());
     for (const FlowSnapshot& f : flows.changed) {
         const FlowState& s = f.state;
-        batch.open_flows.push_back(
-            OpenFlowRow{f.tuple, agent_names_[s.agent], s.flow_id, s.worker, s.ended, s.first_us, s.last_us, s.totals});
+        batch.open_flows.push_back(OpenFlowRow{static_cast<const FlowProgress&>(s), f.tuple, agent_names_[s.agent]});
     }
     traffic_rows(pending, batch);
 

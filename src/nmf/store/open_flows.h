@@ -25,16 +25,20 @@ struct FlowTuple {
     bool operator==(const FlowTuple&) const = default;
 };
 
-// What the accounting knows of one flow: who reports it, and its totals as
-// last reported.
-struct OpenFlowRow {
-    FlowTuple tuple;
-    std::string agent;
+// Where a flow stands: the agent's slot for it, and its totals as last
+// reported.
+struct FlowProgress {
     uint32_t flow_id = 0;
     uint8_t worker = 0;
     bool ended = false;
     uint64_t first_us = 0, last_us = 0;
     TrafficCounters totals;  // flows unused
+};
+
+// One flow as the store keeps it: its tuple, the agent reporting it by id.
+struct OpenFlowRow : FlowProgress {
+    FlowTuple tuple;
+    std::string agent;
 };
 
 // The tuple as the store's key: a fixed layout of kFlowKeyBytes (MAC, the
