@@ -55,7 +55,6 @@ public:
     explicit Recorder(const OuiDatabase* oui, DeviceLimits limits = {}, EventBudget budget = EventBudget::home(),
                       RowLimits rows = {})
         : model_(oui, limits), budget_(std::move(budget)), row_limits_(rows) {}
-    const RowLimits& row_limits() const { return row_limits_; }
 
     void on_digest(const proto::DigestBatch& batch);
     // One agent event as published (docs/protocol.md, "Events").
