@@ -261,6 +261,11 @@ def main():
                              stdout=subprocess.PIPE, text=True)
         named = json.loads(out.stdout)
         assert out.returncode == 0, out.stdout
+        # A name rule holds the addresses the device resolves from then on,
+        # once the agent has learnt them (docs/security.md, promise 3).
+        netns.run("getent", "hosts", "other.test", ns=topo.lan)
+        netns.wait_for("the controller's name rule to learn other.test", lambda: any(
+            r.get("resolved") == 1 for r in spinctl("agent", "rules", "--connect", cmd)["rules"]))
         assert fetch(topo, "http://other.test:8080/", timeout=2).returncode != 0, "other.test not blocked by name"
         assert fetch(topo, "http://web.spin.test:8080/").returncode == 0, "web.spin.test caught by the other.test block"
         subprocess.run([spintest.SPINCTL, "unblock", str(named["id"]), *api], check=True, stdout=subprocess.DEVNULL)
