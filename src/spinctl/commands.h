@@ -7,7 +7,7 @@
 namespace spin::spinctl {
 
 struct Command {
-    enum Part { api, agent };  // whom it speaks to: the controller API or an agent
+    enum Part { api, agent, local };  // whom it speaks to: the controller API, an agent, or nobody
     std::string_view name;
     const char* summary;
     Part part;
@@ -29,5 +29,7 @@ int api_events(int argc, char** argv);
 int block(int argc, char** argv);
 int unblock(int argc, char** argv);
 int blocks(int argc, char** argv);
+// MUD files (mud_commands.cpp).
+int mud(int argc, char** argv);
 
 }  // namespace spin::spinctl

@@ -25,14 +25,16 @@ const Command kCommands[] = {
     {"events --connect ENDPOINT", "print an agent's events as JSON lines", Command::agent, nullptr},
     {"agent", "give an agent an order: block, unblock, rules, stats, ping", Command::agent, spin::spinctl::agent},
     {"keygen", "write a CURVE key pair", Command::agent, spin::spinctl::keygen},
+    {"mud", "MUD files: validate, verify a signature", Command::local, spin::spinctl::mud},
 };
 
 std::string usage() {
     std::string out = "Usage: spinctl COMMAND [options]\n\n";
-    for (const auto part : {Command::api, Command::agent}) {
+    for (const auto part : {Command::api, Command::agent, Command::local}) {
         out += part == Command::api
                    ? "Commands of the controller API (--url, --token or SPIN_API_URL, SPIN_API_TOKEN):\n"
-                   : "\nCommands of an agent:\n";
+               : part == Command::agent ? "\nCommands of an agent:\n"
+                                        : "\nCommands on local files:\n";
         for (const Command& c : kCommands) {
             if (c.part != part) continue;
             const std::string name(c.name);
