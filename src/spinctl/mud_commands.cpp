@@ -148,7 +148,8 @@ int verify(int argc, char** argv) {
 int mud(int argc, char** argv) {
     const std::string sub = argc >= 2 ? argv[1] : "";
     if (sub.empty() || sub == "--help" || sub == "-h") {
-        std::cout << kMudUsage << "\nRun 'spinctl mud SUBCOMMAND --help' for the options.\n";
+        (sub.empty() ? std::cerr : std::cout)
+            << kMudUsage << "\nRun 'spinctl mud SUBCOMMAND --help' for the options.\n";
         return sub.empty() ? 2 : 0;
     }
     if (sub == "validate") return validate(argc - 1, argv + 1);

@@ -13,7 +13,7 @@ import spintest  # noqa: E402
 
 out = sys.argv[1]
 for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour", "discovery", "orders",
-          "event-builder", "api", "rule"):
+          "event-builder", "api", "rule", "mud"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -138,3 +138,19 @@ for i, m in enumerate(re.finditer(r"<!-- api-example[^>]*-->\s*```http\n(.*?)```
         body = "x" * 70000
     with open(os.path.join(out, "api", f"example-{i}"), "wb") as f:
         f.write(bytes([methods.index(method)]) + target.encode() + b"\n" + body.strip().encode())
+
+# MUD files: every shared one (each dialect) and a small one of each match kind.
+import shutil  # noqa: E402
+for i, path in enumerate(sorted(glob.glob(os.path.join(spintest.corpus_dir(), "mud", "*", "*.json")))):
+    shutil.copyfile(path, os.path.join(out, "mud", f"corpus-{i}.json"))
+small = {"ietf-mud:mud": {"mud-version": 1, "mud-url": "https://a.example/x",
+                          "last-update": "2026-01-01T00:00:00Z", "is-supported": True,
+                          "from-device-policy": {"access-lists": {"access-list": [{"name": "a"}]}}},
+         "ietf-access-control-list:acls": {"acl": [{"name": "a", "type": "ipv4-acl-type", "aces": {"ace": [
+             {"name": "p", "matches": {"ipv4": {"protocol": 17, "destination-ipv4-network": "192.0.2.0/24"},
+                                       "udp": {"destination-port": {"lower-port": 1, "upper-port": 9}}},
+              "actions": {"forwarding": "accept"}},
+             {"name": "m", "matches": {"ietf-mud:mud": {"local-networks": [None]}, "icmp": {"type": 8}},
+              "actions": {"forwarding": "accept"}}]}}]}}
+with open(os.path.join(out, "mud", "small.json"), "w") as f:
+    json.dump(small, f)
