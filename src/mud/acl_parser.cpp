@@ -82,7 +82,7 @@ private:
     std::optional<IpPrefix> read_network(const json& v, const std::string& path, uint8_t version);
     std::optional<DnsName> read_dnsname(const json& v, const std::string& path);
     void read_transport(const json& v, const std::string& path, uint8_t protocol);
-    std::optional<PortMatch> read_port(const json& v, const std::string& path);
+    std::optional<PortRange> read_port(const json& v, const std::string& path);
     void read_icmp(const json& v, const std::string& path);
     void read_eth(const json& v, const std::string& path);
     void read_mud(const json& v, const std::string& path);
@@ -244,7 +244,7 @@ void AceReader::read_transport(const json& v, const std::string& path, uint8_t p
     ace_.transport = t;
 }
 
-std::optional<PortMatch> AceReader::read_port(const json& v, const std::string& path) {
+std::optional<PortRange> AceReader::read_port(const json& v, const std::string& path) {
     if (!r_.object(v, path)) return std::nullopt;
     const auto port_at = [&](std::string_view key) -> std::optional<uint16_t> {
         const json* p = r_.member(v, path, key, true);
@@ -269,15 +269,15 @@ std::optional<PortMatch> AceReader::read_port(const json& v, const std::string& 
             r_.error(path, fmt::format("lower-port {} is above upper-port {}", *lo, *hi));
             return std::nullopt;
         }
-        return PortMatch{.lower = *lo, .upper = *hi};
+        return PortRange{.lower = *lo, .upper = *hi};
     }
     r_.unknown_keys(v, path, {"operator", "port"}, "a port leaf SPIN does not know, ignored");
     const auto port = port_at("port");
     if (!port) return std::nullopt;
-    if (op == "eq") return PortMatch{.lower = *port, .upper = *port};
-    if (op == "neq") return PortMatch{.lower = *port, .upper = *port, .negate = true};
-    if (op == "lte") return PortMatch{.lower = 0, .upper = *port};
-    if (op == "gte") return PortMatch{.lower = *port, .upper = 65535};
+    if (op == "eq") return PortRange{.lower = *port, .upper = *port};
+    if (op == "neq") return PortRange{.lower = *port, .upper = *port, .negate = true};
+    if (op == "lte") return PortRange{.lower = 0, .upper = *port};
+    if (op == "gte") return PortRange{.lower = *port, .upper = 65535};
     r_.error(child(path, "operator"), fmt::format("\"{}\" is not eq, neq, lte, gte or a range", op.substr(0, 40)));
     return std::nullopt;
 }

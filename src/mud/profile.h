@@ -14,6 +14,7 @@
 #include "common/dns_name.h"
 #include "common/ip_prefix.h"
 #include "common/mac_address.h"
+#include "common/port_range.h"
 
 namespace spin::mud {
 
@@ -21,17 +22,6 @@ namespace spin::mud {
 // profile and `ietf-mud:direction-initiated` both use it.
 enum class Direction : uint8_t { from_device, to_device };
 std::string_view to_string(Direction d);  // "from-device", "to-device"
-
-// RFC 8519 port match: `operator` eq / lte / gte / neq with a port, or a
-// range lower..upper.  Every form is one closed interval, negated for neq.
-struct PortMatch {
-    uint16_t lower = 0;
-    uint16_t upper = 65535;
-    bool negate = false;  // neq: every port but `lower`
-
-    bool matches(uint16_t port) const { return (port >= lower && port <= upper) != negate; }
-    bool operator==(const PortMatch&) const = default;
-};
 
 // `ipv4` / `ipv6` matches.  A DNS name is matched exactly: RFC 8519's
 // dnsname is one host's name, not a domain and its subdomains.
@@ -45,9 +35,9 @@ struct IpMatch {
 
 // `tcp` / `udp` matches (the protocol is the container's).
 struct TransportMatch {
-    uint8_t protocol = 6;  // 6 TCP, 17 UDP
-    std::optional<PortMatch> src_port, dst_port;
-    std::optional<Direction> initiated;  // ietf-mud:direction-initiated (TCP)
+    uint8_t protocol = 6;                         // 6 TCP, 17 UDP
+    std::optional<PortRange> src_port, dst_port;  // RFC 8519: operator eq / lte / gte / neq, or a range
+    std::optional<Direction> initiated;           // ietf-mud:direction-initiated (TCP)
     bool operator==(const TransportMatch&) const = default;
 };
 

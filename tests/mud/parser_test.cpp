@@ -11,6 +11,7 @@
 
 using namespace spin::mud;
 using nlohmann::json;
+using spin::PortRange;
 
 namespace {
 
@@ -87,17 +88,17 @@ TEST(MudParser, EveryPortOperatorIsOneInterval) {
         {{"operator", "lte"}, {"port", 1023}}, {{"operator", "gte"}, {"port", 49152}},
         {{"operator", "neq"}, {"port", 23}},   {{"lower-port", 1000}, {"upper-port", 2000}},
     };
-    const PortMatch want[] = {{443, 443}, {443, 443}, {0, 1023}, {49152, 65535}, {23, 23, true}, {1000, 2000}};
+    const PortRange want[] = {{443, 443}, {443, 443}, {0, 1023}, {49152, 65535}, {23, 23, true}, {1000, 2000}};
     for (size_t i = 0; i < std::size(ports); ++i) {
         const auto r = parsed(profile_with({ace("p", {{"tcp", {{"destination-port", ports[i]}}}})}), true);
         ASSERT_TRUE(r.valid()) << ports[i].dump() << "\n" << all(r);
         ASSERT_TRUE(only_ace(r).transport && only_ace(r).transport->dst_port) << ports[i].dump();
         EXPECT_EQ(*only_ace(r).transport->dst_port, want[i]) << ports[i].dump();
     }
-    EXPECT_TRUE(PortMatch({23, 23, true}).matches(22));
-    EXPECT_FALSE(PortMatch({23, 23, true}).matches(23));
-    EXPECT_TRUE(PortMatch({0, 1023}).matches(0));
-    EXPECT_FALSE(PortMatch({0, 1023}).matches(1024));
+    EXPECT_TRUE(PortRange({23, 23, true}).matches(22));
+    EXPECT_FALSE(PortRange({23, 23, true}).matches(23));
+    EXPECT_TRUE(PortRange({0, 1023}).matches(0));
+    EXPECT_FALSE(PortRange({0, 1023}).matches(1024));
 }
 
 TEST(MudParser, IpDnsTransportAndDirectionRead) {
@@ -199,7 +200,7 @@ TEST(MudParser, PreRfcDialectIsReadWithWarnings) {
     EXPECT_EQ(r.profile->acls[0].type, AclType::eth);
     EXPECT_EQ(got[0].eth->ethertype, 0x0800);
     EXPECT_EQ(got[1].mud.controller, "urn:ietf:params:mud:gateway");
-    EXPECT_EQ(*got[1].transport->dst_port, (PortMatch{1, 9}));
+    EXPECT_EQ(*got[1].transport->dst_port, (PortRange{1, 9}));
     EXPECT_EQ(got[2].ip->dst_network->to_string(), "fdc1:1bdc:1e84::1/128");
     for (const Ace& a : got) EXPECT_TRUE(a.unusable.empty()) << a.name;
     for (const char* words : {"pre-RFC container", "string of hex digits", "no class RFC 8520 defines",
@@ -242,7 +243,7 @@ TEST(MudParser, DraftDialectIsReadAsRfc8519) {
     EXPECT_EQ(a.ip->dst_dnsname->to_string(), "service.bms.example.com");
     ASSERT_TRUE(a.transport);
     EXPECT_EQ(a.transport->protocol, 6);
-    EXPECT_EQ(*a.transport->dst_port, (PortMatch{443, 443}));
+    EXPECT_EQ(*a.transport->dst_port, (PortRange{443, 443}));
     EXPECT_EQ(a.transport->initiated, Direction::from_device);
     EXPECT_TRUE(a.unusable.empty());
     ASSERT_EQ(r.warnings.size(), 1u) << all(r);
