@@ -6,26 +6,6 @@
 
 namespace spin::dp {
 
-// Addresses as two big-endian words, so that masks and order are plain
-// integer operations (this runs for every new flow and every table entry).
-BlockTables::Addr BlockTables::load(const uint8_t* a, uint8_t ip_version) {
-    if (ip_version != 6) {
-        uint32_t v;
-        std::memcpy(&v, a, 4);
-        return {uint64_t{__builtin_bswap32(v)} << 32, 0};
-    }
-    uint64_t hi, lo;
-    std::memcpy(&hi, a, 8);
-    std::memcpy(&lo, a + 8, 8);
-    return {__builtin_bswap64(hi), __builtin_bswap64(lo)};
-}
-
-BlockTables::Addr BlockTables::make_mask(uint8_t ip_version, uint8_t length) {
-    (void)ip_version;  // IPv4 lives in the top 32 bits: the same bit positions
-    const auto ones = [](unsigned n) { return n == 0 ? 0 : n >= 64 ? ~uint64_t{0} : ~uint64_t{0} << (64 - n); };
-    return {ones(std::min<unsigned>(length, 64)), ones(length > 64 ? length - 64u : 0u)};
-}
-
 BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries, NetworkServices services)
     : version_(version), entries_(std::move(entries)), services_(std::move(services)) {
     for (const auto& r : entries_) {
@@ -42,8 +22,8 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries, Netw
         }
         case EntryKind::device_remote:
         case EntryKind::allow_remote: {
-            const Addr mask = make_mask(r.prefix.version(), r.prefix.length());
-            const Addr a = load(r.prefix.bytes(), r.prefix.version());
+            const Addr mask = Addr128::mask(r.prefix.length());
+            const Addr a = Addr128::load(r.prefix.bytes(), r.prefix.version());
             (r.kind == EntryKind::device_remote ? device_remote_ : allow_remote_)
                 .add(r, mask, {a.hi & mask.hi, a.lo & mask.lo});
             break;
@@ -54,11 +34,10 @@ BlockTables::BlockTables(uint32_t version, std::vector<TableEntry> entries, Netw
                 return pg.ip_version == r.prefix.version() && pg.length == r.prefix.length();
             });
             if (g == global_.end()) {
-                global_.push_back(
-                    {r.prefix.version(), r.prefix.length(), make_mask(r.prefix.version(), r.prefix.length()), {}});
+                global_.push_back({r.prefix.version(), r.prefix.length(), Addr128::mask(r.prefix.length()), {}});
                 g = global_.end() - 1;
             }
-            const Addr a = load(r.prefix.bytes(), r.prefix.version());
+            const Addr a = Addr128::load(r.prefix.bytes(), r.prefix.version());
             g->entries.push_back({{a.hi & g->mask.hi, a.lo & g->mask.lo}, r.rule});
             break;
         }
@@ -100,7 +79,7 @@ uint16_t BlockTables::match_tuple(const FlowKey& key) const {
 }
 
 uint16_t BlockTables::match_addresses(const uint8_t* mac, const uint8_t* remote, uint8_t ip_version) const {
-    const Addr a = load(remote, ip_version);
+    const Addr a = Addr128::load(remote, ip_version);
     if (mac != nullptr)
         if (uint16_t r = device_remote_.match(MacAddress::to_u64(mac), a, ip_version)) return r;
     for (const auto& g : global_) {
@@ -121,7 +100,7 @@ uint16_t BlockTables::judge(const uint8_t* mac, const FlowKey& key, bool lan_is_
     if (uint16_t r = match_addresses(mac, remote, key.ip_version)) return r;
     const uint16_t policy = find_mac(allow_policy_, mac);
     if (policy == 0) return 0;
-    if (allow_remote_.match(MacAddress::to_u64(mac), load(remote, key.ip_version), key.ip_version)) return 0;
+    if (allow_remote_.match(MacAddress::to_u64(mac), Addr128::load(remote, key.ip_version), key.ip_version)) return 0;
     const bool icmp = key.proto == 1 || key.proto == 58;
     if (icmp && packet == nullptr) {
         if (per_packet != nullptr) *per_packet = true;
@@ -184,44 +163,6 @@ uint16_t BlockTables::DeviceRemotes::match(uint64_t mac, const Addr& a, uint8_t 
         if (it->ip_version == ip_version && (a.hi & it->mask.hi) == it->addr.hi && (a.lo & it->mask.lo) == it->addr.lo)
             return it->rule;
     return 0;
-}
-
-bool BlockTables::listed(const std::vector<IpPrefix>& list, const uint8_t* addr, uint8_t ip_version) {
-    for (const auto& p : list)
-        if (p.contains(addr, ip_version)) return true;
-    return false;
-}
-
-bool BlockTables::network_service(const FlowKey& key, bool lan_is_a, const PacketFacts* packet) const {
-    const uint8_t* remote = lan_is_a ? key.addr_b : key.addr_a;
-    const uint16_t lan_port = lan_is_a ? key.port_a : key.port_b;
-    const uint16_t remote_port = lan_is_a ? key.port_b : key.port_a;
-    const bool v6 = key.ip_version == 6;
-    const bool link_local = v6 && remote[0] == 0xfe && (remote[1] & 0xc0) == 0x80;
-    const bool link_multicast = v6 && remote[0] == 0xff && (remote[1] & 0x0f) == 0x02;
-    if (key.proto == 17 && !v6 && lan_port == 68 && remote_port == 67) {
-        static const uint8_t broadcast[4] = {255, 255, 255, 255};
-        return std::memcmp(remote, broadcast, 4) == 0 || listed(services_.dhcp_servers, remote, 4);
-    }
-    if (key.proto == 17 && v6 && lan_port == 546 && remote_port == 547) {
-        static const uint8_t all_servers[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
-        return std::memcmp(remote, all_servers, 16) == 0 || link_local || listed(services_.dhcp_servers, remote, 6);
-    }
-    if ((key.proto == 17 || key.proto == 6) && remote_port == 53)
-        return listed(services_.resolvers, remote, key.ip_version);
-    if (packet == nullptr || packet->icmp_type == 0xff) return false;
-    const uint8_t t = packet->icmp_type;
-    if (key.proto == 58) {
-        // RFC 4890 4.4.1: on-link configuration the network needs, never routed.
-        const bool on_link =
-            (t >= 130 && t <= 136) || (t >= 141 && t <= 143) || t == 148 || t == 149 || (t >= 151 && t <= 153);
-        if (on_link) return link_local || link_multicast;
-        // RFC 4890 4.3.1 errors (path MTU, unreachable): what the path says
-        // back to the device.  Echo is not among them here: it is traffic.
-        return !packet->from_lan && t >= 1 && t <= 4;
-    }
-    if (key.proto == 1) return !packet->from_lan && (t == 3 || t == 11 || t == 12);
-    return false;
 }
 
 }  // namespace spin::dp

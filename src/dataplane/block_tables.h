@@ -15,7 +15,9 @@
 
 #include "common/ip_prefix.h"
 #include "common/mac_address.h"
+#include "dataplane/address_bits.h"
 #include "dataplane/flow_key.h"
+#include "dataplane/network_services.h"
 
 namespace spin::dp {
 
@@ -38,20 +40,6 @@ struct TableEntry {
     MacAddress mac;
     IpPrefix prefix;
     FlowKey flow{};  // flow entries: the canonical key; VLAN 0 matches any VLAN
-};
-
-// The home's network services: the only servers a device under an allow
-// policy reaches without the policy naming them (docs/security.md).
-struct NetworkServices {
-    std::vector<IpPrefix> resolvers;     // DNS, port 53 (UDP and TCP)
-    std::vector<IpPrefix> dhcp_servers;  // unicast DHCPv4 (68 -> 67) and DHCPv6 (546 -> 547)
-};
-
-// What a packet adds to a flow's decision: ICMP errors and neighbour
-// discovery are judged per packet, by type and direction.
-struct PacketFacts {
-    uint8_t icmp_type = 0xff;  // 0xff: none
-    bool from_lan = true;
 };
 
 class BlockTables {
@@ -87,23 +75,13 @@ public:
     // Rule quarantining `mac`, 0 if none.
     uint16_t match_mac(const uint8_t* mac) const;
 
-    // Traffic an allow policy lets through without naming it (RFC 4890 for
-    // ICMPv6; docs/security.md has the list and why):
-    //   DHCPv4: LAN port 68 to remote port 67 at the broadcast address or a DHCP server;
-    //   DHCPv6: LAN port 546 to remote port 547 at ff02::1:2, a link-local address or a DHCP server;
-    //   DNS: remote port 53 at a resolver;
-    //   ICMPv6 neighbour discovery and MLD (types 130-136, 141-143, 148, 149, 151-153) with a
-    //   link-local or link-scope multicast remote;
-    //   ICMP / ICMPv6 errors (v4 types 3, 11, 12; v6 types 1-4) from the remote to the device.
-    // `packet` null: judged for the flow as a whole (ICMP never is).
-    bool network_service(const FlowKey& key, bool lan_is_a, const PacketFacts* packet) const;
+    // What an allow policy lets through without naming it (network_services.h).
+    bool network_service(const FlowKey& key, bool lan_is_a, const PacketFacts* packet) const {
+        return is_network_service(services_, key, lan_is_a, packet);
+    }
 
 private:
-    struct Addr {
-        uint64_t hi, lo;
-        bool operator<(const Addr& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
-        bool operator==(const Addr& o) const { return hi == o.hi && lo == o.lo; }
-    };
+    using Addr = Addr128;
     struct PrefixGroup {  // all prefixes of one family and length
         uint8_t ip_version, length;
         Addr mask;
@@ -132,14 +110,11 @@ private:
         void sort();
         uint16_t match(uint64_t mac, const Addr& a, uint8_t ip_version) const;
     };
-    static Addr load(const uint8_t* addr, uint8_t ip_version);
-    static Addr make_mask(uint8_t ip_version, uint8_t length);
     static uint16_t find_mac(const std::vector<std::pair<uint64_t, uint16_t>>& table, const uint8_t* mac);
     uint16_t match_tuple(const FlowKey& key) const;
     uint16_t match_addresses(const uint8_t* mac, const uint8_t* remote, uint8_t ip_version) const;
     uint16_t judge(const uint8_t* mac, const FlowKey& key, bool lan_is_a, const PacketFacts* packet,
                    bool* per_packet) const;
-    static bool listed(const std::vector<IpPrefix>& list, const uint8_t* addr, uint8_t ip_version);
 
     uint32_t version_;
     std::vector<TableEntry> entries_;

@@ -42,7 +42,7 @@ struct alignas(64) FlowEntry {
     uint8_t tcp_flags;
     uint8_t icmp_type;
     uint64_t last_us;        // 48
-    uint32_t block_version;  // version of the block tables `rule` was decided under
+    uint32_t block_version;  // version of the tables (blocks + policies) `rule` and `mud` were decided under
     uint16_t rule;           // last rule that dropped this flow, 0 if none
     uint8_t state;           // flow_state bits
     uint8_t initiator;       // proto::Initiator
@@ -50,7 +50,8 @@ struct alignas(64) FlowEntry {
     uint64_t pkts[2];  // [0] LAN -> remote, [1] remote -> LAN
     uint64_t bytes[2];
     uint64_t first_us;
-    uint64_t blocked_pkts;
+    uint32_t blocked_pkts;  // saturates
+    uint16_t mud[2];        // MUD policy verdicts ([0] LAN -> remote) under block_version, kPolicyNone if none
     uint64_t blocked_bytes;
     uint64_t last_report_us;
 };

@@ -50,6 +50,7 @@ ParseStatus parse_l4(const uint8_t* f, uint32_t off, uint32_t end, ParsedPacket&
     case 58:  // ICMPv6
         if (avail < 4) return ParseStatus::truncated;
         out.icmp_type = f[off];
+        out.icmp_code = f[off + 1];
         return ParseStatus::ok;
     default: return ParseStatus::ok;  // other protocols are metered by address pair
     }
@@ -152,6 +153,7 @@ ParseStatus parse_packet(const uint8_t* f, uint32_t len, ParsedPacket& out) {
     out.proto = 0;
     out.tcp_flags = 0;
     out.icmp_type = 0xff;
+    out.icmp_code = 0;
     out.has_ports = false;
     out.fragment = false;
     out.later_fragment = false;

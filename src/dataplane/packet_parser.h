@@ -29,6 +29,7 @@ struct ParsedPacket {
     uint8_t proto;       // transport protocol (after IPv6 extension headers)
     uint8_t tcp_flags;
     uint8_t icmp_type;    // ICMP / ICMPv6 type, 0xff if none
+    uint8_t icmp_code;    // and code (0 if none)
     bool has_ports;       // sport / dport are meaningful
     bool fragment;        // part of a fragmented datagram
     bool later_fragment;  // not the first fragment: no transport header

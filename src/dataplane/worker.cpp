@@ -82,7 +82,7 @@ void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReaso
     std::memcpy(r.remote_ip, lan_is_a ? e.key.addr_b : e.key.addr_a, 16);
     r.lan_port = lan_is_a ? e.key.port_a : e.key.port_b;
     r.remote_port = lan_is_a ? e.key.port_b : e.key.port_a;
-    r.rule = e.rule;
+    r.rule = e.blocked_pkts != 0 ? e.rule : proto::kNoRule;  // the rule that dropped frames of it
     r.first_us = e.first_us;
     r.last_us = e.last_us;
     r.pkts_out = e.pkts[0];
@@ -92,7 +92,8 @@ void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReaso
     r.blocked_pkts = e.blocked_pkts;
     r.blocked_bytes = e.blocked_bytes;
     r.flow_id = id;
-    r.reserved = 0;
+    r.mud_out = e.mud[0];
+    r.mud_in = e.mud[1];
 }
 
 void Worker::flush_records() {
@@ -169,8 +170,28 @@ int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKe
     return id;
 }
 
+void Worker::decide_policy(FlowEntry& e, const PolicyTables& policies) const {
+    e.mud[0] = e.mud[1] = kPolicyNone;
+    const PolicyTables::Device* d = policies.find(e.key.mac);
+    if (d == nullptr) return;
+    const bool lan_is_a = e.state & flow_state::lan_is_a;
+    for (int dir = 0; dir < 2; ++dir) e.mud[dir] = policies.decide(*d, e.key, lan_is_a, dir, e.initiator, nullptr);
+}
+
+bool Worker::policy_drops(const PolicyTables& policies, const uint8_t* mac, uint16_t verdict, uint32_t len,
+                          uint16_t* rule) {
+    if (verdict == kPolicyNone || verdict == kPolicyService) return false;
+    const PolicyTables::Device* d = policies.find(mac);
+    if (d == nullptr || !d->enforce || policies.passes(*d, verdict)) return false;
+    rule_pkts_[d->rule].add();
+    rule_bytes_[d->rule].add(len);
+    if (rule != nullptr) *rule = d->rule;
+    return true;
+}
+
 void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                       uint32_t hash, uint64_t ts, const BlockTables& blocks, bool& drop) {
+                       uint32_t hash, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
+                       bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
     int64_t id = table_.find(key, hash);
     bool created = false;
@@ -179,11 +200,17 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         if (id < 0) {
             // Table full (or the key's probe run is): forward unmetered, but rules still hold.
             stats_.flows_untracked.add();
-            const uint16_t rule = blocks.match_packet(key.mac, key, src_is_lan == src_is_a, {p.icmp_type, src_is_lan});
+            const bool lan_is_a = src_is_lan == src_is_a;
+            const PacketFacts facts{p.icmp_type, src_is_lan, p.icmp_code};
+            const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, facts);
             if (rule != 0) {
                 rule_pkts_[rule].add();
                 rule_bytes_[rule].add(len);
                 drop = true;
+            } else if (const PolicyTables::Device* d = policies.find(key.mac)) {
+                // Untracked, so judged packet by packet; the opener is unknown.
+                const uint16_t verdict = policies.decide(*d, key, lan_is_a, src_is_lan ? 0 : 1, 0, &facts);
+                drop = policy_drops(policies, key.mac, verdict, len, nullptr);
             }
             return;
         }
@@ -211,10 +238,11 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     } else if (p.icmp_type != 0xff && e.icmp_type == proto::kNoIcmpType) {
         e.icmp_type = p.icmp_type;
     }
-    if (created) stage(e, static_cast<uint32_t>(id), FlowEvent::start, EndReason::none);
-    // The decision is cached per flow and recomputed only when the tables change.
-    if (e.block_version != blocks.version()) {
-        e.block_version = blocks.version();
+    // The decisions are cached per flow and recomputed only when the tables
+    // change; made before the start record, which carries the MUD verdicts.
+    const uint32_t version = SharedTables::decision_version(blocks, policies);
+    if (e.block_version != version) {
+        e.block_version = version;
         bool per_packet = false;
         const uint16_t rule = blocks.match_flow(key.mac, key, lan_is_a, &per_packet);
         e.state &= ~(flow_state::blocking | flow_state::per_packet);
@@ -222,15 +250,34 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
             e.rule = rule;  // kept after an unblock: records name the rule that dropped
             e.state |= per_packet ? flow_state::per_packet : flow_state::blocking;
         }
+        decide_policy(e, policies);
     }
+    if (created) stage(e, static_cast<uint32_t>(id), FlowEvent::start, EndReason::none);
+    const PacketFacts facts{p.icmp_type, dir == 0, p.icmp_code};
     bool blocking = e.state & flow_state::blocking;
     if (e.state & flow_state::per_packet) [[unlikely]] {
-        const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, {p.icmp_type, dir == 0});
+        const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, facts);
         if (rule != 0) e.rule = rule;
         blocking = rule != 0;
     }
+    if (!blocking && e.mud[dir] != kPolicyNone) {
+        if (p.icmp_type != 0xff) [[unlikely]] {
+            // ICMP is judged by type and code, packet by packet.
+            if (const PolicyTables::Device* d = policies.find(key.mac))
+                e.mud[dir] = policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts);
+        }
+        uint16_t rule = 0;
+        if (policy_drops(policies, key.mac, e.mud[dir], len, &rule)) {
+            e.rule = rule;
+            e.blocked_pkts += e.blocked_pkts != UINT32_MAX ? 1 : 0;
+            e.blocked_bytes += len;
+            if (e.blocked_pkts == 1) stage(e, static_cast<uint32_t>(id), FlowEvent::blocked, EndReason::none);
+            drop = true;
+            return;
+        }
+    }
     if (blocking) {
-        e.blocked_pkts += 1;
+        e.blocked_pkts += e.blocked_pkts != UINT32_MAX ? 1 : 0;
         e.blocked_bytes += len;
         rule_pkts_[e.rule].add();
         rule_bytes_[e.rule].add(len);
@@ -239,8 +286,19 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     }
 }
 
-bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks) {
-    if (!blocks.has_mac_rules() || p.src_mac == nullptr) return false;
+bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
+                             const PolicyTables& policies) {
+    if (p.src_mac == nullptr) return false;
+    if (!policies.empty() && !cfg_.monitor) {
+        // A frame that is not IP, of a device held to its MUD policy.
+        const uint8_t* device = from == kLan ? p.src_mac : p.dst_mac;
+        const uint8_t* remote = from == kLan ? p.dst_mac : p.src_mac;
+        if (const PolicyTables::Device* d = policies.find(device)) {
+            const uint16_t verdict = policies.decide_frame(*d, p.ethertype, remote, from == kLan ? 0 : 1);
+            if (policy_drops(policies, device, verdict, len, nullptr)) return true;
+        }
+    }
+    if (!blocks.has_mac_rules()) return false;
     // A bridge knows which end is the LAN by the port; a mirror sees both.
     uint16_t rule = blocks.match_mac(cfg_.monitor || from == kLan ? p.src_mac : p.dst_mac);
     if (rule == 0 && cfg_.monitor) rule = blocks.match_mac(p.dst_mac);
@@ -253,13 +311,21 @@ bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, con
 // An IP frame the parser gave up on may be a covert channel (nine extension
 // headers, an options length past the payload): where its addresses are
 // known, the address rules hold, and a device any rule names gets none through.
-bool Worker::handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks) {
-    if (p.ip_version == 0 || blocks.empty()) return handle_non_flow(from, p, len, blocks);
+bool Worker::handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
+                             const PolicyTables& policies) {
+    if (p.ip_version == 0 || (blocks.empty() && policies.empty()))
+        return handle_non_flow(from, p, len, blocks, policies);
     const bool src_is_lan = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
     const uint8_t* mac = src_is_lan ? p.src_mac : p.dst_mac;
-    const uint16_t rule =
-        blocks.match_unparsed(mac, src_is_lan ? p.src : p.dst, src_is_lan ? p.dst : p.src, p.ip_version, p.proto);
-    if (rule == 0) return false;
+    uint16_t rule = blocks.empty() ? 0
+                                   : blocks.match_unparsed(mac, src_is_lan ? p.src : p.dst, src_is_lan ? p.dst : p.src,
+                                                           p.ip_version, p.proto);
+    if (rule == 0) {
+        // No policy entry can vouch for a frame whose ports are unknown.
+        if (!policy_drops(policies, mac, kPolicyNoEntry, len, nullptr)) return false;
+        stats_.unparsed_blocked.add();
+        return true;
+    }
     rule_pkts_[rule].add();
     rule_bytes_[rule].add(len);
     stats_.unparsed_blocked.add();
@@ -268,6 +334,7 @@ bool Worker::handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, con
 
 uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us, rte_mbuf** forward) {
     const BlockTables& blocks = *tables_.blocks.current();
+    const PolicyTables& policies = *tables_.policies.current();
     ParsedPacket parsed[kBurstSize];
     FlowKey keys[kBurstSize];
     uint32_t hashes[kBurstSize];
@@ -308,19 +375,19 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             switch (p.status) {
             case ParseStatus::ok:
                 if (p.fragment) stats_.fragments.add();
-                handle_ip(src_is_lan[i], m, p, keys[i], src_is_a[i], hashes[i], ts, blocks, drop);
+                handle_ip(src_is_lan[i], m, p, keys[i], src_is_a[i], hashes[i], ts, blocks, policies, drop);
                 break;
             case ParseStatus::non_ip:
                 stats_.non_ip.add();
-                drop = handle_non_flow(from, p, len, blocks);
+                drop = handle_non_flow(from, p, len, blocks, policies);
                 break;
             case ParseStatus::truncated:
                 stats_.truncated.add();
-                drop = handle_unparsed(from, p, len, blocks);
+                drop = handle_unparsed(from, p, len, blocks, policies);
                 break;
             case ParseStatus::malformed:
                 stats_.malformed.add();
-                drop = handle_unparsed(from, p, len, blocks);
+                drop = handle_unparsed(from, p, len, blocks, policies);
                 break;
             }
             // Copied before a drop decision: a quarantined device still tells

@@ -104,9 +104,16 @@ public:
 private:
     struct PacketTime;
     void handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                   uint32_t hash, uint64_t ts, const BlockTables& blocks, bool& drop);
-    bool handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks);
-    bool handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks);
+                   uint32_t hash, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies, bool& drop);
+    bool handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
+                         const PolicyTables& policies);
+    bool handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
+                         const PolicyTables& policies);
+    // The MUD verdicts of a flow, both directions, under the current tables.
+    void decide_policy(FlowEntry& e, const PolicyTables& policies) const;
+    // Whether the device's policy drops a packet whose verdict is `verdict`
+    // (enforce mode, and no entry or a drop entry); counted under the policy's rule.
+    bool policy_drops(const PolicyTables& policies, const uint8_t* mac, uint16_t verdict, uint32_t len, uint16_t* rule);
     int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint32_t hash,
                         uint64_t ts);
     bool evict_one(uint64_t now_us);

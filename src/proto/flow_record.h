@@ -58,7 +58,11 @@ struct FlowRecord {
     uint64_t blocked_pkts;
     uint64_t blocked_bytes;
     uint32_t flow_id;  // per-worker table slot; with worker, unique among open flows
-    uint32_t reserved;
+    // The device's MUD policy on each direction (dataplane/policy_tables.h):
+    // 0 no policy, 1..65533 the entry that allows it, 0xfffe a network
+    // service, 0xffff no entry (a violation).
+    uint16_t mud_out;  // LAN -> remote
+    uint16_t mud_in;
 };
 
 static_assert(sizeof(FlowRecord) == 128, "FlowRecord is a wire format: 128 bytes");
@@ -69,6 +73,7 @@ static_assert(offsetof(FlowRecord, rule) == 52);
 static_assert(offsetof(FlowRecord, first_us) == 56);
 static_assert(offsetof(FlowRecord, blocked_bytes) == 112);
 static_assert(offsetof(FlowRecord, flow_id) == 120);
+static_assert(offsetof(FlowRecord, mud_out) == 124);
 
 const char* to_string(FlowEvent e);
 const char* to_string(EndReason r);

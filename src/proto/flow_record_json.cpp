@@ -75,6 +75,8 @@ std::string flow_record_to_json(const FlowRecord& r, std::string_view agent, std
     if (r.icmp_type != kNoIcmpType) out += fmt::format(",\"icmp_type\":{}", r.icmp_type);
     if (static_cast<FlowEvent>(r.event) == FlowEvent::end)
         out += fmt::format(",\"end_reason\":\"{}\"", to_string(static_cast<EndReason>(r.end_reason)));
+    // Only for devices held to a MUD policy, so other flows read as before.
+    if (r.mud_out != 0 || r.mud_in != 0) out += fmt::format(",\"mud_out\":{},\"mud_in\":{}", r.mud_out, r.mud_in);
     out += fmt::format(",\"worker\":{}}}", r.worker);
     return out;
 }

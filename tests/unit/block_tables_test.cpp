@@ -7,6 +7,7 @@
 
 #include "dataplane/block_tables.h"
 #include "dataplane/shared_tables.h"
+#include "flow_probe.h"
 
 using namespace spin::dp;
 using spin::IpPrefix;
@@ -33,38 +34,6 @@ TableEntry remote(uint16_t id, EntryKind kind, const std::string& prefix, const 
     if (p) r.prefix = *p;
     if (mac) r.mac = MacAddress(mac);
     return r;
-}
-
-IpPrefix addr(const std::string& text) {
-    const auto p = IpPrefix::parse(text);
-    EXPECT_TRUE(p) << text;
-    return p.value_or(IpPrefix{});
-}
-
-// The canonical key of a packet from a LAN device (10.0.0.1 or fd00::1) to
-// `remote`, as the worker builds it; lan_is_a says which end is the LAN.
-struct Probe {
-    FlowKey key;
-    bool lan_is_a;
-};
-Probe probe(const uint8_t* mac, uint8_t proto, const std::string& remote, uint16_t lan_port = 40000,
-            uint16_t remote_port = 443) {
-    const IpPrefix r = addr(remote);
-    const IpPrefix lan = addr(r.version() == 6 ? "fd00::1" : "10.0.0.1");
-    ParsedPacket p{};
-    p.ip_version = r.version();
-    p.proto = proto;
-    std::memcpy(p.src, lan.bytes(), 16);
-    std::memcpy(p.dst, r.bytes(), 16);
-    p.has_ports = proto == 6 || proto == 17;
-    p.sport = lan_port;
-    p.dport = remote_port;
-    static const uint8_t gw[6] = {0x02, 0, 0, 0, 0, 0xfe};
-    p.src_mac = mac != nullptr ? mac : gw;
-    p.dst_mac = gw;
-    Probe out;
-    out.lan_is_a = make_flow_key(p, true, out.key);
-    return out;
 }
 
 uint16_t decide(const BlockTables& t, const uint8_t* mac, uint8_t proto, const std::string& remote,

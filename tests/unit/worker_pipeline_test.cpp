@@ -378,3 +378,76 @@ TEST_F(Pipeline, EarlierTimestampProcessedLaterNamesTheInitiator) {
     EXPECT_EQ(ends[0].first_us, T0 + 100);
     EXPECT_EQ(ends[0].last_us, T0 + 200);
 }
+
+namespace {
+
+// kDev's MUD policy: TCP to 192.0.2.0/24 port 443 opened by the device, the
+// answers back, and ICMP echo requests out.
+std::vector<dp::DevicePolicyTable> https_policy(bool enforce) {
+    dp::PolicyRule out, back, echo;
+    out.proto = back.proto = 6;
+    out.any_remote = back.any_remote = false;
+    out.remotes = back.remotes = {*IpPrefix::parse("192.0.2.0/24")};
+    out.remote_port = back.remote_port = PortRange::only(443);
+    out.opener = back.opener = static_cast<uint8_t>(proto::Initiator::lan);
+    back.dir = 1;
+    echo.proto = 1;
+    echo.icmp_type = 8;
+    return {{.mac = MacAddress(kDev.b), .rule = 21, .enforce = enforce, .rules = {out, back, echo}}};
+}
+
+}  // namespace
+
+TEST_F(Pipeline, MudPolicyInEnforceModeDropsWhatNoEntryAllows) {
+    make();
+    tables_.publish_policies(https_policy(true));
+    const Bytes syn = up(kDev, kDevIp, 6000, 0x02), synack = down(kDev, kDevIp, 6000, 0x12);
+    const Bytes telnet = up(kDev, kDevIp, 6001, 0x02, 0, 23), other = up(kDev2, kDev2Ip, 6002, 0x02, 0, 23);
+    EXPECT_EQ(send(kLan, {syn, telnet, other}), (std::vector<Bytes>{syn, other}));
+    EXPECT_EQ(send(kWan, {synack}), std::vector<Bytes>{synack});
+    // Inbound: a remote opening a connection to the device is no entry's.
+    const Bytes inbound = down(kDev, kDevIp, 8080, 0x02, 0, 50000);
+    EXPECT_TRUE(send(kWan, {inbound}).empty());
+    const Bytes echo =
+        ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 1, icmp_echo(false, kDevIp, kCloud, false, 1, 1)));
+    const Bytes reply_out =
+        ethernet({kDev, kGw, {}}, 0x0800, ip_packet(kDevIp, kCloud, 1, icmp_echo(false, kDevIp, kCloud, true, 1, 1)));
+    EXPECT_EQ(send(kLan, {echo, reply_out}), std::vector<Bytes>{echo});  // echo requests only
+    const Bytes lldp = ethernet({kDev, Mac{{0x01, 0x80, 0xc2, 0, 0, 0x0e}}, {}}, 0x88cc, Bytes(40, 0));
+    const Bytes arp_frame = ethernet({kDev, kGw, {}}, 0x0806, arp(false, kDev, kDevIp, Mac{}, kCloud));
+    EXPECT_EQ(send(kLan, {lldp, arp_frame}), std::vector<Bytes>{arp_frame});  // ARP is neighbour discovery
+    EXPECT_EQ(worker_->rule_pkts(21), 4u);
+    const auto recs = records();
+    int blocked = 0;
+    for (const auto& r : recs) {
+        if (r.event == static_cast<uint8_t>(proto::FlowEvent::blocked)) {
+            ++blocked;
+            EXPECT_EQ(r.rule, 21u);
+        }
+        if (r.event == static_cast<uint8_t>(proto::FlowEvent::start) && r.lan_port == 6000) {
+            EXPECT_EQ(r.mud_out, 1);
+            EXPECT_EQ(r.mud_in, 2);
+        }
+        if (r.event == static_cast<uint8_t>(proto::FlowEvent::start) && r.remote_port == 23 && r.mac[5] == 0x11)
+            EXPECT_EQ(r.mud_out, dp::kPolicyNoEntry);
+        if (r.mac[5] == 0x12) EXPECT_EQ(r.mud_out, dp::kPolicyNone);  // no policy
+    }
+    EXPECT_EQ(blocked, 3);  // telnet, inbound, the echo reply's flow: one each
+}
+
+TEST_F(Pipeline, MudPolicyInMonitorModeDropsNothingAndReportsTheVerdicts) {
+    make();
+    tables_.publish_policies(https_policy(false));
+    const Bytes syn = up(kDev, kDevIp, 6000, 0x02), telnet = up(kDev, kDevIp, 6001, 0x02, 0, 23);
+    EXPECT_EQ(send(kLan, {syn, telnet}), (std::vector<Bytes>{syn, telnet}));
+    EXPECT_EQ(worker_->rule_pkts(21), 0u);
+    const auto recs = records();
+    ASSERT_EQ(recs.size(), 2u);
+    EXPECT_EQ(recs[0].mud_out, 1);
+    EXPECT_EQ(recs[1].mud_out, dp::kPolicyNoEntry);
+    // A new policy version is a new decision for flows already open.
+    dp::PolicyRule any;
+    tables_.publish_policies({{.mac = MacAddress(kDev.b), .rule = 21, .enforce = true, .rules = {any}}});
+    EXPECT_EQ(send(kLan, {telnet}).size(), 1u);
+    for (const auto& r : drain_ends()) EXPECT_EQ(r.mud_out, 1) << r.lan_port;
+}
