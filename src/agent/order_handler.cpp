@@ -16,7 +16,8 @@ json OrderHandler::describe(const RuleInfo& r) const {
     j["id"] = r.id;
     j["name"] = r.name;
     j["origin"] = r.origin;
-    if (r.rule.kind == proto::RuleKind::device_name || r.rule.kind == proto::RuleKind::device_allow)
+    if (r.rule.kind == proto::RuleKind::device_name || r.rule.kind == proto::RuleKind::device_allow ||
+        r.rule.kind == proto::RuleKind::device_policy)
         j["resolved"] = r.resolved;
     if (hooks_.rule_drops) {
         const auto [pkts, bytes] = hooks_.rule_drops(r.id);

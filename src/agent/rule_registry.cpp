@@ -1,18 +1,52 @@
 #include "agent/rule_registry.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+
+#include "proto/flow_record.h"
 
 namespace spin::agent {
 
 using proto::RuleKind;
 
+namespace {
+
+// Whether `wire` (a name as a DNS message has it) is `name`, any case, with
+// or without the trailing dot: MUD names one host, not a domain.
+bool same_name(const DnsName& name, std::string_view wire) {
+    if (wire.ends_with('.')) wire.remove_suffix(1);
+    const std::string& n = name.to_string();
+    return wire.size() == n.size() && std::equal(n.begin(), n.end(), wire.begin(), [](char a, char b) {
+               return a == std::tolower(static_cast<unsigned char>(b));
+           });
+}
+
+}  // namespace
+
+size_t RuleRegistry::Entry::learnt() const {
+    size_t n = addresses.size();
+    for (const auto& [name, set] : named) n += set.size();
+    return n;
+}
+
 RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string& origin) {
     std::lock_guard lock(mutex_);
-    for (const auto& e : entries_) {
+    for (auto& e : entries_) {
         if (e.info.rule.same_as(rule)) return {e.info.id, false};
+        if (rule.replaces(e.info.rule)) {
+            // The device's new policy: same id; what it resolved stays learnt.
+            e.info.rule = rule;
+            e.info.name = rule.name.empty() ? rule.describe() : rule.name;
+            e.info.origin = origin;
+            names_[e.info.id] = e.info.name;
+            e.compiled.reset();
+            dirty_ = policies_dirty_ = true;
+            reindex_learning();
+            return {e.info.id, true};
+        }
         // Two allow-lists for one device would each drop what the other allows.
         if (rule.kind == RuleKind::device_allow && e.info.rule.kind == RuleKind::device_allow &&
             e.info.rule.mac == rule.mac)
@@ -37,6 +71,7 @@ RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string
     e.info.origin = origin;
     e.info.rule = rule;
     names_[e.info.id] = e.info.name;
+    policies_dirty_ = policies_dirty_ || rule.kind == RuleKind::device_policy;
     entries_.push_back(std::move(e));
     dirty_ = true;
     reindex_learning();
@@ -47,6 +82,7 @@ bool RuleRegistry::remove(uint16_t id) {
     std::lock_guard lock(mutex_);
     const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.info.id == id; });
     if (it == entries_.end()) return false;
+    policies_dirty_ = policies_dirty_ || it->info.rule.kind == RuleKind::device_policy;
     entries_.erase(it);
     dirty_ = true;
     reindex_learning();
@@ -55,9 +91,12 @@ bool RuleRegistry::remove(uint16_t id) {
 
 void RuleRegistry::reindex_learning() {
     learning_.clear();
-    for (const auto& e : entries_)
-        if (e.info.rule.kind == RuleKind::device_name || !e.info.rule.domains.empty())
-            learning_.insert(e.info.rule.mac);
+    for (const auto& e : entries_) {
+        const auto& r = e.info.rule;
+        const bool names = r.policy && std::any_of(r.policy->entries.begin(), r.policy->entries.end(),
+                                                   [](const proto::PolicyEntry& p) { return !p.domain.empty(); });
+        if (r.kind == RuleKind::device_name || !r.domains.empty() || names) learning_.insert(r.mac);
+    }
 }
 
 uint16_t RuleRegistry::id_of(const proto::Rule& rule) const {
@@ -80,6 +119,22 @@ bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<sl
     if (!learning_.count(device)) return false;
     for (auto& e : entries_) {
         const auto& rule = e.info.rule;
+        if (rule.policy && rule.mac == device) {
+            for (const auto& entry : rule.policy->entries) {
+                if (entry.domain.empty()) continue;
+                for (const auto& b : bindings) {
+                    bool hit = same_name(entry.domain, b.name);
+                    for (const auto& v : b.via) hit = hit || same_name(entry.domain, v);
+                    if (!hit) continue;
+                    const uint64_t ttl = std::clamp<uint64_t>(b.ttl, kMinTtlS, kMaxTtlS);
+                    if (e.named[entry.domain].learn({b.ip_version, b.addr}, now_us + ttl * 1'000'000, kMaxLearnt,
+                                                    learnt_dropped_))
+                        changed = policies_dirty_ = true;
+                }
+            }
+            e.info.resolved = e.learnt();
+            continue;
+        }
         const bool by_name = rule.kind == RuleKind::device_name;
         if ((!by_name && rule.domains.empty()) || rule.mac != device) continue;
         const std::vector<DnsName> single{rule.domain};
@@ -116,6 +171,7 @@ void RuleRegistry::touch(const uint8_t* mac, uint8_t ip_version, const uint8_t* 
     for (auto& e : entries_) {
         if (e.info.rule.mac != device) continue;
         e.addresses.extend(a, now_us + kMinTtlS * 1'000'000);
+        for (auto& [name, set] : e.named) set.extend(a, now_us + kMinTtlS * 1'000'000);
     }
 }
 
@@ -125,10 +181,14 @@ bool RuleRegistry::expire(uint64_t now_us) {
     last_expiry_us_ = now_us;
     bool changed = false;
     for (auto& e : entries_) {
-        if (e.addresses.expire(now_us) == 0) continue;
+        size_t lapsed = 0;
+        for (auto& [name, set] : e.named) lapsed += set.expire(now_us);
+        if (lapsed != 0) policies_dirty_ = true;
+        lapsed += e.addresses.expire(now_us);
+        if (lapsed == 0) continue;
         changed = true;
         e.compiled.reset();
-        e.info.resolved = e.addresses.size();
+        e.info.resolved = e.learnt();
     }
     dirty_ = dirty_ || changed;
     return changed;
@@ -137,7 +197,7 @@ bool RuleRegistry::expire(uint64_t now_us) {
 void RuleRegistry::configure_services(dp::NetworkServices configured) {
     std::lock_guard lock(mutex_);
     configured_ = std::move(configured);
-    dirty_ = true;
+    dirty_ = policies_dirty_ = true;
 }
 
 void RuleRegistry::add_service(std::vector<IpPrefix>& learnt, const IpPrefix& p, bool& changed) {
@@ -158,6 +218,7 @@ bool RuleRegistry::learn_services(const std::vector<IpPrefix>& resolvers, const 
     for (const auto& p : resolvers) add_service(learnt_.resolvers, p, changed);
     for (const auto& p : dhcp_servers) add_service(learnt_.dhcp_servers, p, changed);
     dirty_ = dirty_ || changed;
+    policies_dirty_ = policies_dirty_ || changed;
     return changed;
 }
 
@@ -208,6 +269,7 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
         }
         learnt(dp::EntryKind::allow_remote);
         break;
+    case RuleKind::device_policy: break;  // the policy tables hold it (compile_policy)
     case RuleKind::flow: {
         dp::ParsedPacket p{};
         p.ip_version = rule.flow.lan_ip.version();
@@ -229,9 +291,49 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
     }
 }
 
+dp::DevicePolicyTable RuleRegistry::compile_policy(const Entry& e) {
+    const proto::DevicePolicy& p = *e.info.rule.policy;
+    dp::DevicePolicyTable out{.mac = p.mac, .rule = e.info.id, .enforce = p.mode == proto::PolicyMode::enforce};
+    for (const proto::PolicyEntry& in : p.entries) {
+        dp::PolicyRule r;
+        r.accept = in.accept;
+        r.dir = in.toward == proto::Toward::remote ? 0 : 1;
+        r.ip_version = in.ip_version;
+        r.ethertype = in.ethertype ? int32_t{*in.ethertype} : -1;
+        r.proto = in.proto ? int16_t{*in.proto} : int16_t{-1};
+        r.any_remote = !in.remotes && in.domain.empty();
+        if (!in.domain.empty()) {
+            // What the device resolved for the name, inside the entry's prefixes if it has any too.
+            if (const auto it = e.named.find(in.domain); it != e.named.end())
+                for (const auto& [a, until] : it->second) {
+                    const IpPrefix host = IpPrefix::host(a.first, a.second.data());
+                    if (!in.remotes || std::any_of(in.remotes->begin(), in.remotes->end(), [&](const IpPrefix& x) {
+                            return x.contains(host.bytes(), host.version());
+                        }))
+                        r.remotes.push_back(host);
+                }
+        } else if (in.remotes) {
+            r.remotes = *in.remotes;
+        }
+        r.device_networks = in.device_networks;
+        r.has_remote_mac = in.remote_mac.has_value();
+        if (in.remote_mac) r.remote_mac = *in.remote_mac;
+        r.remote_port = in.remote_port;
+        r.device_port = in.device_port;
+        if (in.opened_by)
+            r.opener = static_cast<uint8_t>(*in.opened_by == proto::Opener::device ? proto::Initiator::lan
+                                                                                   : proto::Initiator::remote);
+        r.icmp_type = in.icmp_type ? int16_t{*in.icmp_type} : int16_t{-1};
+        r.icmp_code = in.icmp_code ? int16_t{*in.icmp_code} : int16_t{-1};
+        out.rules.push_back(std::move(r));
+    }
+    return out;
+}
+
 uint32_t RuleRegistry::commit() {
     const auto start = std::chrono::steady_clock::now();
     std::vector<dp::TableEntry> entries;
+    std::optional<std::vector<dp::DevicePolicyTable>> policies;
     dp::NetworkServices services = this->services();
     {
         std::lock_guard lock(mutex_);
@@ -243,8 +345,16 @@ uint32_t RuleRegistry::commit() {
             }
             entries.insert(entries.end(), e.compiled->begin(), e.compiled->end());
         }
-        dirty_ = false;
+        if (policies_dirty_) {
+            policies.emplace();
+            for (const auto& e : entries_)
+                if (e.info.rule.policy) policies->push_back(compile_policy(e));
+        }
+        dirty_ = policies_dirty_ = false;
     }
+    // Policies first: a flow re-decided under new block tables sees the new
+    // policies too (both are in force when this returns).
+    if (policies) tables_.publish_policies(std::move(*policies), services);
     const uint32_t version = tables_.publish_blocks(std::move(entries), std::move(services));
     const auto end = std::chrono::steady_clock::now();
     const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(end - start);
@@ -285,13 +395,18 @@ nlohmann::json RuleRegistry::state() const {
     std::lock_guard lock(mutex_);
     nlohmann::json rules = nlohmann::json::array(), learnt = nlohmann::json::array();
     for (const auto& e : entries_) {
-        if (!e.addresses.empty()) {
+        const auto save = [&](const LearntAddresses& set, const DnsName* name) {
+            if (set.empty()) return;
             nlohmann::json addresses = nlohmann::json::array();
-            for (const auto& [a, until] : e.addresses)
+            for (const auto& [a, until] : set)
                 addresses.push_back(
                     {{"address", IpPrefix::host(a.first, a.second.data()).address_text()}, {"until_us", until}});
-            learnt.push_back({{"rule", e.info.rule}, {"addresses", std::move(addresses)}});
-        }
+            nlohmann::json l = {{"rule", e.info.rule}, {"addresses", std::move(addresses)}};
+            if (name != nullptr) l["domain"] = *name;
+            learnt.push_back(std::move(l));
+        };
+        save(e.addresses, nullptr);
+        for (const auto& [name, set] : e.named) save(set, &name);
         if (e.info.origin == "order") rules.push_back({{"rule", e.info.rule}, {"name", e.info.name}});
     }
     auto list = [](const std::vector<IpPrefix>& v) {
@@ -318,6 +433,7 @@ size_t RuleRegistry::restore(const nlohmann::json& state) {
     }
     struct Learnt {
         proto::Rule rule;
+        std::optional<DnsName> domain;  // a policy's name
         std::vector<std::pair<Address, uint64_t>> addresses;
     };
     std::vector<Learnt> learnt;
@@ -325,7 +441,11 @@ size_t RuleRegistry::restore(const nlohmann::json& state) {
         std::string err;
         auto rule = l.is_object() ? proto::parse_rule(l.value("rule", nlohmann::json()), &err) : std::nullopt;
         if (!rule) fail("learnt rule: " + err);
-        Learnt x{*rule, {}};
+        Learnt x{*rule, std::nullopt, {}};
+        if (l.contains("domain")) {
+            x.domain = l["domain"].is_string() ? DnsName::parse(l["domain"].get<std::string>()) : std::nullopt;
+            if (!x.domain) fail("learnt domain " + l["domain"].dump());
+        }
         for (const auto& a : l.value("addresses", nlohmann::json::array())) {
             const auto p = a.is_object() && a.value("address", nlohmann::json()).is_string()
                                ? IpPrefix::parse(a["address"].get<std::string>())
@@ -354,12 +474,13 @@ size_t RuleRegistry::restore(const nlohmann::json& state) {
     for (const auto& x : learnt)
         for (auto& e : entries_)
             if (e.info.rule.same_as(x.rule)) {
-                for (const auto& [a, until] : x.addresses) e.addresses.learn(a, until, kMaxLearnt, learnt_dropped_);
+                LearntAddresses& set = x.domain ? e.named[*x.domain] : e.addresses;
+                for (const auto& [a, until] : x.addresses) set.learn(a, until, kMaxLearnt, learnt_dropped_);
                 e.compiled.reset();
-                e.info.resolved = e.addresses.size();
+                e.info.resolved = e.learnt();
             }
     learnt_ = std::move(services);
-    dirty_ = true;
+    dirty_ = policies_dirty_ = true;
     return rules.size();
 }
 

@@ -12,6 +12,11 @@
 // (configured and learnt from DHCP servers on the network side) that allow
 // policies let through.
 //
+// A device_policy rule (a MUD policy, proto/policy.h) is published in the
+// dataplane's policy tables instead; its DNS names are learnt per name and
+// matched exactly (a MUD name is one host's), and a device has one: a new
+// policy for it takes the old one's place and id.
+//
 // Owned by the control thread; the telemetry thread reads snapshot() (hence
 // the mutex, which no worker ever touches).
 #pragma once
@@ -118,9 +123,14 @@ private:
     struct Entry {
         RuleInfo info;
         LearntAddresses addresses;                            // learnt from DNS, each until a packet time (us)
+        std::map<DnsName, LearntAddresses> named;             // device_policy: per name its entries give
         std::optional<std::vector<dp::TableEntry>> compiled;  // reset when the rule's entries change
+        size_t learnt() const;
     };
     static void compile(const Entry& e, std::vector<dp::TableEntry>& out);
+    // A device_policy rule as the dataplane's policy tables hold it: each
+    // DNS name of an entry is the addresses the device resolved for it.
+    static dp::DevicePolicyTable compile_policy(const Entry& e);
     static void add_service(std::vector<IpPrefix>& learnt, const IpPrefix& p, bool& changed);
     void reindex_learning();
 
@@ -135,6 +145,7 @@ private:
     uint16_t next_id_ = 1;
     bool ids_wrapped_ = false;  // every id was issued once: free ones are reused
     bool dirty_ = true;
+    bool policies_dirty_ = false;  // the MUD policy tables need publishing too
     std::chrono::nanoseconds last_commit_{0};
     std::chrono::steady_clock::time_point last_commit_end_{};
     CommitStats commits_;

@@ -15,7 +15,7 @@
 
 namespace spin::proto {
 
-inline constexpr size_t kMaxOrderBytes = 65536;
+inline constexpr size_t kMaxOrderBytes = 1 << 20;  // a MUD policy of a few hundred entries fits
 
 struct Order {
     std::string id;                   // echoed in the answer; "" when the order had none

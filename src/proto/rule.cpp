@@ -128,6 +128,18 @@ bool read_u16(const json& v, Rule& r, std::string& error, const char* key) {
     return true;
 }
 
+// The policy object of a device_policy rule: the rule's mac is the policy's.
+bool read_policy(const json& v, Rule& r, std::string& error) {
+    if (!v.is_object()) return error = "'policy' must be an object (mode, profile, entries)", false;
+    if (v.contains("mac")) return error = "'policy' names no 'mac': the rule's is the policy's", false;
+    json with_mac = v;
+    with_mac["mac"] = r.mac.to_string();
+    auto policy = parse_policy(with_mac, &error);
+    if (!policy) return error = "'policy': " + error, false;
+    r.policy = std::move(*policy);
+    return true;
+}
+
 bool read_field(const std::string& key, const json& v, Rule& r, std::string& error) {
     if (key == "mac") return read_mac(v, r, error);
     if (key == "remote") return read_prefix(v, "remote", r.remote, error);
@@ -140,6 +152,7 @@ bool read_field(const std::string& key, const json& v, Rule& r, std::string& err
     if (key == "lan_port") return read_u16<&FlowMatch::lan_port, 65535>(v, r, error, "lan_port");
     if (key == "remote_port") return read_u16<&FlowMatch::remote_port, 65535>(v, r, error, "remote_port");
     if (key == "vlan") return read_u16<&FlowMatch::vlan, 4095>(v, r, error, "vlan");
+    if (key == "policy") return read_policy(v, r, error);
     error = "no reader for key '" + key + "'";  // a SPIN_RULE_KINDS row names a key this file does not know
     return false;
 }
@@ -170,7 +183,7 @@ std::string rule_kind_list() {
 
 bool Rule::same_as(const Rule& o) const {
     return kind == o.kind && mac == o.mac && remote == o.remote && domain == o.domain && remotes == o.remotes &&
-           domains == o.domains && flow == o.flow;
+           domains == o.domains && flow == o.flow && policy == o.policy;
 }
 
 std::string Rule::describe() const {
@@ -183,6 +196,9 @@ std::string Rule::describe() const {
         return fmt::format("flow {} {}:{} {}:{}", flow.proto, flow.lan_ip.address_text(), flow.lan_port,
                            flow.remote_ip.address_text(), flow.remote_port);
     case RuleKind::global: return "global " + remote.to_string();
+    case RuleKind::device_policy:
+        return "device " + mac.to_string() + " MUD policy" +
+               (policy ? fmt::format(" {} ({})", policy->profile, to_string(policy->mode)) : "");
     }
     return "rule";
 }
@@ -251,6 +267,11 @@ void to_json(json& j, const Rule& r) {
             j["remote_port"] = r.flow.remote_port;
         else if (k.name == "vlan")
             j["vlan"] = r.flow.vlan;
+        else if (k.name == "policy" && r.policy) {
+            json p = *r.policy;
+            p.erase("mac");
+            j["policy"] = std::move(p);
+        }
     }
     if (!r.name.empty()) j["name"] = r.name;
 }

@@ -20,6 +20,7 @@
 #include "common/dns_name.h"
 #include "common/ip_prefix.h"
 #include "common/mac_address.h"
+#include "proto/policy.h"
 
 namespace spin::proto {
 
@@ -33,7 +34,8 @@ namespace spin::proto {
     X(device_allow, "mac ?remotes ?domains",                                                        \
       "the device reaches only these prefixes and names (and the network services it needs)")       \
     X(flow, "proto lan_ip ?lan_port remote_ip ?remote_port ?vlan", "one flow, whichever device")    \
-    X(global, "remote", "every device to and from a remote address or prefix")
+    X(global, "remote", "every device to and from a remote address or prefix")                      \
+    X(device_policy, "mac policy", "the device held to its MUD policy (proto/policy.h)")
 
 enum class RuleKind : uint8_t {
 #define SPIN_RULE_KIND_ENUM(kind, keys, meaning) kind,
@@ -64,8 +66,14 @@ struct Rule {
     std::vector<IpPrefix> remotes;  // device_allow: sorted, without repeats
     std::vector<DnsName> domains;   // device_allow: sorted, without repeats
     FlowMatch flow;                 // flow
+    // device_policy: its "policy" object is the policy without its "mac" (the rule's).
+    std::optional<DevicePolicy> policy;
 
     bool per_device() const { return kind != RuleKind::flow && kind != RuleKind::global; }
+    // A device has at most one policy: a new one takes the old one's place.
+    bool replaces(const Rule& other) const {
+        return kind == RuleKind::device_policy && other.kind == RuleKind::device_policy && mac == other.mac;
+    }
     // Whether both are the same rule, names aside: two requests that mean
     // the same rule are one rule everywhere.
     bool same_as(const Rule& other) const;

@@ -103,9 +103,9 @@ TEST(Rule, DescribesItself) {
 }
 
 TEST(Rule, KindsHaveOneSpelling) {
-    EXPECT_EQ(rule_kind_list(), "quarantine, device_remote, device_name, device_allow, flow, global");
+    EXPECT_EQ(rule_kind_list(), "quarantine, device_remote, device_name, device_allow, flow, global, device_policy");
     for (RuleKind k : {RuleKind::quarantine, RuleKind::device_remote, RuleKind::device_name, RuleKind::device_allow,
-                       RuleKind::flow, RuleKind::global})
+                       RuleKind::flow, RuleKind::global, RuleKind::device_policy})
         EXPECT_EQ(rule_kind_from(to_string(k)), k);
     EXPECT_EQ(rule_kind_from("remote"), RuleKind::device_remote);  // the API's first spelling
     EXPECT_EQ(rule_kind_from("name"), RuleKind::device_name);
@@ -141,4 +141,39 @@ TEST(Rule, RefusesWithAReasonNamingTheKey) {
         "'vlan' must be a whole number 0..4095");
     EXPECT_EQ(error_of({{"type", "quarantine"}, {"mac", kMac}, {"name", std::string(257, 'x')}}),
               "'name' is longer than 256 characters");
+}
+
+// The device_policy example of docs/protocol.md ("Rules").
+TEST(Rule, DevicePolicyReadsWritesBackAndIsTheDevicesOne) {
+    const json entry = {{"acl", "fr"},
+                        {"ace", "cloud"},
+                        {"action", "accept"},
+                        {"toward", "remote"},
+                        {"ip", 4},
+                        {"proto", 6},
+                        {"domain", "cloud.maker.example"},
+                        {"remote_port", {{"lower", 443}, {"upper", 443}}},
+                        {"opened_by", "device"}};
+    const json j = {
+        {"type", "device_policy"},
+        {"mac", kMac},
+        {"policy", {{"mode", "enforce"}, {"profile", "https://maker.example/thing.json"}, {"entries", {entry}}}}};
+    const Rule r = ok(j);
+    ASSERT_TRUE(r.policy);
+    EXPECT_EQ(r.policy->mac.to_string(), kMac);
+    EXPECT_EQ(r.policy->mode, PolicyMode::enforce);
+    ASSERT_EQ(r.policy->entries.size(), 1u);
+    EXPECT_EQ(r.policy->entries[0].domain.to_string(), "cloud.maker.example");
+    EXPECT_EQ(json(r), j);
+    EXPECT_EQ(r.describe(), std::string("device ") + kMac + " MUD policy https://maker.example/thing.json (enforce)");
+    json monitor = j;
+    monitor["policy"]["mode"] = "monitor";
+    const Rule other = ok(monitor);
+    EXPECT_FALSE(other.same_as(r));
+    EXPECT_TRUE(other.replaces(r));
+    EXPECT_FALSE(ok({{"type", "quarantine"}, {"mac", kMac}}).replaces(r));
+    json with_mac = j;
+    with_mac["policy"]["mac"] = kMac;
+    EXPECT_NE(error_of(with_mac).find("names no 'mac'"), std::string::npos);
+    EXPECT_NE(error_of({{"type", "device_policy"}, {"mac", kMac}}).find("needs 'policy'"), std::string::npos);
 }

@@ -17,8 +17,8 @@ namespace {
 
 constexpr uint64_t kT0 = 1'767'225'600'000'000ull;  // packet time of the answers
 
-// Rule dropping a TCP flow from `dev` (10.0.0.11:40000) to `remote`:443, in the tables in force.
-uint16_t blocked(const dp::SharedTables& tables, const std::array<uint8_t, 6>& dev, const uint8_t* remote) {
+// The key of a TCP flow from `dev` (10.0.0.11:40000) to `remote`:443; returns lan_is_a.
+bool tcp_key(const std::array<uint8_t, 6>& dev, const uint8_t* remote, dp::FlowKey& key) {
     dp::ParsedPacket p{};
     p.ip_version = 4;
     p.proto = 6;
@@ -29,8 +29,13 @@ uint16_t blocked(const dp::SharedTables& tables, const std::array<uint8_t, 6>& d
     p.sport = 40000;
     p.dport = 443;
     p.src_mac = p.dst_mac = dev.data();
+    return dp::make_flow_key(p, true, key);
+}
+
+// Rule dropping that flow in the tables in force.
+uint16_t blocked(const dp::SharedTables& tables, const std::array<uint8_t, 6>& dev, const uint8_t* remote) {
     dp::FlowKey key;
-    const bool lan_is_a = dp::make_flow_key(p, true, key);
+    const bool lan_is_a = tcp_key(dev, remote, key);
     return tables.blocks.current()->match_flow(dev.data(), key, lan_is_a);
 }
 
@@ -91,7 +96,7 @@ TEST(OrderParse, RefusesWithAReason) {
               std::string::npos);
     EXPECT_NE(parse_error(R"({"op":"block","rule":{"type":"teleport"}})").find("is not a rule type"),
               std::string::npos);
-    EXPECT_NE(parse_error(std::string(70000, ' ')).find("over the limit"), std::string::npos);
+    EXPECT_NE(parse_error(std::string(proto::kMaxOrderBytes + 1, ' ')).find("over the limit"), std::string::npos);
 }
 
 class Orders : public ::testing::Test {
@@ -379,3 +384,101 @@ TEST(RuleState, IdsOfRemovedRulesAreReusedOnceAllWereIssued) {
 }
 
 }  // namespace
+
+namespace {
+
+// A device_policy order of the device 02:..:11: TCP 443 to cloud.maker.example
+// opened by the device (and its answers), in `mode`.
+std::string policy_order(const std::string& mode, const std::string& domain = "cloud.maker.example") {
+    const json entry_out = {{"acl", "fr"},
+                            {"ace", "cloud"},
+                            {"toward", "remote"},
+                            {"ip", 4},
+                            {"proto", 6},
+                            {"domain", domain},
+                            {"remote_port", {{"lower", 443}, {"upper", 443}}},
+                            {"opened_by", "device"}};
+    json entry_in = entry_out;
+    entry_in["acl"] = "to";
+    entry_in["toward"] = "device";
+    const json rule = {
+        {"type", "device_policy"},
+        {"mac", "02:00:00:00:00:11"},
+        {"policy", {{"mode", mode}, {"profile", "https://maker.example/thing"}, {"entries", {entry_out, entry_in}}}}};
+    return json{{"op", "block"}, {"rule", rule}}.dump();
+}
+
+// The verdict of the policy tables in force on that flow from 02:..:11, opened by the device.
+uint16_t policy_verdict(const dp::SharedTables& tables, const uint8_t* remote) {
+    const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11};
+    dp::FlowKey key;
+    const bool lan_is_a = tcp_key(dev, remote, key);
+    const auto& t = *tables.policies.current();
+    const auto* d = t.find(dev.data());
+    return d == nullptr ? dp::kPolicyNone : t.decide(*d, key, lan_is_a, 0, 1, nullptr);
+}
+
+}  // namespace
+
+TEST_F(Orders, DevicePolicyLearnsItsNamesExactlyAndIsReplacedInPlace) {
+    const auto first = order(policy_order("monitor"));
+    ASSERT_TRUE(first["ok"]) << first;
+    const auto* device = tables_.policies.current()->find(rules_.snapshot()[0].rule.mac.data());
+    ASSERT_NE(device, nullptr);
+    EXPECT_FALSE(device->enforce);
+    const std::array<uint8_t, 6> dev{0x02, 0, 0, 0, 0, 0x11};
+    const uint8_t cloud[4] = {198, 51, 100, 7}, sub[4] = {198, 51, 100, 8};
+    EXPECT_EQ(policy_verdict(tables_, cloud), dp::kPolicyNoEntry);  // nothing resolved yet
+    EXPECT_FALSE(rules_.learn(dev, {binding4("x.cloud.maker.example", {198, 51, 100, 8})}, kT0));  // not the name
+    EXPECT_TRUE(rules_.learn(dev, {binding4("Cloud.Maker.Example.", {198, 51, 100, 7})}, kT0));
+    rules_.commit();
+    EXPECT_EQ(policy_verdict(tables_, cloud), 1);
+    EXPECT_EQ(policy_verdict(tables_, sub), dp::kPolicyNoEntry);
+    EXPECT_EQ(order(R"({"op":"rules"})")["rules"][0]["resolved"], 1);
+    // The device's new policy (enforce) takes the old one's place and id, and keeps what was learnt.
+    const auto second = order(policy_order("enforce"));
+    ASSERT_TRUE(second["ok"] && second["changed"]) << second;
+    EXPECT_EQ(second["rule"]["id"], first["rule"]["id"]);
+    EXPECT_EQ(rules_.snapshot().size(), 1u);
+    EXPECT_TRUE(tables_.policies.current()->find(dev.data())->enforce);
+    EXPECT_EQ(policy_verdict(tables_, cloud), 1);
+    EXPECT_FALSE(order(policy_order("enforce"))["changed"]);
+    // Unblocking it lifts the policy.
+    ASSERT_TRUE(order(R"({"op":"unblock","rule_id":)" + first["rule"]["id"].dump() + "}")["changed"]);
+    EXPECT_TRUE(tables_.policies.current()->empty());
+}
+
+TEST_F(Orders, BrokenPolicyOrdersAreRefusedNamingTheKey) {
+    std::string text = policy_order("monitor");
+    const auto with_mac = json::parse(text);
+    json bad = with_mac;
+    bad["rule"]["policy"]["mac"] = "02:00:00:00:00:12";
+    EXPECT_NE(order(bad.dump())["error"].get<std::string>().find("'policy' names no 'mac'"), std::string::npos);
+    bad = with_mac;
+    bad["rule"]["policy"]["entries"][0]["toward"] = "sideways";
+    EXPECT_NE(order(bad.dump())["error"].get<std::string>().find("'toward'"), std::string::npos);
+    bad = with_mac;
+    bad["rule"]["policy"]["mode"] = "strict";
+    EXPECT_NE(order(bad.dump())["error"].get<std::string>().find("'mode'"), std::string::npos);
+    EXPECT_TRUE(rules_.snapshot().empty());
+}
+
+TEST(RuleState, PoliciesAndTheirNamesSurviveARestart) {
+    dp::SharedTables tables{1};
+    agent::RuleRegistry a{tables};
+    agent::OrderHandler handler{a, "test-agent", 1'000'000, {}};
+    ASSERT_TRUE(json::parse(handler.handle(policy_order("enforce")))["ok"]);
+    ASSERT_TRUE(a.learn({0x02, 0, 0, 0, 0, 0x11}, {binding4("cloud.maker.example", {198, 51, 100, 7})}, kT0));
+    const json state = json::parse(a.state().dump());
+    dp::SharedTables tables2{1};
+    agent::RuleRegistry back{tables2};
+    EXPECT_EQ(back.restore(state), 1u);
+    back.commit();
+    const uint8_t cloud[4] = {198, 51, 100, 7};
+    EXPECT_EQ(policy_verdict(tables2, cloud), 1);
+    EXPECT_TRUE(tables2.policies.current()->find(back.snapshot()[0].rule.mac.data())->enforce);
+    // Learnt addresses lapse with their TTL (300 s here) and the policy tables follow.
+    EXPECT_TRUE(back.expire(kT0 + 301'000'000));
+    back.commit();
+    EXPECT_EQ(policy_verdict(tables2, cloud), dp::kPolicyNoEntry);
+}

@@ -98,6 +98,12 @@ orders = [
     '"domain": "*.example.com"}}',
     '{"id": "o-4", "op": "block", "rule": {"type": "flow", "proto": "tcp", "lan_ip": "10.0.0.5", "lan_port": 1234, '
     '"remote_ip": "192.0.2.1", "remote_port": 80}}',
+    '{"id": "o-7", "op": "block", "rule": {"type": "device_policy", "mac": "02:53:50:49:4e:12", "policy": '
+    '{"mode": "enforce", "profile": "https://maker.example/x", "entries": [{"acl": "fr", "ace": "a", '
+    '"toward": "remote", "ip": 4, "proto": 6, "domain": "cloud.maker.example", "remotes": ["192.0.2.0/24"], '
+    '"remote_port": {"lower": 443, "upper": 443}, "opened_by": "device"}, {"acl": "fr", "ace": "b", '
+    '"action": "drop", "toward": "device", "icmp_type": 8, "icmp_code": 0, "device_port": '
+    '{"lower": 23, "upper": 23, "negate": true}}]}}}',
     '{"id": "o-5", "op": "unblock", "rule_id": 3}',
     '{"id": "o-6", "op": "rules"}',
     '{"op": "ping"}',
