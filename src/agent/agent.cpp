@@ -320,6 +320,8 @@ int run_agent(const AgentConfig& cfg) {
         // of answers cannot keep the control thread publishing.
         rules.expire(packet_clock_us);
         if (rules.commit_due(std::chrono::steady_clock::now())) rules.commit();
+        // Held DNS answers go once nothing they taught waits for publishing.
+        if (!rules.dirty()) slow_reader.release_held();
         // What answers and DHCP taught is kept too, at most every few seconds.
         if (rules.version() != saved_version && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(5))
             persist();

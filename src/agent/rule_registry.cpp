@@ -293,7 +293,10 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
 
 dp::DevicePolicyTable RuleRegistry::compile_policy(const Entry& e) {
     const proto::DevicePolicy& p = *e.info.rule.policy;
-    dp::DevicePolicyTable out{.mac = p.mac, .rule = e.info.id, .enforce = p.mode == proto::PolicyMode::enforce};
+    const bool enforce = p.mode == proto::PolicyMode::enforce;
+    const bool names =
+        std::any_of(p.entries.begin(), p.entries.end(), [](const proto::PolicyEntry& x) { return !x.domain.empty(); });
+    dp::DevicePolicyTable out{.mac = p.mac, .rule = e.info.id, .enforce = enforce, .hold_answers = enforce && names};
     for (const proto::PolicyEntry& in : p.entries) {
         dp::PolicyRule r;
         r.accept = in.accept;

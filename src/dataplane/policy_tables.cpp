@@ -52,6 +52,7 @@ PolicyTables::PolicyTables(uint32_t version, std::vector<DevicePolicyTable> devi
         Device d{.mac = in.mac.to_u64(),
                  .rule = in.rule,
                  .enforce = in.enforce,
+                 .hold_answers = in.hold_answers,
                  .accept_first = static_cast<uint32_t>(accept_.size()),
                  .entries = static_cast<uint32_t>(in.rules.size())};
         for (const PolicyRule& p : in.rules) accept_.push_back(p.accept ? 1 : 0);

@@ -50,6 +50,9 @@ struct DevicePolicyTable {
     MacAddress mac;
     uint16_t rule = 0;     // the registry's rule id: drops are counted under it
     bool enforce = false;  // else monitor: verdicts are reported, nothing is dropped
+    // Hold DNS answers to the device until what they teach is in force
+    // (enforce mode, entries by name): its first connection is not dropped.
+    bool hold_answers = false;
     std::vector<PolicyRule> rules;
 };
 
@@ -59,6 +62,7 @@ public:
         uint64_t mac;
         uint16_t rule;
         bool enforce;
+        bool hold_answers;
         uint32_t accept_first, entries;         // its entries' actions in accept_
         uint32_t first[2], count[2];            // its rules of each direction in rules_ (policy order)
         uint32_t icmp_first[2], icmp_count[2];  // those that can match ICMP, in icmp_

@@ -2,9 +2,12 @@
 // (DNS, DHCP, DHCPv6, ARP, ND, mDNS, SSDP, LLDP) and the per-worker queue that
 // carries copies of them there.  The original frame is forwarded at once; the
 // copy comes from a separate mempool and goes through an SP/SC ring, so a slow
-// or stalled control side costs copies (counted), never forwarding.
+// or stalled control side costs copies (counted), never forwarding.  The one
+// exception: a DNS answer to a device whose MUD policy names names is held
+// (briefly, bounded) until what it teaches is in force (worker.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -67,6 +70,7 @@ struct SlowMeta {
     uint8_t side;     // port of arrival: 0 LAN, 1 WAN
     bool src_is_lan;  // the frame's source MAC is the LAN-side device
     uint8_t worker;
+    uint32_t hold_seq = 0;  // the worker holds the original until the control side releases this (0: not held)
 };
 
 // RAII mempool for copies, with room for SlowMeta in each mbuf.
@@ -99,9 +103,16 @@ public:
     unsigned pop(rte_mbuf** out, unsigned n);
     unsigned count() const;
 
+    // Held originals (docs/mud.md, "The first connection after an answer"):
+    // the control side releases every hold up to `seq` once what their
+    // copies taught is in force; the worker reads it each poll.
+    void release(uint32_t seq) { released_.store(seq, std::memory_order_release); }
+    uint32_t released() const { return released_.load(std::memory_order_acquire); }
+
 private:
     rte_ring* ring_;
     rte_mempool* pool_;
+    std::atomic<uint32_t> released_{0};
 };
 
 }  // namespace spin::dp

@@ -38,7 +38,13 @@ Worker::Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, Slow
     ts_offset_ = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
     const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
     ts_flag_ = bit >= 0 ? (uint64_t{1} << bit) : 0;
+    max_hold_tsc_ = rte_get_tsc_hz() * kMaxHoldUs / 1'000'000;
     tables_.rcu.register_reader(cfg_.index);
+}
+
+Worker::~Worker() {
+    for (; held_count_ != 0; --held_count_, held_head_ = (held_head_ + 1) % kHoldSlots)
+        rte_pktmbuf_free(held_[held_head_].m);
 }
 
 uint64_t Worker::timeout_of(const FlowEntry& e) const {
@@ -392,10 +398,19 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             }
             // Copied before a drop decision: a quarantined device still tells
             // who it is, and the controller wants to know.
+            uint32_t hold_seq = 0;
             if (slow_ != nullptr) {
                 const SlowKind kind = classify_slow(p);
-                if (kind != SlowKind::none) [[unlikely]]
-                    copy_to_slow_path(m, p, kind, from, p.status == ParseStatus::ok ? src_is_lan[i] : from == kLan, ts);
+                if (kind != SlowKind::none) [[unlikely]] {
+                    const bool from_lan = p.status == ParseStatus::ok ? src_is_lan[i] : from == kLan;
+                    const bool hold = !drop && holds(from, p, kind, policies);
+                    if (hold && held_count_ == kHoldSlots) stats_.answers_unheld.add();
+                    if (hold && held_count_ < kHoldSlots) hold_seq = next_hold_seq_++;
+                    if (!copy_to_slow_path(m, p, kind, from, from_lan, ts, hold_seq) && hold_seq != 0) {
+                        stats_.answers_unheld.add();  // no copy: nothing would release it
+                        hold_seq = 0;
+                    }
+                }
             }
             if (drop) {
                 stats_.blocked_pkts.add();
@@ -405,23 +420,53 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
                 stats_.oversize.add();  // the port would send it cut: never alter a frame
                 drop = true;
             }
-            if (drop || cfg_.monitor)
+            if (drop || cfg_.monitor) {
                 rte_pktmbuf_free(m);
-            else
+            } else if (hold_seq != 0) [[unlikely]] {
+                held_[(held_head_ + held_count_++) % kHoldSlots] = {m, hold_seq, rte_rdtsc()};
+                stats_.answers_held.add();  // forwarded when released (take_released)
+            } else {
                 forward[kept++] = m;
+            }
         }
     }
     return kept;
 }
 
-void Worker::copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKind kind, Side from, bool src_is_lan,
-                               uint64_t ts) {
+bool Worker::copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKind kind, Side from, bool src_is_lan,
+                               uint64_t ts, uint32_t hold_seq) {
     if (cfg_.monitor && p.status != ParseStatus::ok) src_is_lan = cfg_.lan.frame_from_lan(p.src_mac, p.dst_mac);
-    const SlowMeta meta{ts, kind, static_cast<uint8_t>(from), src_is_lan, cfg_.index};
-    if (slow_->push(m, meta))
+    const SlowMeta meta{ts, kind, static_cast<uint8_t>(from), src_is_lan, cfg_.index, hold_seq};
+    if (slow_->push(m, meta)) {
         stats_.slow_copies.add();
-    else
-        stats_.slow_overflow.add();
+        return true;
+    }
+    stats_.slow_overflow.add();
+    return false;
+}
+
+bool Worker::holds(Side from, const ParsedPacket& p, SlowKind kind, const PolicyTables& policies) const {
+    if (cfg_.monitor || from != kWan || kind != SlowKind::dns || p.proto != 17 || p.sport != 53 || policies.empty())
+        return false;
+    const PolicyTables::Device* d = policies.find(p.dst_mac);
+    return d != nullptr && d->hold_answers;
+}
+
+uint16_t Worker::take_released(rte_mbuf** out, uint16_t max, uint64_t tsc, bool all) {
+    if (held_count_ == 0) return 0;
+    const uint32_t released = slow_->released();
+    uint16_t n = 0;
+    while (held_count_ != 0 && n < max) {
+        const Held& h = held_[held_head_];
+        // Sequence numbers wrap: compare by distance.
+        const bool is_released = static_cast<int32_t>(released - h.seq) >= 0;
+        if (!is_released && !all && tsc - h.since_tsc < max_hold_tsc_) break;
+        if (!is_released) stats_.answers_timed_out.add();
+        out[n++] = h.m;
+        held_head_ = (held_head_ + 1) % kHoldSlots;
+        --held_count_;
+    }
+    return n;
 }
 
 void Worker::housekeeping(uint64_t now_us) {
@@ -486,6 +531,9 @@ void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
         }
         // Packet timestamps (replay) drive expiry when present; else the clock does.
         const uint64_t tsc = rte_rdtsc();
+        if (held_count_ != 0) [[unlikely]] {
+            if (const uint16_t n = take_released(tx, kBurstSize, tsc)) send(ports.lan_port, ports.queue, kLan, tx, n);
+        }
         if (tsc >= next_housekeeping) {
             housekeeping(packet_clock_ ? now_us_ : now);
             next_housekeeping = tsc + housekeeping_tsc;
@@ -507,6 +555,11 @@ void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
     }
     tables_.rcu.offline(cfg_.index);
     flush_records();
+    // Fail open: answers still held go out as the worker stops.
+    while (held_count_ != 0) {
+        const uint16_t n = take_released(tx, kBurstSize, rte_rdtsc(), true);
+        send(ports.lan_port, ports.queue, kLan, tx, n);
+    }
 }
 
 void Worker::drain(EndReason reason, const std::function<void(const FlowRecord&)>& sink) {

@@ -71,6 +71,7 @@ public:
     // ring: where flow records go; slow: where slow-path copies go (either may
     // be null: records are then counted as overflow, copies not made).
     Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, SlowQueue* slow = nullptr);
+    ~Worker();  // frees answers still held
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
 
@@ -90,6 +91,21 @@ public:
 
     // The lcore loop: polls until *stop is set.  Must run on one thread only.
     void run(const WorkerPorts& ports, const std::atomic<bool>& stop);
+
+    // DNS answers held for a device whose MUD policy names names (enforce
+    // mode): the original waits, its copy carrying a sequence number, until
+    // the control side has put what the answer teaches in force on every
+    // worker and releases that number, so the device's first connection to
+    // the answer's address is already allowed.  Bounded: at most kHoldSlots
+    // at once (more are forwarded at once, counted) and at most kMaxHoldUs
+    // each (then sent anyway: a stalled control side never cuts DNS).
+    static constexpr unsigned kHoldSlots = 256;
+    static constexpr uint64_t kMaxHoldUs = 200'000;
+    // Held answers whose time has come (released, or held kMaxHoldUs by
+    // `tsc`; with `all`, every one), oldest first, up to `max`: the caller
+    // sends them to the LAN.
+    uint16_t take_released(rte_mbuf** out, uint16_t max, uint64_t tsc, bool all = false);
+    unsigned held() const { return held_count_; }
 
     // After the worker has stopped: hands every staged record and then an end
     // record (reason `reason`) for every open flow to `sink`, emptying the table.
@@ -123,8 +139,11 @@ private:
                      proto::FlowRecord& r) const;
     void flush_records();
     uint64_t timeout_of(const FlowEntry& e) const;
-    void copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKind kind, Side from, bool src_is_lan,
-                           uint64_t ts);
+    // Copies `m` for the slow path; with hold_seq != 0 the copy asks for the original's release.
+    bool copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKind kind, Side from, bool src_is_lan,
+                           uint64_t ts, uint32_t hold_seq = 0);
+    // Whether this frame is a DNS answer to hold (see kHoldSlots).
+    bool holds(Side from, const ParsedPacket& p, SlowKind kind, const PolicyTables& policies) const;
     void send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n);
 
     WorkerConfig cfg_;
@@ -142,6 +161,15 @@ private:
     int ts_offset_ = -1;  // mbuf dynfield of the RX timestamp, if a port provides one
     uint64_t ts_flag_ = 0;
     bool packet_clock_ = false;  // packets carry capture / NIC timestamps: time follows them
+    struct Held {
+        rte_mbuf* m;
+        uint32_t seq;
+        uint64_t since_tsc;
+    };
+    Held held_[kHoldSlots];  // a FIFO: oldest at held_head_
+    unsigned held_head_ = 0, held_count_ = 0;
+    uint32_t next_hold_seq_ = 1;
+    uint64_t max_hold_tsc_;
     static constexpr unsigned kStageSize = 256;
     unsigned staged_ = 0;
     proto::FlowRecord stage_[kStageSize];

@@ -51,6 +51,9 @@ private:
     X(ring_overflow, "flow records lost because the ring was full")                     \
     X(slow_copies, "frames copied to the slow path (DNS, DHCP, ARP...)")                \
     X(slow_overflow, "slow-path copies lost: copy pool empty or ring full")             \
+    X(answers_held, "DNS answers held until what they teach a MUD policy is in force")  \
+    X(answers_unheld, "answers that should have been held, forwarded at once: no room") \
+    X(answers_timed_out, "held answers sent after kMaxHoldUs without a release")        \
     X(polls, "polls of the ports")                                                      \
     X(idle_polls, "polls that found no packet")
 

@@ -320,3 +320,66 @@ TEST_F(SlowPath, SsdpLldpAndMdnsAnnouncementsNameTheDevice) {
 }
 
 }  // namespace
+
+// A DNS answer to a device whose enforced MUD policy names names waits in the
+// worker until the control side, having put what it taught in force, releases
+// it; a stalled control side delays it kMaxHoldUs at most.
+TEST_F(SlowPath, AnswersToADeviceWithAnEnforcedPolicyByNameAreHeldUntilReleased) {
+    make();
+    dp::PolicyRule cloud;
+    cloud.any_remote = false;
+    dp::NetworkServices home;  // kCloud is the device's resolver: its DNS always passes
+    home.resolvers = {*IpPrefix::parse("192.0.2.10")};
+    tables_.publish_policies(
+        {{.mac = MacAddress(kDev.b), .rule = 5, .enforce = true, .hold_answers = true, .rules = {cloud}}}, home);
+    const Bytes answer = ethernet(
+        {kGw, kDev, {}}, 0x0800,
+        ip_packet(kCloud, kDevIp, 17, udp(kCloud, kDevIp, 53, 40000, dns_answer(7, "cloud.example", 1, kCloud, 300))));
+    const Bytes query =
+        ethernet({kDev, kGw, {}}, 0x0800,
+                 ip_packet(kDevIp, kCloud, 17, udp(kDevIp, kCloud, 40000, 53, dns_query(7, "cloud.example", 1))));
+    EXPECT_EQ(send(dp::kLan, {query}), 1u);  // queries are never held
+    EXPECT_EQ(send(dp::kWan, {answer}), 0u);
+    EXPECT_EQ(worker_->held(), 1u);
+    EXPECT_EQ(worker_->stats().answers_held.get(), 1u);
+    rte_mbuf* out[4];
+    const uint64_t now = rte_rdtsc();
+    EXPECT_EQ(worker_->take_released(out, 4, now), 0u);
+    // The control side handles the copy, and releases it once nothing waits for publishing.
+    slowpath::SlowPathReader reader({queue_.get()}, builder_, [](proto::Event) {});
+    EXPECT_EQ(reader.poll(), 2u);
+    EXPECT_TRUE(reader.holding());
+    reader.release_held();
+    ASSERT_EQ(worker_->take_released(out, 4, now), 1u);
+    EXPECT_EQ(
+        Bytes(rte_pktmbuf_mtod(out[0], uint8_t*), rte_pktmbuf_mtod(out[0], uint8_t*) + rte_pktmbuf_pkt_len(out[0])),
+        answer);
+    rte_pktmbuf_free(out[0]);
+    // Unreleased, it goes after kMaxHoldUs anyway (fail open).
+    EXPECT_EQ(send(dp::kWan, {answer}), 0u);
+    EXPECT_EQ(worker_->take_released(out, 4, rte_rdtsc()), 0u);
+    const uint64_t later = rte_rdtsc() + rte_get_tsc_hz() * dp::Worker::kMaxHoldUs / 1'000'000 + 1;
+    ASSERT_EQ(worker_->take_released(out, 4, later), 1u);
+    rte_pktmbuf_free(out[0]);
+    EXPECT_EQ(worker_->stats().answers_timed_out.get(), 1u);
+    // In monitor mode nothing is dropped, so nothing is held.
+    tables_.publish_policies({{.mac = MacAddress(kDev.b), .rule = 5, .enforce = false, .rules = {cloud}}}, home);
+    EXPECT_EQ(send(dp::kWan, {answer}), 1u);
+    EXPECT_EQ(worker_->held(), 0u);
+}
+
+TEST_F(SlowPath, HoldsAreBoundedAndTheRestForwardedAtOnce) {
+    make(1024);
+    dp::NetworkServices home;
+    home.resolvers = {*IpPrefix::parse("192.0.2.10")};
+    tables_.publish_policies(
+        {{.mac = MacAddress(kDev.b), .rule = 5, .enforce = true, .hold_answers = true, .rules = {}}}, home);
+    const Bytes answer = ethernet(
+        {kGw, kDev, {}}, 0x0800,
+        ip_packet(kCloud, kDevIp, 17, udp(kCloud, kDevIp, 53, 40000, dns_answer(7, "cloud.example", 1, kCloud, 300))));
+    unsigned forwarded = 0;
+    for (unsigned i = 0; i < dp::Worker::kHoldSlots + 10; ++i) forwarded += send(dp::kWan, {answer});
+    EXPECT_EQ(worker_->held(), dp::Worker::kHoldSlots);
+    EXPECT_EQ(forwarded, 10u);
+    EXPECT_EQ(worker_->stats().answers_unheld.get(), 10u);
+}

@@ -5,12 +5,23 @@
 namespace spin::slowpath {
 
 SlowPathReader::SlowPathReader(std::vector<dp::SlowQueue*> queues, EventBuilder& builder, Sink sink)
-    : queues_(std::move(queues)), builder_(builder), sink_(std::move(sink)), linear_(65536) {}
+    : queues_(std::move(queues)),
+      handled_hold_(queues_.size(), 0),
+      builder_(builder),
+      sink_(std::move(sink)),
+      linear_(65536) {}
+
+void SlowPathReader::release_held() {
+    if (!holding_) return;
+    for (size_t q = 0; q < queues_.size(); ++q) queues_[q]->release(handled_hold_[q]);
+    holding_ = false;
+}
 
 unsigned SlowPathReader::poll(unsigned budget) {
     unsigned done = 0;
     rte_mbuf* copies[32];
-    for (auto* q : queues_) {
+    for (size_t qi = 0; qi < queues_.size(); ++qi) {
+        dp::SlowQueue* q = queues_[qi];
         while (done < budget) {
             const unsigned n = q->pop(copies, 32);
             if (n == 0) break;
@@ -24,6 +35,10 @@ unsigned SlowPathReader::poll(unsigned budget) {
                 events_.clear();
                 if (data != nullptr) builder_.build(data, len, info, events_);
                 for (auto& e : events_) sink_(std::move(e));
+                if (meta.hold_seq != 0) {
+                    handled_hold_[qi] = meta.hold_seq;
+                    holding_ = true;
+                }
                 rte_pktmbuf_free(m);
             }
             done += n;

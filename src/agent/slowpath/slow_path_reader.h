@@ -18,9 +18,15 @@ public:
 
     // Handles up to `budget` copies; returns how many it handled.
     unsigned poll(unsigned budget = 1024);
+    // Releases every answer a worker holds whose copy poll() handled: call
+    // once what they taught is in force (the rules have nothing unpublished).
+    void release_held();
+    bool holding() const { return holding_; }
 
 private:
     std::vector<dp::SlowQueue*> queues_;
+    std::vector<uint32_t> handled_hold_;  // per queue, the last hold sequence handled
+    bool holding_ = false;
     EventBuilder& builder_;
     Sink sink_;
     std::vector<uint8_t> linear_;
