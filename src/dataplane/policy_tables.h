@@ -25,9 +25,13 @@ namespace spin::dp {
 
 // A verdict: 1..kMaxPolicyEntries is the entry (its index in the policy + 1).
 inline constexpr uint16_t kPolicyNone = 0;          // the device has no policy (or not yet decided)
-inline constexpr uint16_t kPolicyService = 0xfffe;  // a network service: always passes
-inline constexpr uint16_t kPolicyNoEntry = 0xffff;  // no entry allows it: a violation
-inline constexpr size_t kMaxPolicyEntries = 0xfffd;
+inline constexpr uint16_t kPolicyService = 0x7ffe;  // a network service: always passes
+inline constexpr uint16_t kPolicyNoEntry = 0x7fff;  // no entry allows it: a violation
+inline constexpr size_t kMaxPolicyEntries = 0x7ffd;
+// Set on a verdict a flow entry caches when the device's policy drops it
+// (enforce mode, and no entry or a drop entry), so that a packet costs one
+// test; records carry the verdict without it.
+inline constexpr uint16_t kPolicyDrops = 0x8000;
 
 // One entry as the dataplane matches it.
 struct PolicyRule {

@@ -98,8 +98,8 @@ void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReaso
     r.blocked_pkts = e.blocked_pkts;
     r.blocked_bytes = e.blocked_bytes;
     r.flow_id = id;
-    r.mud_out = e.mud[0];
-    r.mud_in = e.mud[1];
+    r.mud_out = e.mud[0] & ~kPolicyDrops;
+    r.mud_in = e.mud[1] & ~kPolicyDrops;
 }
 
 void Worker::flush_records() {
@@ -181,7 +181,10 @@ void Worker::decide_policy(FlowEntry& e, const PolicyTables& policies) const {
     const PolicyTables::Device* d = policies.find(e.key.mac);
     if (d == nullptr) return;
     const bool lan_is_a = e.state & flow_state::lan_is_a;
-    for (int dir = 0; dir < 2; ++dir) e.mud[dir] = policies.decide(*d, e.key, lan_is_a, dir, e.initiator, nullptr);
+    for (int dir = 0; dir < 2; ++dir) {
+        const uint16_t v = policies.decide(*d, e.key, lan_is_a, dir, e.initiator, nullptr);
+        e.mud[dir] = d->enforce && !policies.passes(*d, v) ? v | kPolicyDrops : v;
+    }
 }
 
 bool Worker::policy_drops(const PolicyTables& policies, const uint8_t* mac, uint16_t verdict, uint32_t len,
@@ -269,11 +272,13 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     if (!blocking && e.mud[dir] != kPolicyNone) {
         if (p.icmp_type != 0xff) [[unlikely]] {
             // ICMP is judged by type and code, packet by packet.
-            if (const PolicyTables::Device* d = policies.find(key.mac))
-                e.mud[dir] = policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts);
+            if (const PolicyTables::Device* d = policies.find(key.mac)) {
+                const uint16_t v = policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts);
+                e.mud[dir] = d->enforce && !policies.passes(*d, v) ? v | kPolicyDrops : v;
+            }
         }
         uint16_t rule = 0;
-        if (policy_drops(policies, key.mac, e.mud[dir], len, &rule)) {
+        if ((e.mud[dir] & kPolicyDrops) && policy_drops(policies, key.mac, e.mud[dir] & ~kPolicyDrops, len, &rule)) {
             e.rule = rule;
             e.blocked_pkts += e.blocked_pkts != UINT32_MAX ? 1 : 0;
             e.blocked_bytes += len;

@@ -59,8 +59,8 @@ struct FlowRecord {
     uint64_t blocked_bytes;
     uint32_t flow_id;  // per-worker table slot; with worker, unique among open flows
     // The device's MUD policy on each direction (dataplane/policy_tables.h):
-    // 0 no policy, 1..65533 the entry that allows it, 0xfffe a network
-    // service, 0xffff no entry (a violation).
+    // 0 no policy, 1..32765 the entry that decided it, 0x7ffe a network
+    // service, 0x7fff no entry (a violation).
     uint16_t mud_out;  // LAN -> remote
     uint16_t mud_in;
 };

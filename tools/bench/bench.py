@@ -229,24 +229,25 @@ def worker_bench(flows_list, repetitions, min_time):
                           f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=false"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
     data = json.loads(out)
-    per = {f: {"ns": [], "cycles": []} for f in flows_list}
+    per = {f: {"ns": [], "cycles": [], "mud_ns": [], "mud_cycles": []} for f in flows_list}
     for b in data["benchmarks"]:
         if b.get("run_type") != "iteration":
             continue
-        f = int(b["name"].split("/")[1])
-        if f in per:
-            per[f]["ns"].append(1e9 / b["items_per_second"])
-            per[f]["cycles"].append(b["tsc_cycles_per_packet"])
+        _, f, mud = b["name"].split("/")[:3]
+        prefix = "mud_" if mud == "1" else ""
+        if int(f) in per:
+            per[int(f)][prefix + "ns"].append(1e9 / b["items_per_second"])
+            per[int(f)][prefix + "cycles"].append(b["tsc_cycles_per_packet"])
     return per, data.get("context", {})
 
 
-def instructions_per_packet(flows, packets):
+def instructions_per_packet(flows, packets, mud=False):
     if shutil.which("valgrind") is None:
         return None
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "cg.out")
         p = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                            WORKER_BENCH, "--instructions", str(flows), str(packets)],
+                            WORKER_BENCH, "--instructions", str(flows), str(packets)] + (["--mud"] if mud else []),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         m = re.search(r"Collected : (\d+)", p.stderr)
         n = re.search(r"packets (\d+)", p.stdout)
@@ -341,6 +342,10 @@ def main():
                 ipp = instructions_per_packet(flows, cg_packets)
                 e["instructions_per_packet"] = None if ipp is None else round(ipp, 1)
                 e["instructions_per_packet_min"] = e["instructions_per_packet_max"] = e["instructions_per_packet"]
+                # The same with a 201-entry MUD policy in enforce mode on the device.
+                put(e, "mud_cycles_per_packet", per[flows]["mud_cycles"], 1)
+                mud = instructions_per_packet(flows, cg_packets, mud=True)
+                e["mud_instructions_per_packet"] = None if mud is None else round(mud, 1)
             put(e, "rss_mib", spin_mem, 0)
             put(e, "testpmd_rss_mib", tp_mem, 0)
             e["_spin_mem"] = spin_mem
@@ -452,6 +457,16 @@ def markdown(r):
                 f" | {fmt(e['bytes_per_flow'], 1, 0)}"
                 f" | {fmt(p.get('ndpiReader_pps'), 1e6, 3)} | {fmt(p.get('softflowd_pps'), 1e6, 3)} |")
         lines.append("")
+        if rows and "mud_instructions_per_packet" in rows[0]:
+            lines += ["With a 201-entry MUD policy in enforce mode on the device (every new flow tries all "
+                      "201 entries; packets then use the verdict cached in the flow):", "",
+                      "| flows | cycles/pkt | with MUD | instr/pkt | with MUD |", "|---|---|---|---|---|"]
+            for e in rows:
+                lines.append(f"| {e['flows']:,} | {fmt(e.get('cycles_per_packet'), 1, 0)} "
+                             f"| {fmt(e.get('mud_cycles_per_packet'), 1, 0)} "
+                             f"| {fmt(e.get('instructions_per_packet'), 1, 0)} "
+                             f"| {fmt(e.get('mud_instructions_per_packet'), 1, 0)} |")
+            lines.append("")
     if "hash_flood" in r:
         f = r["hash_flood"]
         lines += ["## Hash flooding", "",

@@ -3,7 +3,8 @@
 // warm-up pass has put every flow in the table.
 //
 //   spin-worker-bench [google-benchmark flags]      ns and TSC cycles per packet
-//   spin-worker-bench --instructions FLOWS PACKETS  one measured run for callgrind:
+//   spin-worker-bench --instructions FLOWS PACKETS [--mud]  one measured run for callgrind
+//       (--mud: with a 201-entry MUD policy in force):
 //       valgrind --tool=callgrind --instr-atstart=no spin-worker-bench --instructions ...
 //     instruments only the measured loop and prints the packet count.
 #include <unistd.h>
@@ -65,11 +66,34 @@ private:
     std::vector<rte_mbuf*> mbufs_;
 };
 
+// A MUD policy of 201 entries for the device all frames come from, as big as
+// the biggest shared profile: 200 that never match this traffic (each entry
+// of a new flow is tried), then one that allows it.
+std::vector<dp::DevicePolicyTable> big_policy() {
+    dp::DevicePolicyTable d{
+        .mac = MacAddress(std::array<uint8_t, 6>{0x02, 0x53, 0x50, 0x49, 0x4e, 0x21}), .rule = 65, .enforce = true};
+    for (int i = 0; i < 200; ++i) {
+        dp::PolicyRule r;
+        r.dir = static_cast<uint8_t>(i & 1);
+        r.proto = (i & 2) ? 17 : 6;
+        r.any_remote = false;
+        r.remotes = {*IpPrefix::parse("203.0." + std::to_string(i) + ".0/24")};
+        r.remote_port = PortRange::only(static_cast<uint16_t>(8000 + i));
+        d.rules.push_back(r);
+    }
+    dp::PolicyRule allow;
+    allow.any_remote = false;
+    allow.remotes = {*IpPrefix::parse("198.18.0.0/24")};
+    d.rules.push_back(allow);
+    return {d};
+}
+
 // The full pipeline as the agent runs it: metering, block tables with rules in
 // force (none matching this traffic), records to a ring and slow-path copies
-// to a queue that the harness drains as the control lcore would.
+// to a queue that the harness drains as the control lcore would; with `mud`,
+// a 201-entry MUD policy in enforce mode too.
 struct Pipeline {
-    explicit Pipeline(uint32_t flows) : frames(flows), tables(1) {
+    Pipeline(uint32_t flows, bool mud) : frames(flows), tables(1) {
         dp::WorkerConfig cfg;
         cfg.flow_capacity = std::max<uint32_t>(flows, 1024);
         cfg.update_interval_us = 1'000'000;
@@ -83,6 +107,7 @@ struct Pipeline {
             entries.push_back(e);
         }
         tables.publish_blocks(entries);
+        if (mud) tables.publish_policies(big_policy());
         ring = std::make_unique<dp::RecordRing>("bench_ring" + std::to_string(flows), 1 << 16, 0);
         slow_pool = std::make_unique<dp::SlowPool>("bench_slow_pool" + std::to_string(flows), 4095, 0);
         slow = std::make_unique<dp::SlowQueue>("bench_slow" + std::to_string(flows), 1024, *slow_pool, 0);
@@ -133,18 +158,20 @@ struct Pipeline {
 // before the EAL is cleaned up.
 std::unique_ptr<Pipeline> g_pipeline;
 uint32_t g_pipeline_flows = 0;
+bool g_pipeline_mud = false;
 
-Pipeline& pipeline(uint32_t flows) {
-    if (g_pipeline_flows != flows) {
+Pipeline& pipeline(uint32_t flows, bool mud) {
+    if (g_pipeline_flows != flows || g_pipeline_mud != mud) {
         g_pipeline.reset();
-        g_pipeline = std::make_unique<Pipeline>(flows);
+        g_pipeline = std::make_unique<Pipeline>(flows, mud);
         g_pipeline_flows = flows;
+        g_pipeline_mud = mud;
     }
     return *g_pipeline;
 }
 
 void BM_ProcessBurst(benchmark::State& state) {
-    Pipeline& p = pipeline(static_cast<uint32_t>(state.range(0)));
+    Pipeline& p = pipeline(static_cast<uint32_t>(state.range(0)), state.range(1) != 0);
     uint64_t packets = 0;
     const uint64_t tsc0 = rte_rdtsc();
     for (auto _ : state) packets += p.step();
@@ -153,10 +180,18 @@ void BM_ProcessBurst(benchmark::State& state) {
     state.counters["tsc_cycles_per_packet"] = static_cast<double>(tsc) / static_cast<double>(packets);
     state.counters["flows_in_table"] = p.worker->flows().size();
 }
-BENCHMARK(BM_ProcessBurst)->Arg(1000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kNanosecond);
+// Second argument: 1 with the MUD policy in force.
+BENCHMARK(BM_ProcessBurst)
+    ->Args({1000, 0})
+    ->Args({100000, 0})
+    ->Args({1000000, 0})
+    ->Args({1000, 1})
+    ->Args({100000, 1})
+    ->Args({1000000, 1})
+    ->Unit(benchmark::kNanosecond);
 
-int count_instructions(uint32_t flows, uint64_t packets) {
-    Pipeline& p = pipeline(flows);
+int count_instructions(uint32_t flows, uint64_t packets, bool mud) {
+    Pipeline& p = pipeline(flows, mud);
     uint64_t done = 0;
     CALLGRIND_START_INSTRUMENTATION;
     while (done < packets) done += p.step();
@@ -184,8 +219,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     int rc = 0;
-    if (argc == 4 && std::string(argv[1]) == "--instructions") {
-        rc = count_instructions(static_cast<uint32_t>(std::stoul(argv[2])), std::stoull(argv[3]));
+    if ((argc == 4 || argc == 5) && std::string(argv[1]) == "--instructions") {
+        rc = count_instructions(static_cast<uint32_t>(std::stoul(argv[2])), std::stoull(argv[3]),
+                                argc == 5 && std::string(argv[4]) == "--mud");
     } else {
         benchmark::Initialize(&argc, argv);
         benchmark::RunSpecifiedBenchmarks();
