@@ -130,7 +130,9 @@ bool PolicyTables::matches(const Rule& r, const FlowKey& key, bool lan_is_a, uin
         const uint16_t remote_port = lan_is_a ? key.port_b : key.port_a;
         if (!r.remote_port.matches(remote_port) || !r.device_port.matches(lan_port)) return false;
     }
-    if (r.opener != 0 && r.opener != initiator) return false;
+    // A flow picked up mid-stream (the agent restarted, the table was full)
+    // has no known opener: it is not refused for that (fail open).
+    if (r.opener != 0 && initiator != 0 && r.opener != initiator) return false;
     if (r.icmp_type >= 0 || r.icmp_code >= 0) {
         if (packet == nullptr || packet->icmp_type == 0xff) return false;
         if (r.icmp_type >= 0 && r.icmp_type != packet->icmp_type) return false;

@@ -46,7 +46,7 @@ struct PolicyRule {
     bool has_remote_mac = false;            // then it matches non-IP frames only (an IP flow has no remote MAC)
     MacAddress remote_mac;
     PortRange remote_port, device_port;
-    uint8_t opener = 0;  // proto::Initiator: 0 any, 1 the device (LAN), 2 the remote
+    uint8_t opener = 0;  // proto::Initiator: 0 any, 1 the device (LAN), 2 the remote; an unknown opener passes
     int16_t icmp_type = -1, icmp_code = -1;
 };
 

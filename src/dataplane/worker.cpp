@@ -217,7 +217,7 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
                 rule_bytes_[rule].add(len);
                 drop = true;
             } else if (const PolicyTables::Device* d = policies.find(key.mac)) {
-                // Untracked, so judged packet by packet; the opener is unknown.
+                // Untracked, so judged packet by packet; the opener is unknown (policy_tables.h).
                 const uint16_t verdict = policies.decide(*d, key, lan_is_a, src_is_lan ? 0 : 1, 0, &facts);
                 drop = policy_drops(policies, key.mac, verdict, len, nullptr);
             }

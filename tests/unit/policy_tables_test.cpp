@@ -92,6 +92,7 @@ TEST(PolicyTables, PortsOpenerVersionAndDeviceNetworks) {
     EXPECT_EQ(verdict(t, 17, "203.0.113.1", 1500, 0, kByDevice, 5353), kPolicyNoEntry);
     EXPECT_EQ(verdict(t, 6, "203.0.113.1", 50000, 0, kByRemote, 8080), 2);
     EXPECT_EQ(verdict(t, 6, "203.0.113.1", 50000, 0, kByDevice, 8080), kPolicyNoEntry);  // opened by the device
+    EXPECT_EQ(verdict(t, 6, "203.0.113.1", 50000, 0, 0, 8080), 2);  // picked up mid-stream: opener unknown
     EXPECT_EQ(verdict(t, 6, "2001:db8::5", 443), 3);
     EXPECT_EQ(verdict(t, 6, "2001:db9::5", 443), kPolicyNoEntry);
     EXPECT_EQ(verdict(t, 17, "203.0.113.1", 123), 4);  // the device is 10.0.0.1
