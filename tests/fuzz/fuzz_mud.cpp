@@ -2,7 +2,8 @@
 // a user's upload hands it over.  Oracle: nothing throws or crashes; a file
 // is valid exactly when it has a profile and no error; --strict turns exactly
 // the tolerated departures into errors; a valid profile's policies name only
-// ACLs it has.
+// ACLs it has; and what the writer makes of a valid profile reads back as it
+// (its never-matching entries left out).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "mud/parser.h"
+#include "mud/writer.h"
 
 namespace {
 
@@ -38,6 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             for (const auto& n : *names)
                 if (p.acl(n) == nullptr) fail("a valid profile names a missing ACL: " + n);
         if (!p.mud_url.starts_with("https://")) fail("a valid profile without an https MUD URL");
+        spin::mud::Profile usable = p;
+        for (auto& a : usable.acls) std::erase_if(a.aces, [](const spin::mud::Ace& x) { return !x.unusable.empty(); });
+        const auto back = spin::mud::parse(spin::mud::write_mud(p));
+        if (!back.valid() || !(*back.profile == usable)) fail("the written profile does not read back as itself");
     }
     return 0;
 }

@@ -3,9 +3,6 @@
 // a note, and every shared profile compiled into a policy whose JSON (the
 // order's wire form) reads back as the same policy.
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -14,6 +11,7 @@
 
 #include "mud/compiler.h"
 #include "mud/parser.h"
+#include "mud_corpus.h"
 
 using namespace spin;
 using namespace spin::mud;
@@ -76,13 +74,6 @@ std::vector<IpPrefix> nets(std::initializer_list<const char*> texts) {
     for (const char* t : texts) v.push_back(net(t));
     std::sort(v.begin(), v.end());
     return v;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 }  // namespace
@@ -211,28 +202,25 @@ TEST(MudCompiler, AuthorityOfAUrl) {
 // Every shared profile: one entry per usable ACE, and the policy's JSON (as
 // orders carry it) reads back as the same policy.
 TEST(MudCompiler, EverySharedProfileCompilesAndRoundTrips) {
-    const std::filesystem::path root = std::filesystem::path(SPIN_CORPUS_DIR) / "mud";
-    if (!std::filesystem::is_directory(root)) GTEST_SKIP() << "no shared corpus at " << root;
-    size_t files = 0, entries = 0;
-    for (const auto& dir : std::filesystem::directory_iterator(root))
-        for (const auto& f : std::filesystem::directory_iterator(dir))
-            if (f.path().extension() == ".json") {
-                const auto r = parse(slurp(f.path()));
-                ASSERT_TRUE(r.valid()) << f.path();
-                size_t usable = 0;
-                for (const Acl& a : r.profile->acls)
-                    for (const Ace& x : a.aces) usable += x.unusable.empty() ? 1 : 0;
-                const auto c = compiled(*r.profile);
-                EXPECT_EQ(c.policy.entries.size(), usable) << f.path();
-                const json wire = c.policy;
-                std::string error;
-                const auto back = proto::parse_policy(json::parse(wire.dump()), &error);
-                ASSERT_TRUE(back) << f.path() << ": " << error;
-                EXPECT_EQ(*back, c.policy) << f.path();
-                ++files;
-                entries += c.policy.entries.size();
-            }
-    EXPECT_EQ(files, 38u);
+    const auto files = test::corpus_files();
+    if (files.empty()) GTEST_SKIP() << "no shared corpus at " << test::corpus_root();
+    size_t entries = 0;
+    for (const auto& f : files) {
+        const auto r = parse(test::slurp(f));
+        ASSERT_TRUE(r.valid()) << f;
+        size_t usable = 0;
+        for (const Acl& a : r.profile->acls)
+            for (const Ace& x : a.aces) usable += x.unusable.empty() ? 1 : 0;
+        const auto c = compiled(*r.profile);
+        EXPECT_EQ(c.policy.entries.size(), usable) << f;
+        const json wire = c.policy;
+        std::string error;
+        const auto back = proto::parse_policy(json::parse(wire.dump()), &error);
+        ASSERT_TRUE(back) << f << ": " << error;
+        EXPECT_EQ(*back, c.policy) << f;
+        entries += c.policy.entries.size();
+    }
+    EXPECT_EQ(files.size(), 38u);
     EXPECT_GT(entries, 900u);
 }
 
