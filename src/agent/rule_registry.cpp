@@ -24,6 +24,24 @@ bool same_name(const DnsName& name, std::string_view wire) {
            });
 }
 
+nlohmann::json addresses_json(const LearntAddresses& set) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [a, until] : set)
+        out.push_back({{"address", IpPrefix::host(a.first, a.second.data()).address_text()}, {"until_us", until}});
+    return out;
+}
+
+// The distinct DNS names a policy's entries give.
+std::vector<DnsName> names_of(const proto::Rule& rule) {
+    std::vector<DnsName> out;
+    if (!rule.policy) return out;
+    for (const auto& e : rule.policy->entries)
+        if (!e.domain.empty()) out.push_back(e.domain);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 }  // namespace
 
 size_t RuleRegistry::Entry::learnt() const {
@@ -39,6 +57,7 @@ RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string
         if (rule.replaces(e.info.rule)) {
             // The device's new policy: same id; what it resolved stays learnt.
             e.info.rule = rule;
+            e.policy_names = names_of(rule);
             e.info.name = rule.name.empty() ? rule.describe() : rule.name;
             e.info.origin = origin;
             names_[e.info.id] = e.info.name;
@@ -70,6 +89,7 @@ RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string
     e.info.name = rule.name.empty() ? rule.describe() : rule.name;
     e.info.origin = origin;
     e.info.rule = rule;
+    e.policy_names = names_of(rule);
     names_[e.info.id] = e.info.name;
     policies_dirty_ = policies_dirty_ || rule.kind == RuleKind::device_policy;
     entries_.push_back(std::move(e));
@@ -93,9 +113,7 @@ void RuleRegistry::reindex_learning() {
     learning_.clear();
     for (const auto& e : entries_) {
         const auto& r = e.info.rule;
-        const bool names = r.policy && std::any_of(r.policy->entries.begin(), r.policy->entries.end(),
-                                                   [](const proto::PolicyEntry& p) { return !p.domain.empty(); });
-        if (r.kind == RuleKind::device_name || !r.domains.empty() || names) learning_.insert(r.mac);
+        if (r.kind == RuleKind::device_name || !r.domains.empty() || !e.policy_names.empty()) learning_.insert(r.mac);
     }
 }
 
@@ -120,15 +138,15 @@ bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<sl
     for (auto& e : entries_) {
         const auto& rule = e.info.rule;
         if (rule.policy && rule.mac == device) {
-            for (const auto& entry : rule.policy->entries) {
-                if (entry.domain.empty()) continue;
+            // The rule's cap is shared by its names.
+            const size_t cap = std::max<size_t>(16, kMaxLearnt / std::max<size_t>(1, e.policy_names.size()));
+            for (const DnsName& name : e.policy_names) {
                 for (const auto& b : bindings) {
-                    bool hit = same_name(entry.domain, b.name);
-                    for (const auto& v : b.via) hit = hit || same_name(entry.domain, v);
+                    bool hit = same_name(name, b.name);
+                    for (const auto& v : b.via) hit = hit || same_name(name, v);
                     if (!hit) continue;
                     const uint64_t ttl = std::clamp<uint64_t>(b.ttl, kMinTtlS, kMaxTtlS);
-                    if (e.named[entry.domain].learn({b.ip_version, b.addr}, now_us + ttl * 1'000'000, kMaxLearnt,
-                                                    learnt_dropped_))
+                    if (e.named[name].learn({b.ip_version, b.addr}, now_us + ttl * 1'000'000, cap, learnt_dropped_))
                         changed = policies_dirty_ = true;
                 }
             }
@@ -398,18 +416,12 @@ nlohmann::json RuleRegistry::state() const {
     std::lock_guard lock(mutex_);
     nlohmann::json rules = nlohmann::json::array(), learnt = nlohmann::json::array();
     for (const auto& e : entries_) {
-        const auto save = [&](const LearntAddresses& set, const DnsName* name) {
-            if (set.empty()) return;
-            nlohmann::json addresses = nlohmann::json::array();
-            for (const auto& [a, until] : set)
-                addresses.push_back(
-                    {{"address", IpPrefix::host(a.first, a.second.data()).address_text()}, {"until_us", until}});
-            nlohmann::json l = {{"rule", e.info.rule}, {"addresses", std::move(addresses)}};
-            if (name != nullptr) l["domain"] = *name;
-            learnt.push_back(std::move(l));
-        };
-        save(e.addresses, nullptr);
-        for (const auto& [name, set] : e.named) save(set, &name);
+        if (!e.addresses.empty()) learnt.push_back({{"rule", e.info.rule}, {"addresses", addresses_json(e.addresses)}});
+        // A policy's names in one item: the rule (the whole policy) is written once.
+        nlohmann::json named = nlohmann::json::array();
+        for (const auto& [name, set] : e.named)
+            if (!set.empty()) named.push_back({{"domain", name}, {"addresses", addresses_json(set)}});
+        if (!named.empty()) learnt.push_back({{"rule", e.info.rule}, {"named", std::move(named)}});
         if (e.info.origin == "order") rules.push_back({{"rule", e.info.rule}, {"name", e.info.name}});
     }
     auto list = [](const std::vector<IpPrefix>& v) {
@@ -444,22 +456,28 @@ size_t RuleRegistry::restore(const nlohmann::json& state) {
         std::string err;
         auto rule = l.is_object() ? proto::parse_rule(l.value("rule", nlohmann::json()), &err) : std::nullopt;
         if (!rule) fail("learnt rule: " + err);
-        Learnt x{*rule, std::nullopt, {}};
-        if (l.contains("domain")) {
-            x.domain = l["domain"].is_string() ? DnsName::parse(l["domain"].get<std::string>()) : std::nullopt;
-            if (!x.domain) fail("learnt domain " + l["domain"].dump());
+        const auto read = [&](const nlohmann::json& list, std::optional<DnsName> domain) {
+            Learnt x{*rule, std::move(domain), {}};
+            for (const auto& a : list.is_array() ? list : nlohmann::json::array()) {
+                const auto p = a.is_object() && a.value("address", nlohmann::json()).is_string()
+                                   ? IpPrefix::parse(a["address"].get<std::string>())
+                                   : std::nullopt;
+                if (!p || !p->is_host() || !a.value("until_us", nlohmann::json()).is_number_unsigned())
+                    fail("learnt address " + a.dump());
+                Address addr{p->version(), {}};
+                std::memcpy(addr.second.data(), p->bytes(), 16);
+                x.addresses.emplace_back(addr, a["until_us"].get<uint64_t>());
+            }
+            learnt.push_back(std::move(x));
+        };
+        read(l.value("addresses", nlohmann::json::array()), std::nullopt);
+        for (const auto& n : l.value("named", nlohmann::json::array())) {  // a policy's names
+            auto domain = n.is_object() && n.value("domain", nlohmann::json()).is_string()
+                              ? DnsName::parse(n["domain"].get<std::string>())
+                              : std::nullopt;
+            if (!domain) fail("learnt name " + n.dump());
+            read(n.value("addresses", nlohmann::json::array()), std::move(domain));
         }
-        for (const auto& a : l.value("addresses", nlohmann::json::array())) {
-            const auto p = a.is_object() && a.value("address", nlohmann::json()).is_string()
-                               ? IpPrefix::parse(a["address"].get<std::string>())
-                               : std::nullopt;
-            if (!p || !p->is_host() || !a.value("until_us", nlohmann::json()).is_number_unsigned())
-                fail("learnt address " + a.dump());
-            Address addr{p->version(), {}};
-            std::memcpy(addr.second.data(), p->bytes(), 16);
-            x.addresses.emplace_back(addr, a["until_us"].get<uint64_t>());
-        }
-        learnt.push_back(std::move(x));
     }
     dp::NetworkServices services;
     const auto svc = state.value("services", nlohmann::json::object());

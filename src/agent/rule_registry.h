@@ -14,8 +14,9 @@
 //
 // A device_policy rule (a MUD policy, proto/policy.h) is published in the
 // dataplane's policy tables instead; its DNS names are learnt per name and
-// matched exactly (a MUD name is one host's), and a device has one: a new
-// policy for it takes the old one's place and id.
+// matched exactly (a MUD name is one host's), sharing the rule's cap of
+// kMaxLearnt addresses (at least 16 each); a device has one policy: a new
+// one takes the old one's place and id.
 //
 // Owned by the control thread; the telemetry thread reads snapshot() (hence
 // the mutex, which no worker ever touches).
@@ -124,6 +125,7 @@ private:
         RuleInfo info;
         LearntAddresses addresses;                            // learnt from DNS, each until a packet time (us)
         std::map<DnsName, LearntAddresses> named;             // device_policy: per name its entries give
+        std::vector<DnsName> policy_names;                    // device_policy: those names, distinct
         std::optional<std::vector<dp::TableEntry>> compiled;  // reset when the rule's entries change
         size_t learnt() const;
     };

@@ -482,3 +482,23 @@ TEST(RuleState, PoliciesAndTheirNamesSurviveARestart) {
     back.commit();
     EXPECT_EQ(policy_verdict(tables2, cloud), dp::kPolicyNoEntry);
 }
+
+// A policy of many names shares the rule's cap among them: an answer flood
+// for one name cannot grow the device's learnt addresses without bound.
+TEST_F(Orders, PolicyNamesShareTheRulesCap) {
+    json entries = json::array();
+    for (int i = 0; i < 300; ++i)
+        entries.push_back({{"acl", "fr"},
+                           {"ace", "a" + std::to_string(i)},
+                           {"toward", "remote"},
+                           {"domain", "n" + std::to_string(i) + ".maker.example"}});
+    const json rule = {{"type", "device_policy"},
+                       {"mac", "02:00:00:00:00:11"},
+                       {"policy", {{"mode", "monitor"}, {"profile", "https://maker.example/x"}, {"entries", entries}}}};
+    ASSERT_TRUE(order(json{{"op", "block"}, {"rule", rule}}.dump())["ok"]);
+    std::vector<slowpath::DnsBinding> flood;
+    for (uint8_t i = 0; i < 40; ++i) flood.push_back(binding4("n7.maker.example", {198, 51, 100, i}));
+    ASSERT_TRUE(rules_.learn({0x02, 0, 0, 0, 0, 0x11}, flood, kT0));
+    EXPECT_EQ(rules_.snapshot()[0].resolved, 16u);  // 4096 / 300 is below the floor of 16
+    EXPECT_EQ(rules_.learnt_dropped(), 24u);
+}
