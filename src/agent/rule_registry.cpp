@@ -1,7 +1,6 @@
 #include "agent/rule_registry.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -13,16 +12,6 @@ namespace spin::agent {
 using proto::RuleKind;
 
 namespace {
-
-// Whether `wire` (a name as a DNS message has it) is `name`, any case, with
-// or without the trailing dot: MUD names one host, not a domain.
-bool same_name(const DnsName& name, std::string_view wire) {
-    if (wire.ends_with('.')) wire.remove_suffix(1);
-    const std::string& n = name.to_string();
-    return wire.size() == n.size() && std::equal(n.begin(), n.end(), wire.begin(), [](char a, char b) {
-               return a == std::tolower(static_cast<unsigned char>(b));
-           });
-}
 
 nlohmann::json addresses_json(const LearntAddresses& set) {
     nlohmann::json out = nlohmann::json::array();
@@ -142,8 +131,8 @@ bool RuleRegistry::learn(const std::array<uint8_t, 6>& mac, const std::vector<sl
             const size_t cap = std::max<size_t>(16, kMaxLearnt / std::max<size_t>(1, e.policy_names.size()));
             for (const DnsName& name : e.policy_names) {
                 for (const auto& b : bindings) {
-                    bool hit = same_name(name, b.name);
-                    for (const auto& v : b.via) hit = hit || same_name(name, v);
+                    bool hit = name.is(b.name);
+                    for (const auto& v : b.via) hit = hit || name.is(v);
                     if (!hit) continue;
                     const uint64_t ttl = std::clamp<uint64_t>(b.ttl, kMinTtlS, kMaxTtlS);
                     if (e.named[name].learn({b.ip_version, b.addr}, now_us + ttl * 1'000'000, cap, learnt_dropped_))
@@ -312,9 +301,8 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
 dp::DevicePolicyTable RuleRegistry::compile_policy(const Entry& e) {
     const proto::DevicePolicy& p = *e.info.rule.policy;
     const bool enforce = p.mode == proto::PolicyMode::enforce;
-    const bool names =
-        std::any_of(p.entries.begin(), p.entries.end(), [](const proto::PolicyEntry& x) { return !x.domain.empty(); });
-    dp::DevicePolicyTable out{.mac = p.mac, .rule = e.info.id, .enforce = enforce, .hold_answers = enforce && names};
+    dp::DevicePolicyTable out{
+        .mac = p.mac, .rule = e.info.id, .enforce = enforce, .hold_answers = enforce && !e.policy_names.empty()};
     for (const proto::PolicyEntry& in : p.entries) {
         dp::PolicyRule r;
         r.accept = in.accept;

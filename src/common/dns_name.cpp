@@ -61,6 +61,11 @@ bool DnsName::covers(std::string_view name) const {
            equal_tail(name.size() - base.size());
 }
 
+bool DnsName::is(std::string_view name) const {
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    return !wildcard() && name.size() == text_.size() && covers(name);
+}
+
 void to_json(nlohmann::json& j, const DnsName& name) { j = name.to_string(); }
 
 void from_json(const nlohmann::json& j, DnsName& name) {

@@ -31,6 +31,9 @@ public:
     // Whether `name` (as a DNS message spells it, any case, with or without
     // the trailing dot) is this name or under it ("*.": only under it).
     bool covers(std::string_view name) const;
+    // Whether `name` (as covers() takes it) is this name itself, not one
+    // under it: a MUD file's DNS name is one host's.
+    bool is(std::string_view name) const;
 
     auto operator<=>(const DnsName&) const = default;
 

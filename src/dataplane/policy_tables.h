@@ -92,6 +92,10 @@ public:
     uint16_t decide_frame(const Device& d, uint16_t ethertype, const uint8_t* remote_mac, int dir) const;
     // Whether a verdict lets the packet through (a service, or an accepting entry).
     bool passes(const Device& d, uint16_t verdict) const;
+    // The verdict as a flow entry caches it: with kPolicyDrops when it drops.
+    uint16_t cached(const Device& d, uint16_t verdict) const {
+        return d.enforce && !passes(d, verdict) ? verdict | kPolicyDrops : verdict;
+    }
 
 private:
     struct Rule {

@@ -182,8 +182,7 @@ void Worker::decide_policy(FlowEntry& e, const PolicyTables& policies) const {
     if (d == nullptr) return;
     const bool lan_is_a = e.state & flow_state::lan_is_a;
     for (int dir = 0; dir < 2; ++dir) {
-        const uint16_t v = policies.decide(*d, e.key, lan_is_a, dir, e.initiator, nullptr);
-        e.mud[dir] = d->enforce && !policies.passes(*d, v) ? v | kPolicyDrops : v;
+        e.mud[dir] = policies.cached(*d, policies.decide(*d, e.key, lan_is_a, dir, e.initiator, nullptr));
     }
 }
 
@@ -272,10 +271,8 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
     if (!blocking && e.mud[dir] != kPolicyNone) {
         if (p.icmp_type != 0xff) [[unlikely]] {
             // ICMP is judged by type and code, packet by packet.
-            if (const PolicyTables::Device* d = policies.find(key.mac)) {
-                const uint16_t v = policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts);
-                e.mud[dir] = d->enforce && !policies.passes(*d, v) ? v | kPolicyDrops : v;
-            }
+            if (const PolicyTables::Device* d = policies.find(key.mac))
+                e.mud[dir] = policies.cached(*d, policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts));
         }
         uint16_t rule = 0;
         if ((e.mud[dir] & kPolicyDrops) && policy_drops(policies, key.mac, e.mud[dir] & ~kPolicyDrops, len, &rule)) {

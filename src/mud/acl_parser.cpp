@@ -72,9 +72,7 @@ private:
         if (ace_.unusable.empty()) ace_.unusable = fmt::format("{}: {}", path, why);
     }
     void unknown_matches(const json& obj, const std::string& path, std::initializer_list<std::string_view> known) {
-        for (const auto& [key, value] : obj.items())
-            if (std::find(known.begin(), known.end(), key) == known.end())
-                never_matches(child(path, key), kNotEnforced);
+        for (const auto& key : JsonReader::unknown(obj, known)) never_matches(child(path, key), kNotEnforced);
     }
 
     void read_matches(const json& m, const std::string& path);

@@ -55,15 +55,16 @@ const json* JsonReader::member(const json& obj, const std::string& path, std::st
     return nullptr;
 }
 
-size_t JsonReader::unknown_keys(const json& obj, const std::string& path, std::initializer_list<std::string_view> known,
-                                std::string_view message) {
-    size_t n = 0;
-    for (const auto& [key, value] : obj.items()) {
-        if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-        tolerate(child(path, key), std::string(message));
-        ++n;
-    }
-    return n;
+std::vector<std::string> JsonReader::unknown(const json& obj, std::initializer_list<std::string_view> known) {
+    std::vector<std::string> out;
+    for (const auto& [key, value] : obj.items())
+        if (std::find(known.begin(), known.end(), key) == known.end()) out.push_back(key);
+    return out;
+}
+
+void JsonReader::unknown_keys(const json& obj, const std::string& path, std::initializer_list<std::string_view> known,
+                              std::string_view message) {
+    for (const auto& key : unknown(obj, known)) tolerate(child(path, key), std::string(message));
 }
 
 std::optional<std::string> JsonReader::string(const json& v, const std::string& path) {

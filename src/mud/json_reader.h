@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,10 +34,11 @@ public:
     // The member `key` of `obj`, or null if absent (and an error naming it
     // when `required`).
     const json* member(const json& obj, const std::string& path, std::string_view key, bool required = false);
-    // Every key of `obj` outside `known`, each with `message` ("... is not
-    // understood") tolerated; returns how many there were.
-    size_t unknown_keys(const json& obj, const std::string& path, std::initializer_list<std::string_view> known,
-                        std::string_view message);
+    // The keys of `obj` outside `known`.
+    static std::vector<std::string> unknown(const json& obj, std::initializer_list<std::string_view> known);
+    // Each of them, with `message` ("... is not understood"), tolerated.
+    void unknown_keys(const json& obj, const std::string& path, std::initializer_list<std::string_view> known,
+                      std::string_view message);
 
     // Typed leaves.  nullopt after an error when the value has another type
     // or lies outside [min, max].

@@ -117,6 +117,17 @@ TEST(DnsName, Covers) {
     EXPECT_FALSE(DnsName().covers("example.com"));
 }
 
+TEST(DnsName, IsTheNameItselfOnly) {
+    const auto plain = *DnsName::parse("cloud.example.com");
+    EXPECT_TRUE(plain.is("cloud.example.com"));
+    EXPECT_TRUE(plain.is("Cloud.Example.COM."));
+    EXPECT_FALSE(plain.is("x.cloud.example.com"));
+    EXPECT_FALSE(plain.is("example.com"));
+    EXPECT_FALSE(plain.is("xcloud.example.com"));
+    EXPECT_FALSE(DnsName::parse_pattern("*.example.com")->is("a.example.com"));
+    EXPECT_FALSE(DnsName().is(""));
+}
+
 TEST(DnsName, RefusesWithAReason) {
     std::string error;
     const std::string label63(63, 'a'), label64(64, 'a');

@@ -2,33 +2,25 @@
 // Luminaire example, whose CA expired in 2019): refused on time, accepted
 // only when the caller ignores time, refused when a byte of it changes.
 // Signers and anchors made with the openssl tool are test_mud_files.py's.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "mud/signature.h"
+#include "mud_corpus.h"
 
 using namespace spin::mud;
 
 namespace {
 
-const std::string kCisco = std::string(SPIN_CORPUS_DIR) + "/mud/cisco/";
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+const std::string kCisco = (test::corpus_root() / "cisco").string() + "/";
 
 class CiscoSignature : public ::testing::Test {
 protected:
     void SetUp() override {
-        content = slurp(kCisco + "Luminaire_150.json");
-        signature = slurp(kCisco + "Luminaire_150.p7s");
-        ca = slurp(kCisco + "luminaire-cacert.pem");
+        content = test::slurp(kCisco + "Luminaire_150.json");
+        signature = test::slurp(kCisco + "Luminaire_150.p7s");
+        ca = test::slurp(kCisco + "luminaire-cacert.pem");
         if (content.empty() || signature.empty() || ca.empty())
             GTEST_SKIP() << "the shared corpus is not at " << kCisco << "; skipping the signed-file checks";
     }
