@@ -261,16 +261,16 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         decide_policy(e, policies);
     }
     if (created) stage(e, static_cast<uint32_t>(id), FlowEvent::start, EndReason::none);
-    const PacketFacts facts{p.icmp_type, dir == 0, p.icmp_code};
     bool blocking = e.state & flow_state::blocking;
     if (e.state & flow_state::per_packet) [[unlikely]] {
-        const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, facts);
+        const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, {p.icmp_type, dir == 0, p.icmp_code});
         if (rule != 0) e.rule = rule;
         blocking = rule != 0;
     }
     if (!blocking && e.mud[dir] != kPolicyNone) {
         if (p.icmp_type != 0xff) [[unlikely]] {
             // ICMP is judged by type and code, packet by packet.
+            const PacketFacts facts{p.icmp_type, dir == 0, p.icmp_code};
             if (const PolicyTables::Device* d = policies.find(key.mac))
                 e.mud[dir] = policies.cached(*d, policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts));
         }
