@@ -162,6 +162,54 @@ void BlockManager::remove(int64_t id, const std::string& reason, double now, Don
     reconcile(b, now);
 }
 
+int64_t BlockManager::set_policy(const proto::Rule& rule, const std::string& reason, double now) {
+    for (auto& [id, b] : blocks_) {
+        if (b.removed != 0 || !rule.replaces(b.request.rule)) continue;
+        if (b.request.rule.same_as(rule)) return id;
+        b.request.rule = rule;
+        b.request.reason = reason;
+        // Every agent gets the new policy; what each had (its origin, its
+        // run) still tells a restart from an acknowledgement.
+        for (auto& [agent, a] : b.agents) {
+            if (!a.order_id.empty()) orders_.erase(a.order_id);
+            AgentState fresh;
+            fresh.origin = a.origin;
+            a = fresh;
+        }
+        save(b);
+        reconcile(b, now);
+        return id;
+    }
+    Block b;
+    b.request.rule = rule;
+    b.request.reason = reason;
+    b.created = now;
+    add_targets(b);
+    b.id = store_.insert(now, 0);
+    Block& stored = blocks_.emplace(b.id, std::move(b)).first->second;
+    save(stored);
+    log_info("block {} ({}) ordered to {} agents", stored.id, rule.describe(), stored.agents.size());
+    reconcile(stored, now);
+    return stored.id;
+}
+
+void BlockManager::remove_policy(const MacAddress& mac, double now) {
+    proto::Rule probe;
+    probe.kind = proto::RuleKind::device_policy;
+    probe.mac = mac;
+    for (auto& [id, b] : blocks_)
+        if (b.removed == 0 && probe.replaces(b.request.rule)) {
+            remove(id, "MUD profile removed", now, [](nmf::ControlResult) {});
+            return;
+        }
+}
+
+std::optional<json> BlockManager::find(int64_t id) const {
+    const auto it = blocks_.find(id);
+    if (it == blocks_.end() || it->second.removed != 0) return std::nullopt;
+    return to_json(it->second);
+}
+
 void BlockManager::on_answer(const std::string& agent, const json& answer, double now) {
     // An agent's answer is untrusted JSON: fields of another type read as empty.
     const auto order = orders_.find(nmf::json_text(answer, "id"));

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,16 @@ public:
     void create(const nmf::BlockRequest& request, double now, Done done);
     void remove(int64_t id, const std::string& reason, double now, Done done);
     void on_answer(const std::string& agent, const nlohmann::json& answer, double now);
+
+    // A device's MUD policy (a device_policy rule), put in force the way a
+    // block is but changed in place: a new policy for the device takes its
+    // block's place (the agents replace the rule, keeping its id).  Returns
+    // the block's id; a policy equal to the one in force orders nothing.
+    int64_t set_policy(const proto::Rule& rule, const std::string& reason, double now);
+    // Lifts the device's policy, if it has one.
+    void remove_policy(const MacAddress& mac, double now);
+    // The block as the API shows it (nullopt: none in force with that id).
+    std::optional<nlohmann::json> find(int64_t id) const;
     // Expiry, (re)sending, completing waiters; call often (every loop).
     void tick(double now);
 

@@ -55,6 +55,7 @@ Controller::Controller(const ControllerConfig& config)
     for (const AgentEndpoint& a : config.agents)
         sessions_.push_back(std::make_unique<AgentSession>(ctx_, a, keys_ ? &*keys_ : nullptr));
     blocks_ = std::make_unique<BlockManager>(config.db, sessions_, recorder_, config.order_timeout);
+    mud_ = std::make_unique<MudManager>(config.mud, config.db, *blocks_, recorder_);
     api_ = std::make_unique<nmf::ApiServer>(api_config(config), queries_, *this, hub_);
     api_->start();
     log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
@@ -91,6 +92,7 @@ void Controller::run(const std::atomic<bool>& stop) {
         run_jobs();
         now = epoch_seconds_now();
         try {
+            mud_->tick(now);
             blocks_->tick(now);
         } catch (const std::exception& e) {  // the store busy or broken: try again next round
             log_warn("blocks: {}", e.what());
@@ -183,6 +185,32 @@ nmf::ControlResult Controller::remove_block(int64_t id) {
         config_.order_timeout + 2);
 }
 
+nmf::ControlResult Controller::mud_devices() {
+    return on_ingest_thread([this](BlockManager::Done done) { done(mud_->devices()); }, 5);
+}
+
+nmf::ControlResult Controller::mud_assign(const nmf::MudRequest& request) {
+    return on_ingest_thread(
+        [this, request](BlockManager::Done done) { done(mud_->assign(request, epoch_seconds_now())); }, 5);
+}
+
+nmf::ControlResult Controller::mud_conformance(const std::string& mac) {
+    return on_ingest_thread([this, mac](BlockManager::Done done) { done(mud_->conformance(mac)); }, 5);
+}
+
+nmf::ControlResult Controller::mud_set_mode(const std::string& mac, const std::string& mode) {
+    return on_ingest_thread(
+        [this, mac, mode](BlockManager::Done done) { done(mud_->set_mode(mac, mode, epoch_seconds_now())); }, 5);
+}
+
+nmf::ControlResult Controller::mud_accept(const std::string& mac) {
+    return on_ingest_thread([this, mac](BlockManager::Done done) { done(mud_->accept(mac, epoch_seconds_now())); }, 5);
+}
+
+nmf::ControlResult Controller::mud_remove(const std::string& mac) {
+    return on_ingest_thread([this, mac](BlockManager::Done done) { done(mud_->remove(mac, epoch_seconds_now())); }, 5);
+}
+
 void Controller::user_action(const std::string& mac, const json& change) {
     std::lock_guard lock(jobs_mutex_);
     jobs_.push_back([this, mac, change] {
@@ -224,7 +252,8 @@ json Controller::stats() const {
           {"batches_shed", store_->shed()},
           {"queued", store_->queued()},
           {"traffic_rows", w.traffic_rows},
-          {"error", store_->error()}}}};
+          {"error", store_->error()}}},
+        {"mud", mud_->stats()}};
 }
 
 nmf::ControlResult Controller::status() {

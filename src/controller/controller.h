@@ -17,6 +17,7 @@
 #include "controller/agent_session.h"
 #include "controller/block_manager.h"
 #include "controller/controller_config.h"
+#include "controller/mud/mud_manager.h"
 #include "controller/store_thread.h"
 #include "nmf/api/api_server.h"
 #include "nmf/api/controls.h"
@@ -43,6 +44,12 @@ public:
     nmf::ControlResult blocks(bool include_removed) override;
     nmf::ControlResult create_block(const nmf::BlockRequest& request) override;
     nmf::ControlResult remove_block(int64_t id) override;
+    nmf::ControlResult mud_devices() override;
+    nmf::ControlResult mud_assign(const nmf::MudRequest& request) override;
+    nmf::ControlResult mud_conformance(const std::string& mac) override;
+    nmf::ControlResult mud_set_mode(const std::string& mac, const std::string& mode) override;
+    nmf::ControlResult mud_accept(const std::string& mac) override;
+    nmf::ControlResult mud_remove(const std::string& mac) override;
     void user_action(const std::string& mac, const nlohmann::json& change) override;
 
 private:
@@ -59,6 +66,7 @@ private:
     std::optional<transport::CurveKeyPair> keys_;
     std::vector<std::unique_ptr<AgentSession>> sessions_;
     std::unique_ptr<BlockManager> blocks_;
+    std::unique_ptr<MudManager> mud_;
     nmf::EventHub hub_;
     nmf::QueryPool queries_;
     std::unique_ptr<nmf::ApiServer> api_;

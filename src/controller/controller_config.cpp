@@ -112,7 +112,7 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     if (!root || root.IsNull()) return c;
     const At top{root, ""};
     if (!root.IsMap()) throw ConfigError(fmt::format("{}: must be a mapping of sections", origin));
-    top.only({"agents", "curve", "store", "api", "orders", "agent_timeout", "oui_dir"});
+    top.only({"agents", "curve", "store", "api", "orders", "agent_timeout", "oui_dir", "mud"});
     if (top.has("agents")) {
         const At list = top.child("agents");
         if (!list.node.IsSequence()) list.fail("must be a list of agents");
@@ -181,6 +181,7 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     }
     if (top.has("agent_timeout")) c.agent_timeout = seconds(top.child("agent_timeout"), 1, 3600);
     if (top.has("oui_dir")) c.oui_dir = top.child("oui_dir").str();
+    if (top.has("mud")) read_mud_config(top.child("mud"), c.mud);
     return c;
 }
 
@@ -221,6 +222,7 @@ void validate(const ControllerConfig& c) {
                                 "records and orders unprotected: give the agent's server_key (CURVE)",
                                 a.id, *endpoint));
     }
+    validate_mud_config(c.mud);
     if (curve && c.curve_secret_key_file.empty())
         throw ConfigError(
             "an agent has a server_key (CURVE) but curve.secret_key_file (the controller's key pair) is not set");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/yaml_at.h"
+#include "controller/mud/mud_config.h"
 #include "nmf/ingest/recorder.h"
 #include "nmf/store/retention.h"
 
@@ -31,8 +32,8 @@ struct ControllerConfig {
     nmf::RowLimits row_limits;    // traffic rows per device and minute
 
     std::string listen = "127.0.0.1:8080";
-    std::string token;  // bearer token; required off loopback
-    uint64_t max_body = 64 * 1024;
+    std::string token;                   // bearer token; required off loopback
+    uint64_t max_body = 1 << 20;         // a MUD file given through the API fits
     uint32_t api_threads = 16;           // HTTP worker threads
     uint32_t api_max_streams = 4;        // live streams at once (each holds a thread)
     std::vector<std::string> api_hosts;  // names the API may be reached by (Host header)
@@ -40,6 +41,7 @@ struct ControllerConfig {
     double order_timeout = 3;   // seconds to wait for agents' acknowledgements
     double agent_timeout = 15;  // silence after which an agent counts as gone
     std::string oui_dir = "/usr/share/ieee-data";
+    MudConfig mud;
 };
 
 ControllerConfig load_controller_config(const std::string& path);

@@ -20,14 +20,16 @@
 #include "dataplane/address_bits.h"
 #include "dataplane/flow_key.h"
 #include "dataplane/network_services.h"
+#include "proto/flow_record.h"
 
 namespace spin::dp {
 
-// A verdict: 1..kMaxPolicyEntries is the entry (its index in the policy + 1).
-inline constexpr uint16_t kPolicyNone = 0;          // the device has no policy (or not yet decided)
-inline constexpr uint16_t kPolicyService = 0x7ffe;  // a network service: always passes
-inline constexpr uint16_t kPolicyNoEntry = 0x7fff;  // no entry allows it: a violation
-inline constexpr size_t kMaxPolicyEntries = 0x7ffd;
+// A verdict, as records carry it (proto/flow_record.h): 1..kMaxPolicyEntries
+// is the entry (its index in the policy + 1).
+inline constexpr uint16_t kPolicyNone = proto::kMudNoPolicy;    // the device has no policy (or not yet decided)
+inline constexpr uint16_t kPolicyService = proto::kMudService;  // a network service: always passes
+inline constexpr uint16_t kPolicyNoEntry = proto::kMudNoEntry;  // no entry allows it: a violation
+inline constexpr size_t kMaxPolicyEntries = proto::kMudMaxEntries;
 // Set on a verdict a flow entry caches when the device's policy drops it
 // (enforce mode, and no entry or a drop entry), so that a packet costs one
 // test; records carry the verdict without it.

@@ -31,6 +31,13 @@ inline constexpr uint8_t urg = 0x20;
 inline constexpr uint8_t kNoIcmpType = 0xff;
 inline constexpr uint32_t kNoRule = 0;
 
+// mud_out / mud_in besides an entry of the device's policy (its index + 1,
+// 1..kMudMaxEntries).
+inline constexpr uint16_t kMudNoPolicy = 0;      // the device has no policy
+inline constexpr uint16_t kMudService = 0x7ffe;  // a network service the device needs: always passes
+inline constexpr uint16_t kMudNoEntry = 0x7fff;  // no entry allows it: a violation
+inline constexpr uint16_t kMudMaxEntries = 0x7ffd;
+
 // 128 bytes, little-endian integers, addresses in network byte order.
 // IPv4 addresses occupy the first 4 bytes of the 16-byte field, rest zero.
 struct FlowRecord {

@@ -59,6 +59,7 @@ ApiResponse ApiClient::send(const std::string& method, const std::string& path, 
     const std::string full = base_ + path, text = body.is_null() ? "" : body.dump();
     httplib::Result res = method == "POST"    ? client_->Post(full, headers, text, "application/json")
                           : method == "PATCH" ? client_->Patch(full, headers, text, "application/json")
+                          : method == "PUT"   ? client_->Put(full, headers, text, "application/json")
                                               : client_->Delete(full, headers, text, "application/json");
     if (!res)
         throw ApiCallError(method + " " + full + ": " + httplib::to_string(res.error()) +

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "spinctl/api_client.h"
+#include "spinctl/api_command.h"
 #include "spinctl/command_line.h"
 #include "spinctl/commands.h"
 #include "spinctl/table.h"
@@ -18,90 +19,6 @@ using nlohmann::json;
 namespace spin::spinctl {
 
 namespace {
-
-using Body = std::function<int(ApiClient&, const po::variables_map&, bool as_json)>;
-
-// Parses, connects, runs `body`; API and connection errors become a line on
-// stderr and exit status 1, usage errors 2.
-int run(const char* name, const char* usage, const char* what, const char* positional, int argc, char** argv,
-        const std::function<void(po::options_description&)>& extra, const Body& body) {
-    po::options_description opts(fmt::format("Usage: spinctl {} {}\n\n{}\n\nOptions", name, usage, what));
-    opts.add_options()("help,h", "print this help");
-    if (positional != nullptr) opts.add_options()(positional, po::value<std::string>(), "");
-    if (extra) extra(opts);
-    add_api_options(opts);
-    po::positional_options_description pos;
-    if (positional != nullptr) pos.add(positional, 1);
-    po::variables_map vm;
-    std::string required = positional != nullptr ? positional : "";
-    for (auto& c : required) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (const int rc = parse_command_line(name, argc, argv, opts, vm, required, &pos); rc >= 0) return rc;
-    try {
-        ApiClient client = api_client_from(vm);
-        return body(client, vm, vm.count("json") != 0);
-    } catch (const ApiCallError& e) {
-        std::cerr << "spinctl " << name << ": " << e.what() << "\n";
-        return 1;
-    }
-}
-
-// The body of a 2xx answer; otherwise throws the API's error message.
-json ok(ApiResponse r) {
-    if (r.status >= 200 && r.status < 300) return std::move(r.body);
-    const std::string message = r.body.is_object() && r.body.contains("error") && r.body["error"].is_string()
-                                    ? r.body["error"].get<std::string>()
-                                    : r.body.dump();
-    throw ApiCallError(fmt::format("{} (HTTP {})", message, r.status));
-}
-
-std::string str(const json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return "";
-    return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-uint64_t num(const json& j, const char* key) {
-    const auto it = j.find(key);
-    return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
-}
-
-std::string joined(const json& list, size_t max = 3) {
-    std::string out;
-    size_t n = 0;
-    if (!list.is_array()) return out;
-    for (const auto& v : list) {
-        if (n == max) return out + fmt::format(" +{}", list.size() - max);
-        out += (n++ ? ", " : "") + (v.is_string() ? v.get<std::string>() : v.dump());
-    }
-    return out;
-}
-
-const char* proto_name(int64_t p) {
-    return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" : p == 58 ? "icmpv6" : "";
-}
-
-void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n"; }
-
-void time_options(po::options_description& opts) {
-    opts.add_options()("from", po::value<std::string>()->value_name("TIME"),
-                       "start: seconds since the epoch or ISO 8601 (e.g. 2016-09-22T10:00:00Z)")(
-        "to", po::value<std::string>()->value_name("TIME"), "end, likewise");
-}
-
-std::map<std::string, std::string> params(const po::variables_map& vm, std::initializer_list<const char*> names) {
-    std::map<std::string, std::string> out;
-    for (const char* n : names)
-        if (vm.count(n)) {
-            const auto& v = vm[n].value();
-            if (const auto* s = boost::any_cast<std::string>(&v))
-                out[n] = *s;
-            else if (const auto* i = boost::any_cast<int64_t>(&v))
-                out[n] = std::to_string(*i);
-            else if (const auto* b = boost::any_cast<bool>(&v))
-                out[n] = *b ? "true" : "false";
-        }
-    return out;
-}
 
 void print_block(const json& b) {
     std::string what = str(b, "type");
@@ -128,27 +45,27 @@ int block_status(const json& b) {
 }  // namespace
 
 int devices(int argc, char** argv) {
-    return run("devices", "[options]", "List the devices of the home the controller knows.", nullptr, argc, argv,
-               nullptr, [](ApiClient& api, const po::variables_map&, bool as_json) {
-                   const json body = ok(api.get("/api/v1/devices"));
-                   if (as_json) return print_json(body), 0;
-                   Table t({"MAC", "NAME", "VENDOR", "ADDRESSES", "LAST SEEN (UTC)", "AGENTS"});
-                   for (const auto& d : body["devices"]) {
-                       std::string name = str(d, "name");
-                       if (name.empty()) name = str(d, "hostname");
-                       if (name.empty()) name = joined(d.value("mdns_names", json::array()), 1);
-                       std::string vendor = str(d, "vendor");
-                       if (vendor.empty()) vendor = "(" + str(d, "vendor_kind") + ")";
-                       t.add({str(d, "mac"), name.empty() ? "-" : name, vendor, joined(d["ips"], 2),
-                              utc_time(d.value("last_seen", 0.0)), joined(d["agents"])});
-                   }
-                   t.print(std::cout);
-                   return 0;
-               });
+    return run_api_command("devices", "[options]", "List the devices of the home the controller knows.", nullptr, argc,
+                           argv, nullptr, [](ApiClient& api, const po::variables_map&, bool as_json) {
+                               const json body = ok(api.get("/api/v1/devices"));
+                               if (as_json) return print_json(body), 0;
+                               Table t({"MAC", "NAME", "VENDOR", "ADDRESSES", "LAST SEEN (UTC)", "AGENTS"});
+                               for (const auto& d : body["devices"]) {
+                                   std::string name = str(d, "name");
+                                   if (name.empty()) name = str(d, "hostname");
+                                   if (name.empty()) name = joined(d.value("mdns_names", json::array()), 1);
+                                   std::string vendor = str(d, "vendor");
+                                   if (vendor.empty()) vendor = "(" + str(d, "vendor_kind") + ")";
+                                   t.add({str(d, "mac"), name.empty() ? "-" : name, vendor, joined(d["ips"], 2),
+                                          utc_time(d.value("last_seen", 0.0)), joined(d["agents"])});
+                               }
+                               t.print(std::cout);
+                               return 0;
+                           });
 }
 
 int device(int argc, char** argv) {
-    return run(
+    return run_api_command(
         "device", "MAC [options]", "Everything the controller knows of one device.", "mac", argc, argv, nullptr,
         [](ApiClient& api, const po::variables_map& vm, bool as_json) {
             const json d = ok(api.get("/api/v1/devices/" + vm["mac"].as<std::string>()));
@@ -174,7 +91,7 @@ int device(int argc, char** argv) {
 }
 
 int traffic(int argc, char** argv) {
-    return run(
+    return run_api_command(
         "traffic", "MAC [options]", "A device's traffic over time (default: the last day of data).", "mac", argc, argv,
         [](po::options_description& o) {
             time_options(o);
@@ -200,7 +117,7 @@ int traffic(int argc, char** argv) {
 }
 
 int destinations(int argc, char** argv) {
-    return run(
+    return run_api_command(
         "destinations", "MAC [options]", "Whom a device talked to, with the names it resolved (default: all time).",
         "mac", argc, argv, time_options, [](ApiClient& api, const po::variables_map& vm, bool as_json) {
             const json body = ok(api.get("/api/v1/devices/" + vm["mac"].as<std::string>() + "/destinations",
@@ -220,7 +137,7 @@ int destinations(int argc, char** argv) {
 }
 
 int api_events(int argc, char** argv) {
-    return run(
+    return run_api_command(
         "events", "[options]",
         "The controller's event log: new devices and destinations, changes, blocks, agents.\n"
         "(With --connect ENDPOINT, 'spinctl events' prints an agent's own event stream instead.)",
@@ -247,7 +164,7 @@ int api_events(int argc, char** argv) {
 }
 
 int block(int argc, char** argv) {
-    return run(
+    return run_api_command(
         "block", "MAC [--remote PREFIX | --domain NAME] [options]",
         "Block a device: quarantine it (default), or block it from a remote address / prefix or a DNS\n"
         "name.  Exits 0 when every agent that sees the device acknowledged, 1 otherwise.",
@@ -278,19 +195,20 @@ int block(int argc, char** argv) {
 }
 
 int unblock(int argc, char** argv) {
-    return run("unblock", "ID [options]", "Remove a block (its id from 'spinctl blocks').", "id", argc, argv, nullptr,
-               [](ApiClient& api, const po::variables_map& vm, bool as_json) {
-                   const json b = ok(api.send("DELETE", "/api/v1/blocks/" + vm["id"].as<std::string>(), nullptr));
-                   if (as_json)
-                       print_json(b);
-                   else
-                       print_block(b);
-                   return block_status(b);
-               });
+    return run_api_command("unblock", "ID [options]", "Remove a block (its id from 'spinctl blocks').", "id", argc,
+                           argv, nullptr, [](ApiClient& api, const po::variables_map& vm, bool as_json) {
+                               const json b =
+                                   ok(api.send("DELETE", "/api/v1/blocks/" + vm["id"].as<std::string>(), nullptr));
+                               if (as_json)
+                                   print_json(b);
+                               else
+                                   print_block(b);
+                               return block_status(b);
+                           });
 }
 
 int blocks(int argc, char** argv) {
-    return run(
+    return run_api_command(
         "blocks", "[options]", "The blocks in force, and each agent's acknowledgement.", nullptr, argc, argv,
         [](po::options_description& o) { o.add_options()("all", "also removed blocks"); },
         [](ApiClient& api, const po::variables_map& vm, bool as_json) {

@@ -29,7 +29,14 @@ int api_events(int argc, char** argv);
 int block(int argc, char** argv);
 int unblock(int argc, char** argv);
 int blocks(int argc, char** argv);
-// MUD files (mud_commands.cpp).
+// MUD files (mud_commands.cpp): validate and verify locally, the rest over the API.
 int mud(int argc, char** argv);
+// MUD over the controller API (mud_api_commands.cpp).
+int mud_list(int argc, char** argv);
+int mud_assign(int argc, char** argv);
+int mud_show(int argc, char** argv);
+int mud_mode(int argc, char** argv);
+int mud_accept(int argc, char** argv);
+int mud_remove(int argc, char** argv);
 
 }  // namespace spin::spinctl

@@ -1,5 +1,6 @@
 // spinctl mud SUBCOMMAND: MUD files.  `validate` and `verify` read local
-// files and need neither a controller nor an agent.
+// files and need neither a controller nor an agent; the others speak to the
+// controller's API (mud_api_commands.cpp).
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -29,7 +30,15 @@ const char* kMudUsage =
     "                                      ACL and ACE counts, warnings and errors\n"
     "  verify FILE --signature P7S --ca PEM [--ignore-time]\n"
     "                                      is P7S a good detached CMS signature of FILE by a\n"
-    "                                      certificate that chains to PEM\n";
+    "                                      certificate that chains to PEM\n"
+    "Over the controller API (--url, --token as for 'spinctl devices'):\n"
+    "  list                                every device with a profile, its mode and verdict\n"
+    "  assign MAC (--mud-url URL | --file FILE) [--mode MODE]\n"
+    "                                      hold a device to a profile\n"
+    "  show MAC                            its conformance: violations, packets per ACE\n"
+    "  mode MAC MODE                       monitor, enforce or quarantine-on-violation\n"
+    "  accept MAC                          take the new URL the device announced\n"
+    "  remove MAC                          forget its profile, lift its policy\n";
 
 // Large enough for any MUD file seen (the biggest shared one is 80 kB).
 constexpr size_t kMaxFile = 16u << 20;
@@ -154,6 +163,12 @@ int mud(int argc, char** argv) {
     }
     if (sub == "validate") return validate(argc - 1, argv + 1);
     if (sub == "verify") return verify(argc - 1, argv + 1);
+    using Sub = int (*)(int, char**);
+    static const std::pair<const char*, Sub> kApi[] = {{"list", mud_list},     {"assign", mud_assign},
+                                                       {"show", mud_show},     {"mode", mud_mode},
+                                                       {"accept", mud_accept}, {"remove", mud_remove}};
+    for (const auto& [name, run] : kApi)
+        if (sub == name) return run(argc - 1, argv + 1);
     std::cerr << "spinctl mud: unknown subcommand '" << sub << "'\n" << kMudUsage;
     return 2;
 }

@@ -51,6 +51,35 @@ public:
         if (id < 0) fail("negative block id");
         return {Outcome::not_found, {{"error", "no block " + std::to_string(id)}}};
     }
+    // MUD: what reaches the controller names a device canonically, and one
+    // of a URL (https) or a profile.
+    static void check_mac(const std::string& mac) {
+        const auto parsed = spin::MacAddress::parse(mac);
+        if (!parsed || parsed->to_string() != mac) fail("a MAC that is not canonical reached the controller: " + mac);
+    }
+    ControlResult mud_devices() override { return {Outcome::done, json::array()}; }
+    ControlResult mud_assign(const MudRequest& r) override {
+        check_mac(r.mac);
+        if (r.url.empty() == r.profile.empty()) fail("a MUD assignment with both or neither of url and profile");
+        if (!r.url.empty() && r.url.rfind("https://", 0) != 0) fail("a MUD URL that is not https: " + r.url);
+        return {Outcome::invalid, {{"error", "not checked here"}}};
+    }
+    ControlResult mud_conformance(const std::string& mac) override {
+        check_mac(mac);
+        return {Outcome::not_found, {{"error", "no MUD profile"}}};
+    }
+    ControlResult mud_set_mode(const std::string& mac, const std::string&) override {
+        check_mac(mac);
+        return {Outcome::not_found, {{"error", "no MUD profile"}}};
+    }
+    ControlResult mud_accept(const std::string& mac) override {
+        check_mac(mac);
+        return {Outcome::not_found, {{"error", "no MUD profile"}}};
+    }
+    ControlResult mud_remove(const std::string& mac) override {
+        check_mac(mac);
+        return {Outcome::not_found, {{"error", "no MUD profile"}}};
+    }
     void user_action(const std::string& mac, const json& change) override {
         const auto parsed = spin::MacAddress::parse(mac);
         if (!parsed || parsed->to_string() != mac || !change.is_object())

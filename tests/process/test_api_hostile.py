@@ -136,7 +136,7 @@ with t.Controller([], token=TOKEN) as ctl:
         check_answer(f"method {method}", status, reply)
         n += 1
     # --- bodies beyond api.max_body, lines beyond reason, garbage and half requests
-    status, reply = request(port, "POST", "/api/v1/blocks", b"{\"mac\": \"" + b"x" * 200000 + b"\"}",
+    status, reply = request(port, "POST", "/api/v1/blocks", b"{\"mac\": \"" + b"x" * 2000000 + b"\"}",
                             {"Content-Type": "application/json"})
     if status != 413:
         failures.append(f"200 kB body: {status}")

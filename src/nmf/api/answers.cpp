@@ -23,6 +23,7 @@ int http_status(Outcome outcome) {
     case Outcome::created: return 201;
     case Outcome::not_found: return 404;
     case Outcome::conflict: return 409;
+    case Outcome::invalid: return 422;
     case Outcome::no_agent:
     case Outcome::busy: return 503;
     case Outcome::failed: return 500;

@@ -117,6 +117,7 @@ void ApiServer::routes() {
     device_routes();
     event_routes();
     control_routes();
+    mud_routes();
 }
 
 }  // namespace spin::nmf

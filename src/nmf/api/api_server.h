@@ -51,6 +51,7 @@ private:
     void device_routes();
     void event_routes();
     void control_routes();
+    void mud_routes();
     bool authorised(const httplib::Request& req) const;
     // The guard and the bearer check; true when the request was answered (refused).
     bool refuse(const httplib::Request& req, httplib::Response& res) const;

@@ -19,7 +19,7 @@ bool orderable(RuleKind kind) {
 
 std::optional<proto::Rule> block_rule(const json& block, std::string* error) {
     json rule = json::object();
-    for (const char* key : {"type", "mac", "remote", "domain"})
+    for (const char* key : {"type", "mac", "remote", "domain", "policy"})
         if (block.contains(key)) rule[key] = block[key];
     return proto::parse_rule(rule, error);
 }

@@ -21,12 +21,22 @@ struct BlockRequest {
     std::string reason;  // free text from the user
 };
 
+// PUT /api/v1/devices/{mac}/mud (docs/api.md, "MUD"): a URL to fetch, or a
+// profile's text; the controller parses and validates it.
+struct MudRequest {
+    std::string mac;      // canonical
+    std::string url;      // https://...
+    std::string profile;  // the MUD file's text, when given directly
+    std::string mode;     // "" keeps the device's (or the configured default)
+};
+
 // How a request ended.  `body` is the answer, or {"error": sentence, ...}.
 enum class Outcome : uint8_t {
     done,       // answered
     created,    // a new block was made
     not_found,  // no such block
     conflict,   // the request contradicts what is there (a block that already does this, one already removed)
+    invalid,    // well-formed, but what it gives cannot be used (a broken MUD file, an unknown mode)
     no_agent,   // no agent can take the order
     busy,       // the controller did not answer in time
     failed,     // an internal error
@@ -48,6 +58,15 @@ public:
     // to the order timeout); the body reports each agent's.
     virtual ControlResult create_block(const BlockRequest& request) = 0;
     virtual ControlResult remove_block(int64_t id) = 0;
+    // MUD (docs/api.md, "MUD"): every device with a profile; assign one;
+    // a device's conformance; its mode; take the URL it announced since;
+    // forget its profile.
+    virtual ControlResult mud_devices() = 0;
+    virtual ControlResult mud_assign(const MudRequest& request) = 0;
+    virtual ControlResult mud_conformance(const std::string& mac) = 0;
+    virtual ControlResult mud_set_mode(const std::string& mac, const std::string& mode) = 0;
+    virtual ControlResult mud_accept(const std::string& mac) = 0;
+    virtual ControlResult mud_remove(const std::string& mac) = 0;
     // A user changed a device (PATCH): an event for the log and the stream.
     virtual void user_action(const std::string& mac, const nlohmann::json& change) = 0;
 };

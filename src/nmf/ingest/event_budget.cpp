@@ -5,7 +5,12 @@
 namespace spin::nmf {
 
 EventBudget EventBudget::home() {
-    return EventBudget({{"device_new", 60}, {"device_changed", 240}, {"destination_new", 600}, {"dhcp_mismatch", 60}});
+    return EventBudget({{"device_new", 60},
+                        {"device_changed", 240},
+                        {"destination_new", 600},
+                        {"dhcp_mismatch", 60},
+                        {"mud_violation", 600},
+                        {"mud_url_changed", 60}});
 }
 
 void EventBudget::advance(double time) {

@@ -44,8 +44,23 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
         ++stats_.digest_records;
         newest_ = std::max(newest_, static_cast<double>(r.last_us) / 1e6);
         accounting_.account(agent, r);
+        if (const MudViolation* v = conformance_.on_record(agent, r)) note_violation(*v, batch.header.agent);
         if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) touch(agent, r);
     }
+}
+
+json Recorder::resolved_names(const std::string& mac, const std::string& remote_ip) const {
+    json names = json::array();
+    if (const Device* d = model_.find(mac))
+        if (const auto r = d->resolved.find(remote_ip); r != d->resolved.end())
+            for (const auto& [name, record] : r->second) names.push_back(name);
+    return names;
+}
+
+void Recorder::note_violation(const MudViolation& v, const std::string& agent) {
+    json doc = to_json(v);
+    doc["names"] = resolved_names(v.mac, v.remote_ip);
+    note("mud_violation", v.first, v.mac, agent, std::move(doc));
 }
 
 void Recorder::on_agent_event(const json& event) {

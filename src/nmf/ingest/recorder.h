@@ -17,6 +17,7 @@
 
 #include "nmf/ingest/event_budget.h"
 #include "nmf/ingest/flow_accounting.h"
+#include "nmf/ingest/mud_conformance.h"
 #include "nmf/model/device_model.h"
 #include "nmf/store/model_rows.h"
 #include "nmf/store/store_batch.h"
@@ -79,6 +80,14 @@ public:
     size_t restore(const StoredModel& stored);
     const DeviceModel& model() const { return model_; }
 
+    // Devices held to MUD policies: their records feed it, and each new
+    // violation is a mud_violation event (with the names the device
+    // resolved for the remote).
+    MudConformance& conformance() { return conformance_; }
+    // The DNS names the device resolved for the remote, as a JSON list.
+    nlohmann::json resolved_names(const std::string& mac, const std::string& remote_ip) const;
+    const MudConformance& conformance() const { return conformance_; }
+
     const AccountingStats& accounting() const { return accounting_.stats(); }
     const RecorderStats& stats() const { return stats_; }
     uint64_t events_suppressed() const { return budget_.suppressed(); }
@@ -96,6 +105,7 @@ private:
 
     uint32_t agent_index(const std::string& id);
     void touch(uint32_t agent, const proto::FlowRecord& r);
+    void note_violation(const MudViolation& v, const std::string& agent);
     // Forgets what the recorder holds of a device the model forgot.
     void forget(const std::string& mac);
     // Remembers a destination; at the device's cap the one seen longest ago goes.
@@ -104,6 +114,7 @@ private:
 
     DeviceModel model_;
     FlowAccounting accounting_;
+    MudConformance conformance_;
     std::vector<std::string> agent_names_;
     std::unordered_map<std::string, uint32_t> agent_index_;
     std::unordered_map<uint64_t, Touch> touches_;

@@ -74,7 +74,23 @@ CREATE TABLE open_flows (
 ) WITHOUT ROWID;
 )sql";
 
-const std::string_view kMigrations[] = {kV1, kV2};
+// Version 3: the MUD engine's profiles (one row per URL fetched, or per
+// device for a file the user gave: its text byte for byte, as a signature
+// covers it) and its devices (assignment, mode, what is pending).
+const std::string kV3 = R"sql(
+CREATE TABLE mud_profiles (
+  key TEXT PRIMARY KEY,
+  text TEXT NOT NULL,
+  signature BLOB,
+  doc TEXT NOT NULL
+);
+CREATE TABLE mud_devices (
+  mac TEXT PRIMARY KEY,
+  doc TEXT NOT NULL
+);
+)sql";
+
+const std::string_view kMigrations[] = {kV1, kV2, kV3};
 
 }  // namespace
 
