@@ -14,7 +14,8 @@ bool listed(const std::vector<IpPrefix>& list, const uint8_t* addr, uint8_t ip_v
 
 }  // namespace
 
-bool is_network_service(const NetworkServices& services, const FlowKey& key, bool lan_is_a, const PacketFacts* packet) {
+bool is_network_service(const NetworkServices& services, const FlowKey& key, bool lan_is_a, const PacketFacts* packet,
+                        bool toward_device) {
     const uint8_t* remote = lan_is_a ? key.addr_b : key.addr_a;
     const uint16_t lan_port = lan_is_a ? key.port_a : key.port_b;
     const uint16_t remote_port = lan_is_a ? key.port_b : key.port_a;
@@ -23,6 +24,7 @@ bool is_network_service(const NetworkServices& services, const FlowKey& key, boo
     const bool link_multicast = v6 && remote[0] == 0xff && (remote[1] & 0x0f) == 0x02;
     if (key.proto == 17 && !v6 && lan_port == 68 && remote_port == 67) {
         static const uint8_t broadcast[4] = {255, 255, 255, 255};
+        if (toward_device) return true;
         return std::memcmp(remote, broadcast, 4) == 0 || listed(services.dhcp_servers, remote, 4);
     }
     if (key.proto == 17 && v6 && lan_port == 546 && remote_port == 547) {

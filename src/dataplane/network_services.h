@@ -34,6 +34,13 @@ struct PacketFacts {
 //   link-local or link-scope multicast remote (RFC 4890);
 //   ICMP / ICMPv6 errors (v4 types 3, 11, 12; v6 types 1-4) from the remote to the device.
 // `packet` null: judged for the flow as a whole (ICMP never is).
-bool is_network_service(const NetworkServices& services, const FlowKey& key, bool lan_is_a, const PacketFacts* packet);
+// `toward_device`: only the direction to the device is judged (MUD
+// policies decide each direction apart); then a DHCPv4 server's answer
+// (remote port 67 to LAN port 68) passes from any address on the network
+// side: the agent learns its servers from their offers, so the first offer
+// of a server must reach the device, while what the device sends back to
+// an unknown address stays held to the list.
+bool is_network_service(const NetworkServices& services, const FlowKey& key, bool lan_is_a, const PacketFacts* packet,
+                        bool toward_device = false);
 
 }  // namespace spin::dp

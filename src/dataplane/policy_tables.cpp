@@ -146,7 +146,7 @@ bool PolicyTables::matches(const Rule& r, const FlowKey& key, bool lan_is_a, uin
 
 uint16_t PolicyTables::decide(const Device& d, const FlowKey& key, bool lan_is_a, int dir, uint8_t initiator,
                               const PacketFacts* packet) const {
-    if (is_network_service(services_, key, lan_is_a, packet)) return kPolicyService;
+    if (is_network_service(services_, key, lan_is_a, packet, dir == 1)) return kPolicyService;
     if (packet != nullptr && is_icmp(key.proto)) {
         for (uint32_t i = d.icmp_first[dir]; i < d.icmp_first[dir] + d.icmp_count[dir]; ++i) {
             const Rule& r = rules_[icmp_[i]];

@@ -113,6 +113,12 @@ TEST(PolicyTables, NetworkServicesAlwaysPass) {
     EXPECT_EQ(verdict(t, 17, "10.0.0.53", 53), kPolicyService);
     EXPECT_EQ(verdict(t, 17, "255.255.255.255", 67, 0, kByDevice, 68), kPolicyService);
     EXPECT_EQ(verdict(t, 17, "8.8.8.8", 53), kPolicyNoEntry);  // not the home's resolver
+    // A DHCP server not yet known offers by unicast (the agent learns its
+    // servers from their offers): the offer reaches the device, but what the
+    // device sends back to that address on the same flow does not.
+    EXPECT_EQ(verdict(t, 17, "10.0.0.1", 67, 1, kByRemote, 68), kPolicyService);
+    EXPECT_EQ(verdict(t, 17, "10.0.0.1", 67, 0, kByRemote, 68), kPolicyNoEntry);
+    EXPECT_EQ(verdict(t, 17, "10.0.0.1", 68, 1, kByRemote, 67), kPolicyNoEntry);  // ports the other way round
 }
 
 TEST(PolicyTables, IcmpIsJudgedPerPacketByTypeAndCode) {

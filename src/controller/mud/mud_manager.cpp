@@ -171,7 +171,8 @@ void MudManager::assign_url(const std::string& mac, Assigned& a, const std::stri
             h.stored.key = url;
             h.stored.doc = {{"source", "fetched"}, {"url", url}};
         }
-        if (!h.profile || now >= h.stored.doc.value("expires", 0.0)) request_fetch(h, now);
+        // The user naming a URL asks for it now; an announced one is fetched when due.
+        if (!h.profile || now >= h.stored.doc.value("expires", 0.0) || a.source == "user-url") request_fetch(h, now);
     }
     recorder_.conformance().clear(mac);
     save(mac, a);

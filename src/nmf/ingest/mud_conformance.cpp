@@ -72,6 +72,14 @@ const MudViolation* MudConformance::on_record(uint32_t agent, const proto::FlowR
     count(d, r.mud_in, pkts_in, bytes_in);
     if (r.mud_out != proto::kMudNoEntry && r.mud_in != proto::kMudNoEntry) return nullptr;
 
+    // Only packets of the violating direction count (a flow may be allowed
+    // one way), and a flow re-decided without any (an ICMP flow, judged per
+    // packet, between its packets) is no violation.
+    uint64_t pkts = blocked, bytes = 0;
+    if (r.mud_out == proto::kMudNoEntry) pkts += pkts_out, bytes += bytes_out;
+    if (r.mud_in == proto::kMudNoEntry) pkts += pkts_in, bytes += bytes_in;
+    if (pkts == 0) return nullptr;
+
     const bool in = r.initiator == static_cast<uint8_t>(proto::Initiator::remote);
     const std::string remote = proto::format_ip(r.remote_ip, r.ip_version);
     const ViolationKey vkey{remote, r.proto, in ? r.lan_port : r.remote_port, in};
@@ -96,9 +104,8 @@ const MudViolation* MudConformance::on_record(uint32_t agent, const proto::FlowR
         ++stats_.violations;
     }
     MudViolation& v = it->second;
-    // Only the violating direction's packets (a flow may be allowed one way).
-    if (r.mud_out == proto::kMudNoEntry) v.pkts += pkts_out, v.bytes += bytes_out;
-    if (r.mud_in == proto::kMudNoEntry) v.pkts += pkts_in, v.bytes += bytes_in;
+    v.pkts += pkts - blocked;
+    v.bytes += bytes;
     v.dropped_pkts += blocked;
     v.first = std::min(v.first, first);
     v.last = std::max(v.last, last);
