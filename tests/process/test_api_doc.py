@@ -21,6 +21,7 @@ import spintest as t
 DOC = os.path.join(t.project_root(), "docs", "api.md")
 OPENAPI = os.path.join(t.project_root(), "docs", "openapi.json")
 VOLATILE = {"boot", "previous_boot", "created", "removed", "time", "id", "first_seen", "last_seen", "expires",
+            "assigned", "first", "last",
             "interval",
             "publish", "commands", "version"}
 
@@ -214,7 +215,7 @@ def main():
                 diffs += same(json.loads(w["data"]), json.loads(g["data"]))
             else:
                 if body == "<MAX_BODY + 1 BYTES>":
-                    body = "x" * (64 * 1024 + 1)
+                    body = "x" * (1024 * 1024 + 1)  # api.max_body by default
                 status, text = raw_request(ctl.port, method, path, headers, body)
                 got_json = json.loads(text) if text.strip() else None
                 if printing:
