@@ -74,7 +74,7 @@ oui_dir: /tmp/oui
 TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(
         error_of("stroe: {}"),
-        "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, orders, oui_dir, store)");
+        "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, mud, orders, oui_dir, store)");
     EXPECT_EQ(error_of("store: {retention: {minutes: 2w}}"),
               "store.retention.minutes (line 1): '2w' has an unknown unit 'w' (s, m, h or d)");
     EXPECT_EQ(error_of("store: {retention: {minutes: soon}}"),
@@ -137,3 +137,44 @@ TEST(ControllerConfig, AgentOption) {
 }
 
 }  // namespace
+
+TEST(ControllerConfig, MudSection) {
+    const ControllerConfig c = parse_controller_config(R"(
+mud:
+  unsigned: refuse
+  default_mode: quarantine-on-violation
+  local_networks: [192.168.7.0/24]
+  controllers: {"urn:ietf:params:mud:ntp": [192.168.7.1, "fd00::1"]}
+  my_controllers: {"https://maker.example/cam.json": [10.9.9.9]}
+  fetch: false
+  fetch_timeout: 5
+  max_redirects: 0
+)",
+                                                       "test.yaml");
+    EXPECT_EQ(c.mud.unsigned_files, UnsignedPolicy::refuse);
+    EXPECT_EQ(c.mud.default_mode, MudMode::quarantine_on_violation);
+    ASSERT_EQ(c.mud.local_networks.size(), 1u);
+    EXPECT_EQ(c.mud.local_networks[0].to_string(), "192.168.7.0/24");
+    EXPECT_EQ(c.mud.controllers.at("urn:ietf:params:mud:ntp").size(), 2u);
+    EXPECT_EQ(c.mud.my_controllers.at("https://maker.example/cam.json")[0].to_string(), "10.9.9.9/32");
+    EXPECT_FALSE(c.mud.fetch);
+    EXPECT_EQ(c.mud.fetch_timeout, 5);
+    EXPECT_EQ(c.mud.max_redirects, 0u);
+    // Defaults: a home's private ranges, unsigned files monitored only.
+    const ControllerConfig d = parse_controller_config("", "test.yaml");
+    EXPECT_EQ(d.mud.local_networks.size(), 4u);
+    EXPECT_EQ(d.mud.unsigned_files, UnsignedPolicy::monitor_only);
+    EXPECT_EQ(d.mud.default_mode, MudMode::monitor);
+
+    for (const auto& [yaml, says] : std::vector<std::pair<std::string, std::string>>{
+             {"mud: {unsigned: maybe}", "not refuse, monitor-only or accept"},
+             {"mud: {default_mode: block}", "is not monitor, enforce or quarantine-on-violation"},
+             {"mud: {local_networks: [10.0.0.300/8]}", "mud.local_networks[0]"},
+             {"mud: {controllers: [1, 2]}", "must map controller class URNs"},
+             {"mud: {trust_anchors: [/nonexistent/anchor.pem]}", "mud.trust_anchors: cannot read"},
+             {"mud: {local_dir: /nonexistent/dir}", "mud.local_dir"},
+             {"mud: {fetch_timeout: 0}", "out of range 1..300"},
+             {"mud: {colour: red}", "unknown key"},
+         })
+        EXPECT_NE(error_of(yaml).find(says), std::string::npos) << yaml << " -> " << error_of(yaml);
+}
