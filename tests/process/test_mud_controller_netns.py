@@ -230,6 +230,10 @@ def main():
         events = spintest.wait_for("the mud_violation event", lambda: ctl.get(
             f"/events?device={CAMERA_MAC}&type=mud_violation")["events"])
         assert len(events) == 1 and events[0]["remote_ip"] == OTHER_IP and events[0]["names"] == ["other.test"], events
+        show = subprocess.run([spintest.SPINCTL, "mud", "show", CAMERA_MAC, "--url", f"http://127.0.0.1:{ctl.port}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+        assert show.returncode == 0 and "other.test" in show.stdout and "cloud-http" in show.stdout, show
+        print(show.stdout)
         print(f"other.test: {v['dropped_pkts']} packets dropped, one mud_violation; cloud-http allowed "
               f"{aces[('from-cam', 'cloud-http')]['pkts']} packets")
 
