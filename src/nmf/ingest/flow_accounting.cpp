@@ -73,7 +73,8 @@ FlowAccounting::Flows::iterator FlowAccounting::forget(Flows::iterator it) {
     return flows_.erase(it);
 }
 
-bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
+bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r, TrafficCounters* added) {
+    if (added != nullptr) *added = TrafficCounters{};
     ++stats_.records;
     if (MacAddress::is_group(r.mac) || MacAddress::to_u64(r.mac) == 0) {
         ++stats_.no_device;
@@ -107,6 +108,7 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
         }
         stats_.tracked = flows_.size();
         add(r, delta);
+        if (added != nullptr) *added = delta;
         return !delta.empty();
     }
     auto [it, fresh] = flows_.try_emplace(t);
@@ -132,6 +134,7 @@ bool FlowAccounting::account(uint32_t agent, const proto::FlowRecord& r) {
     stats_.tracked = flows_.size();
     const bool counted = !delta.empty();
     add(r, delta);
+    if (added != nullptr) *added = delta;
     return counted;
 }
 

@@ -62,8 +62,9 @@ public:
         : takeover_us_(takeover_us), forget_us_(forget_us) {}
 
     // `agent` is the reporting agent's index (any stable small number).
-    // Returns true when the record added traffic to the pending buckets.
-    bool account(uint32_t agent, const proto::FlowRecord& r);
+    // Returns true when the record added traffic to the pending buckets;
+    // `added`, when given, gets what it added (nothing for a duplicate).
+    bool account(uint32_t agent, const proto::FlowRecord& r, TrafficCounters* added = nullptr);
 
     // The traffic accumulated since the last call.
     Pending take_pending();

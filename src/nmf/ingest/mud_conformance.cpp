@@ -7,17 +7,6 @@ namespace spin::nmf {
 
 using nlohmann::json;
 
-namespace {
-
-uint64_t flow_key(uint32_t agent, const proto::FlowRecord& r) {
-    return (static_cast<uint64_t>(agent) << 40) ^ (static_cast<uint64_t>(r.worker) << 32) ^ r.flow_id;
-}
-
-// A running total that went down is a new flow in the same slot: all of it is new.
-uint64_t delta(uint64_t now, uint64_t before) { return now >= before ? now - before : now; }
-
-}  // namespace
-
 void MudConformance::set_policy(const proto::DevicePolicy& policy, bool fresh) {
     const std::string mac = policy.mac.to_string();
     DeviceState& d = devices_[mac];
@@ -43,31 +32,15 @@ void MudConformance::count(DeviceState& d, uint16_t verdict, uint64_t pkts, uint
     }
 }
 
-const MudViolation* MudConformance::on_record(uint32_t agent, const proto::FlowRecord& r) {
+const MudViolation* MudConformance::on_record(const proto::FlowRecord& r, const TrafficCounters& added) {
     if (r.mud_out == proto::kMudNoPolicy && r.mud_in == proto::kMudNoPolicy) return nullptr;
     const auto device = devices_.find(MacAddress::from_u64(MacAddress::to_u64(r.mac)).to_string());
     if (device == devices_.end()) return nullptr;  // a policy the controller no longer holds
     ++stats_.records;
     DeviceState& d = device->second;
 
-    const uint64_t key = flow_key(agent, r);
-    FlowTotals before;
-    if (const auto it = flows_.find(key); it != flows_.end() && it->second.first_us == r.first_us) before = it->second;
-    const uint64_t pkts_out = delta(r.pkts_out, before.pkts_out), bytes_out = delta(r.bytes_out, before.bytes_out);
-    const uint64_t pkts_in = delta(r.pkts_in, before.pkts_in), bytes_in = delta(r.bytes_in, before.bytes_in);
-    const uint64_t blocked = delta(r.blocked_pkts, before.blocked);
-    if (r.event == static_cast<uint8_t>(proto::FlowEvent::end)) {
-        flows_.erase(key);
-    } else {
-        if (flows_.size() >= kFlowsTracked && flows_.count(key) == 0) {
-            // More open flows than any agent holds: forget them all rather
-            // than grow; their next records count from zero once.
-            stats_.flows_forgotten += flows_.size();
-            flows_.clear();
-        }
-        flows_[key] = FlowTotals{r.first_us, r.pkts_out, r.bytes_out, r.pkts_in, r.bytes_in, r.blocked_pkts};
-    }
-
+    const uint64_t pkts_out = added.pkts_out, bytes_out = added.bytes_out;
+    const uint64_t pkts_in = added.pkts_in, bytes_in = added.bytes_in, blocked = added.blocked_pkts;
     count(d, r.mud_out, pkts_out, bytes_out);
     count(d, r.mud_in, pkts_in, bytes_in);
     if (r.mud_out != proto::kMudNoEntry && r.mud_in != proto::kMudNoEntry) return nullptr;

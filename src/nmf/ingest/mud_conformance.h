@@ -1,7 +1,8 @@
 // How each device with a MUD policy behaves against it, from the agents'
 // flow records: every record carries, per direction, which entry of the
 // device's policy decided its flow (proto/flow_record.h, mud_out / mud_in).
-// Packets and bytes go to the entry (ACE) that allowed them; a flow no
+// What the record added (flow accounting's delta: one count per flow
+// however many agents report it) goes to the entry (ACE) that allowed it; a flow no
 // entry allows is a violation, remembered once per distinct remote,
 // protocol, port and direction however many packets it has.  Used from the
 // ingest thread; knows nothing of where policies come from.
@@ -11,11 +12,11 @@
 #include <map>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "nmf/store/traffic.h"
 #include "proto/flow_record.h"
 #include "proto/policy.h"
 
@@ -36,7 +37,6 @@ nlohmann::json to_json(const MudViolation& v);
 class MudConformance {
 public:
     static constexpr size_t kViolationsPerDevice = 256;
-    static constexpr size_t kFlowsTracked = 1 << 18;
 
     // The policy the agents now hold for the device.  Counters are kept per
     // ACE name, so a recompiled policy keeps them; `fresh` starts over (a
@@ -45,9 +45,9 @@ public:
     void clear(const std::string& mac);
     bool has(const std::string& mac) const { return devices_.count(mac) != 0; }
 
-    // One record of one agent (agent: the recorder's index of it).  A
-    // violation seen for the first time is returned (valid until take_new).
-    const MudViolation* on_record(uint32_t agent, const proto::FlowRecord& r);
+    // One record and what flow accounting found it added.  A violation seen
+    // for the first time is returned (valid until take_new).
+    const MudViolation* on_record(const proto::FlowRecord& r, const TrafficCounters& added);
     // Violations seen for the first time since the last call.
     std::vector<MudViolation> take_new();
 
@@ -56,7 +56,7 @@ public:
     bool violating(const std::string& mac) const;
 
     struct Stats {
-        uint64_t records = 0, violations = 0, violations_dropped = 0, flows_forgotten = 0;
+        uint64_t records = 0, violations = 0, violations_dropped = 0;
     };
     const Stats& stats() const { return stats_; }
 
@@ -72,14 +72,10 @@ private:
         std::map<ViolationKey, MudViolation> violations;
         uint64_t violations_dropped = 0;
     };
-    struct FlowTotals {
-        uint64_t first_us = 0, pkts_out = 0, bytes_out = 0, pkts_in = 0, bytes_in = 0, blocked = 0;
-    };
 
     void count(DeviceState& d, uint16_t verdict, uint64_t pkts, uint64_t bytes);
 
     std::map<std::string, DeviceState> devices_;
-    std::unordered_map<uint64_t, FlowTotals> flows_;  // (agent, worker, flow id) -> totals last seen
     std::vector<MudViolation> new_;
     Stats stats_;
 };

@@ -43,8 +43,9 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
     for (const proto::FlowRecord& r : batch.records) {
         ++stats_.digest_records;
         newest_ = std::max(newest_, static_cast<double>(r.last_us) / 1e6);
-        accounting_.account(agent, r);
-        if (const MudViolation* v = conformance_.on_record(agent, r)) note_violation(*v, batch.header.agent);
+        TrafficCounters added;
+        accounting_.account(agent, r, &added);
+        if (const MudViolation* v = conformance_.on_record(r, added)) note_violation(*v, batch.header.agent);
         if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) touch(agent, r);
     }
 }
