@@ -51,6 +51,9 @@ std::vector<Fetched> MudFetcher::take() {
     std::lock_guard lock(mutex_);
     std::vector<Fetched> out;
     out.swap(done_);
+    // Busy until its result is taken, so that "fetching" never reads false
+    // between the fetch ending and the manager reading what it brought.
+    for (const Fetched& f : out) pending_.erase(f.url);
     return out;
 }
 
@@ -72,7 +75,6 @@ void MudFetcher::run() {
             f.signature = https_get(f.signature_url, signature_);
         }
         std::lock_guard lock(mutex_);
-        pending_.erase(url);
         done_.push_back(std::move(f));
     }
 }

@@ -46,7 +46,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::string> queue_;
-    std::set<std::string> pending_;  // queued or in progress
+    std::set<std::string> pending_;  // queued, in progress, or done and not yet taken
     std::vector<Fetched> done_;
     bool stop_ = false;
     std::thread thread_;
