@@ -123,15 +123,20 @@ void BlockManager::create(const BlockRequest& request, double now, Done done) {
                {"block", to_json(*other)}}});
         return;
     }
+    Block& stored = add(std::move(b), now);
+    stored.waiters.push_back(Waiter{now + order_timeout_, nmf::Outcome::created, std::move(done)});
+    recorder_.note("block", now, request.rule.mac.to_string(), "", to_json(stored));
+    reconcile(stored, now);
+}
+
+BlockManager::Block& BlockManager::add(Block b, double now) {
     b.created = now;
     add_targets(b);
-    b.id = store_.insert(now, request.expires);
-    b.waiters.push_back(Waiter{now + order_timeout_, nmf::Outcome::created, std::move(done)});
+    b.id = store_.insert(now, b.request.expires);
     Block& stored = blocks_.emplace(b.id, std::move(b)).first->second;
     save(stored);
-    recorder_.note("block", now, request.rule.mac.to_string(), "", to_json(stored));
-    log_info("block {} ({}) ordered to {} agents", stored.id, request.rule.describe(), stored.agents.size());
-    reconcile(stored, now);
+    log_info("block {} ({}) ordered to {} agents", stored.id, stored.request.rule.describe(), stored.agents.size());
+    return stored;
 }
 
 void BlockManager::remove(int64_t id, const std::string& reason, double now, Done done) {
@@ -183,12 +188,7 @@ int64_t BlockManager::set_policy(const proto::Rule& rule, const std::string& rea
     Block b;
     b.request.rule = rule;
     b.request.reason = reason;
-    b.created = now;
-    add_targets(b);
-    b.id = store_.insert(now, 0);
-    Block& stored = blocks_.emplace(b.id, std::move(b)).first->second;
-    save(stored);
-    log_info("block {} ({}) ordered to {} agents", stored.id, rule.describe(), stored.agents.size());
+    Block& stored = add(std::move(b), now);
     reconcile(stored, now);
     return stored.id;
 }

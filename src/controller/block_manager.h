@@ -80,6 +80,8 @@ private:
         bool dirty = false;
     };
 
+    // A new block in force: its targets, its row in the store.
+    Block& add(Block b, double now);
     nlohmann::json to_json(const Block& b) const;
     // The order that puts the block's rule in force at an agent, or lifts it.
     proto::Order order(const Block& b, bool block) const;

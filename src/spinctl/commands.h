@@ -2,6 +2,7 @@
 // list of them, with what each does, is kCommands in main.cpp.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace spin::spinctl {
@@ -31,6 +32,8 @@ int unblock(int argc, char** argv);
 int blocks(int argc, char** argv);
 // MUD files (mud_commands.cpp): validate and verify locally, the rest over the API.
 int mud(int argc, char** argv);
+// A MUD file's bytes (at most 16 MiB); false and why in `error` if it cannot be read.
+bool read_mud_file(const std::string& path, std::string& out, std::string& error);
 // MUD over the controller API (mud_api_commands.cpp).
 int mud_list(int argc, char** argv);
 int mud_assign(int argc, char** argv);

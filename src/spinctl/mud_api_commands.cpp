@@ -1,8 +1,6 @@
 // spinctl mud list / assign / show / mode / accept / remove: the MUD routes
 // of the controller API (docs/api.md, "MUD").
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <boost/program_options.hpp>
@@ -113,12 +111,9 @@ int mud_assign(int argc, char** argv) {
             json body = json::object();
             if (vm.count("mud-url")) body["url"] = vm["mud-url"].as<std::string>();
             if (vm.count("file")) {
-                const std::string path = vm["file"].as<std::string>();
-                std::ifstream in(path, std::ios::binary);
-                if (!in) throw ApiCallError("cannot open " + path);
-                std::ostringstream text;
-                text << in.rdbuf();
-                body["profile"] = text.str();  // the text itself: the controller reads it byte for byte
+                std::string text, error;
+                if (!read_mud_file(vm["file"].as<std::string>(), text, error)) throw ApiCallError(error);
+                body["profile"] = text;  // the text itself: the controller reads it byte for byte
             }
             if (vm.count("mode")) body["mode"] = vm["mode"].as<std::string>();
             const ApiResponse r = api.send("PUT", mud_path(vm), body);

@@ -40,10 +40,12 @@ const char* kMudUsage =
     "  accept MAC                          take the new URL the device announced\n"
     "  remove MAC                          forget its profile, lift its policy\n";
 
-// Large enough for any MUD file seen (the biggest shared one is 80 kB).
+}  // namespace
+
+// Large enough for any MUD file seen (the biggest shared one is 95 kB).
 constexpr size_t kMaxFile = 16u << 20;
 
-bool read_file(const std::string& path, std::string& out, std::string& error) {
+bool read_mud_file(const std::string& path, std::string& out, std::string& error) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         error = "cannot open " + path;
@@ -58,6 +60,8 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
     }
     return true;
 }
+
+namespace {
 
 int validate(int argc, char** argv) {
     po::options_description opts(
@@ -75,7 +79,7 @@ int validate(int argc, char** argv) {
     if (int rc = parse_command_line("mud validate", argc, argv, opts, vm, "FILE", &pos); rc >= 0) return rc;
     const std::string path = vm["file"].as<std::string>();
     std::string text, error;
-    if (!read_file(path, text, error)) {
+    if (!read_mud_file(path, text, error)) {
         std::cerr << "spinctl mud validate: " << error << "\n";
         return 2;
     }
@@ -126,11 +130,11 @@ int verify(int argc, char** argv) {
     }
     std::string content, signature, error;
     std::vector<std::string> anchors;
-    bool read = read_file(vm["file"].as<std::string>(), content, error) &&
-                read_file(vm["signature"].as<std::string>(), signature, error);
+    bool read = read_mud_file(vm["file"].as<std::string>(), content, error) &&
+                read_mud_file(vm["signature"].as<std::string>(), signature, error);
     for (const auto& ca : vm["ca"].as<std::vector<std::string>>()) {
         if (!read) break;
-        read = read_file(ca, anchors.emplace_back(), error);
+        read = read_mud_file(ca, anchors.emplace_back(), error);
     }
     if (!read) {
         std::cerr << "spinctl mud verify: " << error << "\n";

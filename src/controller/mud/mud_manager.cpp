@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -23,14 +21,6 @@ namespace {
 constexpr double kWatchInterval = 2;    // seconds between looks at the URLs devices announce
 constexpr double kCompileInterval = 2;  // and between recompiles against the home
 constexpr const char* kAccept = "application/mud+json, application/json;q=0.5";
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw config::ConfigError(fmt::format("cannot read '{}'", path));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 ControlResult invalid(const std::string& error, json extra = json::object()) {
     extra["error"] = error;
@@ -63,7 +53,7 @@ std::vector<IpPrefix> addresses_of(const nmf::Device& d) {
 MudManager::MudManager(const MudConfig& config, const std::string& db_path, BlockManager& blocks,
                        nmf::Recorder& recorder)
     : config_(config), store_(db_path), blocks_(blocks), recorder_(recorder) {
-    for (const std::string& f : config.trust_anchors) anchors_.push_back(read_file(f));
+    for (const std::string& f : config.trust_anchors) anchors_.push_back(config::read_config_file(f));
     HttpsOptions file{config.tls_ca, kAccept, config.fetch_timeout, config.max_file_bytes, config.max_redirects};
     HttpsOptions signature{config.tls_ca, "application/pkcs7-signature", config.fetch_timeout, 64 * 1024,
                            config.max_redirects};
@@ -107,7 +97,7 @@ void MudManager::load_local_dir() {
         if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     for (const auto& path : files) {
-        const std::string text = read_file(path.string());
+        const std::string text = config::read_config_file(path.string());
         const auto parsed = mud::parse(text);
         if (!parsed.valid()) {
             log_warn("MUD: {} left out: {}", path.string(),
@@ -156,12 +146,17 @@ const MudManager::Held* MudManager::held(const Assigned& a) const {
 
 // --- assignment ------------------------------------------------------------
 
-void MudManager::assign_url(const std::string& mac, Assigned& a, const std::string& url, double now) {
-    a.url = url;
+void MudManager::start_over(const std::string& mac, Assigned& a, double now) {
     a.pending_url.clear();
     a.assigned = now;
     a.ordered.reset();
     a.quarantine_block = 0;
+    recorder_.conformance().clear(mac);
+    save(mac, a);
+}
+
+void MudManager::assign_url(const std::string& mac, Assigned& a, const std::string& url, double now) {
+    a.url = url;
     if (const auto local = local_.find(url); local != local_.end()) {
         a.key = local->second;  // the operator's own file for that URL wins over a fetch
     } else {
@@ -174,8 +169,7 @@ void MudManager::assign_url(const std::string& mac, Assigned& a, const std::stri
         // The user naming a URL asks for it now; an announced one is fetched when due.
         if (!h.profile || now >= h.stored.doc.value("expires", 0.0) || a.source == "user-url") request_fetch(h, now);
     }
-    recorder_.conformance().clear(mac);
-    save(mac, a);
+    start_over(mac, a, now);
 }
 
 void MudManager::request_fetch(Held& h, double now) {
@@ -232,12 +226,7 @@ ControlResult MudManager::assign(const nmf::MudRequest& request, double now) {
         a.source = "user-file";
         a.key = key;
         a.url = parsed.profile->mud_url;
-        a.pending_url.clear();
-        a.assigned = now;
-        a.ordered.reset();
-        a.quarantine_block = 0;
-        recorder_.conformance().clear(request.mac);
-        save(request.mac, a);
+        start_over(request.mac, a, now);
     }
     recorder_.confirm_device(request.mac);
     recorder_.note("mud_assigned", now, request.mac, "",

@@ -77,6 +77,8 @@ private:
     void load_local_dir();
     void save(const std::string& mac, const Assigned& a);
     void save(Held& h);
+    // A new profile for the device: nothing pending, nothing ordered yet, its conformance anew.
+    void start_over(const std::string& mac, Assigned& a, double now);
     // Takes a device to a URL: the profile held for it, or a fetch.
     void assign_url(const std::string& mac, Assigned& a, const std::string& url, double now);
     void request_fetch(Held& h, double now);
