@@ -166,8 +166,13 @@ int run_agent(const AgentConfig& cfg) {
     lan.configure(static_cast<uint16_t>(queues), monitor, cfg.rx_descriptors, cfg.tx_descriptors, pool->get());
     if (wan) wan->configure(static_cast<uint16_t>(queues), false, cfg.rx_descriptors, cfg.tx_descriptors, pool->get());
 
+    if (cfg.replay_order == ReplayOrder::time &&
+        (lan.timestamp_units_per_us() == 0 || wan->timestamp_units_per_us() == 0))
+        throw std::runtime_error(
+            "replay_order: 'time' needs ports whose frames carry their capture time (net_pcap with rx_pcap)");
     dp::SharedTables tables(queues);
     RuleRegistry rules(tables);
+    rules.hold_all_answers(cfg.replay_order == ReplayOrder::time);
     rules.configure_services({cfg.resolvers, cfg.dhcp_servers});
     for (const auto& r : cfg.blocks) rules.add(r, "config");
     // The rules in force when the agent last stopped (or died), before a
@@ -204,6 +209,7 @@ int run_agent(const AgentConfig& cfg) {
         dp::WorkerConfig wc = cfg.worker;
         wc.index = static_cast<uint8_t>(i);
         wc.monitor = monitor;
+        wc.time_ordered = cfg.replay_order == ReplayOrder::time;
         wc.rx_timestamp_units_per_us[dp::kLan] = lan.timestamp_units_per_us();
         wc.rx_timestamp_units_per_us[dp::kWan] = wan ? wan->timestamp_units_per_us() : 0;
         wc.max_tx_frame[dp::kLan] = lan.max_tx_frame();
@@ -296,7 +302,8 @@ int run_agent(const AgentConfig& cfg) {
             ++i;
         }
     }
-    log_info("forwarding ({} mode)", monitor ? "monitor" : "bridge");
+    log_info("forwarding ({} mode{})", monitor ? "monitor" : "bridge",
+             cfg.replay_order == ReplayOrder::time ? ", both ports merged in capture-time order" : "");
 
     // Control loop.
     constexpr unsigned kDrain = 256;

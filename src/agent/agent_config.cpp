@@ -46,7 +46,7 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     const At root{root_node, ""};
     if (!root_node || root_node.IsNull()) return c;
     root.only({"agent", "mode", "ports", "workers", "eal", "flows", "digests", "commands", "curve", "slowpath",
-               "monitor", "idle", "network", "state", "blocks"});
+               "monitor", "idle", "network", "state", "blocks", "replay_order"});
 
     if (auto a = root.child("agent"); a.node) {
         a.only({"id"});
@@ -61,6 +61,15 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
             c.mode = Mode::monitor;
         else
             root.child("mode").fail("must be 'bridge' or 'monitor'");
+    }
+    if (root.has("replay_order")) {
+        const auto o = root.child("replay_order").str();
+        if (o == "arrival")
+            c.replay_order = ReplayOrder::arrival;
+        else if (o == "time")
+            c.replay_order = ReplayOrder::time;
+        else
+            root.child("replay_order").fail("must be 'arrival' or 'time'");
     }
     if (auto p = root.child("ports"); p.node) {
         p.only({"lan", "wan", "rx_descriptors", "tx_descriptors", "mbufs", "mbuf_cache"});
@@ -209,6 +218,11 @@ void validate(const AgentConfig& c) {
     if (c.mode == Mode::bridge && c.lan == c.wan) throw ConfigError("ports: LAN and WAN must be different ports");
     if (c.mode == Mode::monitor && c.lan_prefixes.empty() && !c.gateway_mac)
         throw ConfigError("monitor: monitor mode needs lan_prefixes and / or gateway_mac to tell directions");
+    if (c.replay_order == ReplayOrder::time && c.mode != Mode::bridge)
+        throw ConfigError(
+            "replay_order: 'time' merges a bridge's two ports; a mirror port is already in capture order");
+    if (c.replay_order == ReplayOrder::time && c.workers != 1)
+        throw ConfigError("replay_order: 'time' merges both ports in one worker; workers must be 1");
     if (c.mbuf_cache > c.mbufs / 4) throw ConfigError("ports.mbuf_cache must be at most a quarter of ports.mbufs");
     if (c.secret_key_file.empty() != c.authorized_keys.empty())
         throw ConfigError("curve: secret_key_file and authorized_keys go together (both or neither)");

@@ -20,10 +20,14 @@ namespace spin::agent {
 using ConfigError = config::ConfigError;
 
 enum class Mode { bridge, monitor };
+// How a bridge hands its two ports' frames to the pipeline: as they arrive,
+// or (replays of two captures) merged by capture time in one worker.
+enum class ReplayOrder { arrival, time };
 
 struct AgentConfig {
     std::string id = "spin-agent";
     Mode mode = Mode::bridge;
+    ReplayOrder replay_order = ReplayOrder::arrival;
 
     // ports
     std::string lan;  // PCI address or vdev string

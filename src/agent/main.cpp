@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
         "with --exit-on-eof: how long without a packet counts as the end of input")(
         "state-dir", po::value<std::string>()->value_name("DIR"),
         "where the rules in force survive restarts, overrides state.dir (\"\" keeps nothing)")(
+        "replay-order", po::value<std::string>()->value_name("ORDER"),
+        "arrival or time (merge both ports' captures by capture time), overrides replay_order")(
         "summary", "print per-device totals at exit")("agent-id", po::value<std::string>()->value_name("ID"),
                                                       "agent id, overrides agent.id");
     po::variables_map vm;
@@ -85,6 +87,12 @@ int main(int argc, char** argv) {
         if (vm.count("flow-log")) cfg.flow_log = vm["flow-log"].as<std::string>();
         if (vm.count("agent-id")) cfg.id = vm["agent-id"].as<std::string>();
         if (vm.count("state-dir")) cfg.state_dir = vm["state-dir"].as<std::string>();
+        if (vm.count("replay-order")) {
+            const auto order = vm["replay-order"].as<std::string>();
+            if (order != "arrival" && order != "time")
+                throw spin::agent::ConfigError("--replay-order must be 'arrival' or 'time'");
+            cfg.replay_order = order == "time" ? spin::agent::ReplayOrder::time : spin::agent::ReplayOrder::arrival;
+        }
         cfg.exit_on_eof = vm.count("exit-on-eof") != 0;
         cfg.eof_idle_ms = vm["eof-idle-ms"].as<uint32_t>();
         cfg.summary = vm.count("summary") != 0;

@@ -298,11 +298,13 @@ void RuleRegistry::compile(const Entry& e, std::vector<dp::TableEntry>& out) {
     }
 }
 
-dp::DevicePolicyTable RuleRegistry::compile_policy(const Entry& e) {
+dp::DevicePolicyTable RuleRegistry::compile_policy(const Entry& e) const {
     const proto::DevicePolicy& p = *e.info.rule.policy;
     const bool enforce = p.mode == proto::PolicyMode::enforce;
-    dp::DevicePolicyTable out{
-        .mac = p.mac, .rule = e.info.id, .enforce = enforce, .hold_answers = enforce && !e.policy_names.empty()};
+    dp::DevicePolicyTable out{.mac = p.mac,
+                              .rule = e.info.id,
+                              .enforce = enforce,
+                              .hold_answers = (enforce || hold_all_answers_) && !e.policy_names.empty()};
     for (const proto::PolicyEntry& in : p.entries) {
         dp::PolicyRule r;
         r.accept = in.accept;

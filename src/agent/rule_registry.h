@@ -85,6 +85,10 @@ public:
     // (kept), and what DHCP servers on the network side announce (the
     // newest kMaxLearntServices of each kind).  True when tables changed.
     void configure_services(dp::NetworkServices configured);
+    // Holds DNS answers for monitor-mode policies too (replay_order: time),
+    // so that a replay judges each connection with the bindings of the
+    // answers before it, as a live device that waits for its answer is.
+    void hold_all_answers(bool on) { hold_all_answers_ = on; }
     bool learn_services(const std::vector<IpPrefix>& resolvers, const std::vector<IpPrefix>& dhcp_servers);
     static constexpr size_t kMaxLearntServices = 8;
     dp::NetworkServices services() const;
@@ -132,7 +136,7 @@ private:
     static void compile(const Entry& e, std::vector<dp::TableEntry>& out);
     // A device_policy rule as the dataplane's policy tables hold it: each
     // DNS name of an entry is the addresses the device resolved for it.
-    static dp::DevicePolicyTable compile_policy(const Entry& e);
+    dp::DevicePolicyTable compile_policy(const Entry& e) const;
     static void add_service(std::vector<IpPrefix>& learnt, const IpPrefix& p, bool& changed);
     void reindex_learning();
 
@@ -143,6 +147,7 @@ private:
     uint64_t learnt_dropped_ = 0;
     uint64_t last_expiry_us_ = 0;
     dp::NetworkServices configured_, learnt_;
+    bool hold_all_answers_ = false;
     std::map<uint16_t, std::string> names_;  // every id ever issued
     uint16_t next_id_ = 1;
     bool ids_wrapped_ = false;  // every id was issued once: free ones are reused

@@ -39,6 +39,7 @@ Worker::Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, Slow
     const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
     ts_flag_ = bit >= 0 ? (uint64_t{1} << bit) : 0;
     max_hold_tsc_ = rte_get_tsc_hz() * kMaxHoldUs / 1'000'000;
+    housekeeping_tsc_ = rte_get_tsc_hz() * kHousekeepingIntervalUs / 1'000'000;
     tables_.rcu.register_reader(cfg_.index);
 }
 
@@ -448,8 +449,11 @@ bool Worker::copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKin
 }
 
 bool Worker::holds(Side from, const ParsedPacket& p, SlowKind kind, const PolicyTables& policies) const {
-    if (cfg_.monitor || from != kWan || kind != SlowKind::dns || p.proto != 17 || p.sport != 53 || policies.empty())
-        return false;
+    if (cfg_.monitor || from != kWan || p.proto != 17 || policies.empty()) return false;
+    // A replay in time order holds a DHCP server's answers too: the resolver
+    // a lease names is a network service before the device's first query.
+    if (cfg_.time_ordered && kind == SlowKind::dhcp && p.sport == 67) return true;
+    if (kind != SlowKind::dns || p.sport != 53) return false;
     const PolicyTables::Device* d = policies.find(p.dst_mac);
     return d != nullptr && d->hold_answers;
 }
@@ -508,59 +512,137 @@ void Worker::send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint1
     }
 }
 
+void Worker::forward_burst(const WorkerPorts& ports, Side from, rte_mbuf** pkts, uint16_t n) {
+    if (n == 0) return;
+    const Side to = from == kLan ? kWan : kLan;
+    send(to == kLan ? ports.lan_port : ports.wan_port, ports.queue, to, pkts, n);
+}
+
+void Worker::after_poll(const WorkerPorts& ports, uint64_t clock_us, uint16_t got, uint64_t& next_housekeeping,
+                        uint32_t& idle) {
+    const uint64_t tsc = rte_rdtsc();
+    if (held_count_ != 0) [[unlikely]] {
+        rte_mbuf* tx[kBurstSize];
+        if (const uint16_t n = take_released(tx, kBurstSize, tsc)) send(ports.lan_port, ports.queue, kLan, tx, n);
+    }
+    // Packet timestamps (replay) drive expiry when present; else the clock does.
+    if (tsc >= next_housekeeping) {
+        housekeeping(packet_clock_ ? now_us_ : clock_us);
+        next_housekeeping = tsc + housekeeping_tsc_;
+    } else {
+        flush_records();
+    }
+    tables_.rcu.quiescent(cfg_.index);
+    stats_.polls.add();
+    if (got == 0) {
+        stats_.idle_polls.add();
+        if (cfg_.idle_sleep_us != 0 && ++idle >= cfg_.idle_polls_before_sleep) {
+            tables_.rcu.offline(cfg_.index);
+            rte_delay_us_sleep(cfg_.idle_sleep_us);
+            tables_.rcu.online(cfg_.index);
+        }
+    } else {
+        idle = 0;
+    }
+}
+
 void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
-    const EpochClock clock;
-    const uint64_t housekeeping_tsc = rte_get_tsc_hz() * kHousekeepingIntervalUs / 1'000'000;
-    uint64_t next_housekeeping = 0;
-    rte_mbuf* rx[kBurstSize];
-    rte_mbuf* tx[kBurstSize];
-    uint32_t idle = 0;
     tables_.rcu.online(cfg_.index);
-    while (!stop.load(std::memory_order_relaxed)) {
-        const uint64_t now = clock.now_us();
-        uint16_t got = 0;
-        for (int s = 0; s < (cfg_.monitor ? 1 : 2); ++s) {
-            const Side side = static_cast<Side>(s);
-            const uint16_t in_port = side == kLan ? ports.lan_port : ports.wan_port;
-            const uint16_t n = rte_eth_rx_burst(in_port, ports.queue, rx, kBurstSize);
-            if (n == 0) continue;
-            got += n;
-            const uint16_t keep = process_burst(side, rx, n, now, tx);
-            if (keep != 0) {
-                const Side to = side == kLan ? kWan : kLan;
-                send(to == kLan ? ports.lan_port : ports.wan_port, ports.queue, to, tx, keep);
+    if (cfg_.time_ordered && !cfg_.monitor) {
+        run_time_ordered(ports, stop);
+    } else {
+        const EpochClock clock;
+        uint64_t next_housekeeping = 0;
+        uint32_t idle = 0;
+        rte_mbuf* rx[kBurstSize];
+        rte_mbuf* tx[kBurstSize];
+        while (!stop.load(std::memory_order_relaxed)) {
+            const uint64_t now = clock.now_us();
+            uint16_t got = 0;
+            for (int s = 0; s < (cfg_.monitor ? 1 : 2); ++s) {
+                const Side side = static_cast<Side>(s);
+                const uint16_t n =
+                    rte_eth_rx_burst(side == kLan ? ports.lan_port : ports.wan_port, ports.queue, rx, kBurstSize);
+                if (n == 0) continue;
+                got += n;
+                forward_burst(ports, side, tx, process_burst(side, rx, n, now, tx));
             }
-        }
-        // Packet timestamps (replay) drive expiry when present; else the clock does.
-        const uint64_t tsc = rte_rdtsc();
-        if (held_count_ != 0) [[unlikely]] {
-            if (const uint16_t n = take_released(tx, kBurstSize, tsc)) send(ports.lan_port, ports.queue, kLan, tx, n);
-        }
-        if (tsc >= next_housekeeping) {
-            housekeeping(packet_clock_ ? now_us_ : now);
-            next_housekeeping = tsc + housekeeping_tsc;
-        } else {
-            flush_records();
-        }
-        tables_.rcu.quiescent(cfg_.index);
-        stats_.polls.add();
-        if (got == 0) {
-            stats_.idle_polls.add();
-            if (cfg_.idle_sleep_us != 0 && ++idle >= cfg_.idle_polls_before_sleep) {
-                tables_.rcu.offline(cfg_.index);
-                rte_delay_us_sleep(cfg_.idle_sleep_us);
-                tables_.rcu.online(cfg_.index);
-            }
-        } else {
-            idle = 0;
+            after_poll(ports, now, got, next_housekeeping, idle);
         }
     }
     tables_.rcu.offline(cfg_.index);
     flush_records();
     // Fail open: answers still held go out as the worker stops.
+    rte_mbuf* tx[kBurstSize];
     while (held_count_ != 0) {
         const uint16_t n = take_released(tx, kBurstSize, rte_rdtsc(), true);
         send(ports.lan_port, ports.queue, kLan, tx, n);
+    }
+}
+
+uint64_t Worker::capture_time_us(const rte_mbuf* m, Side from) const {
+    const uint32_t units = cfg_.rx_timestamp_units_per_us[from];
+    if (ts_flag_ == 0 || units == 0 || !(m->ol_flags & ts_flag_)) return 0;
+    return *RTE_MBUF_DYNFIELD(m, ts_offset_, const rte_mbuf_timestamp_t*) / units;
+}
+
+// Each port's frames wait in a look-ahead burst; the earliest head of the two
+// goes next, one frame at a time, so that what a frame teaches (a DNS answer)
+// is known before any later frame of either port.  A port with nothing to
+// read is exhausted for now (a capture file at its end): the other goes on.
+// While an answer is held, nothing more is read: the device it is for would
+// not send what depends on it before it arrived.
+void Worker::run_time_ordered(const WorkerPorts& ports, const std::atomic<bool>& stop) {
+    const EpochClock clock;
+    uint64_t next_housekeeping = 0;
+    uint32_t idle = 0;
+    struct Lookahead {
+        rte_mbuf* m[kBurstSize];
+        uint16_t head = 0, n = 0;
+        bool empty() const { return head == n; }
+    } in[2];
+    rte_mbuf* tx[kBurstSize];
+    while (!stop.load(std::memory_order_relaxed)) {
+        const uint64_t now = clock.now_us();
+        uint16_t got = 0;
+        if (held_count_ == 0) {
+            for (int s = 0; s < 2; ++s)
+                if (in[s].empty()) {
+                    in[s].head = 0;
+                    in[s].n =
+                        rte_eth_rx_burst(s == kLan ? ports.lan_port : ports.wan_port, ports.queue, in[s].m, kBurstSize);
+                }
+            // A burst's worth at most, and never past an answer that is held.
+            while (got < kBurstSize && held_count_ == 0 && !(in[kLan].empty() && in[kWan].empty())) {
+                Side side;
+                if (in[kLan].empty())
+                    side = kWan;
+                else if (in[kWan].empty())
+                    side = kLan;
+                else
+                    side = capture_time_us(in[kWan].m[in[kWan].head], kWan) <
+                                   capture_time_us(in[kLan].m[in[kLan].head], kLan)
+                               ? kWan
+                               : kLan;
+                rte_mbuf* m = in[side].m[in[side].head++];
+                ++got;
+                forward_burst(ports, side, tx, process_burst(side, &m, 1, now, tx));
+                // Refill a drained port before choosing again, or its next
+                // frame would lose to the other port's later ones.
+                if (in[side].empty()) {
+                    in[side].head = 0;
+                    in[side].n = rte_eth_rx_burst(side == kLan ? ports.lan_port : ports.wan_port, ports.queue,
+                                                  in[side].m, kBurstSize);
+                }
+            }
+        }
+        after_poll(ports, now, got, next_housekeeping, idle);
+    }
+    // Frames read ahead when the stop came are judged and sent as any other.
+    for (int s = 0; s < 2; ++s) {
+        const Side side = static_cast<Side>(s);
+        if (const uint16_t n = in[s].n - in[s].head)
+            forward_burst(ports, side, tx, process_burst(side, in[s].m + in[s].head, n, clock.now_us(), tx));
     }
 }
 

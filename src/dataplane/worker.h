@@ -57,6 +57,10 @@ struct WorkerConfig {
     // The longest frame each port (by side of departure) sends whole; a
     // longer one is dropped and counted, never cut.  0: no limit.
     uint32_t max_tx_frame[2] = {0, 0};
+    // Replay of two captures (bridge, one worker): frames of both ports go
+    // to the pipeline in capture-time order, and none while a DNS answer is
+    // held (a device sends nothing that needs the answer before it has it).
+    bool time_ordered = false;
 };
 
 // Ports a worker polls: queue `queue` on each.  In monitor mode only lan_port.
@@ -145,6 +149,15 @@ private:
     // Whether this frame is a DNS answer to hold (see kHoldSlots).
     bool holds(Side from, const ParsedPacket& p, SlowKind kind, const PolicyTables& policies) const;
     void send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint16_t n);
+    // The RX timestamp of `m` in microseconds, 0 when it has none.
+    uint64_t capture_time_us(const rte_mbuf* m, Side from) const;
+    // run() for time_ordered: merges the ports by capture time.
+    void run_time_ordered(const WorkerPorts& ports, const std::atomic<bool>& stop);
+    // What both loops do after the packets of one poll.
+    void after_poll(const WorkerPorts& ports, uint64_t clock_us, uint16_t got, uint64_t& next_housekeeping,
+                    uint32_t& idle);
+    // Sends what process_burst kept toward the other side.
+    void forward_burst(const WorkerPorts& ports, Side from, rte_mbuf** pkts, uint16_t n);
 
     WorkerConfig cfg_;
     SharedTables& tables_;
@@ -170,6 +183,7 @@ private:
     unsigned held_head_ = 0, held_count_ = 0;
     uint32_t next_hold_seq_ = 1;
     uint64_t max_hold_tsc_;
+    uint64_t housekeeping_tsc_;
     static constexpr unsigned kStageSize = 256;
     unsigned staged_ = 0;
     proto::FlowRecord stage_[kStageSize];

@@ -107,6 +107,19 @@ TEST(AgentConfig, ErrorsNameTheKeyAndLine) {
     EXPECT_THROW(parse_agent_config("agent: {id: ''}", "f"), ConfigError);
 }
 
+TEST(AgentConfig, ReplayOrderTimeIsForABridgeWithOneWorker) {
+    auto c = parse_agent_config("replay_order: time\nports: {lan: a, wan: b}\n", "f");
+    EXPECT_EQ(c.replay_order, ReplayOrder::time);
+    EXPECT_NO_THROW(validate(c));
+    c.workers = 2;
+    EXPECT_THROW(validate(c), ConfigError);
+    EXPECT_EQ(parse_agent_config("", "f").replay_order, ReplayOrder::arrival);
+    EXPECT_THROW(parse_agent_config("replay_order: random\n", "f"), ConfigError);
+    auto m = parse_agent_config(
+        "replay_order: time\nmode: monitor\nports: {lan: a}\nmonitor: {lan_prefixes: [10.0.0.0/8]}\n", "f");
+    EXPECT_THROW(validate(m), ConfigError);
+}
+
 TEST(AgentConfig, ShippedConfigsLoad) {
     const std::filesystem::path dir = std::filesystem::path(SPIN_SOURCE_DIR) / "config";
     int n = 0;
