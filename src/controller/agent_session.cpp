@@ -45,7 +45,7 @@ AgentSession::AgentSession(zmq::context_t& ctx, AgentEndpoint endpoint, const tr
 size_t AgentSession::read_stream(nmf::Recorder& recorder, double now, size_t budget) {
     size_t n = 0;
     zmq::message_t topic, body;
-    while (n < budget) {
+    while (n < budget && !goodbye_) {
         if (!stream_.recv(topic, zmq::recv_flags::dontwait)) break;
         if (!topic.more() || !stream_.recv(body, zmq::recv_flags::dontwait)) {
             ++counters_.bad_messages;
@@ -152,13 +152,17 @@ void AgentSession::on_event(const zmq::message_t& body, nmf::Recorder& recorder,
         last_hello_ = e;
         publish_status(recorder);
     } else if (event->as<proto::GoodbyeEvent>()) {
-        connected_ = false;
-        log_info("agent {} said goodbye", endpoint_.id);
-        recorder.note("agent_left", now, "", endpoint_.id, {{"reason", "goodbye"}});
-        publish_status(recorder);
+        goodbye_ = true;
     } else {
         recorder.on_agent_event(*event);
     }
+}
+
+void AgentSession::leave(nmf::Recorder& recorder, double now) {
+    connected_ = false;
+    log_info("agent {} said goodbye", endpoint_.id);
+    recorder.note("agent_left", now, "", endpoint_.id, {{"reason", "goodbye"}});
+    publish_status(recorder);
 }
 
 void AgentSession::check_liveness(nmf::Recorder& recorder, double now, double timeout) {

@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,8 +38,14 @@ public:
     zmq::socket_t* commands() { return commands_ ? &*commands_ : nullptr; }
 
     // Reads up to `budget` messages from the stream into the recorder;
-    // returns how many were read.  Never blocks.
+    // returns how many were read.  Never blocks.  Stops after a goodbye, so
+    // that the caller can commit what came before it (take_goodbye).
     size_t read_stream(nmf::Recorder& recorder, double now, size_t budget);
+    // True once after the agent said goodbye; the caller commits what the
+    // agent sent, then calls leave(), so that an agent the API shows gone has
+    // all its traffic in the store.
+    bool take_goodbye() { return std::exchange(goodbye_, false); }
+    void leave(nmf::Recorder& recorder, double now);
     // Marks the agent gone after `timeout` seconds of silence.
     void check_liveness(nmf::Recorder& recorder, double now, double timeout);
 
@@ -66,6 +73,7 @@ private:
     zmq::socket_t stream_;
     std::optional<zmq::socket_t> commands_;
     bool connected_ = false;
+    bool goodbye_ = false;
     uint64_t boot_us_ = 0;
     uint64_t digest_seq_ = 0, event_seq_ = 0;  // last seen in this boot, 0 before any
     double first_seen_ = 0, last_seen_ = 0;

@@ -87,6 +87,15 @@ void Controller::run(const std::atomic<bool>& stop) {
         double now = epoch_seconds_now();
         for (auto& s : sessions_) {
             s->read_stream(recorder_, now, 1024);
+            if (s->take_goodbye()) {
+                // What the agent sent before its goodbye is in the store
+                // before anyone reads it as gone (bounded: a slow disk
+                // delays the goodbye, never ingest for long).
+                flush();
+                if (!store_->wait_written(std::chrono::seconds(2)))
+                    log_warn("agent {} said goodbye; the store is still writing what it sent", s->id());
+                s->leave(recorder_, now);
+            }
             for (const json& answer : s->read_answers()) blocks_->on_answer(s->id(), answer, now);
         }
         run_jobs();

@@ -40,6 +40,11 @@ void StoreThread::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
+bool StoreThread::wait_written(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return written_cv_.wait_for(lock, timeout, [&] { return queue_.empty() && !writing_; });
+}
+
 size_t StoreThread::queued() const {
     std::lock_guard lock(mutex_);
     return queue_.size();
@@ -72,6 +77,7 @@ void StoreThread::run() {
             }
             batch = std::move(queue_.front());
             queue_.pop_front();
+            writing_ = true;
         }
         try {
             const auto ids = writer_.write(batch);
@@ -85,13 +91,16 @@ void StoreThread::run() {
             stats_ = writer_.stats();
             stats_.batches_failed = failed;
             error_.clear();
+            writing_ = false;
         } catch (const std::exception& e) {
             // The batch is lost (counted); the next may succeed (disk freed).
             log_warn("store: a batch could not be written and is lost: {}", e.what());
             std::lock_guard lock(mutex_);
             error_ = e.what();
             ++stats_.batches_failed;
+            writing_ = false;
         }
+        written_cv_.notify_all();
     }
 }
 

@@ -8,6 +8,7 @@
 // than memory growing without end.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -31,6 +32,9 @@ public:
     uint64_t shed() const;
     // Commits everything queued, then ends the thread.
     void stop();
+    // Waits until every batch pushed so far is written (or `timeout` passed);
+    // true if it was.
+    bool wait_written(std::chrono::milliseconds timeout);
     // Batches waiting (the ingest's back-pressure signal).
     size_t queued() const;
     nmf::WriterStats stats() const;
@@ -44,6 +48,8 @@ private:
     Committed committed_;
     mutable std::mutex mutex_;
     std::condition_variable cv_;
+    std::condition_variable written_cv_;  // a batch written: wait_written looks again
+    bool writing_ = false;
     std::deque<nmf::StoreBatch> queue_;
     bool stopping_ = false;
     uint64_t shed_ = 0;
