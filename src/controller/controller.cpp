@@ -220,6 +220,15 @@ nmf::ControlResult Controller::mud_remove(const std::string& mac) {
     return on_ingest_thread([this, mac](BlockManager::Done done) { done(mud_->remove(mac, epoch_seconds_now())); }, 5);
 }
 
+nmf::ControlResult Controller::mud_learn(const std::string& mac, double from, double to) {
+    return on_ingest_thread(
+        [this, mac, from, to](BlockManager::Done done) { done(mud_->learn(mac, from, to, epoch_seconds_now())); }, 5);
+}
+
+nmf::ControlResult Controller::mud_diff(const std::string& mac, double from, double to) {
+    return on_ingest_thread([this, mac, from, to](BlockManager::Done done) { done(mud_->diff(mac, from, to)); }, 5);
+}
+
 void Controller::user_action(const std::string& mac, const json& change) {
     std::lock_guard lock(jobs_mutex_);
     jobs_.push_back([this, mac, change] {

@@ -50,6 +50,8 @@ public:
     nmf::ControlResult mud_set_mode(const std::string& mac, const std::string& mode) override;
     nmf::ControlResult mud_accept(const std::string& mac) override;
     nmf::ControlResult mud_remove(const std::string& mac) override;
+    nmf::ControlResult mud_learn(const std::string& mac, double from, double to) override;
+    nmf::ControlResult mud_diff(const std::string& mac, double from, double to) override;
     void user_action(const std::string& mac, const nlohmann::json& change) override;
 
 private:

@@ -261,20 +261,22 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         }
         decide_policy(e, policies);
     }
-    if (created) stage(e, static_cast<uint32_t>(id), FlowEvent::start, EndReason::none);
     bool blocking = e.state & flow_state::blocking;
     if (e.state & flow_state::per_packet) [[unlikely]] {
         const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, {p.icmp_type, dir == 0, p.icmp_code});
         if (rule != 0) e.rule = rule;
         blocking = rule != 0;
     }
+    if (!blocking && e.mud[dir] != kPolicyNone && p.icmp_type != 0xff) [[unlikely]] {
+        // ICMP is judged by type and code, packet by packet: before the
+        // start record, so that it carries this packet's verdict (an ICMP
+        // error the device needs is no violation, even in its first packet).
+        const PacketFacts facts{p.icmp_type, dir == 0, p.icmp_code};
+        if (const PolicyTables::Device* d = policies.find(key.mac))
+            e.mud[dir] = policies.cached(*d, policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts));
+    }
+    if (created) stage(e, static_cast<uint32_t>(id), FlowEvent::start, EndReason::none);
     if (!blocking && e.mud[dir] != kPolicyNone) {
-        if (p.icmp_type != 0xff) [[unlikely]] {
-            // ICMP is judged by type and code, packet by packet.
-            const PacketFacts facts{p.icmp_type, dir == 0, p.icmp_code};
-            if (const PolicyTables::Device* d = policies.find(key.mac))
-                e.mud[dir] = policies.cached(*d, policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts));
-        }
         uint16_t rule = 0;
         if ((e.mud[dir] & kPolicyDrops) && policy_drops(policies, key.mac, e.mud[dir] & ~kPolicyDrops, len, &rule)) {
             e.rule = rule;

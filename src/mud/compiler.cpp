@@ -186,6 +186,13 @@ std::optional<PolicyEntry> EntryCompiler::compile(const Acl& acl, const Ace& ace
 
 }  // namespace
 
+bool is_local(const Home& home, const IpPrefix& address) {
+    for (const auto* set : {&home.local_networks, &on_link()})
+        for (const IpPrefix& p : *set)
+            if (p.contains(address.bytes(), address.version())) return true;
+    return false;
+}
+
 std::string authority_of(const std::string& url) {
     std::string_view rest = url;
     if (const auto scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);

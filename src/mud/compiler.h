@@ -55,6 +55,11 @@ struct Compiled {
     std::vector<std::string> notes;
 };
 
+// Whether the address is the home's own (its LAN prefixes) or never leaves
+// the link (link-local, link- and site-scope multicast, broadcast): what
+// `local-networks` names.
+bool is_local(const Home& home, const IpPrefix& address);
+
 // The authority (host) of an https URL: "https://a.example:8443/x" -> "a.example".
 std::string authority_of(const std::string& url);
 

@@ -41,5 +41,7 @@ int mud_show(int argc, char** argv);
 int mud_mode(int argc, char** argv);
 int mud_accept(int argc, char** argv);
 int mud_remove(int argc, char** argv);
+int mud_learn(int argc, char** argv);
+int mud_diff(int argc, char** argv);
 
 }  // namespace spin::spinctl

@@ -25,7 +25,7 @@ const Command kCommands[] = {
     {"events --connect ENDPOINT", "print an agent's events as JSON lines", Command::agent, nullptr},
     {"agent", "give an agent an order: block, unblock, rules, stats, ping", Command::agent, spin::spinctl::agent},
     {"keygen", "write a CURVE key pair", Command::agent, spin::spinctl::keygen},
-    {"mud", "MUD: validate and verify files; assign, show, mode, accept over the API", Command::local,
+    {"mud", "MUD: validate and verify files; assign, show, mode, accept, learn, diff over the API", Command::local,
      spin::spinctl::mud},
 };
 

@@ -1,5 +1,6 @@
-// spinctl mud list / assign / show / mode / accept / remove: the MUD routes
+// spinctl mud list / assign / show / mode / accept / remove / learn / diff: the MUD routes
 // of the controller API (docs/api.md, "MUD").
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -157,6 +158,69 @@ int mud_remove(int argc, char** argv) {
                                std::cout << str(body, "device") << ": MUD profile removed\n";
                                return 0;
                            });
+}
+
+}  // namespace spin::spinctl
+
+namespace spin::spinctl {
+
+int mud_learn(int argc, char** argv) {
+    return run_api_command(
+        "mud learn", "MAC [--from T] [--to T] [--out FILE] [options]",
+        "A MUD file (RFC 8520) made from what the controller saw the device do (default: all\n"
+        "time): to FILE, or to standard output.  Assign it back with 'spinctl mud assign --file'.",
+        "mac", argc, argv,
+        [](po::options_description& o) {
+            time_options(o);
+            o.add_options()("out", po::value<std::string>()->value_name("FILE"), "write the file here");
+        },
+        [](ApiClient& api, const po::variables_map& vm, bool) {
+            const json body = ok(api.get(mud_path(vm) + "/learn", params(vm, {"from", "to"})));
+            const std::string text = body.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+            if (!vm.count("out")) return std::cout << text, 0;
+            const std::string path = vm["out"].as<std::string>();
+            std::ofstream out(path, std::ios::binary | std::ios::trunc);
+            if (!(out << text) || !out.flush()) throw ApiCallError(path + ": cannot write");
+            size_t aces = 0;
+            for (const auto& acl : body["ietf-access-control-list:acls"]["acl"]) aces += acl["aces"]["ace"].size();
+            std::cerr << fmt::format("{}: {} ACEs learnt for {}\n", path, aces, vm["mac"].as<std::string>());
+            return 0;
+        });
+}
+
+int mud_diff(int argc, char** argv) {
+    return run_api_command(
+        "mud diff", "MAC [--from T] [--to T] [options]",
+        "What the device did (default: all time) held against the profile it is held to: what\n"
+        "its maker did not declare, and the entries it never used.",
+        "mac", argc, argv, time_options, [](ApiClient& api, const po::variables_map& vm, bool as_json) {
+            const json body = ok(api.get(mud_path(vm) + "/diff", params(vm, {"from", "to"})));
+            if (as_json) return print_json(body), 0;
+            std::cout << fmt::format("{} against {}: {} declared, {} undeclared, {} network services\n",
+                                     str(body, "device"), str(body, "url"), str(body, "declared"),
+                                     body.value("undeclared", json::array()).size(), str(body, "network_services"));
+            Table u({"OPENED BY", "REMOTE", "NAMES", "PROTO", "PORT", "REFUSED", "FLOWS", "PKTS OUT", "PKTS IN"});
+            for (const auto& x : body.value("undeclared", json::array())) {
+                const int64_t p = x.value("proto", int64_t{0});
+                const char* port = x.contains("icmp_type")     ? "icmp_type"
+                                   : x.contains("device_port") ? "device_port"
+                                                               : "remote_port";
+                u.add({str(x, "opened_by"), str(x, "remote_ip"), joined(x.value("names", json::array())),
+                       *proto_name(p) ? proto_name(p) : std::to_string(p), str(x, port), str(x, "refused"),
+                       str(x, "flows"), str(x, "pkts_out"), str(x, "pkts_in")});
+            }
+            if (u.size() != 0) {
+                std::cout << "\nNot declared by the profile\n";
+                u.print(std::cout);
+            }
+            Table n({"ACL", "ACE"});
+            for (const auto& x : body.value("unused", json::array())) n.add({str(x, "acl"), str(x, "ace")});
+            if (n.size() != 0) {
+                std::cout << "\nDeclared, never used\n";
+                n.print(std::cout);
+            }
+            return 0;
+        });
 }
 
 }  // namespace spin::spinctl

@@ -38,7 +38,11 @@ const char* kMudUsage =
     "  show MAC                            its conformance: violations, packets per ACE\n"
     "  mode MAC MODE                       monitor, enforce or quarantine-on-violation\n"
     "  accept MAC                          take the new URL the device announced\n"
-    "  remove MAC                          forget its profile, lift its policy\n";
+    "  remove MAC                          forget its profile, lift its policy\n"
+    "  learn MAC [--from T] [--to T] [--out FILE]\n"
+    "                                      a MUD file made from what the device did\n"
+    "  diff MAC [--from T] [--to T]        what it did that its profile does not declare, and\n"
+    "                                      the entries it never used\n";
 
 }  // namespace
 
@@ -168,9 +172,9 @@ int mud(int argc, char** argv) {
     if (sub == "validate") return validate(argc - 1, argv + 1);
     if (sub == "verify") return verify(argc - 1, argv + 1);
     using Sub = int (*)(int, char**);
-    static const std::pair<const char*, Sub> kApi[] = {{"list", mud_list},     {"assign", mud_assign},
-                                                       {"show", mud_show},     {"mode", mud_mode},
-                                                       {"accept", mud_accept}, {"remove", mud_remove}};
+    static const std::pair<const char*, Sub> kApi[] = {
+        {"list", mud_list},     {"assign", mud_assign}, {"show", mud_show},   {"mode", mud_mode},
+        {"accept", mud_accept}, {"remove", mud_remove}, {"learn", mud_learn}, {"diff", mud_diff}};
     for (const auto& [name, run] : kApi)
         if (sub == name) return run(argc - 1, argv + 1);
     std::cerr << "spinctl mud: unknown subcommand '" << sub << "'\n" << kMudUsage;

@@ -76,6 +76,16 @@ public:
         check_mac(mac);
         return {Outcome::not_found, {{"error", "no MUD profile"}}};
     }
+    ControlResult mud_learn(const std::string& mac, double from, double to) override {
+        check_mac(mac);
+        if (!(from < to)) fail("a MUD learning window that is empty or not a number");
+        return {Outcome::not_found, {{"error", "no traffic"}}};
+    }
+    ControlResult mud_diff(const std::string& mac, double from, double to) override {
+        check_mac(mac);
+        if (!(from < to)) fail("a MUD diff window that is empty or not a number");
+        return {Outcome::not_found, {{"error", "no MUD profile"}}};
+    }
     ControlResult mud_remove(const std::string& mac) override {
         check_mac(mac);
         return {Outcome::not_found, {{"error", "no MUD profile"}}};

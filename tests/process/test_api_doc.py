@@ -21,7 +21,7 @@ import spintest as t
 DOC = os.path.join(t.project_root(), "docs", "api.md")
 OPENAPI = os.path.join(t.project_root(), "docs", "openapi.json")
 VOLATILE = {"boot", "previous_boot", "created", "removed", "time", "id", "first_seen", "last_seen", "expires",
-            "assigned", "first", "last",
+            "assigned", "first", "last", "last-update",
             "interval",
             "publish", "commands", "version"}
 

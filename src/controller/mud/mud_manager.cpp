@@ -1,14 +1,18 @@
 #include "controller/mud/mud_manager.h"
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "common/log.h"
 #include "mud/compiler.h"
+#include "mud/diff.h"
+#include "mud/learner.h"
 #include "mud/parser.h"
 #include "mud/signature.h"
+#include "mud/writer.h"
 
 namespace spin::controller {
 
@@ -38,6 +42,16 @@ std::string first_errors(const mud::ParseResult& r) {
     for (size_t i = 0; i < r.errors.size() && i < 3; ++i) out += (i == 0 ? "" : "; ") + r.errors[i].to_string();
     if (r.errors.size() > 3) out += fmt::format(" (and {} more)", r.errors.size() - 3);
     return out;
+}
+
+// RFC 3339 in UTC, to the second.
+std::string iso_time(double seconds) {
+    const auto t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
 }
 
 // Addresses of a model device as host prefixes.
@@ -419,17 +433,7 @@ void MudManager::compile(const std::string& mac, Assigned& a, double now) {
     mud::Device device;
     device.mac = *device_mac;
     device.mud_url = h->profile->mud_url;
-    mud::Home home;
-    home.local_networks = config_.local_networks;
-    home.controllers = config_.controllers;
-    home.my_controllers = config_.my_controllers;
-    for (const auto& [other, d] : recorder_.model().devices()) {
-        const auto o = devices_.find(other);
-        const std::string url = o != devices_.end() ? o->second.url : d.mud_url;
-        const auto m = MacAddress::parse(other);
-        if (other == mac || url.empty() || !m) continue;
-        home.devices.push_back({*m, url, addresses_of(d)});
-    }
+    const mud::Home home = home_for(mac);
     a.effective_note.clear();
     const MudMode mode = effective_mode(a, h, &a.effective_note);
     auto compiled = mud::compile(*h->profile, device, home,
@@ -446,6 +450,104 @@ void MudManager::compile(const std::string& mac, Assigned& a, double now) {
     recorder_.conformance().set_policy(compiled.policy, fresh);
     a.ordered = std::move(compiled.policy);
     ++stats_.orders;
+}
+
+mud::Home MudManager::home_for(const std::string& mac) const {
+    mud::Home home;
+    home.local_networks = config_.local_networks;
+    home.controllers = config_.controllers;
+    home.my_controllers = config_.my_controllers;
+    for (const auto& [other, d] : recorder_.model().devices()) {
+        const auto o = devices_.find(other);
+        const std::string url = o != devices_.end() ? o->second.url : d.mud_url;
+        const auto m = MacAddress::parse(other);
+        if (other == mac || url.empty() || !m) continue;
+        home.devices.push_back({*m, url, addresses_of(d)});
+    }
+    return home;
+}
+
+std::vector<mud::Observation> MudManager::observed(const std::string& mac, double from, double to) {
+    const nmf::MudStore::Behaviour b = store_.behaviour(mac, from, to);
+    std::vector<mud::Observation> out;
+    for (const nmf::BehaviourRow& row : b.shapes) {
+        mud::Observation o;
+        const auto remote = IpPrefix::parse(row.remote_ip);
+        if (!remote || !remote->is_host()) continue;  // the "*" of aggregated rows never gets here; be sure
+        o.remote = *remote;
+        if (const auto names = b.names.find(row.remote_ip); names != b.names.end())
+            for (const std::string& n : names->second)
+                if (auto name = DnsName::parse(n)) o.names.push_back(*name);
+        o.proto = static_cast<uint8_t>(row.proto);
+        o.opener = row.opener == "remote" ? proto::Opener::remote : proto::Opener::device;
+        o.port = static_cast<uint16_t>(row.port);
+        o.flows = row.counters.flows;
+        o.pkts_out = row.counters.pkts_out, o.bytes_out = row.counters.bytes_out;
+        o.pkts_in = row.counters.pkts_in, o.bytes_in = row.counters.bytes_in;
+        o.first = row.first_seen, o.last = row.last_seen;
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+ControlResult MudManager::learn(const std::string& mac, double from, double to, double now) {
+    const std::vector<mud::Observation> seen = observed(mac, from, to);
+    if (seen.empty())
+        return {Outcome::not_found,
+                {{"error", "the store holds no traffic of " + mac + " in that time to learn from"}}};
+    mud::LearnContext context;
+    std::string dashed = mac;
+    std::replace(dashed.begin(), dashed.end(), ':', '-');
+    context.mud_url = "https://spin.home.arpa/mud/learnt/" + dashed + ".json";
+    // RFC 8520 allows systeminfo 60 characters: the window is in the request, the time in last-update.
+    context.systeminfo = "Learnt by SPIN from the traffic of " + mac;
+    context.last_update = iso_time(now);
+    if (const nmf::Device* d = recorder_.model().find(mac)) context.mfg_name = d->vendor.name;
+    context.home = home_for(mac);
+    return {Outcome::done, mud::to_mud_json(mud::learn(seen, context))};
+}
+
+ControlResult MudManager::diff(const std::string& mac, double from, double to) {
+    const auto it = devices_.find(mac);
+    const Held* h = it == devices_.end() ? nullptr : held(it->second);
+    if (h == nullptr || !h->profile)
+        return {Outcome::not_found, {{"error", mac + " has no MUD profile to compare with ('spinctl mud assign')"}}};
+    const auto device_mac = MacAddress::parse(mac);
+    mud::Device device;
+    device.mac = *device_mac;
+    device.mud_url = h->profile->mud_url;
+    const mud::Compiled compiled = mud::compile(*h->profile, device, home_for(mac), proto::PolicyMode::monitor);
+    const mud::ProfileDiff d = mud::diff(compiled.policy, observed(mac, from, to));
+    json undeclared = json::array();
+    for (const auto& u : d.undeclared) {
+        json names = json::array();
+        for (const DnsName& n : u.seen.names) names.push_back(n.to_string());
+        const bool in = u.seen.opener == proto::Opener::remote;
+        undeclared.push_back({{"remote_ip", u.seen.remote.address_text()},
+                              {"names", std::move(names)},
+                              {"proto", u.seen.proto},
+                              {u.seen.icmp() ? "icmp_type"
+                               : in          ? "device_port"
+                                             : "remote_port",
+                               u.seen.port},
+                              {"opened_by", in ? "remote" : "device"},
+                              {"refused", u.direction},
+                              {"flows", u.seen.flows},
+                              {"pkts_out", u.seen.pkts_out},
+                              {"pkts_in", u.seen.pkts_in},
+                              {"first", u.seen.first},
+                              {"last", u.seen.last}});
+    }
+    json unused = json::array();
+    for (const auto& e : d.unused) unused.push_back({{"acl", e.acl}, {"ace", e.ace}});
+    return {Outcome::done,
+            {{"device", mac},
+             {"url", h->profile->mud_url},
+             {"declared", d.declared},
+             {"network_services", d.network_services},
+             {"undeclared", std::move(undeclared)},
+             {"unused", std::move(unused)},
+             {"notes", compiled.notes}}};
 }
 
 void MudManager::compile_all(double now) {

@@ -25,6 +25,8 @@
 #include "controller/block_manager.h"
 #include "controller/mud/mud_config.h"
 #include "controller/mud/mud_fetcher.h"
+#include "mud/compiler.h"
+#include "mud/observation.h"
 #include "mud/profile.h"
 #include "nmf/api/controls.h"
 #include "nmf/ingest/recorder.h"
@@ -44,6 +46,11 @@ public:
     nmf::ControlResult accept(const std::string& mac, double now);
     nmf::ControlResult remove(const std::string& mac, double now);
     nmf::ControlResult devices() const;
+    // A profile learnt from what the store saw the device do in [from, to)
+    // (mud/learner.h): the MUD file as JSON.
+    nmf::ControlResult learn(const std::string& mac, double from, double to, double now);
+    // What the device did in [from, to) against the profile it is held to (mud/diff.h).
+    nmf::ControlResult diff(const std::string& mac, double from, double to);
 
     // Fetch results, announced URLs, refetches, recompiles, violations; call every loop.
     void tick(double now);
@@ -89,6 +96,10 @@ private:
     void refetch_due(double now);
     void compile_all(double now);
     void compile(const std::string& mac, Assigned& a, double now);
+    // The home as the compiler and the learner see it, for one device.
+    mud::Home home_for(const std::string& mac) const;
+    // What the store saw the device do in [from, to).
+    std::vector<mud::Observation> observed(const std::string& mac, double from, double to);
     void on_violations(double now);
     // The mode the agents get: unsigned files may be held to monitor only.
     MudMode effective_mode(const Assigned& a, const Held* h, std::string* why) const;

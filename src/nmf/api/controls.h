@@ -67,6 +67,10 @@ public:
     virtual ControlResult mud_set_mode(const std::string& mac, const std::string& mode) = 0;
     virtual ControlResult mud_accept(const std::string& mac) = 0;
     virtual ControlResult mud_remove(const std::string& mac) = 0;
+    // A profile learnt from what the device did in [from, to) (the MUD
+    // file's JSON), and that behaviour against the profile it is held to.
+    virtual ControlResult mud_learn(const std::string& mac, double from, double to) = 0;
+    virtual ControlResult mud_diff(const std::string& mac, double from, double to) = 0;
     // A user changed a device (PATCH): an event for the log and the stream.
     virtual void user_action(const std::string& mac, const nlohmann::json& change) = 0;
 };

@@ -40,6 +40,15 @@ MudRequest mud_request(const std::string& mac, const json& body) {
     return r;
 }
 
+// [from, to) of a learning or diff request: all time by default.
+std::pair<double, double> window(const httplib::Request& req) {
+    const QueryParams p(req, {"from", "to"});
+    const double from = p.time("from").value_or(0);
+    const double to = p.time("to").value_or(4e9);
+    if (from >= to) throw ApiError(400, "'from' must be before 'to'");
+    return {from, to};
+}
+
 }  // namespace
 
 void ApiServer::mud_routes() {
@@ -76,6 +85,18 @@ void ApiServer::mud_routes() {
                 [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     QueryParams(req, {});
                     send_result(res, controls_.mud_remove(mac_of(m)));
+                });
+
+    router_.add("GET", "/api/v1/devices/{mac}/mud/learn",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
+                    const auto [from, to] = window(req);
+                    send_result(res, controls_.mud_learn(mac_of(m), from, to));
+                });
+
+    router_.add("GET", "/api/v1/devices/{mac}/mud/diff",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
+                    const auto [from, to] = window(req);
+                    send_result(res, controls_.mud_diff(mac_of(m), from, to));
                 });
 
     router_.add("POST", "/api/v1/devices/{mac}/mud/accept",

@@ -46,6 +46,7 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
         TrafficCounters added;
         accounting_.account(agent, r, &added);
         if (const MudViolation* v = conformance_.on_record(r, added)) note_violation(*v, batch.header.agent);
+        behaviours_.on_record(r, added);
         if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) touch(agent, r);
     }
 }
@@ -146,6 +147,7 @@ void Recorder::forget(const std::string& mac) {
     auto it = destinations_.lower_bound({mac, ""});
     while (it != destinations_.end() && it->first.first == mac) it = destinations_.erase(it);
     destinations_per_device_.erase(mac);
+    if (const auto m = MacAddress::parse(mac)) behaviours_.forget(m->to_u64());
     for (auto n = names_.lower_bound({mac, "", ""}); n != names_.end() && std::get<0>(n->first) == mac;)
         n = names_.erase(n);
 }
@@ -298,6 +300,7 @@ StoreBatch Recorder::take_batch(std::optional<double> wall_now) {
         note("events_suppressed", end, "", "", std::move(*summary));
     }
     batch.events.swap(events_);
+    behaviours_.take(batch.behaviours);
     for (auto& [id, doc] : agents_) batch.agents.push_back(AgentRow{id, std::move(doc)});
     agents_.clear();
     if (++batches_ % 60 == 0) accounting_.sweep();

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nmf/ingest/behaviours.h"
 #include "nmf/ingest/event_budget.h"
 #include "nmf/ingest/flow_accounting.h"
 #include "nmf/ingest/mud_conformance.h"
@@ -89,6 +90,8 @@ public:
     const MudConformance& conformance() const { return conformance_; }
 
     const AccountingStats& accounting() const { return accounting_.stats(); }
+    // Shapes past a device's cap (Behaviours::kShapesPerDevice), not kept.
+    uint64_t behaviours_dropped() const { return behaviours_.dropped(); }
     const RecorderStats& stats() const { return stats_; }
     uint64_t events_suppressed() const { return budget_.suppressed(); }
 
@@ -115,6 +118,7 @@ private:
     DeviceModel model_;
     FlowAccounting accounting_;
     MudConformance conformance_;
+    Behaviours behaviours_;
     std::vector<std::string> agent_names_;
     std::unordered_map<std::string, uint32_t> agent_index_;
     std::unordered_map<uint64_t, Touch> touches_;

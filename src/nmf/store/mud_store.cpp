@@ -82,4 +82,33 @@ void MudStore::remove_device(const std::string& mac) {
     s.run();
 }
 
+MudStore::Behaviour MudStore::behaviour(const std::string& mac, double from, double to) {
+    Behaviour out;
+    Statement s(db_,
+                "SELECT remote_ip, proto, opener, port, first_seen, last_seen, flows, pkts_out, bytes_out, pkts_in, "
+                "bytes_in FROM behaviours WHERE mac = ?1 AND last_seen >= ?2 AND first_seen < ?3 "
+                "ORDER BY remote_ip, proto, opener, port");
+    s.bind(1, mac).bind(2, from).bind(3, to);
+    while (s.step()) {
+        BehaviourRow b;
+        b.mac = mac;
+        b.remote_ip = s.column_text(0);
+        b.proto = static_cast<int>(s.column_int(1));
+        b.opener = s.column_text(2);
+        b.port = static_cast<int>(s.column_int(3));
+        b.first_seen = s.column_double(4);
+        b.last_seen = s.column_double(5);
+        b.counters.flows = static_cast<uint64_t>(s.column_int(6));
+        b.counters.pkts_out = static_cast<uint64_t>(s.column_int(7));
+        b.counters.bytes_out = static_cast<uint64_t>(s.column_int(8));
+        b.counters.pkts_in = static_cast<uint64_t>(s.column_int(9));
+        b.counters.bytes_in = static_cast<uint64_t>(s.column_int(10));
+        out.shapes.push_back(std::move(b));
+    }
+    Statement n(db_, "SELECT remote_ip, name FROM names WHERE mac = ?1 AND first_seen < ?2 ORDER BY remote_ip, name");
+    n.bind(1, mac).bind(2, to);
+    while (n.step()) out.names[n.column_text(0)].push_back(n.column_text(1));
+    return out;
+}
+
 }  // namespace spin::nmf

@@ -2,10 +2,12 @@
 // `mud_devices`): profiles as fetched or given (text byte for byte, the
 // signature as served, and what is known of them as a JSON document), and
 // per device its assignment as a JSON document.  The controller's MUD
-// manager is its one user; it reloads everything at start, so the
+// manager is its one user (it also reads here what a device did, table
+// `behaviours`, to learn a profile from it); it reloads everything at start, so the
 // controller enforces with no network.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nmf/store/sqlite.h"
+#include "nmf/store/store_batch.h"
 
 namespace spin::nmf {
 
@@ -39,6 +42,14 @@ public:
     std::vector<Device> devices();
     void save_device(const Device& d);
     void remove_device(const std::string& mac);
+
+    // What the device did in [from, to) (shapes seen then), and the names it
+    // resolved for each remote before `to`.
+    struct Behaviour {
+        std::vector<BehaviourRow> shapes;
+        std::map<std::string, std::vector<std::string>> names;  // remote address -> names
+    };
+    Behaviour behaviour(const std::string& mac, double from, double to);
 
 private:
     Database db_;

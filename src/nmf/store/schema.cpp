@@ -90,7 +90,19 @@ CREATE TABLE mud_devices (
 );
 )sql";
 
-const std::string_view kMigrations[] = {kV1, kV2, kV3};
+// Version 4: what each device does, by shape (nmf/ingest/behaviours.h):
+// one row per remote, protocol, who opened the flow and the service port,
+// the raw material of a learnt MUD profile.
+const std::string kV4 = R"sql(
+CREATE TABLE behaviours (
+  mac TEXT NOT NULL, remote_ip TEXT NOT NULL, proto INTEGER NOT NULL, opener TEXT NOT NULL, port INTEGER NOT NULL,
+  first_seen REAL NOT NULL, last_seen REAL NOT NULL, flows INTEGER NOT NULL,
+  pkts_out INTEGER NOT NULL, bytes_out INTEGER NOT NULL, pkts_in INTEGER NOT NULL, bytes_in INTEGER NOT NULL,
+  PRIMARY KEY (mac, remote_ip, proto, opener, port)
+) WITHOUT ROWID;
+)sql";
+
+const std::string_view kMigrations[] = {kV1, kV2, kV3, kV4};
 
 }  // namespace
 

@@ -37,6 +37,19 @@ struct DestinationRow {
     double first_seen = 0, last_seen = 0;
 };
 
+// One shape of what a device does (nmf/ingest/behaviours.h): who opened
+// flows with a remote over a protocol, and the service port: the remote's
+// when the device opened them, the device's own when the remote did; for
+// ICMP, the first message type.  Counters add up; times widen.
+struct BehaviourRow {
+    std::string mac, remote_ip;
+    int proto = 0;
+    std::string opener;  // "device" or "remote"
+    int port = 0;
+    double first_seen = 0, last_seen = 0;
+    TrafficCounters counters;  // flows, packets and bytes each way (blocked_pkts unused)
+};
+
 // An NMF event (docs/api.md, "Events"); `doc` is the whole event object and
 // repeats time, type, device and agent, which are also columns for queries.
 struct EventRow {
@@ -57,6 +70,7 @@ struct StoreBatch {
     std::vector<DestinationRow> destinations;
     std::vector<EventRow> events;
     std::vector<AgentRow> agents;
+    std::vector<BehaviourRow> behaviours;
     // The accounting state the traffic above leaves (open_flows.h): flows
     // forgotten since the last batch are deleted, then changed ones written.
     std::vector<FlowTuple> closed_flows;
@@ -67,7 +81,8 @@ struct StoreBatch {
 
     bool empty() const {
         return traffic.empty() && devices.empty() && names.empty() && destinations.empty() && events.empty() &&
-               agents.empty() && closed_flows.empty() && open_flows.empty() && devices_removed.empty();
+               agents.empty() && behaviours.empty() && closed_flows.empty() && open_flows.empty() &&
+               devices_removed.empty();
     }
 };
 

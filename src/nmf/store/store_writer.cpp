@@ -53,8 +53,16 @@ StoreWriter::StoreWriter(const std::string& path, Retention retention) : db_(pat
     open_flow_ = std::make_unique<Statement>(
         db_, "INSERT OR REPLACE INTO open_flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     closed_flow_ = std::make_unique<Statement>(db_, "DELETE FROM open_flows WHERE key = ?1");
+    behaviour_ = std::make_unique<Statement>(
+        db_,
+        "INSERT INTO behaviours VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO UPDATE SET "
+        "first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen), "
+        "flows = flows + excluded.flows, pkts_out = pkts_out + excluded.pkts_out, "
+        "bytes_out = bytes_out + excluded.bytes_out, pkts_in = pkts_in + excluded.pkts_in, "
+        "bytes_in = bytes_in + excluded.bytes_in");
     // A device's rows all start with its MAC: each delete is an index range.
-    for (const char* table : {"devices", "names", "destinations", "traffic_minute", "traffic_hour", "traffic_day"})
+    for (const char* table :
+         {"devices", "names", "destinations", "behaviours", "traffic_minute", "traffic_hour", "traffic_day"})
         remove_device_.push_back(
             std::make_unique<Statement>(db_, std::string("DELETE FROM ") + table + " WHERE mac = ?1"));
     newest_ = newest_traffic_bucket(db_);
@@ -93,6 +101,11 @@ std::vector<int64_t> StoreWriter::write(const StoreBatch& batch) {
         ids.push_back(db_.last_insert_rowid());
     }
     for (const AgentRow& a : batch.agents) agent_->bind(1, a.id).bind(2, a.doc.dump()).run();
+    for (const BehaviourRow& b : batch.behaviours) {
+        behaviour_->bind(1, b.mac).bind(2, b.remote_ip).bind(3, int64_t{b.proto}).bind(4, b.opener);
+        behaviour_->bind(5, int64_t{b.port}).bind(6, b.first_seen).bind(7, b.last_seen);
+        bind_directions(behaviour_->bind(8, as_int(b.counters.flows)), 9, b.counters).run();
+    }
     for (const FlowTuple& f : batch.closed_flows) closed_flow_->bind_blob(1, flow_key(f)).run();
     for (const OpenFlowRow& f : batch.open_flows) {
         open_flow_->bind_blob(1, flow_key(f.tuple)).bind(2, f.agent).bind(3, int64_t{f.worker});
@@ -117,8 +130,9 @@ void StoreWriter::apply_retention(double wall_now) {
         del.bind(1, static_cast<int64_t>(std::floor(now)) - kept_seconds(retention_, level)).run();
     }
     // Events, and names and destinations nobody used since, go with the days.
-    for (const char* sql : {"DELETE FROM events WHERE time < ?1", "DELETE FROM names WHERE last_seen < ?1",
-                            "DELETE FROM destinations WHERE last_seen < ?1"}) {
+    for (const char* sql :
+         {"DELETE FROM events WHERE time < ?1", "DELETE FROM names WHERE last_seen < ?1",
+          "DELETE FROM destinations WHERE last_seen < ?1", "DELETE FROM behaviours WHERE last_seen < ?1"}) {
         Statement del(db_, sql);
         del.bind(1, now - static_cast<double>(retention_.days)).run();
     }

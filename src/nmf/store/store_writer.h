@@ -41,6 +41,7 @@ public:
 private:
     Database db_;
     std::unique_ptr<Statement> traffic_[3], device_, name_, destination_, event_, agent_, open_flow_, closed_flow_;
+    std::unique_ptr<Statement> behaviour_;
     std::vector<std::unique_ptr<Statement>> remove_device_;
     Retention retention_;
     double newest_ = 0;
