@@ -25,11 +25,12 @@ void Behaviours::on_record(const proto::FlowRecord& r, const TrafficCounters& ad
     Device& d = devices_[MacAddress::to_u64(r.mac)];
     auto it = d.shapes.find(k);
     if (it == d.shapes.end()) {
-        if (d.shapes.size() >= kShapesPerDevice) {
+        if (d.shapes.size() >= kShapesPerDevice || shapes_ >= kShapes) {
             ++dropped_;
             return;
         }
         it = d.shapes.emplace(k, Shape{}).first;
+        ++shapes_;
     }
     Shape& s = it->second;
     const double first = static_cast<double>(r.first_us) / 1e6, last = static_cast<double>(r.last_us) / 1e6;
@@ -65,6 +66,11 @@ void Behaviours::take(std::vector<BehaviourRow>& out) {
     }
 }
 
-void Behaviours::forget(uint64_t mac) { devices_.erase(mac); }
+void Behaviours::forget(uint64_t mac) {
+    const auto it = devices_.find(mac);
+    if (it == devices_.end()) return;
+    shapes_ -= it->second.shapes.size();
+    devices_.erase(it);
+}
 
 }  // namespace spin::nmf

@@ -5,9 +5,10 @@
 // Unlike traffic rows it keeps who opened a flow and a server's port on the
 // device, which is what a learnt MUD profile (spinctl mud learn) is made of.
 //
-// Bounded: at most kShapesPerDevice shapes per device in a run of the
-// controller (a scanner's millions of remotes stop there, counted in
-// dropped()); a device the model forgets is forgotten here too.
+// Bounded: at most kShapesPerDevice shapes per device and kShapes in all in
+// a run of the controller (a scanner's millions of remotes, or a flood of
+// made-up MACs each scanning, stop there, counted in dropped()); a device
+// the model forgets is forgotten here too, and makes room.
 #pragma once
 
 #include <array>
@@ -25,6 +26,7 @@ namespace spin::nmf {
 class Behaviours {
 public:
     static constexpr size_t kShapesPerDevice = 1024;
+    static constexpr size_t kShapes = 65536;  // about 6 MB
 
     // One record of a device's flow and what the accounting added for it.
     void on_record(const proto::FlowRecord& r, const TrafficCounters& added);
@@ -52,6 +54,7 @@ private:
     };
 
     std::unordered_map<uint64_t, Device> devices_;
+    size_t shapes_ = 0;
     uint64_t dropped_ = 0;
 };
 
