@@ -150,6 +150,24 @@ TEST(FlowAccounting, SweepForgetsEndedAndSilentFlows) {
     EXPECT_EQ(a.stats().tracked, 1u);  // so is the silent one, after forget_us
 }
 
+// Captures replayed one after another into one controller: an older one
+// after a newer one reads as months old by packet time.  A sweep in the
+// middle of its replay must not forget its flows (their next records would
+// count their whole totals again: controller-corpus found it).
+TEST(FlowAccounting, AFlowStillReportedIsNotSweptHoweverOldItsPackets) {
+    FlowAccounting a(60'000'000, 600'000'000);
+    FlowRecord newer = record(FlowEvent::update, kT0 + 10'000'000'000, kT0 + 10'000'000'000, 1, 1, 1);
+    newer.remote_port = 8443;
+    a.account(0, newer);
+    a.sweep();
+    a.account(0, record(FlowEvent::update, kT0, kT0 + 1'000'000, 2, 2, 2));
+    a.sweep();  // the old capture's flow: a record since the last sweep
+    a.account(0, record(FlowEvent::end, kT0, kT0 + 2'000'000, 3, 3, 2));
+    EXPECT_EQ(sum(a.take_pending()), (TrafficCounters{4, 400, 4, 4000, 2, 0}));  // 1 + 3 each way, 2 flows
+    a.sweep();
+    EXPECT_EQ(a.stats().tracked, 1u);  // the newer capture's flow: open, and nothing is newer
+}
+
 }  // namespace
 
 namespace {
@@ -202,6 +220,7 @@ TEST(FlowAccounting, FlowsEndedOrSweptAreForgottenOnlyIfGivenBefore) {
     // Silent past forget_us: swept, and forgotten in the store too.
     FlowRecord later = record(FlowEvent::start, kT0, kT0 + 700'000'000, 1, 0, 4);
     later.lan_port = 1;
+    a.sweep();  // flow 3 was reported since the last sweep: kept
     a.account(0, later);
     a.sweep();
     c = a.take_changes();

@@ -62,6 +62,7 @@ void FlowAccounting::add(const proto::FlowRecord& r, const TrafficCounters& delt
 
 void FlowAccounting::set(Flows::iterator it, const FlowState& state) {
     it->second.state = state;
+    it->second.sweeps = sweeps_;
     if (!it->second.changed) {
         it->second.changed = true;
         changed_.push_back(it->first);
@@ -176,7 +177,8 @@ void FlowAccounting::sweep() {
     for (auto it = flows_.begin(); it != flows_.end();) {
         const FlowState& s = it->second.state;
         const uint64_t age = newest_us_ > s.last_us ? newest_us_ - s.last_us : 0;
-        if (age > forget_us_ || (s.ended && age > takeover_us_)) {
+        const bool silent = it->second.sweeps != sweeps_;  // no record since the last sweep
+        if (silent && (age > forget_us_ || (s.ended && age > takeover_us_))) {
             it = forget(it);
         } else {
             live.insert(it->first.mac);
@@ -189,6 +191,7 @@ void FlowAccounting::sweep() {
     for (auto it = devices_.begin(); it != devices_.end();)
         it = it->second.shared || live.count(it->first) ? std::next(it) : devices_.erase(it);
     stats_.tracked = flows_.size();
+    ++sweeps_;
 }
 
 }  // namespace spin::nmf

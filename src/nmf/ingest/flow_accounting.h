@@ -80,7 +80,11 @@ public:
     void restore(const FlowSnapshot& flow);
 
     // Drops flows whose last record is older than `forget_us` before the
-    // newest record seen (ended flows after `takeover_us`); call now and then.
+    // newest record seen (ended flows after `takeover_us`) and that no record
+    // touched since the previous sweep; call now and then.  A flow still
+    // being reported stays whatever the packet clock says: a replay of an
+    // older capture after a newer one reads as months old by packet time,
+    // and forgetting it mid-flow would count its totals again.
     void sweep();
 
     const AccountingStats& stats() const { return stats_; }
@@ -97,6 +101,7 @@ private:
         FlowState state;
         bool changed = false;  // since the last take_changes()
         bool stored = false;   // a take_changes() gave it: its end must be given too
+        uint64_t sweeps = 0;   // sweeps_ when a record last touched it
     };
     using Flows = std::unordered_map<FlowTuple, Tracked, TupleHash>;
 
@@ -110,6 +115,7 @@ private:
 
     uint64_t takeover_us_, forget_us_;
     uint64_t newest_us_ = 0;
+    uint64_t sweeps_ = 0;  // sweeps so far
     Flows flows_;
     std::vector<FlowTuple> changed_, forgotten_;
     std::unordered_map<uint64_t, DeviceAgents> devices_;  // by MAC
