@@ -473,7 +473,7 @@ std::vector<mud::Observation> MudManager::observed(const std::string& mac, doubl
     for (const nmf::BehaviourRow& row : b.shapes) {
         mud::Observation o;
         const auto remote = IpPrefix::parse(row.remote_ip);
-        if (!remote || !remote->is_host()) continue;  // the "*" of aggregated rows never gets here; be sure
+        if (!remote || !remote->is_host()) continue;  // rows hold addresses; a store edited by hand may not
         o.remote = *remote;
         if (const auto names = b.names.find(row.remote_ip); names != b.names.end())
             for (const std::string& n : names->second)
