@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
+#include <string>
 
 namespace spin {
 
@@ -14,5 +16,14 @@ inline uint64_t epoch_us_now() {
 }
 
 inline double epoch_seconds_now() { return static_cast<double>(epoch_us_now()) / 1e6; }
+
+// Seconds since the epoch as UTC text, to the second, in strftime's `format`.
+inline std::string utc_text(double seconds, const char* format) {
+    const auto t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[64];
+    return std::string(text, std::strftime(text, sizeof text, format, &tm));
+}
 
 }  // namespace spin

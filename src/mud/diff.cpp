@@ -40,13 +40,14 @@ bool matches(const PolicyEntry& e, const Observation& o, Toward toward) {
     return true;
 }
 
-}  // namespace
-
+// Index of the first entry matching one direction of the observation, or -1.
 int first_entry(const proto::DevicePolicy& policy, const Observation& o, Toward toward) {
     for (size_t i = 0; i < policy.entries.size(); ++i)
         if (matches(policy.entries[i], o, toward)) return static_cast<int>(i);
     return -1;
 }
+
+}  // namespace
 
 ProfileDiff diff(const proto::DevicePolicy& policy, const std::vector<Observation>& seen) {
     ProfileDiff out;
@@ -58,12 +59,11 @@ ProfileDiff diff(const proto::DevicePolicy& policy, const std::vector<Observatio
         }
         bool declared = true;
         // The opener's direction first: what is refused is named as the flow began.
-        const bool device_opened = o.opener == Opener::device;
-        for (const Toward toward :
-             {device_opened ? Toward::remote : Toward::device, device_opened ? Toward::device : Toward::remote}) {
-            const bool opener_direction = (toward == Toward::remote) == (o.opener == Opener::device);
+        const Toward opened = o.opener == Opener::device ? Toward::remote : Toward::device;
+        const Toward answered = opened == Toward::remote ? Toward::device : Toward::remote;
+        for (const Toward toward : {opened, answered}) {
             const uint64_t pkts = toward == Toward::remote ? o.pkts_out : o.pkts_in;
-            if (pkts == 0 && !opener_direction) continue;  // nothing came that way
+            if (pkts == 0 && toward == answered) continue;  // nothing came back
             const int i = first_entry(policy, o, toward);
             if (i >= 0) used.insert(static_cast<size_t>(i));
             if (i >= 0 && policy.entries[static_cast<size_t>(i)].accept) continue;

@@ -28,12 +28,8 @@ struct ProfileDiff {
     };
     std::vector<Entry> unused;    // accepting IP entries no observation matched (ethertype-only ones are not judged)
     size_t declared = 0;          // observations every direction of which an entry allows
-    size_t network_services = 0;  // observations the agents pass anyway (DHCP, DNS, ND)
+    size_t network_services = 0;  // observations the agents pass anyway (is_network_service)
 };
-
-// Index of the first entry of `policy` matching one direction of the
-// observation (toward the remote: what the device sent), or -1.
-int first_entry(const proto::DevicePolicy& policy, const Observation& o, proto::Toward toward);
 
 ProfileDiff diff(const proto::DevicePolicy& policy, const std::vector<Observation>& seen);
 

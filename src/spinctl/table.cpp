@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <ctime>
 
 #include <fmt/format.h>
+
+#include "common/wall_clock.h"
 
 namespace spin::spinctl {
 
@@ -45,12 +46,7 @@ std::string human_bytes(uint64_t bytes) {
 
 std::string utc_time(double seconds) {
     if (seconds <= 0) return "-";
-    const auto t = static_cast<time_t>(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
+    return utc_text(seconds, "%Y-%m-%d %H:%M:%S");
 }
 
 }  // namespace spin::spinctl

@@ -166,10 +166,11 @@ def run_agent(lan_in, wan_in, out_dir, config=REPLAY_YAML, extra=(), timeout=300
 class IdleAgent:
     """An agent with nothing to read (empty net_pcap inputs) that publishes on
     `pub` and takes orders on `cmd`: for tests of orders and blocks.
-    start(n) (re)starts it, writing its outputs under out_dir as o<n>-*.pcap."""
+    start(n) (re)starts it, writing its outputs under out_dir as o<n>-*.pcap;
+    `extra`: more options (an --agent-id, a --state-dir)."""
 
-    def __init__(self, config, out_dir, pub, cmd):
-        self.config, self.dir, self.pub, self.cmd = config, out_dir, pub, cmd
+    def __init__(self, config, out_dir, pub, cmd, extra=()):
+        self.config, self.dir, self.pub, self.cmd, self.extra = config, out_dir, pub, cmd, list(extra)
         self.empty = os.path.join(out_dir, "empty.pcap")
         write_pcap(self.empty, [])
         self.proc = None
@@ -179,7 +180,7 @@ class IdleAgent:
                                       "--lan", f"net_pcap0,rx_pcap={self.empty},tx_pcap={self.dir}/o{n}-lan.pcap",
                                       "--wan", f"net_pcap1,rx_pcap={self.empty},tx_pcap={self.dir}/o{n}-wan.pcap",
                                       "--publish", f"tcp://127.0.0.1:{self.pub}",
-                                      "--commands", f"tcp://127.0.0.1:{self.cmd}"],
+                                      "--commands", f"tcp://127.0.0.1:{self.cmd}", *self.extra],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return self
 

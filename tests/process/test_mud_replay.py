@@ -48,9 +48,8 @@ class Home:
         self.ctl = t.Controller([f"home=tcp://127.0.0.1:{self.pub},tcp://127.0.0.1:{self.cmd}"])
         self.runs = 0
 
-    def endpoints(self):
-        return ["--publish", f"tcp://127.0.0.1:{self.pub}", "--commands", f"tcp://127.0.0.1:{self.cmd}",
-                "--agent-id", "home", "--state-dir", self.state]
+    def identity(self):
+        return ["--agent-id", "home", "--state-dir", self.state]
 
     def replay(self, lan, wan):
         """Replays in capture-time order; returns the run's directory (out-lan.pcap, out-wan.pcap)."""
@@ -58,30 +57,22 @@ class Home:
         out = os.path.join(self.dir, f"run{self.runs}")
         os.makedirs(out, exist_ok=True)
         t.run_agent(lan, wan, out, config=self.config,
-                    extra=[*self.endpoints(), "--wait-subscribers", "1", "--replay-order", "time"])
+                    extra=["--publish", f"tcp://127.0.0.1:{self.pub}", "--commands", f"tcp://127.0.0.1:{self.cmd}",
+                           *self.identity(), "--wait-subscribers", "1", "--replay-order", "time"])
         t.wait_for("the replay's goodbye", lambda: not self.ctl.get("/agents")["agents"][0]["connected"])
         return out
 
     def put_policy(self, mac, mode):
         """Lets the controller order the device's policy to the agent, which keeps it for the next replay."""
-        empty = os.path.join(self.dir, "empty.pcap")
-        t.write_pcap(empty, [])
-        agent = subprocess.Popen([t.AGENT, "--config", self.config, "--lan",
-                                  f"net_pcap0,rx_pcap={empty},tx_pcap={self.dir}/idle-lan.pcap",
-                                  "--wan", f"net_pcap1,rx_pcap={empty},tx_pcap={self.dir}/idle-wan.pcap",
-                                  *self.endpoints()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        agent = t.IdleAgent(self.config, self.dir, self.pub, self.cmd, extra=self.identity()).start()
         try:
             def in_force():
-                p = subprocess.run([t.SPINCTL, "agent", "rules", "--connect", f"tcp://127.0.0.1:{self.cmd}",
-                                    "--timeout", "2"], stdout=subprocess.PIPE, text=True)
-                if p.returncode != 0:
-                    return False
+                rules = agent.rules() or []
                 return any(r.get("type") == "device_policy" and r.get("mac") == mac and
-                           r["policy"]["mode"] == mode for r in json.loads(p.stdout)["rules"])
+                           r["policy"]["mode"] == mode for r in rules)
             t.wait_for(f"{mac}'s policy in {mode} mode at the agent", in_force, timeout=30)
         finally:
-            agent.terminate()
-            agent.wait(timeout=30)
+            agent.stop()
         t.wait_for("the idle agent's goodbye", lambda: not self.ctl.get("/agents")["agents"][0]["connected"])
 
 

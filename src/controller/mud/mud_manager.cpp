@@ -1,12 +1,12 @@
 #include "controller/mud/mud_manager.h"
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/wall_clock.h"
 #include "mud/compiler.h"
 #include "mud/diff.h"
 #include "mud/learner.h"
@@ -42,16 +42,6 @@ std::string first_errors(const mud::ParseResult& r) {
     for (size_t i = 0; i < r.errors.size() && i < 3; ++i) out += (i == 0 ? "" : "; ") + r.errors[i].to_string();
     if (r.errors.size() > 3) out += fmt::format(" (and {} more)", r.errors.size() - 3);
     return out;
-}
-
-// RFC 3339 in UTC, to the second.
-std::string iso_time(double seconds) {
-    const auto t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
 }
 
 // Addresses of a model device as host prefixes.
@@ -501,7 +491,7 @@ ControlResult MudManager::learn(const std::string& mac, double from, double to, 
     context.mud_url = "https://spin.home.arpa/mud/learnt/" + dashed + ".json";
     // RFC 8520 allows systeminfo 60 characters: the window is in the request, the time in last-update.
     context.systeminfo = "Learnt by SPIN from the traffic of " + mac;
-    context.last_update = iso_time(now);
+    context.last_update = utc_text(now, "%Y-%m-%dT%H:%M:%SZ");  // RFC 3339
     if (const nmf::Device* d = recorder_.model().find(mac)) context.mfg_name = d->vendor.name;
     context.home = home_for(mac);
     return {Outcome::done, mud::to_mud_json(mud::learn(seen, context))};

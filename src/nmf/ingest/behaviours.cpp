@@ -9,7 +9,6 @@
 namespace spin::nmf {
 
 void Behaviours::on_record(const proto::FlowRecord& r, const TrafficCounters& added) {
-    if (MacAddress::is_group(r.mac) || MacAddress::to_u64(r.mac) == 0) return;
     if (added.pkts_out == 0 && added.pkts_in == 0) return;  // nothing new happened on the wire
     Key k;
     std::memcpy(k.remote.data(), r.remote_ip, 16);
@@ -47,7 +46,7 @@ void Behaviours::take(std::vector<BehaviourRow>& out) {
     for (auto& [mac, d] : devices_) {
         const std::string mac_str = MacAddress::from_u64(mac).to_string();
         for (const Key& k : d.changed) {
-            Shape& s = d.shapes[k];
+            Shape& s = d.shapes.at(k);
             BehaviourRow row;
             row.mac = mac_str;
             row.remote_ip = proto::format_ip(k.remote.data(), k.ip_version);

@@ -28,7 +28,8 @@ public:
     static constexpr size_t kShapesPerDevice = 1024;
     static constexpr size_t kShapes = 65536;  // about 6 MB
 
-    // One record of a device's flow and what the accounting added for it.
+    // One record of a device's flow (its MAC a device's: unicast, not zero)
+    // and what the accounting added for it.
     void on_record(const proto::FlowRecord& r, const TrafficCounters& added);
     // The shapes that changed since the last call, as store rows.
     void take(std::vector<BehaviourRow>& out);

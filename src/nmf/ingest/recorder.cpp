@@ -46,8 +46,10 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
         TrafficCounters added;
         accounting_.account(agent, r, &added);
         if (const MudViolation* v = conformance_.on_record(r, added)) note_violation(*v, batch.header.agent);
-        behaviours_.on_record(r, added);
-        if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) touch(agent, r);
+        if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) {
+            touch(agent, r);
+            behaviours_.on_record(r, added);
+        }
     }
 }
 

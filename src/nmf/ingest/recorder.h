@@ -90,7 +90,7 @@ public:
     const MudConformance& conformance() const { return conformance_; }
 
     const AccountingStats& accounting() const { return accounting_.stats(); }
-    // Shapes past a device's cap (Behaviours::kShapesPerDevice), not kept.
+    // Shapes past the caps (Behaviours::kShapesPerDevice, kShapes), not kept.
     uint64_t behaviours_dropped() const { return behaviours_.dropped(); }
     const RecorderStats& stats() const { return stats_; }
     uint64_t events_suppressed() const { return budget_.suppressed(); }
