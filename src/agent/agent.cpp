@@ -21,6 +21,7 @@
 #include "agent/flow_log.h"
 #include "agent/flow_summary.h"
 #include "agent/port.h"
+#include "agent/reflex_handler.h"
 #include "agent/rule_registry.h"
 #include "agent/slowpath/event_builder.h"
 #include "agent/slowpath/slow_path_reader.h"
@@ -205,8 +206,11 @@ int run_agent(const AgentConfig& cfg) {
     std::vector<std::unique_ptr<dp::RecordRing>> rings;
     std::vector<std::unique_ptr<dp::SlowQueue>> slow_queues;
     std::vector<std::unique_ptr<dp::Worker>> workers;
+    dp::ScanReflexConfig reflex = cfg.worker.reflex;
+    if (reflex.mode == dp::ReflexMode::quarantine) reflex.rule = rules.reserve("reflex mirai_scan hold");
     for (uint32_t i = 0; i < queues; ++i) {
         dp::WorkerConfig wc = cfg.worker;
+        wc.reflex = reflex;
         wc.index = static_cast<uint8_t>(i);
         wc.monitor = monitor;
         wc.time_ordered = cfg.replay_order == ReplayOrder::time;
@@ -255,6 +259,8 @@ int run_agent(const AgentConfig& cfg) {
     for (auto& q : slow_queues) slow_ptrs.push_back(q.get());
     slowpath::SlowPathReader slow_reader(slow_ptrs, event_builder,
                                          [&](proto::Event e) { channels.events().publish(std::move(e)); });
+
+    ReflexHandler reflex_handler(reflex, cfg.id, rules, channels.events(), persist);
 
     std::unique_ptr<FlowLog> flow_log;
     if (!cfg.flow_log.empty())
@@ -333,6 +339,8 @@ int run_agent(const AgentConfig& cfg) {
         if (rules.version() != saved_version && std::chrono::steady_clock::now() - last_save > std::chrono::seconds(5))
             persist();
         got += drain_rings();
+        // After the records: the alert follows the start records of the SYNs it counts.
+        got += reflex_handler.poll(workers);
         channels.poll();
         if (cfg.exit_on_eof) {
             const Totals t = sum(workers);
@@ -355,6 +363,7 @@ int run_agent(const AgentConfig& cfg) {
     persist();
     while (slow_reader.poll() != 0) {}
     drain_rings();
+    reflex_handler.poll(workers);
     for (auto& w : workers) w->drain(proto::EndReason::exit, dispatch);
     channels.flush();
     proto::Event goodbye;

@@ -46,7 +46,7 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     const At root{root_node, ""};
     if (!root_node || root_node.IsNull()) return c;
     root.only({"agent", "mode", "ports", "workers", "eal", "flows", "digests", "commands", "curve", "slowpath",
-               "monitor", "idle", "network", "state", "blocks", "replay_order"});
+               "monitor", "idle", "network", "state", "blocks", "replay_order", "reflex"});
 
     if (auto a = root.child("agent"); a.node) {
         a.only({"id"});
@@ -180,6 +180,34 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
         if (i.has("polls_before_sleep"))
             c.worker.idle_polls_before_sleep = static_cast<uint32_t>(i.child("polls_before_sleep").uint(1, 1u << 30));
         if (i.has("sleep_us")) c.worker.idle_sleep_us = static_cast<uint32_t>(i.child("sleep_us").uint(0, 1'000'000));
+    }
+    if (auto r = root.child("reflex"); r.node) {
+        r.only({"mirai"});
+        if (auto m = r.child("mirai"); m.node) {
+            m.only({"mode", "threshold", "ports"});
+            auto& x = c.worker.reflex;
+            if (m.has("mode")) {
+                const auto mode = m.child("mode");
+                // YAML 1.1 reads a bare `off` as false: accept both spellings.
+                const std::string v = mode.node.IsScalar() ? mode.node.Scalar() : std::string{};
+                if (v == "off" || v == "false")
+                    x.mode = dp::ReflexMode::off;
+                else if (v == "alert")
+                    x.mode = dp::ReflexMode::alert;
+                else if (v == "quarantine")
+                    x.mode = dp::ReflexMode::quarantine;
+                else
+                    mode.fail("must be off, alert or quarantine");
+            }
+            if (m.has("threshold")) x.threshold = static_cast<uint32_t>(m.child("threshold").uint(1, 1'000'000));
+            if (auto ports = m.child("ports"); ports.node) {
+                if (!ports.node.IsSequence() || ports.node.size() == 0) ports.fail("must be a list of TCP ports");
+                x.ports.clear();
+                for (size_t i = 0; i < ports.node.size(); ++i)
+                    x.ports.push_back(
+                        static_cast<uint16_t>(At{ports.node[i], fmt::format("{}[{}]", ports.path, i)}.uint(1, 65535)));
+            }
+        }
     }
     if (auto b = root.child("blocks"); b.node) {
         if (!b.node.IsSequence()) b.fail("must be a list of rules");

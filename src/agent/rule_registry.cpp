@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 
 #include "proto/flow_record.h"
 
@@ -39,6 +40,28 @@ size_t RuleRegistry::Entry::learnt() const {
     return n;
 }
 
+uint16_t RuleRegistry::issue_id() {
+    if (entries_.size() + reserved_.size() >= 65535) throw std::runtime_error("too many block rules (65535 in force)");
+    auto in_use = [&](uint16_t id) {
+        return reserved_.count(id) != 0 ||
+               std::any_of(entries_.begin(), entries_.end(), [&](const Entry& x) { return x.info.id == id; });
+    };
+    if (next_id_ == 0) {
+        next_id_ = 1;
+        ids_wrapped_ = true;
+    }
+    while (ids_wrapped_ && in_use(next_id_)) next_id_ = next_id_ == 65535 ? 1 : next_id_ + 1;
+    return next_id_++;
+}
+
+uint16_t RuleRegistry::reserve(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    const uint16_t id = issue_id();
+    reserved_.insert(id);
+    names_[id] = name;
+    return id;
+}
+
 RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string& origin) {
     std::lock_guard lock(mutex_);
     for (auto& e : entries_) {
@@ -64,17 +87,8 @@ RuleRegistry::Added RuleRegistry::add(const proto::Rule& rule, const std::string
     // Ids are issued in order; once all 65535 were, the oldest free ones come
     // back (a rule removed long ago lends its id, and its name in late
     // records, to a new one).
-    if (entries_.size() >= 65535) throw std::runtime_error("too many block rules (65535 in force)");
-    auto in_use = [&](uint16_t id) {
-        return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& x) { return x.info.id == id; });
-    };
-    if (next_id_ == 0) {
-        next_id_ = 1;
-        ids_wrapped_ = true;
-    }
-    while (ids_wrapped_ && in_use(next_id_)) next_id_ = next_id_ == 65535 ? 1 : next_id_ + 1;
     Entry e;
-    e.info.id = next_id_++;
+    e.info.id = issue_id();
     e.info.name = rule.name.empty() ? rule.describe() : rule.name;
     e.info.origin = origin;
     e.info.rule = rule;
@@ -412,7 +426,8 @@ nlohmann::json RuleRegistry::state() const {
         for (const auto& [name, set] : e.named)
             if (!set.empty()) named.push_back({{"domain", name}, {"addresses", addresses_json(set)}});
         if (!named.empty()) learnt.push_back({{"rule", e.info.rule}, {"named", std::move(named)}});
-        if (e.info.origin == "order") rules.push_back({{"rule", e.info.rule}, {"name", e.info.name}});
+        if (e.info.origin != "config")
+            rules.push_back({{"rule", e.info.rule}, {"name", e.info.name}, {"origin", e.info.origin}});
     }
     auto list = [](const std::vector<IpPrefix>& v) {
         nlohmann::json out = nlohmann::json::array();
@@ -429,12 +444,14 @@ size_t RuleRegistry::restore(const nlohmann::json& state) {
     // Everything is read and checked before anything is applied.
     auto fail = [](const std::string& why) { throw std::runtime_error("not a rules state: " + why); };
     if (!state.is_object() || state.value("format", 0) != 1) fail("no 'format': 1");
-    std::vector<std::pair<proto::Rule, std::string>> rules;
+    std::vector<std::tuple<proto::Rule, std::string, std::string>> rules;  // rule, name, origin
     for (const auto& r : state.value("rules", nlohmann::json::array())) {
         std::string err;
         auto rule = r.is_object() ? proto::parse_rule(r.value("rule", nlohmann::json()), &err) : std::nullopt;
         if (!rule) fail("rule " + r.dump() + ": " + err);
-        rules.emplace_back(*rule, r.value("name", std::string{}));
+        const auto origin = r.value("origin", nlohmann::json("order"));
+        if (!origin.is_string() || (origin != "order" && origin != "reflex")) fail("rule origin " + origin.dump());
+        rules.emplace_back(*rule, r.value("name", std::string{}), origin.get<std::string>());
     }
     struct Learnt {
         proto::Rule rule;
@@ -477,9 +494,9 @@ size_t RuleRegistry::restore(const nlohmann::json& state) {
             if (!prefix) fail(std::string("service ") + p.dump());
             out->push_back(*prefix);
         }
-    for (auto& [rule, name] : rules) {
+    for (auto& [rule, name, origin] : rules) {
         if (!name.empty()) rule.name = name;
-        add(rule, "order");
+        add(rule, origin);
     }
     std::lock_guard lock(mutex_);
     for (const auto& x : learnt)

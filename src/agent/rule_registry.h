@@ -44,7 +44,7 @@ namespace spin::agent {
 struct RuleInfo {
     uint16_t id = 0;
     std::string name;    // the rule's own, or what it describes
-    std::string origin;  // "config" or "order"
+    std::string origin;  // "config", "order" or "reflex" (agent/reflex_handler.h)
     proto::Rule rule;
     size_t resolved = 0;  // DNS-name rules and allow-lists: addresses learnt so far
 };
@@ -61,6 +61,10 @@ public:
     // id).  Throws std::runtime_error when the 65535 ids are used up or the
     // device already has another allow-list.
     Added add(const proto::Rule& rule, const std::string& origin);
+    // An id, named in records and rule counters, for drops no rule in force
+    // makes (the reflex's hold, dataplane/scan_reflex.h): never compiled,
+    // never listed, never reused.
+    uint16_t reserve(const std::string& name);
     // Removes a rule; false when there was none.
     bool remove(uint16_t id);
     const RuleInfo* find(uint16_t id) const;
@@ -133,6 +137,7 @@ private:
         std::optional<std::vector<dp::TableEntry>> compiled;  // reset when the rule's entries change
         size_t learnt() const;
     };
+    uint16_t issue_id();  // under mutex_
     static void compile(const Entry& e, std::vector<dp::TableEntry>& out);
     // A device_policy rule as the dataplane's policy tables hold it: each
     // DNS name of an entry is the addresses the device resolved for it.
@@ -149,6 +154,7 @@ private:
     dp::NetworkServices configured_, learnt_;
     bool hold_all_answers_ = false;
     std::map<uint16_t, std::string> names_;  // every id ever issued
+    std::set<uint16_t> reserved_;
     uint16_t next_id_ = 1;
     bool ids_wrapped_ = false;  // every id was issued once: free ones are reused
     bool dirty_ = true;

@@ -59,6 +59,13 @@ proto::Order BlockManager::order(const Block& b, bool block) const {
     return o;
 }
 
+int64_t BlockManager::in_force(const proto::Rule& rule) const {
+    Block probe;
+    probe.request.rule = rule;
+    const Block* b = same_rule_in_force(probe);
+    return b != nullptr ? b->id : 0;
+}
+
 const BlockManager::Block* BlockManager::same_rule_in_force(const Block& b) const {
     for (const auto& [id, other] : blocks_)
         if (id != b.id && other.removed == 0 && other.request.rule.same_as(b.request.rule)) return &other;

@@ -47,6 +47,8 @@ public:
     int64_t set_policy(const proto::Rule& rule, const std::string& reason, double now);
     // Lifts the device's policy, if it has one.
     void remove_policy(const MacAddress& mac, double now);
+    // The id of the block in force whose rule is the same as `rule`, 0 if none.
+    int64_t in_force(const proto::Rule& rule) const;
     // The block as the API shows it (nullopt: none in force with that id).
     std::optional<nlohmann::json> find(int64_t id) const;
     // Expiry, (re)sending, completing waiters; call often (every loop).

@@ -56,6 +56,7 @@ Controller::Controller(const ControllerConfig& config)
         sessions_.push_back(std::make_unique<AgentSession>(ctx_, a, keys_ ? &*keys_ : nullptr));
     blocks_ = std::make_unique<BlockManager>(config.db, sessions_, recorder_, config.order_timeout);
     mud_ = std::make_unique<MudManager>(config.mud, config.db, *blocks_, recorder_);
+    response_ = std::make_unique<Response>(*blocks_, recorder_);
     api_ = std::make_unique<nmf::ApiServer>(api_config(config), queries_, *this, hub_);
     api_->start();
     log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
@@ -97,6 +98,13 @@ void Controller::run(const std::atomic<bool>& stop) {
                 s->leave(recorder_, now);
             }
             for (const json& answer : s->read_answers()) blocks_->on_answer(s->id(), answer, now);
+        }
+        for (const nmf::Alert& a : recorder_.take_alerts()) {
+            try {
+                response_->on_alert(a, now);
+            } catch (const std::exception& e) {  // the store busy: the agent's own rule still holds
+                log_warn("response to {}'s {} alert: {}", a.device, a.detector, e.what());
+            }
         }
         run_jobs();
         now = epoch_seconds_now();

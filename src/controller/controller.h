@@ -18,6 +18,7 @@
 #include "controller/block_manager.h"
 #include "controller/controller_config.h"
 #include "controller/mud/mud_manager.h"
+#include "controller/response/response.h"
 #include "controller/store_thread.h"
 #include "nmf/api/api_server.h"
 #include "nmf/api/controls.h"
@@ -69,6 +70,7 @@ private:
     std::vector<std::unique_ptr<AgentSession>> sessions_;
     std::unique_ptr<BlockManager> blocks_;
     std::unique_ptr<MudManager> mud_;
+    std::unique_ptr<Response> response_;
     nmf::EventHub hub_;
     nmf::QueryPool queries_;
     std::unique_ptr<nmf::ApiServer> api_;

@@ -31,6 +31,7 @@ Worker::Worker(WorkerConfig config, SharedTables& tables, RecordRing* ring, Slow
       ring_(ring),
       slow_(slow),
       table_(cfg_.flow_capacity),
+      reflex_(cfg_.reflex, cfg_.index),
       rule_pkts_(new Counter[kMaxRules]),
       rule_bytes_(new Counter[kMaxRules]) {
     const uint64_t slices = std::max<uint64_t>(1, cfg_.sweep_period_us / kHousekeepingIntervalUs);
@@ -202,6 +203,15 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
                        uint32_t hash, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
                        bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
+    // Mirai's probe, before anything else: a full table must not hide it.
+    bool held = false;
+    if (src_is_lan && p.proto == 6 && (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn && reflex_.active() &&
+        p.ip_version == 4 && reflex_.is_scan_syn(p.tcp_seq, p.dst, p.dport)) [[unlikely]] {
+        stats_.reflex_syns.add();
+        held = reflex_.on_scan_syn(key.mac, p.src, p.dst, p.sport, p.dport, ts);
+    }
+    if (reflex_.holding()) [[unlikely]]
+        held = held || reflex_.holds(key.mac);
     int64_t id = table_.find(key, hash);
     bool created = false;
     if (id < 0) {
@@ -211,8 +221,9 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
             stats_.flows_untracked.add();
             const bool lan_is_a = src_is_lan == src_is_a;
             const PacketFacts facts{p.icmp_type, src_is_lan, p.icmp_code};
-            const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, facts);
-            if (rule != 0) {
+            const uint16_t rule = held ? reflex_.rule() : blocks.match_packet(key.mac, key, lan_is_a, facts);
+            if (held) stats_.reflex_held_pkts.add();
+            if (held || rule != 0) {
                 rule_pkts_[rule].add();
                 rule_bytes_[rule].add(len);
                 drop = true;
@@ -267,6 +278,11 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         if (rule != 0) e.rule = rule;
         blocking = rule != 0;
     }
+    if (held && !blocking) [[unlikely]] {
+        e.rule = reflex_.rule();
+        blocking = true;
+        stats_.reflex_held_pkts.add();
+    }
     if (!blocking && e.mud[dir] != kPolicyNone && p.icmp_type != 0xff) [[unlikely]] {
         // ICMP is judged by type and code, packet by packet: before the
         // start record, so that it carries this packet's verdict (an ICMP
@@ -316,6 +332,16 @@ bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, con
     if (rule == 0) return false;
     rule_pkts_[rule].add();
     rule_bytes_[rule].add(len);
+    return true;
+}
+
+bool Worker::reflex_drops(Side from, const ParsedPacket& p, uint32_t len) {
+    if (p.src_mac == nullptr) return false;
+    const bool from_lan = cfg_.monitor ? cfg_.lan.frame_from_lan(p.src_mac, p.dst_mac) : from == kLan;
+    if (!reflex_.holds(from_lan ? p.src_mac : p.dst_mac)) return false;
+    rule_pkts_[reflex_.rule()].add();
+    rule_bytes_[reflex_.rule()].add(len);
+    stats_.reflex_held_pkts.add();
     return true;
 }
 
@@ -401,6 +427,8 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
                 drop = handle_unparsed(from, p, len, blocks, policies);
                 break;
             }
+            if (p.status != ParseStatus::ok && !drop && reflex_.holding()) [[unlikely]]
+                drop = reflex_drops(from, p, len);
             // Copied before a drop decision: a quarantined device still tells
             // who it is, and the controller wants to know.
             uint32_t hold_seq = 0;
@@ -479,6 +507,12 @@ uint16_t Worker::take_released(rte_mbuf** out, uint16_t max, uint64_t tsc, bool 
 
 void Worker::housekeeping(uint64_t now_us) {
     if (now_us > now_us_) now_us_ = now_us;
+    if (reflex_.active()) [[unlikely]] {
+        // A hold lasts until the control side's quarantine rule is in force.
+        if (reflex_.holding()) reflex_.settle(*tables_.blocks.current());
+        stats_.reflex_replaced.set(reflex_.replaced());
+        stats_.reflex_alarms_lost.set(reflex_.alarms_lost());
+    }
     const uint64_t now = now_us_;
     const uint32_t cap = table_.capacity();
     for (uint32_t i = 0; i < scan_slice_ && table_.size() > 0; ++i) {

@@ -17,6 +17,7 @@
 #include "dataplane/lan_classifier.h"
 #include "dataplane/packet_parser.h"
 #include "dataplane/record_ring.h"
+#include "dataplane/scan_reflex.h"
 #include "dataplane/shared_tables.h"
 #include "dataplane/slow_path.h"
 #include "dataplane/worker_stats.h"
@@ -61,6 +62,7 @@ struct WorkerConfig {
     // to the pipeline in capture-time order, and none while a DNS answer is
     // held (a device sends nothing that needs the answer before it has it).
     bool time_ordered = false;
+    ScanReflexConfig reflex;  // Mirai's scan SYN: count, alert, hold (dataplane/scan_reflex.h)
 };
 
 // Ports a worker polls: queue `queue` on each.  In monitor mode only lan_port.
@@ -120,6 +122,8 @@ public:
     uint64_t rule_pkts(uint16_t rule) const { return rule_pkts_[rule].get(); }
     uint64_t rule_bytes(uint16_t rule) const { return rule_bytes_[rule].get(); }
     uint64_t now_us() const { return now_us_; }
+    // The control side takes the reflex's alarms from here (single consumer).
+    ScanReflex& reflex() { return reflex_; }
 
 private:
     struct PacketTime;
@@ -127,6 +131,8 @@ private:
                    uint32_t hash, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies, bool& drop);
     bool handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
                          const PolicyTables& policies);
+    // A frame of a device the reflex holds: dropped, counted under the reflex's rule.
+    bool reflex_drops(Side from, const ParsedPacket& p, uint32_t len);
     bool handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
                          const PolicyTables& policies);
     // The MUD verdicts of a flow, both directions, under the current tables.
@@ -164,6 +170,7 @@ private:
     RecordRing* ring_;
     SlowQueue* slow_;
     FlowTable table_;
+    ScanReflex reflex_;
     WorkerStats stats_;
     std::unique_ptr<Counter[]> rule_pkts_;
     std::unique_ptr<Counter[]> rule_bytes_;

@@ -32,29 +32,33 @@ private:
     X(tx_bytes, "bytes sent, by side of departure")   \
     X(tx_failed, "frames the port refused after retries: freed, counted")
 
-#define SPIN_WORKER_COUNTERS(X)                                                         \
-    X(blocked_pkts, "frames dropped by a block rule (per rule: the rule counters)")     \
-    X(blocked_bytes, "bytes of those frames")                                           \
-    X(non_ip, "forwarded without metering: ARP, LLDP, unknown ethertypes")              \
-    X(truncated, "header cut short: forwarded unmetered unless a rule holds")           \
-    X(malformed, "inconsistent header: forwarded unmetered unless a rule holds")        \
-    X(unparsed_blocked, "truncated / malformed IP frames dropped by a rule")            \
-    X(oversize, "frames longer than the outgoing port sends whole: dropped, never cut") \
-    X(fragments, "IP fragments (later fragments are metered by address pair)")          \
-    X(flows_created, "flows entered in the table")                                      \
-    X(flows_ended, "flows ended: idle, fin, rst")                                       \
-    X(flows_evicted, "flows removed early because the table was full")                  \
-    X(flows_untracked, "packets forwarded unmetered: table full or probe bound hit")    \
-    X(flows_probe_limit, "new flows refused: no index slot within the probe bound")     \
-    X(flows_active, "table occupancy")                                                  \
-    X(records, "flow records handed to the control side")                               \
-    X(ring_overflow, "flow records lost because the ring was full")                     \
-    X(slow_copies, "frames copied to the slow path (DNS, DHCP, ARP...)")                \
-    X(slow_overflow, "slow-path copies lost: copy pool empty or ring full")             \
-    X(answers_held, "DNS answers held until what they teach a MUD policy is in force")  \
-    X(answers_unheld, "answers that should have been held, forwarded at once: no room") \
-    X(answers_timed_out, "held answers sent after kMaxHoldUs without a release")        \
-    X(polls, "polls of the ports")                                                      \
+#define SPIN_WORKER_COUNTERS(X)                                                                                 \
+    X(blocked_pkts, "frames dropped by a block rule (per rule: the rule counters)")                             \
+    X(blocked_bytes, "bytes of those frames")                                                                   \
+    X(non_ip, "forwarded without metering: ARP, LLDP, unknown ethertypes")                                      \
+    X(truncated, "header cut short: forwarded unmetered unless a rule holds")                                   \
+    X(malformed, "inconsistent header: forwarded unmetered unless a rule holds")                                \
+    X(unparsed_blocked, "truncated / malformed IP frames dropped by a rule")                                    \
+    X(oversize, "frames longer than the outgoing port sends whole: dropped, never cut")                         \
+    X(fragments, "IP fragments (later fragments are metered by address pair)")                                  \
+    X(flows_created, "flows entered in the table")                                                              \
+    X(flows_ended, "flows ended: idle, fin, rst")                                                               \
+    X(flows_evicted, "flows removed early because the table was full")                                          \
+    X(flows_untracked, "packets forwarded unmetered: table full or probe bound hit")                            \
+    X(flows_probe_limit, "new flows refused: no index slot within the probe bound")                             \
+    X(flows_active, "table occupancy")                                                                          \
+    X(records, "flow records handed to the control side")                                                       \
+    X(ring_overflow, "flow records lost because the ring was full")                                             \
+    X(slow_copies, "frames copied to the slow path (DNS, DHCP, ARP...)")                                        \
+    X(slow_overflow, "slow-path copies lost: copy pool empty or ring full")                                     \
+    X(answers_held, "DNS answers held until what they teach a MUD policy is in force")                          \
+    X(answers_unheld, "answers that should have been held, forwarded at once: no room")                         \
+    X(answers_timed_out, "held answers sent after kMaxHoldUs without a release")                                \
+    X(reflex_syns, "Mirai scan SYNs (sequence number = destination) from LAN devices to the reflex's ports")    \
+    X(reflex_held_pkts, "frames of devices the reflex holds, dropped before the control side's rule took over") \
+    X(reflex_replaced, "devices whose scan SYN count gave way in the reflex's full table")                      \
+    X(reflex_alarms_lost, "reflex trips the control side was not told of: alarm queue full")                    \
+    X(polls, "polls of the ports")                                                                              \
     X(idle_polls, "polls that found no packet")
 
 struct alignas(64) WorkerStats {

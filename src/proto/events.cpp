@@ -17,6 +17,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LldpEvent, system_name, chassis_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HelloEvent, reason, version, rules, digest_seq, commands)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RulesEvent, op, rule, version)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GoodbyeEvent, version)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AlertEvent, detector, stage, first, evidence, message)
 
 // DHCP's lease and server are there only when the message had them.
 void to_json(json& j, const DhcpEvent& e) {

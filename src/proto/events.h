@@ -89,6 +89,18 @@ struct GoodbyeEvent {
     uint64_t version = 0;
 };
 
+// What a detector saw, and what was done about it (docs/detection.md).  The
+// agent's reflex sends one (detector mirai_scan); the controller's
+// detectors and decisions write the same fields in its own events.  `time`
+// (the event's) is the packet time of the last thing seen, `first` of the
+// first; `evidence` holds the numbers, `message` says it to a person.
+struct AlertEvent {
+    std::string detector, stage;
+    double first = 0;
+    nlohmann::json evidence = nlohmann::json::object();
+    std::string message;
+};
+
 // X(kind, body type): the `type` of the JSON and the body that goes with it.
 #define SPIN_EVENT_KINDS(X)             \
     X(dhcp, DhcpEvent)                  \
@@ -101,7 +113,8 @@ struct GoodbyeEvent {
     X(lldp, LldpEvent)                  \
     X(hello, HelloEvent)                \
     X(rules, RulesEvent)                \
-    X(goodbye, GoodbyeEvent)
+    X(goodbye, GoodbyeEvent)            \
+    X(alert, AlertEvent)
 
 // monostate first: an Event read from nothing holds no body.
 #define SPIN_EVENT_BODY(kind, body_type) , body_type

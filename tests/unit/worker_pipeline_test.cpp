@@ -451,3 +451,179 @@ TEST_F(Pipeline, MudPolicyInMonitorModeDropsNothingAndReportsTheVerdicts) {
     EXPECT_EQ(send(kLan, {telnet}).size(), 1u);
     for (const auto& r : drain_ends()) EXPECT_EQ(r.mud_out, 1) << r.lan_port;
 }
+
+// --- The Mirai reflex (dataplane/scan_reflex.h) ---
+
+namespace {
+
+Ip target(uint32_t i) {  // distinct public-looking targets
+    Ip ip = Ip::v4("198.18.0.0");
+    ip.b[2] = static_cast<uint8_t>(i >> 8);
+    ip.b[3] = static_cast<uint8_t>(i);
+    return ip;
+}
+
+uint32_t as_seq(const Ip& ip) {
+    return uint32_t{ip.b[0]} << 24 | uint32_t{ip.b[1]} << 16 | uint32_t{ip.b[2]} << 8 | ip.b[3];
+}
+
+// Mirai's probe: a SYN whose sequence number is its destination address.
+Bytes scan_syn(const Mac& dev, const Ip& src, const Ip& dst, uint16_t dport = 23, bool signature = true) {
+    return ethernet({dev, kGw, {}}, 0x0800,
+                    ip_packet(src, dst, 6, tcp(src, dst, 40000, dport, signature ? as_seq(dst) : 12345, 0, 0x02, {})));
+}
+
+dp::WorkerConfig reflex_config(dp::ReflexMode mode, uint32_t threshold = 3) {
+    dp::WorkerConfig cfg;
+    cfg.reflex.mode = mode;
+    cfg.reflex.threshold = threshold;
+    cfg.reflex.rule = 77;
+    return cfg;
+}
+
+}  // namespace
+
+TEST_F(Pipeline, ReflexStopsADeviceAtItsThresholdScanSynAndRaisesOneAlarm) {
+    make(reflex_config(dp::ReflexMode::quarantine));
+    std::vector<Bytes> scans;
+    for (uint32_t i = 0; i < 6; ++i) scans.push_back(scan_syn(kDev, kDevIp, target(i), i == 1 ? 2323 : 23));
+    const auto fwd = send(kLan, scans);
+    ASSERT_EQ(fwd.size(), 2u);  // threshold 3: the third is the first dropped
+    EXPECT_EQ(fwd[0], scans[0]);
+    EXPECT_EQ(fwd[1], scans[1]);
+    // Everything else of the device stops too, both ways; other devices go on.
+    EXPECT_TRUE(send(kLan, {up(kDev, kDevIp, 5000, 0x02)}).empty());
+    EXPECT_TRUE(send(kWan, {down(kDev, kDevIp, 5000, 0x12)}).empty());
+    EXPECT_TRUE(send(kLan, {udp_up(7000)}).empty());
+    EXPECT_EQ(send(kLan, {up(kDev2, kDev2Ip, 5000, 0x02)}).size(), 1u);
+    EXPECT_EQ(worker_->stats().reflex_syns.get(), 6u);
+    EXPECT_EQ(worker_->stats().reflex_held_pkts.get(), 7u);
+    EXPECT_EQ(worker_->rule_pkts(77), 7u);
+
+    dp::ScanAlarm alarms[4];
+    ASSERT_EQ(worker_->reflex().take_alarms(alarms, 4), 1u);
+    const dp::ScanAlarm& a = alarms[0];
+    EXPECT_EQ(std::memcmp(a.mac, kDev.b, 6), 0);
+    EXPECT_TRUE(a.held);
+    EXPECT_EQ(a.count, 3u);
+    ASSERT_EQ(a.targets, 3u);
+    EXPECT_EQ(std::memcmp(a.target[1].addr, target(1).b, 4), 0);
+    EXPECT_EQ(a.target[1].port, 2323);
+    EXPECT_EQ(std::memcmp(a.lan_ip, kDevIp.b, 4), 0);
+    EXPECT_EQ(worker_->reflex().take_alarms(alarms, 4), 0u);
+    // The held flows are reported as blocked under the reflex's rule.
+    bool blocked_by_reflex = false;
+    for (const auto& r : records())
+        if (r.event == static_cast<uint8_t>(proto::FlowEvent::blocked) && r.rule == 77) blocked_by_reflex = true;
+    EXPECT_TRUE(blocked_by_reflex);
+}
+
+TEST_F(Pipeline, ReflexIgnoresSynsWithoutTheSignatureOrToOtherPorts) {
+    make(reflex_config(dp::ReflexMode::quarantine, 1));
+    std::vector<Bytes> frames;
+    for (uint32_t i = 0; i < 20; ++i) {
+        frames.push_back(scan_syn(kDev, kDevIp, target(i), 23, false));  // telnet, ordinary sequence number
+        frames.push_back(scan_syn(kDev, kDevIp, target(i), 80, true));   // signature, port not watched
+    }
+    EXPECT_EQ(send(kLan, frames).size(), frames.size());
+    // SYN-ACKs and answers from outside never count: only LAN devices scan.
+    EXPECT_EQ(send(kWan, {down(kDev, kDevIp, 5000, 0x12)}).size(), 1u);
+    EXPECT_EQ(worker_->stats().reflex_syns.get(), 0u);
+    dp::ScanAlarm a[1];
+    EXPECT_EQ(worker_->reflex().take_alarms(a, 1), 0u);
+}
+
+TEST_F(Pipeline, ReflexOffCountsNothingAndAlertModeDropsNothing) {
+    make(reflex_config(dp::ReflexMode::off));
+    std::vector<Bytes> scans;
+    for (uint32_t i = 0; i < 8; ++i) scans.push_back(scan_syn(kDev, kDevIp, target(i)));
+    EXPECT_EQ(send(kLan, scans).size(), 8u);
+    EXPECT_EQ(worker_->stats().reflex_syns.get(), 0u);
+
+    make(reflex_config(dp::ReflexMode::alert));
+    EXPECT_EQ(send(kLan, scans).size(), 8u);
+    EXPECT_EQ(worker_->stats().reflex_syns.get(), 8u);
+    dp::ScanAlarm a[2];
+    ASSERT_EQ(worker_->reflex().take_alarms(a, 2), 1u);
+    EXPECT_FALSE(a[0].held);
+    EXPECT_EQ(a[0].count, 3u);
+}
+
+// Counting packets, not time: one SYN per second leaks exactly what one
+// burst of all of them does.
+TEST_F(Pipeline, ReflexLeaksTheSameWhateverThePacketRate) {
+    std::vector<Bytes> scans;
+    for (uint32_t i = 0; i < 10; ++i) scans.push_back(scan_syn(kDev, kDevIp, target(i)));
+    make(reflex_config(dp::ReflexMode::quarantine, 4));
+    const size_t burst = send(kLan, scans).size();
+    make(reflex_config(dp::ReflexMode::quarantine, 4));
+    size_t paced = 0;
+    for (uint32_t i = 0; i < scans.size(); ++i) {
+        paced += send(kLan, {scans[i]}, T0 + i * 1'000'000ull).size();
+        worker_->housekeeping(T0 + i * 1'000'000ull);
+    }
+    EXPECT_EQ(burst, 3u);
+    EXPECT_EQ(paced, 3u);
+}
+
+// The hold lasts until the control side's quarantine rule is in force; a
+// lift of that rule is the controller's last word: the worker does not trip
+// again for the device.
+TEST_F(Pipeline, ReflexHoldGivesWayToTheRuleAndALiftIsFinal) {
+    make(reflex_config(dp::ReflexMode::quarantine));
+    std::vector<Bytes> scans;
+    for (uint32_t i = 0; i < 3; ++i) scans.push_back(scan_syn(kDev, kDevIp, target(i)));
+    send(kLan, scans);
+    EXPECT_TRUE(worker_->reflex().holding());
+    worker_->housekeeping(T0);  // no rule yet: still held
+    EXPECT_TRUE(worker_->reflex().holding());
+
+    dp::TableEntry q;
+    q.rule = 5;
+    q.kind = dp::EntryKind::quarantine;
+    q.mac = MacAddress(kDev.b);
+    tables_.publish_blocks({q});
+    worker_->housekeeping(T0 + 1000);
+    EXPECT_FALSE(worker_->reflex().holding());
+    EXPECT_TRUE(send(kLan, {udp_up(7001)}).empty());  // the rule holds it now
+    EXPECT_EQ(worker_->rule_pkts(5), 1u);
+
+    tables_.publish_blocks({});  // the controller lifts it
+    std::vector<Bytes> more;
+    for (uint32_t i = 10; i < 20; ++i) more.push_back(scan_syn(kDev, kDevIp, target(i)));
+    EXPECT_EQ(send(kLan, more).size(), more.size());
+    dp::ScanAlarm a[4];
+    EXPECT_EQ(worker_->reflex().take_alarms(a, 4), 1u);  // the first trip only
+}
+
+// A table full of flows must not hide the probe.
+TEST_F(Pipeline, ReflexHoldsWhenTheFlowTableIsFull) {
+    dp::WorkerConfig cfg = reflex_config(dp::ReflexMode::quarantine);
+    cfg.flow_capacity = 16;
+    cfg.evict_when_full = false;
+    make(cfg);
+    std::vector<Bytes> fill;
+    for (uint16_t p = 0; p < 64; ++p) fill.push_back(udp_up(static_cast<uint16_t>(10000 + p)));
+    send(kLan, fill);
+    std::vector<Bytes> scans;
+    for (uint32_t i = 0; i < 5; ++i) scans.push_back(scan_syn(kDev2, kDev2Ip, target(i)));
+    EXPECT_EQ(send(kLan, scans).size(), 2u);
+    EXPECT_GT(worker_->stats().flows_untracked.get(), 0u);
+}
+
+// A device that spoofs MACs to push its count out of the reflex's table
+// pushes out only devices with fewer scan SYNs than its own.
+TEST_F(Pipeline, ReflexCountSurvivesAFloodOfSpoofedMacs) {
+    make(reflex_config(dp::ReflexMode::quarantine));
+    EXPECT_EQ(send(kLan, {scan_syn(kDev, kDevIp, target(0)), scan_syn(kDev, kDevIp, target(1))}).size(), 2u);
+    for (uint32_t base = 0; base < 4096; base += 32) {
+        std::vector<Bytes> spoofed;
+        for (uint32_t i = base; i < base + 32; ++i) {
+            Mac m{{0x02, 0x66, 0, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)}};
+            spoofed.push_back(scan_syn(m, kDevIp, target(100 + i)));
+        }
+        send(kLan, spoofed);
+    }
+    EXPECT_GT(worker_->stats().reflex_replaced.get() + worker_->reflex().replaced(), 0u);
+    EXPECT_TRUE(send(kLan, {scan_syn(kDev, kDevIp, target(2))}).empty());  // its third: held
+}

@@ -82,6 +82,15 @@ void Recorder::on_agent_event(const proto::Event& e) {
              {{"chaddr", m->chaddr}, {"message", m->message}, {"reason", m->reason}});
         return;
     }
+    if (const auto* a = e.as<proto::AlertEvent>()) {
+        const auto mac = MacAddress::parse(e.mac);
+        if (!mac) {
+            ++stats_.events_refused;
+            return;
+        }
+        alert({mac->to_string(), e.agent, a->detector, a->stage, a->first, e.time, a->evidence, a->message});
+        return;
+    }
     const auto change = model_.apply(e);
     if (!change) return;
     // Every binding the model holds is kept (times, expiry), not only those
@@ -104,6 +113,12 @@ void Recorder::on_agent_event(const proto::Event& e) {
     for (const std::string& c : change->changes)
         if (c.rfind("destination ", 0) != 0) other.push_back(c);
     if (!other.empty()) note("device_changed", e.time, change->mac, e.agent, {{"changes", other}});
+}
+
+void Recorder::alert(Alert a) {
+    newest_ = std::max(newest_, a.time);
+    note("alert", a.time, a.device, a.agent, a.fields());
+    alerts_.push_back(std::move(a));
 }
 
 void Recorder::note(const std::string& type, double time, const std::string& device, const std::string& agent,

@@ -11,10 +11,12 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "nmf/ingest/alert.h"
 #include "nmf/ingest/behaviours.h"
 #include "nmf/ingest/event_budget.h"
 #include "nmf/ingest/flow_accounting.h"
@@ -76,6 +78,12 @@ public:
     // "Devices"); without it, packet time.
     StoreBatch take_batch(std::optional<double> wall_now = std::nullopt);
 
+    // An alert (an agent's reflex, a detector): stored as an `alert` event
+    // and kept for take_alerts().
+    void alert(Alert a);
+    // The alerts since the last call, oldest first.
+    std::vector<Alert> take_alerts() { return std::exchange(alerts_, {}); }
+
     // Restart: reloads the devices, names, destinations and open flows the store kept;
     // returns the number of devices.
     size_t restore(const StoredModel& stored);
@@ -131,6 +139,7 @@ private:
     std::map<std::pair<uint64_t, int64_t>, MinuteRows> minute_rows_;              // (mac, minute)
     std::map<std::tuple<std::string, std::string, std::string>, NameRow> names_;  // pending
     std::vector<EventRow> events_;
+    std::vector<Alert> alerts_;
     std::map<std::string, nlohmann::json> agents_;  // pending agent documents
     RecorderStats stats_;
     EventBudget budget_;
