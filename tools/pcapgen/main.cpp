@@ -22,6 +22,11 @@
 //                                      flood.test from D devices (round-robin) to a resolver on
 //                                      the internet, each answered with R A records of new
 //                                      addresses (TTL 300), every frame 10 us apart
+//   spin-pcapgen attack --out DIR [--phases mirai,syn_flood,...] [--seed S] [--benign S]
+//                       [--phase-seconds S] [--gap S] [--scan-rate R] [--flood-rate R] [--dns-rate R]
+//                                      a home whose camera turns bot (attack_capture.h):
+//                                      DIR/attack.pcap, its -lan / -wan halves and
+//                                      DIR/attack-truth.json (the ground truth)
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -32,6 +37,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "attack_capture.h"
 #include "crc_collisions.h"
 #include "dns_flood.h"
 #include "packet_builder.h"
@@ -397,7 +403,7 @@ int dns_flood(uint32_t devices, uint64_t answers, uint32_t records, const std::s
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: spin-pcapgen home|flows|discovery|garbage|flood|dns-flood [options] (--help)\n";
+        std::cerr << "usage: spin-pcapgen home|flows|discovery|garbage|flood|dns-flood|attack [options] (--help)\n";
         return 2;
     }
     const std::string cmd = argv[1];
@@ -410,7 +416,15 @@ int main(int argc, char** argv) {
         "packets", po::value<uint32_t>()->default_value(4), "flows: packets per flow and direction")(
         "size", po::value<std::string>()->default_value("64"), "flows: 64 (minimum frames) or mix")(
         "count", po::value<uint64_t>()->default_value(10000), "garbage: number of frames")(
-        "seed", po::value<uint32_t>()->default_value(1), "garbage: random seed")(
+        "seed", po::value<uint32_t>()->default_value(1), "garbage, attack: random seed")(
+        "phases", po::value<std::string>()->default_value("mirai"),
+        "attack: comma-separated phases: mirai, syn_flood, udp_flood, icmp_flood, ack_flood, dns_water_torture")(
+        "benign", po::value<double>()->default_value(60), "attack: seconds of benign traffic before the attack")(
+        "phase-seconds", po::value<double>()->default_value(20), "attack: length of each phase")(
+        "gap", po::value<double>()->default_value(10), "attack: benign seconds between phases and at the end")(
+        "scan-rate", po::value<double>()->default_value(160), "attack: Mirai scan SYNs per second")(
+        "flood-rate", po::value<double>()->default_value(2000), "attack: flood packets per second")(
+        "dns-rate", po::value<double>()->default_value(200), "attack: water-torture queries per second")(
         "random", "flood: random flows of the same shape instead of colliding ones")(
         "devices", po::value<uint32_t>()->default_value(16), "dns-flood: devices asking")(
         "answers", po::value<uint64_t>()->default_value(10000), "dns-flood: queries, each answered")(
@@ -453,6 +467,30 @@ int main(int argc, char** argv) {
                 throw std::invalid_argument("dns-flood: --devices 1..200, --records 1..90");
             return dns_flood(devices, vm["answers"].as<uint64_t>(), records, vm["out-lan"].as<std::string>(),
                              vm["out-wan"].as<std::string>());
+        }
+        if (cmd == "attack") {
+            if (!vm.count("out")) throw std::invalid_argument("attack needs --out DIR");
+            AttackScenario sc;
+            sc.phases.clear();
+            const std::string list = vm["phases"].as<std::string>();
+            for (size_t at = 0; at <= list.size();) {
+                const size_t comma = std::min(list.find(',', at), list.size());
+                if (comma > at) sc.phases.push_back(list.substr(at, comma - at));
+                at = comma + 1;
+            }
+            sc.seed = vm["seed"].as<uint32_t>();
+            sc.benign_s = vm["benign"].as<double>();
+            sc.phase_s = vm["phase-seconds"].as<double>();
+            sc.gap_s = vm["gap"].as<double>();
+            sc.scan_rate = vm["scan-rate"].as<double>();
+            sc.flood_rate = vm["flood-rate"].as<double>();
+            sc.dns_rate = vm["dns-rate"].as<double>();
+            for (double v : {sc.benign_s, sc.phase_s, sc.gap_s})
+                if (!(v >= 0 && v <= 86400)) throw std::invalid_argument("attack: durations are 0..86400 s");
+            for (double v : {sc.scan_rate, sc.flood_rate, sc.dns_rate})
+                if (!(v > 0 && v <= 1e6)) throw std::invalid_argument("attack: rates are above 0 and at most 1e6/s");
+            attack_capture(sc, vm["out"].as<std::string>());
+            return 0;
         }
         std::cerr << "spin-pcapgen: unknown command '" << cmd << "'\n";
         return 2;
