@@ -199,31 +199,36 @@ bool Worker::policy_drops(const PolicyTables& policies, const uint8_t* mac, uint
     return true;
 }
 
+bool Worker::reflex_trips(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, uint64_t ts) {
+    if (!src_is_lan || p.proto != 6 || p.ip_version != 4 || !reflex_.is_scan_syn(p.tcp_seq, p.dst, p.dport))
+        return false;
+    stats_.reflex_syns.add();
+    return reflex_.on_scan_syn(key.mac, p.src, p.dst, p.sport, p.dport, ts);
+}
+
 void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
                        uint32_t hash, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
                        bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
-    // Mirai's probe, before anything else: a full table must not hide it.
-    bool held = false;
-    if (src_is_lan && p.proto == 6 && (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn && reflex_.active() &&
-        p.ip_version == 4 && reflex_.is_scan_syn(p.tcp_seq, p.dst, p.dport)) [[unlikely]] {
-        stats_.reflex_syns.add();
-        held = reflex_.on_scan_syn(key.mac, p.src, p.dst, p.sport, p.dport, ts);
-    }
-    if (reflex_.holding()) [[unlikely]]
-        held = held || reflex_.holds(key.mac);
     int64_t id = table_.find(key, hash);
     bool created = false;
     if (id < 0) {
+        // Mirai's probe opens a flow (a new address each time): looked for here, before the
+        // table is asked for room (a full table must not hide it).  tcp_flags is 0 but for TCP.
+        if (reflex_.active() && (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn && reflex_trips(src_is_lan, p, key, ts))
+            [[unlikely]] {
+            count_held(len);
+            drop = true;
+            return;
+        }
         id = create_flow(src_is_lan, p, key, src_is_a, hash, ts);
         if (id < 0) {
             // Table full (or the key's probe run is): forward unmetered, but rules still hold.
             stats_.flows_untracked.add();
             const bool lan_is_a = src_is_lan == src_is_a;
             const PacketFacts facts{p.icmp_type, src_is_lan, p.icmp_code};
-            const uint16_t rule = held ? reflex_.rule() : blocks.match_packet(key.mac, key, lan_is_a, facts);
-            if (held) stats_.reflex_held_pkts.add();
-            if (held || rule != 0) {
+            const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, facts);
+            if (rule != 0) {
                 rule_pkts_[rule].add();
                 rule_bytes_[rule].add(len);
                 drop = true;
@@ -277,11 +282,6 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, {p.icmp_type, dir == 0, p.icmp_code});
         if (rule != 0) e.rule = rule;
         blocking = rule != 0;
-    }
-    if (held && !blocking) [[unlikely]] {
-        e.rule = reflex_.rule();
-        blocking = true;
-        stats_.reflex_held_pkts.add();
     }
     if (!blocking && e.mud[dir] != kPolicyNone && p.icmp_type != 0xff) [[unlikely]] {
         // ICMP is judged by type and code, packet by packet: before the
@@ -339,10 +339,14 @@ bool Worker::reflex_drops(Side from, const ParsedPacket& p, uint32_t len) {
     if (p.src_mac == nullptr) return false;
     const bool from_lan = cfg_.monitor ? cfg_.lan.frame_from_lan(p.src_mac, p.dst_mac) : from == kLan;
     if (!reflex_.holds(from_lan ? p.src_mac : p.dst_mac)) return false;
+    count_held(len);
+    return true;
+}
+
+void Worker::count_held(uint32_t len) {
     rule_pkts_[reflex_.rule()].add();
     rule_bytes_[reflex_.rule()].add(len);
     stats_.reflex_held_pkts.add();
-    return true;
 }
 
 // An IP frame the parser gave up on may be a covert channel (nine extension
@@ -412,6 +416,12 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
             switch (p.status) {
             case ParseStatus::ok:
                 if (p.fragment) stats_.fragments.add();
+                // A device the reflex holds: dropped before the flow table.
+                if (reflex_.holding() && reflex_.holds(keys[i].mac)) [[unlikely]] {
+                    count_held(len);
+                    drop = true;
+                    break;
+                }
                 handle_ip(src_is_lan[i], m, p, keys[i], src_is_a[i], hashes[i], ts, blocks, policies, drop);
                 break;
             case ParseStatus::non_ip:

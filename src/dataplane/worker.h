@@ -129,10 +129,16 @@ private:
     struct PacketTime;
     void handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
                    uint32_t hash, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies, bool& drop);
+    // Counts a SYN that opens a flow if it is Mirai's probe; true when it trips the reflex (the
+    // device is held from this packet on).  Frames of a held device are dropped before the flow
+    // table: counted (reflex_held_pkts and the hold's rule), not metered, for the millisecond
+    // until the control side's quarantine rule takes over.
+    bool reflex_trips(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, uint64_t ts);
     bool handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
                          const PolicyTables& policies);
     // A frame of a device the reflex holds: dropped, counted under the reflex's rule.
     bool reflex_drops(Side from, const ParsedPacket& p, uint32_t len);
+    void count_held(uint32_t len);
     bool handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
                          const PolicyTables& policies);
     // The MUD verdicts of a flow, both directions, under the current tables.

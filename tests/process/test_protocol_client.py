@@ -4,7 +4,8 @@ Python client printed there (with the page's batch decoder), run as printed
 with pyzmq, follows an agent's digests and events through a replay and has
 its orders answered.  The replay holds a frame of every protocol the agent
 learns from (the home and discovery captures, and an mDNS answer, an SSDP
-notify and a DHCP discover in another device's name built here by hand), so the client reads every kind of event, and
+notify, a DHCP discover in another device's name and three Mirai scan SYNs
+built here by hand), so the client reads every kind of event, and
 each must carry exactly the fields the page's table of events documents.
 It runs under the system Python, which has Debian's python3-zmq; skipped
 where that module is absent."""
@@ -45,6 +46,18 @@ def dhcp_in_another_name():
                      sport=68, src_ip=(0, 0, 0, 0))
 
 
+def mirai_syns():
+    """Three TCP SYNs (RFC 9293) from DEVICE to port 23 whose sequence number is their destination: the reflex's
+    signature (docs/detection.md)."""
+    frames = []
+    for last in (7, 8, 9):
+        dst = bytes([198, 18, 0, last])
+        tcp = struct.pack("!HHIIBBHHH", 40000, 23, int.from_bytes(dst, "big"), 0, 5 << 4, 0x02, 1024, 0, 0)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0, bytes([10, 0, 0, 33]), dst)
+        frames.append(bytes.fromhex("025350494efe") + DEVICE + b"\x08\x00" + ip + tcp)
+    return frames
+
+
 def mdns_answer():
     """An mDNS response (RFC 6762): hall-cam.local has address 10.0.0.33."""
     name = b"".join(bytes([len(label)]) + label for label in (b"hall-cam", b"local")) + b"\x00"
@@ -79,7 +92,7 @@ subprocess.run([t.PCAPGEN, "discovery", "--out", f"{d}/discovery.pcap"], check=T
 lan = [(ts, frame) for ts, frame, _ in t.read_pcap(f"{d}/home-lan.pcap")]
 later = lan[-1][0] + 1_000_000
 extra = [frame for _, frame, _ in t.read_pcap(f"{d}/discovery.pcap")] + [mdns_answer(), ssdp_notify(),
-                                                                        dhcp_in_another_name()]
+                                                                        dhcp_in_another_name(), *mirai_syns()]
 t.write_pcap(f"{d}/lan.pcap", lan + [(later + i * 1000, frame) for i, frame in enumerate(extra)])
 stream, commands = (f"tcp://127.0.0.1:{t.free_port()}" for _ in range(2))
 script = os.path.join(d, "client.py")
@@ -88,7 +101,9 @@ with open(script, "w") as f:
             "ends, events, answers = run_client(sys.argv[1], sys.argv[2])\n"
             "print(json.dumps({'ends': len(ends), 'macs': sorted({r['mac'] for r in ends}),\n"
             "                  'events': events, 'answers': answers}))\n")
-agent = subprocess.Popen([t.AGENT, "--config", t.REPLAY_YAML,
+config = t.write_config(os.path.join(d, "agent.yaml"), open(t.REPLAY_YAML).read() +
+                        "reflex:\n  mirai: {mode: alert, threshold: 3}\n")
+agent = subprocess.Popen([t.AGENT, "--config", config,
                           "--lan", f"net_pcap0,rx_pcap={d}/lan.pcap,tx_pcap={d}/o-lan.pcap",
                           "--wan", f"net_pcap1,rx_pcap={d}/home-wan.pcap,tx_pcap={d}/o-wan.pcap",
                           "--exit-on-eof", "--flow-log", f"{d}/flows.jsonl", "--publish", stream,
@@ -107,7 +122,7 @@ assert [m if m != "00:00:00:00:00:00" else "" for m in out["macs"]] == sorted({f
 types = {e["type"] for e in out["events"]}
 documented = documented_fields()
 assert set(documented) == {"dhcp", "dhcp_mismatch", "dhcpv6", "dns", "neighbour", "mdns", "ssdp", "lldp", "hello",
-                           "rules", "goodbye"}, f"the table of events lists {sorted(documented)}"
+                           "rules", "goodbye", "alert"}, f"the table of events lists {sorted(documented)}"
 assert types == set(documented), f"events seen: {sorted(types)}, documented: {sorted(documented)}"
 assert all(e["agent"] == "doc" for e in out["events"])
 common = {"agent", "boot", "seq", "type", "time"}

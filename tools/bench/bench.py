@@ -247,7 +247,8 @@ def instructions_per_packet(flows, packets, mud=False):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "cg.out")
         p = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                            WORKER_BENCH, "--instructions", str(flows), str(packets)] + (["--mud"] if mud else []),
+                            WORKER_BENCH, "--instructions", str(flows), str(packets)] +
+                           (["--mud", "--reflex"] if mud else []),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         m = re.search(r"Collected : (\d+)", p.stderr)
         n = re.search(r"packets (\d+)", p.stdout)
@@ -342,7 +343,7 @@ def main():
                 ipp = instructions_per_packet(flows, cg_packets)
                 e["instructions_per_packet"] = None if ipp is None else round(ipp, 1)
                 e["instructions_per_packet_min"] = e["instructions_per_packet_max"] = e["instructions_per_packet"]
-                # The same with a 201-entry MUD policy in enforce mode on the device.
+                # The same with a 201-entry MUD policy in enforce mode on the device and the reflex on.
                 put(e, "mud_cycles_per_packet", per[flows]["mud_cycles"], 1)
                 mud = instructions_per_packet(flows, cg_packets, mud=True)
                 e["mud_instructions_per_packet"] = None if mud is None else round(mud, 1)
@@ -459,8 +460,10 @@ def markdown(r):
         lines.append("")
         if rows and "mud_instructions_per_packet" in rows[0]:
             lines += ["With a 201-entry MUD policy in enforce mode on the device (every new flow tries all "
-                      "201 entries; packets then use the verdict cached in the flow):", "",
-                      "| flows | cycles/pkt | with MUD | instr/pkt | with MUD |", "|---|---|---|---|---|"]
+                      "201 entries; packets then use the verdict cached in the flow) and the Mirai reflex in "
+                      "quarantine mode:", "",
+                      "| flows | cycles/pkt | with MUD and reflex | instr/pkt | with MUD and reflex |",
+                      "|---|---|---|---|---|"]
             for e in rows:
                 lines.append(f"| {e['flows']:,} | {fmt(e.get('cycles_per_packet'), 1, 0)} "
                              f"| {fmt(e.get('mud_cycles_per_packet'), 1, 0)} "

@@ -3,8 +3,8 @@
 // warm-up pass has put every flow in the table.
 //
 //   spin-worker-bench [google-benchmark flags]      ns and TSC cycles per packet
-//   spin-worker-bench --instructions FLOWS PACKETS [--mud]  one measured run for callgrind
-//       (--mud: with a 201-entry MUD policy in force):
+//   spin-worker-bench --instructions FLOWS PACKETS [--mud] [--reflex]  one measured run for callgrind
+//       (--mud: with a 201-entry MUD policy in force; --reflex: with the Mirai reflex in quarantine mode):
 //       valgrind --tool=callgrind --instr-atstart=no spin-worker-bench --instructions ...
 //     instruments only the measured loop and prints the packet count.
 #include <unistd.h>
@@ -91,10 +91,12 @@ std::vector<dp::DevicePolicyTable> big_policy() {
 // The full pipeline as the agent runs it: metering, block tables with rules in
 // force (none matching this traffic), records to a ring and slow-path copies
 // to a queue that the harness drains as the control lcore would; with `mud`,
-// a 201-entry MUD policy in enforce mode too.
+// a 201-entry MUD policy in enforce mode too; with `reflex`, the Mirai reflex
+// in quarantine mode.
 struct Pipeline {
-    Pipeline(uint32_t flows, bool mud) : frames(flows), tables(1) {
+    Pipeline(uint32_t flows, bool mud, bool reflex) : frames(flows), tables(1) {
         dp::WorkerConfig cfg;
+        if (reflex) cfg.reflex.mode = dp::ReflexMode::quarantine;
         cfg.flow_capacity = std::max<uint32_t>(flows, 1024);
         cfg.update_interval_us = 1'000'000;
         std::vector<dp::TableEntry> entries;
@@ -158,20 +160,21 @@ struct Pipeline {
 // before the EAL is cleaned up.
 std::unique_ptr<Pipeline> g_pipeline;
 uint32_t g_pipeline_flows = 0;
-bool g_pipeline_mud = false;
+bool g_pipeline_mud = false, g_pipeline_reflex = false;
 
-Pipeline& pipeline(uint32_t flows, bool mud) {
-    if (g_pipeline_flows != flows || g_pipeline_mud != mud) {
+Pipeline& pipeline(uint32_t flows, bool mud, bool reflex) {
+    if (g_pipeline_flows != flows || g_pipeline_mud != mud || g_pipeline_reflex != reflex) {
         g_pipeline.reset();
-        g_pipeline = std::make_unique<Pipeline>(flows, mud);
+        g_pipeline = std::make_unique<Pipeline>(flows, mud, reflex);
         g_pipeline_flows = flows;
         g_pipeline_mud = mud;
+        g_pipeline_reflex = reflex;
     }
     return *g_pipeline;
 }
 
 void BM_ProcessBurst(benchmark::State& state) {
-    Pipeline& p = pipeline(static_cast<uint32_t>(state.range(0)), state.range(1) != 0);
+    Pipeline& p = pipeline(static_cast<uint32_t>(state.range(0)), state.range(1) != 0, state.range(1) != 0);
     uint64_t packets = 0;
     const uint64_t tsc0 = rte_rdtsc();
     for (auto _ : state) packets += p.step();
@@ -180,7 +183,7 @@ void BM_ProcessBurst(benchmark::State& state) {
     state.counters["tsc_cycles_per_packet"] = static_cast<double>(tsc) / static_cast<double>(packets);
     state.counters["flows_in_table"] = p.worker->flows().size();
 }
-// Second argument: 1 with the MUD policy in force.
+// Second argument: 1 with the MUD policy and the reflex in force.
 BENCHMARK(BM_ProcessBurst)
     ->Args({1000, 0})
     ->Args({100000, 0})
@@ -190,8 +193,8 @@ BENCHMARK(BM_ProcessBurst)
     ->Args({1000000, 1})
     ->Unit(benchmark::kNanosecond);
 
-int count_instructions(uint32_t flows, uint64_t packets, bool mud) {
-    Pipeline& p = pipeline(flows, mud);
+int count_instructions(uint32_t flows, uint64_t packets, bool mud, bool reflex) {
+    Pipeline& p = pipeline(flows, mud, reflex);
     uint64_t done = 0;
     CALLGRIND_START_INSTRUMENTATION;
     while (done < packets) done += p.step();
@@ -219,9 +222,13 @@ int main(int argc, char** argv) {
         return 1;
     }
     int rc = 0;
-    if ((argc == 4 || argc == 5) && std::string(argv[1]) == "--instructions") {
-        rc = count_instructions(static_cast<uint32_t>(std::stoul(argv[2])), std::stoull(argv[3]),
-                                argc == 5 && std::string(argv[4]) == "--mud");
+    if (argc >= 4 && argc <= 6 && std::string(argv[1]) == "--instructions") {
+        bool mud = false, reflex = false;
+        for (int i = 4; i < argc; ++i) {
+            mud = mud || std::string(argv[i]) == "--mud";
+            reflex = reflex || std::string(argv[i]) == "--reflex";
+        }
+        rc = count_instructions(static_cast<uint32_t>(std::stoul(argv[2])), std::stoull(argv[3]), mud, reflex);
     } else {
         benchmark::Initialize(&argc, argv);
         benchmark::RunSpecifiedBenchmarks();
