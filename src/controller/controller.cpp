@@ -40,7 +40,7 @@ nmf::ApiConfig api_config(const ControllerConfig& c) {
 Controller::Controller(const ControllerConfig& config)
     : config_(config),
       oui_(load_oui(config.oui_dir)),
-      recorder_(&oui_, nmf::DeviceLimits{}, nmf::EventBudget::home(), config.row_limits),
+      recorder_(&oui_, nmf::DeviceLimits{}, nmf::EventBudget::home(), config.row_limits, config.detect),
       store_(std::make_unique<StoreThread>(config.db, config.retention,
                                            [this](const nmf::StoreBatch& b, const std::vector<int64_t>& ids) {
                                                hub_.publish(b, ids, epoch_seconds_now());
@@ -56,7 +56,7 @@ Controller::Controller(const ControllerConfig& config)
         sessions_.push_back(std::make_unique<AgentSession>(ctx_, a, keys_ ? &*keys_ : nullptr));
     blocks_ = std::make_unique<BlockManager>(config.db, sessions_, recorder_, config.order_timeout);
     mud_ = std::make_unique<MudManager>(config.mud, config.db, *blocks_, recorder_);
-    response_ = std::make_unique<Response>(*blocks_, recorder_);
+    response_ = std::make_unique<Response>(config.response, *blocks_, *mud_, recorder_);
     api_ = std::make_unique<nmf::ApiServer>(api_config(config), queries_, *this, hub_);
     api_->start();
     log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
@@ -111,6 +111,7 @@ void Controller::run(const std::atomic<bool>& stop) {
         try {
             mud_->tick(now);
             blocks_->tick(now);
+            response_->tick(now);
         } catch (const std::exception& e) {  // the store busy or broken: try again next round
             log_warn("blocks: {}", e.what());
         }

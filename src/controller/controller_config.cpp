@@ -112,7 +112,7 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     if (!root || root.IsNull()) return c;
     const At top{root, ""};
     if (!root.IsMap()) throw ConfigError(fmt::format("{}: must be a mapping of sections", origin));
-    top.only({"agents", "curve", "store", "api", "orders", "agent_timeout", "oui_dir", "mud"});
+    top.only({"agents", "curve", "store", "api", "orders", "agent_timeout", "oui_dir", "mud", "detect", "response"});
     if (top.has("agents")) {
         const At list = top.child("agents");
         if (!list.node.IsSequence()) list.fail("must be a list of agents");
@@ -182,6 +182,8 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     if (top.has("agent_timeout")) c.agent_timeout = seconds(top.child("agent_timeout"), 1, 3600);
     if (top.has("oui_dir")) c.oui_dir = top.child("oui_dir").str();
     if (top.has("mud")) read_mud_config(top.child("mud"), c.mud);
+    if (top.has("detect")) read_detect_config(top.child("detect"), c.detect);
+    if (top.has("response")) read_response_config(top.child("response"), c.response);
     return c;
 }
 

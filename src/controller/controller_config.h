@@ -8,6 +8,7 @@
 
 #include "config/yaml_at.h"
 #include "controller/mud/mud_config.h"
+#include "controller/response/response_config.h"
 #include "nmf/ingest/recorder.h"
 #include "nmf/store/retention.h"
 
@@ -42,6 +43,8 @@ struct ControllerConfig {
     double agent_timeout = 15;  // silence after which an agent counts as gone
     std::string oui_dir = "/usr/share/ieee-data";
     MudConfig mud;
+    nmf::DetectConfig detect;
+    ResponseConfig response;
 };
 
 ControllerConfig load_controller_config(const std::string& path);

@@ -73,8 +73,8 @@ oui_dir: /tmp/oui
 
 TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(error_of("stroe: {}"),
-              "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, mud, orders, oui_dir, "
-              "store)");
+              "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, detect, mud, orders, "
+              "oui_dir, response, store)");
     EXPECT_EQ(error_of("store: {retention: {minutes: 2w}}"),
               "store.retention.minutes (line 1): '2w' has an unknown unit 'w' (s, m, h or d)");
     EXPECT_EQ(error_of("store: {retention: {minutes: soon}}"),

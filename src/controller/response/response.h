@@ -1,15 +1,31 @@
 // The reverse firewall's decisions (docs/detection.md, "Response"): alerts
-// in, orders out through the block manager, each decision an event of type
-// `decision` with its evidence and a sentence.
+// in, orders out, each decision an event of type `decision` with its
+// evidence and a sentence.
 //
-// An agent's reflex has already quarantined the device it names; the
-// controller has the last word and keeps that quarantine as one of its
-// blocks, so that every agent that sees the device holds it, the API lists
-// it and the owner lifts it with one command (`spinctl unblock ID`), which
-// lifts the agent's rule too.  Runs on the ingest thread.
+// Per device the response climbs alert -> restrict -> quarantine, by the
+// first rule of `response.rules` that matches the alert's detector and
+// strength; it never climbs down by itself (a decision with a duration
+// expires, and the owner lifts what they will):
+//   alert       the owner is told (the alert and the decision are events);
+//   restrict    the device is held to its MUD profile in enforce mode, or,
+//               without one, to a profile learnt from what it did in the
+//               days before the alert (docs/mud.md, "Learning");
+//   quarantine  a quarantine block, ordered to every agent that sees it.
+// An agent's reflex has already quarantined the device it names: the
+// controller keeps that quarantine as one of its blocks, so the owner
+// lifts it with one command (`spinctl unblock ID`), at the agent too.
+// The stage is in the device's JSON (`stage`).  Runs on the ingest thread.
 #pragma once
 
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "controller/block_manager.h"
+#include "controller/mud/mud_manager.h"
+#include "controller/response/response_config.h"
+#include "nmf/detect/stage.h"
 #include "nmf/ingest/alert.h"
 #include "nmf/ingest/recorder.h"
 
@@ -17,18 +33,38 @@ namespace spin::controller {
 
 class Response {
 public:
-    Response(BlockManager& blocks, nmf::Recorder& recorder) : blocks_(blocks), recorder_(recorder) {}
+    Response(const ResponseConfig& config, BlockManager& blocks, MudManager& mud, nmf::Recorder& recorder)
+        : config_(config), blocks_(blocks), mud_(mud), recorder_(recorder) {}
 
     // Acts on one alert; `now` is the controller's clock.
     void on_alert(const nmf::Alert& alert, double now);
+    // Notices blocks the owner lifted; call every loop.
+    void tick(double now);
+
+    // The rule an alert falls under (nullptr: none).
+    const ResponseRule* rule_for(const nmf::Alert& alert) const;
+    nmf::Stage stage(const std::string& mac) const;
 
 private:
-    void keep_reflex_quarantine(const nmf::Alert& alert, double now);
-    void decision(const nmf::Alert& alert, const std::string& stage, nlohmann::json evidence,
-                  const std::string& message);
+    struct DeviceState {
+        nmf::Stage stage = nmf::Stage::none;
+        std::string detector;  // of the decision that set the stage
+        int64_t block = 0;     // the quarantine block, while in force
+    };
 
+    void keep_reflex_quarantine(const nmf::Alert& alert, double now);
+    // Each returns the evidence of what was done, with "action".
+    nlohmann::json restrict(const nmf::Alert& alert, double now);
+    nlohmann::json quarantine(const nmf::Alert& alert, const ResponseRule& rule, double now);
+    void set_stage(const std::string& mac, nmf::Stage stage, const std::string& detector);
+    void decision(const nmf::Alert& alert, nmf::Stage stage, nlohmann::json evidence, const std::string& message);
+
+    ResponseConfig config_;
     BlockManager& blocks_;
+    MudManager& mud_;
     nmf::Recorder& recorder_;
+    std::map<std::string, DeviceState> devices_;
+    double last_tick_ = 0;
 };
 
 }  // namespace spin::controller

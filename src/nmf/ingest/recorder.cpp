@@ -49,6 +49,7 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
         if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) {
             touch(agent, r);
             behaviours_.on_record(r, added);
+            detection_.on_record(r, added);
         }
     }
 }
@@ -64,6 +65,7 @@ json Recorder::resolved_names(const std::string& mac, const std::string& remote_
 void Recorder::note_violation(const MudViolation& v, const std::string& agent) {
     json doc = to_json(v);
     doc["names"] = resolved_names(v.mac, v.remote_ip);
+    detection_.on_violation(v.mac, doc, v.first);
     note("mud_violation", v.first, v.mac, agent, std::move(doc));
 }
 
@@ -91,6 +93,7 @@ void Recorder::on_agent_event(const proto::Event& e) {
         alert({mac->to_string(), e.agent, a->detector, a->stage, a->first, e.time, a->evidence, a->message});
         return;
     }
+    if (const auto* dns = e.as<proto::DnsEvent>()) detection_.on_dns(e.mac, *dns, e.time);
     const auto change = model_.apply(e);
     if (!change) return;
     // Every binding the model holds is kept (times, expiry), not only those

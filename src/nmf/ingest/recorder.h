@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nmf/detect/detection.h"
 #include "nmf/ingest/alert.h"
 #include "nmf/ingest/behaviours.h"
 #include "nmf/ingest/event_budget.h"
@@ -57,8 +58,11 @@ public:
     static constexpr size_t kDestinationsPerDevice = 4096;
 
     explicit Recorder(const OuiDatabase* oui, DeviceLimits limits = {}, EventBudget budget = EventBudget::home(),
-                      RowLimits rows = {})
-        : model_(oui, limits), budget_(std::move(budget)), row_limits_(rows) {}
+                      RowLimits rows = {}, const DetectConfig& detect = {})
+        : model_(oui, limits),
+          detection_(detect, [this](Alert a) { alert(std::move(a)); }),
+          budget_(std::move(budget)),
+          row_limits_(rows) {}
 
     void on_digest(const proto::DigestBatch& batch);
     // One agent event as published (docs/protocol.md, "Events").
@@ -70,6 +74,8 @@ public:
     void note(const std::string& type, double time, const std::string& device, const std::string& agent,
               nlohmann::json doc = nlohmann::json::object());
     void set_agent(const std::string& id, const nlohmann::json& doc);
+    // The reverse firewall's stage of a device (in its JSON, and stored); false if the model has no such device.
+    bool set_stage(const std::string& mac, const std::string& stage) { return model_.set_stage(mac, stage); }
     // The user said something about the device: it is no longer tentative.
     void confirm_device(const std::string& mac) { model_.confirm(mac); }
 
@@ -97,6 +103,7 @@ public:
     nlohmann::json resolved_names(const std::string& mac, const std::string& remote_ip) const;
     const MudConformance& conformance() const { return conformance_; }
 
+    const Detection& detection() const { return detection_; }
     const AccountingStats& accounting() const { return accounting_.stats(); }
     // Shapes past the caps (Behaviours::kShapesPerDevice, kShapes), not kept.
     uint64_t behaviours_dropped() const { return behaviours_.dropped(); }
@@ -127,6 +134,7 @@ private:
     FlowAccounting accounting_;
     MudConformance conformance_;
     Behaviours behaviours_;
+    Detection detection_;
     std::vector<std::string> agent_names_;
     std::unordered_map<std::string, uint32_t> agent_index_;
     std::unordered_map<uint64_t, Touch> touches_;

@@ -56,13 +56,15 @@ json device_to_json(const Device& d) {
                 {"last_seen", d.seen.last},
                 {"agents", d.agents},
                 {"ips", ip_list},
-                {"addresses", addresses}};
+                {"addresses", addresses},
+                {"stage", d.stage}};
 }
 
 Device device_from_json(const json& j) {
     Device d;
     if (!j.is_object()) return d;
     d.mac = json_text(j, "mac");
+    if (const std::string stage = json_text(j, "stage"); !stage.empty()) d.stage = stage;
     // Devices stored before tentative ones existed were all kept.
     d.confirmed = !j.contains("confirmed") || json_true(j, "confirmed");
     d.vendor.name = json_text(j, "vendor");

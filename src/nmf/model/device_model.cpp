@@ -44,6 +44,17 @@ void DeviceModel::confirm(Device& d) {
     dirty_.insert(d.mac);
 }
 
+bool DeviceModel::set_stage(const std::string& mac, const std::string& stage) {
+    const auto it = devices_.find(mac);
+    if (it == devices_.end()) return false;
+    if (it->second.stage != stage) {
+        it->second.stage = stage;
+        dirty_.insert(mac);
+    }
+    if (!it->second.confirmed) confirm(it->second);  // a device SPIN acted on is kept
+    return true;
+}
+
 void DeviceModel::confirm(const std::string& mac) {
     if (const auto it = devices_.find(mac); it != devices_.end() && !it->second.confirmed) confirm(it->second);
 }

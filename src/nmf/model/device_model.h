@@ -59,6 +59,9 @@ struct Device {
     std::string ssdp_server, ssdp_location, lldp_system_name;
     // remote address -> DNS name -> when this device was told so
     std::map<std::string, std::map<std::string, NameRecord>> resolved;
+    // How far the reverse firewall has gone with it (docs/detection.md):
+    // none, alert, restrict, quarantine.
+    std::string stage = "none";
 };
 
 // How much one device may hold: a hostile device announces names, addresses
@@ -118,6 +121,8 @@ public:
 
     // MACs of the devices changed since the last call.
     std::set<std::string> take_dirty();
+    // The reverse firewall's stage for a device it knows; false if it knows none.
+    bool set_stage(const std::string& mac, const std::string& stage);
     // The clock silence is measured by (the controller's wall clock; packet
     // time where there is none): what happens from now on is heard at `now`.
     void set_clock(double now) { clock_ = now; }
