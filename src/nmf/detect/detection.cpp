@@ -46,8 +46,8 @@ void Detection::on_violation(const std::string& mac, const nlohmann::json& viola
             ? fmt::format(" ({})", violation["names"][0].get<std::string>())
             : "";
     f.message = fmt::format(
-        "{} reached {}{} on {} port {}, which its MUD profile does not allow; {} distinct contact{} outside its profile "
-        "so far.",
+        "{} reached {}{} on {} port {}, which its MUD profile does not allow; {} distinct contact{} outside its "
+        "profile so far.",
         m->to_string(), violation.value("remote_ip", std::string("?")), names,
         violation.value("proto", 0) == 6    ? "TCP"
         : violation.value("proto", 0) == 17 ? "UDP"
