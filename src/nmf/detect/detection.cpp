@@ -62,11 +62,13 @@ void Detection::consider(Finding f) {
         for (auto it = told_.begin(); it != told_.end();)
             it = f.time - it->second.time >= config_.realert_s ? told_.erase(it) : std::next(it);
     Told& told = told_[{f.mac, f.detector}];
-    const bool news = f.stage > told.stage || f.time - told.time >= config_.realert_s || f.time < told.time;
+    // Records come a little out of time order (a flow's end after later flows' starts): a finding
+    // dated before the last one told is never news by its time alone.
+    const bool news = f.stage > told.stage || f.time - told.time >= config_.realert_s;
     if (!news) return;
     told.stage = std::max(told.stage, f.stage);
     if (f.time - told.time >= config_.realert_s) told.stage = f.stage;  // a new episode starts afresh
-    told.time = f.time;
+    told.time = std::max(told.time, f.time);
     ++alerts_;
     sink_(Alert{MacAddress::from_u64(f.mac).to_string(), "", f.detector, to_string(f.stage), f.first, f.time,
                 std::move(f.evidence), std::move(f.message)});
