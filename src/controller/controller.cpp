@@ -283,7 +283,8 @@ json Controller::stats() const {
           {"queued", store_->queued()},
           {"traffic_rows", w.traffic_rows},
           {"error", store_->error()}}},
-        {"mud", mud_->stats()}};
+        {"mud", mud_->stats()},
+        {"detect", recorder_.detection().stats()}};
 }
 
 nmf::ControlResult Controller::status() {

@@ -32,6 +32,7 @@ void Detection::on_violation(const std::string& mac, const nlohmann::json& viola
     const auto m = MacAddress::parse(mac);
     if (!m || !config_.profile.enabled) return;
     const uint64_t n = ++violations_[m->to_u64()];
+    peak_violations_ = std::max(peak_violations_, n);
     const Stage stage = config_.profile.thresholds.reached(static_cast<double>(n));
     if (stage == Stage::none) return;
     Finding f;
@@ -77,6 +78,11 @@ void Detection::consider(Finding f) {
 nlohmann::json Detection::stats() const {
     return {{"findings", findings_},
             {"alerts", alerts_},
+            {"peaks",
+             {{"scan_score", scan_.peak()},
+              {"flood_pps", flood_.peak()},
+              {"dns_water_torture_labels", dns_.peak()},
+              {"profile_violations", peak_violations_}}},
             {"devices_dropped",
              {{"scan", scan_.devices_dropped()},
               {"flood", flood_.devices_dropped()},

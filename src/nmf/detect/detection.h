@@ -57,7 +57,7 @@ private:
     static constexpr size_t kMaxTold = 16384;
     std::map<std::pair<uint64_t, std::string>, Told> told_;  // (device, detector)
     std::map<uint64_t, uint64_t> violations_;                // per device, for `profile`
-    uint64_t findings_ = 0, alerts_ = 0;
+    uint64_t findings_ = 0, alerts_ = 0, peak_violations_ = 0;
 };
 
 }  // namespace spin::nmf

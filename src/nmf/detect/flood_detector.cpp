@@ -84,6 +84,7 @@ std::optional<Finding> FloodDetector::on_record(const proto::FlowRecord& r, cons
     const double rate = static_cast<double>(victim.out[kind]) / config_.window_s;
     const double ratio =
         victim.out[kind] == 0 ? 1.0 : static_cast<double>(victim.back[kind]) / static_cast<double>(victim.out[kind]);
+    if (ratio <= config_.max_return_ratio) peak_ = std::max(peak_, rate);
     const Stage stage = ratio <= config_.max_return_ratio ? config_.thresholds.reached(rate) : Stage::none;
     if (stage == Stage::none) return std::nullopt;
 

@@ -28,6 +28,9 @@ public:
     FloodDetector(const FloodConfig& config, uint32_t max_devices);
     std::optional<Finding> on_record(const proto::FlowRecord& r, const TrafficCounters& added);
     uint64_t devices_dropped() const { return dropped_; }
+    // The highest rate (packets a second over a window) towards one victim that got at most
+    // max_return_ratio back: how near benign traffic comes.
+    double peak() const { return peak_; }
 
     enum Kind { syn, ack, udp, icmp, kKinds };
     static const char* detector(Kind k);
@@ -48,6 +51,7 @@ private:
     uint32_t max_devices_;
     std::unordered_map<uint64_t, Window> devices_;
     uint64_t dropped_ = 0;
+    double peak_ = 0;
 };
 
 // Addresses of a home's own networks and of no one in particular: RFC 1918,

@@ -76,6 +76,7 @@ std::optional<Finding> ScanDetector::on_record(const proto::FlowRecord& r) {
     }
     const std::string remote = IpPrefix::host(r.ip_version, r.remote_ip).address_text();
     if (fresh && w->examples.size() < 5) w->examples.emplace_back(remote, r.remote_port);
+    peak_ = std::max(peak_, w->score);
     const Stage stage = config_.thresholds.reached(static_cast<double>(w->score));
     if (stage == Stage::none) return std::nullopt;
 

@@ -22,6 +22,8 @@ public:
     explicit ScanDetector(const ScanConfig& config, uint32_t max_devices);
     std::optional<Finding> on_record(const proto::FlowRecord& r);
     uint64_t devices_dropped() const { return dropped_; }
+    // The highest weighted score any device reached in a window: how near benign traffic comes.
+    uint64_t peak() const { return peak_; }
 
 private:
     static constexpr size_t kMaxTargets = 8192;  // per device and window: past it the score only grows
@@ -38,7 +40,7 @@ private:
     uint32_t max_devices_;
     std::vector<bool> exploit_;  // by port
     std::unordered_map<uint64_t, Window> devices_;
-    uint64_t dropped_ = 0;
+    uint64_t dropped_ = 0, peak_ = 0;
 };
 
 }  // namespace spin::nmf

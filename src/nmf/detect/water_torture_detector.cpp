@@ -56,6 +56,7 @@ std::optional<Finding> WaterTortureDetector::on_answer(uint64_t mac, const std::
     if (dom.labels.size() < kLabelsPerDomain && dom.labels.insert(label).second && dom.examples.size() < 5)
         dom.examples.push_back(label + "." + domain);
     const double ratio = static_cast<double>(dom.errors) / static_cast<double>(dom.answers);
+    if (ratio >= config_.min_error_ratio) peak_ = std::max<uint64_t>(peak_, dom.labels.size());
     const Stage stage = ratio >= config_.min_error_ratio
                             ? config_.thresholds.reached(static_cast<double>(dom.labels.size()))
                             : Stage::none;

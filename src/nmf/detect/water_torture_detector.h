@@ -24,6 +24,8 @@ public:
     // One answer the device received: its question and rcode (NOERROR, NXDOMAIN...).
     std::optional<Finding> on_answer(uint64_t mac, const std::string& query, const std::string& rcode, double t);
     uint64_t devices_dropped() const { return dropped_; }
+    // The most distinct sub-labels of one domain in a window with enough errors: how near benign traffic comes.
+    uint64_t peak() const { return peak_; }
 
     // "a.b.example.com" -> {"example.com", "a.b"}; no sub-label for a name of two labels or fewer.
     static std::pair<std::string, std::string> split(const std::string& name);
@@ -44,7 +46,7 @@ private:
     WaterTortureConfig config_;
     uint32_t max_devices_;
     std::unordered_map<uint64_t, Window> devices_;
-    uint64_t dropped_ = 0;
+    uint64_t dropped_ = 0, peak_ = 0;
 };
 
 }  // namespace spin::nmf
