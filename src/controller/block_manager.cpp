@@ -20,7 +20,7 @@ bool final_state(const std::string& s) { return s == "acknowledged" || s == "ref
 
 BlockManager::BlockManager(const std::string& db_path, std::vector<std::unique_ptr<AgentSession>>& sessions,
                            nmf::Recorder& recorder, double order_timeout)
-    : store_(db_path), sessions_(sessions), recorder_(recorder), order_timeout_(order_timeout) {
+    : store_(db_path, "blocks"), sessions_(sessions), recorder_(recorder), order_timeout_(order_timeout) {
     // Blocks in force survive a controller restart; what each agent
     // acknowledged does not (it may have restarted too): all are resent.
     for (auto& stored : store_.in_force()) {

@@ -22,7 +22,7 @@
 #include "controller/agent_session.h"
 #include "nmf/api/controls.h"
 #include "nmf/ingest/recorder.h"
-#include "nmf/store/block_store.h"
+#include "nmf/store/document_store.h"
 
 namespace spin::controller {
 
@@ -95,7 +95,7 @@ private:
     bool settled(const Block& b) const;
     void save(Block& b);
 
-    mutable nmf::BlockStore store_;  // list() reads removed blocks
+    mutable nmf::DocumentStore store_;  // list() reads removed blocks
     std::vector<std::unique_ptr<AgentSession>>& sessions_;
     nmf::Recorder& recorder_;
     double order_timeout_;

@@ -56,7 +56,7 @@ Controller::Controller(const ControllerConfig& config)
         sessions_.push_back(std::make_unique<AgentSession>(ctx_, a, keys_ ? &*keys_ : nullptr));
     blocks_ = std::make_unique<BlockManager>(config.db, sessions_, recorder_, config.order_timeout);
     mud_ = std::make_unique<MudManager>(config.mud, config.db, *blocks_, recorder_);
-    response_ = std::make_unique<Response>(config.response, *blocks_, *mud_, recorder_);
+    response_ = std::make_unique<Response>(config.response, config.db, *blocks_, *mud_, recorder_);
     api_ = std::make_unique<nmf::ApiServer>(api_config(config), queries_, *this, hub_);
     api_->start();
     log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
@@ -236,6 +236,21 @@ nmf::ControlResult Controller::mud_learn(const std::string& mac, double from, do
 
 nmf::ControlResult Controller::mud_diff(const std::string& mac, double from, double to) {
     return on_ingest_thread([this, mac, from, to](BlockManager::Done done) { done(mud_->diff(mac, from, to)); }, 5);
+}
+
+nmf::ControlResult Controller::overrides(const std::string& device) {
+    return on_ingest_thread([this, device](BlockManager::Done done) { done(response_->overrides(device)); }, 5);
+}
+
+nmf::ControlResult Controller::create_override(const nmf::OverrideRequest& request) {
+    return on_ingest_thread(
+        [this, request](BlockManager::Done done) { done(response_->create_override(request, epoch_seconds_now())); },
+        config_.order_timeout + 2);
+}
+
+nmf::ControlResult Controller::remove_override(int64_t id) {
+    return on_ingest_thread(
+        [this, id](BlockManager::Done done) { done(response_->remove_override(id, epoch_seconds_now())); }, 5);
 }
 
 void Controller::user_action(const std::string& mac, const json& change) {

@@ -53,6 +53,9 @@ public:
     nmf::ControlResult mud_remove(const std::string& mac) override;
     nmf::ControlResult mud_learn(const std::string& mac, double from, double to) override;
     nmf::ControlResult mud_diff(const std::string& mac, double from, double to) override;
+    nmf::ControlResult overrides(const std::string& device) override;
+    nmf::ControlResult create_override(const nmf::OverrideRequest& request) override;
+    nmf::ControlResult remove_override(int64_t id) override;
     void user_action(const std::string& mac, const nlohmann::json& change) override;
 
 private:

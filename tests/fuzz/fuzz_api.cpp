@@ -90,6 +90,21 @@ public:
         check_mac(mac);
         return {Outcome::not_found, {{"error", "no MUD profile"}}};
     }
+    ControlResult overrides(const std::string& device) override {
+        if (!device.empty()) check_mac(device);
+        return {Outcome::done, json::array()};
+    }
+    ControlResult create_override(const spin::nmf::OverrideRequest& r) override {
+        check_mac(r.device);
+        if (r.action != "allow" && r.action != "pin") fail("an override that is neither allow nor pin");
+        if (r.action == "pin" && r.stage.empty()) fail("a pin without a stage");
+        if (r.duration < 0) fail("a negative override duration");
+        return {Outcome::created, {{"id", 1}}};
+    }
+    ControlResult remove_override(int64_t id) override {
+        if (id < 0) fail("a negative override id");
+        return {Outcome::not_found, {{"error", "no override"}}};
+    }
     void user_action(const std::string& mac, const json& change) override {
         const auto parsed = spin::MacAddress::parse(mac);
         if (!parsed || parsed->to_string() != mac || !change.is_object())

@@ -46,6 +46,8 @@ void Response::on_alert(const nmf::Alert& a, double now) {
         keep_reflex_quarantine(a, now);
         return;
     }
+    // The user's word first: the alert is told (it is an event already), nothing more.
+    if (overrides_.pin(a.device) != nullptr || overrides_.allow(a.device, a.detector) != nullptr) return;
     const ResponseRule* rule = rule_for(a);
     if (rule == nullptr) return;
     const Stage current = stage(a.device);
@@ -86,11 +88,15 @@ void Response::on_alert(const nmf::Alert& a, double now) {
 }
 
 json Response::restrict(const nmf::Alert& a, double now) {
+    const nmf::ControlResult before = mud_.conformance(a.device);
+    const json mode = before.body.is_object() ? before.body.value("mode", json()) : json();
     nmf::ControlResult r = mud_.set_mode(a.device, "enforce", now);
-    if (r.outcome == nmf::Outcome::done)
+    if (r.outcome == nmf::Outcome::done) {
+        devices_[a.device].restricted_from = mode.is_string() ? mode.get<std::string>() : "monitor";
         return {{"action", "restrict"},
                 {"mud", r.body},
                 {"sentence", "SPIN holds it to its MUD profile in enforce mode: only what the profile allows passes"}};
+    }
     // No profile: one learnt from what it did before the alert.
     const double to = a.first, from = to - config_.learn_days * 86400;
     nmf::ControlResult learnt = mud_.learn(a.device, from, to, now);
@@ -111,6 +117,7 @@ json Response::restrict(const nmf::Alert& a, double now) {
         return {{"action", "none"},
                 {"error", r.body.value("error", std::string("the learnt profile was refused"))},
                 {"sentence", "SPIN could not restrict it: the profile learnt from it was refused"}};
+    devices_[a.device].restricted_from = "learnt";
     return {{"action", "restrict"},
             {"learnt_from", {{"from", from}, {"to", to}}},
             {"mud", r.body},
@@ -150,6 +157,25 @@ void Response::keep_reflex_quarantine(const nmf::Alert& alert, double now) {
     const auto mac = MacAddress::parse(alert.device);
     const proto::Rule rule = quarantine_rule(*mac);
     json evidence = {{"alert", alert.fields()}, {"agent", alert.agent}};
+    const Override* word = overrides_.pin(alert.device);
+    if (word == nullptr) word = overrides_.allow(alert.device, alert.detector);
+    if (word != nullptr && !(word->action == "pin" && word->stage == Stage::quarantine)) {
+        // The user has the last word: the agent's rule is adopted and lifted at once, at every agent.
+        nmf::BlockRequest request;
+        request.rule = rule;
+        request.reason = fmt::format("agent {}'s reflex: {}", alert.agent, alert.detector);
+        if (blocks_.in_force(rule) == 0) blocks_.create(request, now, [](nmf::ControlResult) {});
+        if (const int64_t id = blocks_.in_force(rule))
+            blocks_.remove(id, fmt::format("override {}", word->id), now, [](nmf::ControlResult) {});
+        evidence["action"] = "lifted";
+        evidence["override"] = word->to_json();
+        decision(alert, stage(alert.device), std::move(evidence),
+                 fmt::format("Agent {}'s reflex quarantined {} (Mirai's scan signature); SPIN lifted it at once, as "
+                             "your override {} says ({} {}).",
+                             alert.agent, alert.device, word->id, word->action,
+                             word->action == "pin" ? to_string(word->stage) : word->detector));
+        return;
+    }
     if (const int64_t id = blocks_.in_force(rule)) {
         evidence["block"] = id;
         evidence["action"] = "kept";
@@ -200,6 +226,10 @@ void Response::tick(double now) {
         }
     }
     last_tick_ = now;
+    for (const Override& o : overrides_.expire(now)) {
+        log_info("override {} of {} lapsed", o.id, o.device);
+        recorder_.note("user_action", now, o.device, "", {{"change", {{"override_lapsed", o.to_json()}}}});
+    }
     // A quarantine the owner lifted (or that expired): the device is back to being watched.
     for (auto& [mac, d] : devices_)
         if (d.stage == Stage::quarantine && d.block != 0 && !blocks_.find(d.block)) {
@@ -225,6 +255,69 @@ void Response::decision(const nmf::Alert& alert, Stage stage, json evidence, con
                 {"message", message}};
     log_info("decision: {}", message);
     recorder_.note("decision", alert.time, alert.device, "", std::move(doc));
+}
+
+void Response::move_to(const std::string& mac, Stage target, const std::string& why, double now) {
+    DeviceState& d = devices_[mac];
+    const Stage from = d.stage;
+    json evidence = {{"action", "moved"}, {"from", to_string(from)}, {"why", why}};
+    if (target < Stage::quarantine && d.block != 0) {
+        blocks_.remove(d.block, why, now, [](nmf::ControlResult) {});
+        evidence["lifted_block"] = d.block;
+        d.block = 0;
+    }
+    if (target < Stage::restrict && !d.restricted_from.empty()) {
+        const nmf::ControlResult r = d.restricted_from == "learnt" ? mud_.remove(mac, now)
+                                                                   : mud_.set_mode(mac, d.restricted_from, now);
+        evidence["mud"] = r.body;
+        d.restricted_from.clear();
+    }
+    nmf::Alert a;
+    a.device = mac;
+    a.detector = "override";
+    a.first = a.time = now;
+    if (target == Stage::quarantine && from < Stage::quarantine) {
+        const ResponseRule pinned{"*", Stage::alert, Stage::quarantine, 0};
+        const json q = quarantine(a, pinned, now);
+        evidence["block"] = q.value("block", json());
+    } else if (target == Stage::restrict && from < Stage::restrict) {
+        json r = restrict(a, now);
+        r.erase("sentence");
+        evidence["restrict"] = std::move(r);
+    }
+    set_stage(mac, target, "override");
+    decision(a, target, std::move(evidence),
+             fmt::format("{} goes from stage {} to {}: {}.", mac, to_string(from), to_string(target), why));
+}
+
+nmf::ControlResult Response::overrides(const std::string& device) const {
+    return {nmf::Outcome::done, overrides_.list(device)};
+}
+
+nmf::ControlResult Response::create_override(const nmf::OverrideRequest& request, double now) {
+    int64_t replaced = 0;
+    const Override o = overrides_.add(Override::from(request, now), &replaced);
+    json doc = o.to_json();
+    if (replaced != 0) doc["replaced"] = replaced;
+    recorder_.confirm_device(o.device);
+    recorder_.note("user_action", now, o.device, "", {{"change", {{"override", doc}}}});
+    const std::string why = fmt::format("override {} ({})", o.id, o.reason.empty() ? "the user's" : o.reason);
+    const DeviceState& d = devices_[o.device];
+    if (o.action == "pin" && o.stage != d.stage)
+        move_to(o.device, o.stage, fmt::format("pinned at {} by {}", to_string(o.stage), why), now);
+    else if (o.action == "allow" && d.stage > Stage::alert && (o.detector == "*" || o.detector == d.detector))
+        move_to(o.device, Stage::alert,
+                fmt::format("{} allowed by {}", o.detector == "*" ? "every detector" : o.detector, why), now);
+    return {nmf::Outcome::created, std::move(doc)};
+}
+
+nmf::ControlResult Response::remove_override(int64_t id, double now) {
+    const auto o = overrides_.remove(id, now, "deleted by the user");
+    if (!o) return {nmf::Outcome::not_found, {{"error", "no override " + std::to_string(id) + " in force"}}};
+    json doc = o->to_json();
+    doc["removed"] = now;
+    recorder_.note("user_action", now, o->device, "", {{"change", {{"override_removed", doc}}}});
+    return {nmf::Outcome::done, std::move(doc)};
 }
 
 }  // namespace spin::controller

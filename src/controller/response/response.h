@@ -14,7 +14,10 @@
 // An agent's reflex has already quarantined the device it names: the
 // controller keeps that quarantine as one of its blocks, so the owner
 // lifts it with one command (`spinctl unblock ID`), at the agent too.
-// The stage is in the device's JSON (`stage`).  Runs on the ingest thread.
+// The stage is in the device's JSON (`stage`).  The user's overrides
+// (overrides.h) come first: an allowed device's alerts are told and nothing
+// is done; a pinned device's stage stays where the pin holds it.  Runs on
+// the ingest thread.
 #pragma once
 
 #include <map>
@@ -24,6 +27,7 @@
 
 #include "controller/block_manager.h"
 #include "controller/mud/mud_manager.h"
+#include "controller/response/overrides.h"
 #include "controller/response/response_config.h"
 #include "nmf/detect/stage.h"
 #include "nmf/ingest/alert.h"
@@ -33,13 +37,20 @@ namespace spin::controller {
 
 class Response {
 public:
-    Response(const ResponseConfig& config, BlockManager& blocks, MudManager& mud, nmf::Recorder& recorder)
-        : config_(config), blocks_(blocks), mud_(mud), recorder_(recorder) {}
+    // `db_path`: the store (already migrated); the overrides in force are reloaded.
+    Response(const ResponseConfig& config, const std::string& db_path, BlockManager& blocks, MudManager& mud,
+             nmf::Recorder& recorder)
+        : config_(config), blocks_(blocks), mud_(mud), recorder_(recorder), overrides_(db_path) {}
 
     // Acts on one alert; `now` is the controller's clock.
     void on_alert(const nmf::Alert& alert, double now);
-    // Notices blocks the owner lifted; call every loop.
+    // Notices blocks the owner lifted, lapses overrides; call every loop.
     void tick(double now);
+
+    // The API's overrides (docs/api.md, "Overrides").
+    nmf::ControlResult overrides(const std::string& device) const;
+    nmf::ControlResult create_override(const nmf::OverrideRequest& request, double now);
+    nmf::ControlResult remove_override(int64_t id, double now);
 
     // The rule an alert falls under (nullptr: none).
     const ResponseRule* rule_for(const nmf::Alert& alert) const;
@@ -50,6 +61,9 @@ private:
         nmf::Stage stage = nmf::Stage::none;
         std::string detector;  // of the decision that set the stage
         int64_t block = 0;     // the quarantine block, while in force
+        // How restrict was done, to undo it: "" (not restricted), "learnt"
+        // (a learnt profile assigned), or the MUD mode it had before.
+        std::string restricted_from;
     };
 
     void keep_reflex_quarantine(const nmf::Alert& alert, double now);
@@ -57,12 +71,16 @@ private:
     nlohmann::json restrict(const nmf::Alert& alert, double now);
     nlohmann::json quarantine(const nmf::Alert& alert, const ResponseRule& rule, double now);
     void set_stage(const std::string& mac, nmf::Stage stage, const std::string& detector);
+    // Takes a device to `stage` for an override: lifts the block and the restriction the response made
+    // above it, or applies them; a decision event says why.
+    void move_to(const std::string& mac, nmf::Stage stage, const std::string& why, double now);
     void decision(const nmf::Alert& alert, nmf::Stage stage, nlohmann::json evidence, const std::string& message);
 
     ResponseConfig config_;
     BlockManager& blocks_;
     MudManager& mud_;
     nmf::Recorder& recorder_;
+    Overrides overrides_;
     std::map<std::string, DeviceState> devices_;
     double last_tick_ = 0;
 };

@@ -114,7 +114,7 @@ void read_response_config(const At& at, ResponseConfig& c) {
             ResponseRule rule;
             if (r.has("detector")) {
                 rule.detector = r.child("detector").str();
-                const auto& names = detector_names();
+                const auto& names = nmf::detector_names();
                 if (rule.detector != "*" && std::find(names.begin(), names.end(), rule.detector) == names.end())
                     r.child("detector")
                         .fail(fmt::format("unknown detector '{}' (expected * or one of: {})", rule.detector,

@@ -14,9 +14,6 @@
 
 namespace spin::controller {
 
-// Every detector name an alert may carry.
-const std::vector<std::string>& detector_names();
-
 struct ResponseRule {
     std::string detector = "*";           // a detector, or "*" for any
     nmf::Stage at = nmf::Stage::alert;    // the alert is at least this strong

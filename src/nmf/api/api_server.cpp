@@ -118,6 +118,7 @@ void ApiServer::routes() {
     event_routes();
     control_routes();
     mud_routes();
+    override_routes();
 }
 
 }  // namespace spin::nmf

@@ -47,11 +47,13 @@ public:
 
 private:
     void routes();
-    // One resource each (device_routes.cpp, event_routes.cpp, control_routes.cpp).
+    // One resource each (device_routes.cpp, event_routes.cpp, control_routes.cpp, mud_routes.cpp,
+    // override_routes.cpp).
     void device_routes();
     void event_routes();
     void control_routes();
     void mud_routes();
+    void override_routes();
     bool authorised(const httplib::Request& req) const;
     // The guard and the bearer check; true when the request was answered (refused).
     bool refuse(const httplib::Request& req, httplib::Response& res) const;

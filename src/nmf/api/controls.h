@@ -21,6 +21,16 @@ struct BlockRequest {
     std::string reason;  // free text from the user
 };
 
+// POST /api/v1/overrides, validated (docs/api.md, "Overrides").
+struct OverrideRequest {
+    std::string device;          // MAC, canonical
+    std::string detector = "*";  // allow: a detector, or "*" for all
+    std::string action;          // allow, pin
+    std::string stage;           // pin: none, alert, restrict, quarantine
+    double duration = 0;         // seconds; 0: until deleted
+    std::string reason;
+};
+
 // PUT /api/v1/devices/{mac}/mud (docs/api.md, "MUD"): a URL to fetch, or a
 // profile's text; the controller parses and validates it.
 struct MudRequest {
@@ -71,6 +81,11 @@ public:
     // file's JSON), and that behaviour against the profile it is held to.
     virtual ControlResult mud_learn(const std::string& mac, double from, double to) = 0;
     virtual ControlResult mud_diff(const std::string& mac, double from, double to) = 0;
+    // The user's overrides of the reverse firewall (docs/api.md, "Overrides"):
+    // those in force (of one device, or all with ""), a new one, one lifted.
+    virtual ControlResult overrides(const std::string& device) = 0;
+    virtual ControlResult create_override(const OverrideRequest& request) = 0;
+    virtual ControlResult remove_override(int64_t id) = 0;
     // A user changed a device (PATCH): an event for the log and the stream.
     virtual void user_action(const std::string& mac, const nlohmann::json& change) = 0;
 };

@@ -5,11 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nmf/detect/stage.h"
 
 namespace spin::nmf {
+
+// Every detector an alert may name: the agent's reflex (mirai_scan) and the controller's.
+const std::vector<std::string>& detector_names();
 
 // Fan-out of new outgoing TCP connections (SYN) to distinct remote
 // addresses in a window, each weighted: `exploit_weight` on the ports IoT

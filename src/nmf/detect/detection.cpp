@@ -6,6 +6,12 @@
 
 namespace spin::nmf {
 
+const std::vector<std::string>& detector_names() {
+    static const std::vector<std::string> names{"mirai_scan", "scan",      "syn_flood",         "udp_flood", "icmp_flood",
+                                                "ack_flood",  "dns_water_torture", "volume", "profile"};
+    return names;
+}
+
 Detection::Detection(const DetectConfig& config, Sink sink)
     : config_(config),
       sink_(std::move(sink)),

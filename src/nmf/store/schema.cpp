@@ -102,7 +102,17 @@ CREATE TABLE behaviours (
 ) WITHOUT ROWID;
 )sql";
 
-const std::string_view kMigrations[] = {kV1, kV2, kV3, kV4};
+// Version 5: the user's overrides of the reverse firewall (allow a device,
+// pin its stage), documents with a lifetime as blocks are.
+const std::string kV5 = R"sql(
+CREATE TABLE overrides (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  created REAL NOT NULL, expires REAL, removed REAL,
+  doc TEXT NOT NULL
+);
+)sql";
+
+const std::string_view kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 
