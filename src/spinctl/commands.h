@@ -30,6 +30,14 @@ int api_events(int argc, char** argv);
 int block(int argc, char** argv);
 int unblock(int argc, char** argv);
 int blocks(int argc, char** argv);
+// The reverse firewall over the controller API (response_commands.cpp).
+int alerts(int argc, char** argv);
+int decisions(int argc, char** argv);
+int stages(int argc, char** argv);
+int overrides(int argc, char** argv);
+int allow(int argc, char** argv);
+int pin(int argc, char** argv);
+int unoverride(int argc, char** argv);
 // MUD files (mud_commands.cpp): validate and verify locally, the rest over the API.
 int mud(int argc, char** argv);
 // A MUD file's bytes (at most 16 MiB); false and why in `error` if it cannot be read.

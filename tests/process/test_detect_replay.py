@@ -12,7 +12,10 @@ turns bot (docs/detection.md), against the generator's ground truth:
   - no other device gets any alert;
   - the camera is quarantined by a decision whose sentence carries the
     numbers, a block is in force, and its `stage` is `quarantine`;
-  - `spinctl unblock` lifts it and the stage goes back to `alert`."""
+  - `spinctl stages` and `spinctl alerts` show it; `spinctl unblock` lifts
+    it and the stage goes back to `alert`;
+  - the owner's overrides: `spinctl pin --stage quarantine` quarantines it
+    (a block), `spinctl allow` (every detector) lifts it again."""
 import json
 import os
 import subprocess
@@ -69,12 +72,35 @@ with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"]) as ctl:
         if d["mac"] != bot:
             check(ctl.get(f"/devices/{d['mac']}")["stage"] == "none", f"{d['name']} is not at stage none")
 
+    env = dict(os.environ, SPIN_API_URL=ctl.url.rsplit("/api/v1", 1)[0])
+
+    def spinctl(*args):
+        p = subprocess.run([t.SPINCTL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                           timeout=60)
+        check(p.returncode == 0, f"spinctl {' '.join(args)}: exit {p.returncode}: {p.stderr}")
+        return p.stdout
+
+    stages = json.loads(spinctl("stages", "--json"))
+    check([s["device"] for s in stages] == [bot] and stages[0]["stage"] == "quarantine", f"spinctl stages: {stages}")
+    check("scan (quarantine)" in spinctl("alerts", "--device", bot), "spinctl alerts shows no quarantine-strength scan")
     if block:
-        env = dict(os.environ, SPIN_API_URL=ctl.url.rsplit("/api/v1", 1)[0])
         p = subprocess.run([t.SPINCTL, "unblock", str(block), "--json"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, env=env, timeout=60)
         check(json.loads(p.stdout).get("active") is False, f"spinctl unblock: {p.stdout} {p.stderr}")
         t.wait_for("the stage back to alert", lambda: ctl.get(f"/devices/{bot}")["stage"] == "alert", timeout=15)
+
+    # The owner's overrides: a pin takes the camera to quarantine, an allow of every detector lifts it.
+    # (A device's stage reaches the API with the next store commit: half a second.)
+    pin = json.loads(spinctl("pin", bot, "--stage", "quarantine", "--reason", "until I reflash it", "--json"))
+    t.wait_for("the pin's quarantine", lambda: ctl.get(f"/devices/{bot}")["stage"] == "quarantine", timeout=10)
+    check(any(b.get("mac") == bot for b in ctl.get("/blocks")["blocks"]), "the pin made no block")
+    spinctl("unoverride", str(pin["id"]))
+    allow = json.loads(spinctl("allow", bot, "--duration", "3600", "--json"))
+    check(allow["detector"] == "*" and allow["expires"], f"allow: {allow}")
+    t.wait_for("the allow's lift", lambda: ctl.get(f"/devices/{bot}")["stage"] == "alert", timeout=10)
+    check(not any(b.get("mac") == bot for b in ctl.get("/blocks")["blocks"]), "the allow left the block in force")
+    check([o["id"] for o in json.loads(spinctl("overrides", "--json"))["overrides"]] == [allow["id"]],
+          "spinctl overrides does not list the allow alone")
 
 print("| phase | first alert after (s) | its stage | strongest | reached after (s) |")
 print("|---|---|---|---|---|")

@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
-
 namespace spin::controller {
 
 using nlohmann::json;
 
 json Override::to_json() const {
-    json j = {{"id", id},
-              {"device", device},
-              {"detector", detector},
-              {"action", action},
-              {"created", created},
-              {"expires", expires == 0 ? json(nullptr) : json(expires)},
+    json j = {{"id", id},         {"device", device},   {"detector", detector},
+              {"action", action}, {"created", created}, {"expires", expires == 0 ? json(nullptr) : json(expires)},
               {"reason", reason}};
     if (action == "pin") j["stage"] = nmf::to_string(stage);
     return j;

@@ -22,9 +22,9 @@ namespace spin::controller {
 
 struct Override {
     int64_t id = 0;
-    std::string device;          // MAC, canonical
-    std::string detector = "*";  // allow: the detector exempted, or "*"
-    std::string action;          // allow, pin
+    std::string device;                   // MAC, canonical
+    std::string detector = "*";           // allow: the detector exempted, or "*"
+    std::string action;                   // allow, pin
     nmf::Stage stage = nmf::Stage::none;  // pin: the stage held
     double created = 0, expires = 0;      // expires 0: until deleted
     std::string reason;

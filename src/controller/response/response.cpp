@@ -267,8 +267,8 @@ void Response::move_to(const std::string& mac, Stage target, const std::string& 
         d.block = 0;
     }
     if (target < Stage::restrict && !d.restricted_from.empty()) {
-        const nmf::ControlResult r = d.restricted_from == "learnt" ? mud_.remove(mac, now)
-                                                                   : mud_.set_mode(mac, d.restricted_from, now);
+        const nmf::ControlResult r =
+            d.restricted_from == "learnt" ? mud_.remove(mac, now) : mud_.set_mode(mac, d.restricted_from, now);
         evidence["mud"] = r.body;
         d.restricted_from.clear();
     }

@@ -7,8 +7,9 @@
 namespace spin::nmf {
 
 const std::vector<std::string>& detector_names() {
-    static const std::vector<std::string> names{"mirai_scan", "scan",      "syn_flood",         "udp_flood", "icmp_flood",
-                                                "ack_flood",  "dns_water_torture", "volume", "profile"};
+    static const std::vector<std::string> names{"mirai_scan",        "scan",       "syn_flood",
+                                                "udp_flood",         "icmp_flood", "ack_flood",
+                                                "dns_water_torture", "volume",     "profile"};
     return names;
 }
 
