@@ -47,6 +47,7 @@ std::optional<Finding> WaterTortureDetector::on_answer(uint64_t mac, const std::
     if (d == w.domains.end()) {
         if (w.domains.size() >= kDomainsPerDevice) return std::nullopt;
         d = w.domains.emplace(domain, Domain{}).first;
+        d->second.first = t;
     }
     Domain& dom = d->second;
     ++dom.answers;
@@ -61,12 +62,12 @@ std::optional<Finding> WaterTortureDetector::on_answer(uint64_t mac, const std::
                             ? config_.thresholds.reached(static_cast<double>(dom.labels.size()))
                             : Stage::none;
     if (stage == Stage::none) return std::nullopt;
-    const double seconds = std::max(w.last - w.start, 1e-6);
+    const double seconds = std::max(t - dom.first, 1e-6);
     Finding f;
     f.mac = mac;
     f.detector = "dns_water_torture";
     f.stage = stage;
-    f.first = w.start;
+    f.first = dom.first;
     f.time = t;
     f.evidence = {{"domain", domain},
                   {"distinct_labels", dom.labels.size()},

@@ -34,6 +34,7 @@ private:
     static constexpr size_t kDomainsPerDevice = 64;
     static constexpr size_t kLabelsPerDomain = 4096;
     struct Domain {
+        double first = 0;  // its first answer in the window
         uint64_t answers = 0, errors = 0, nxdomain = 0;
         std::unordered_set<std::string> labels;
         std::vector<std::string> examples;
