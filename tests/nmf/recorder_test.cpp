@@ -209,6 +209,45 @@ TEST(Recorder, DhcpMismatchIsAnEventNotAnIdentity) {
     EXPECT_EQ(rec.model().find("02:00:00:00:00:22"), nullptr);
 }
 
+// An agent's alert is stored as the controller's own and handed to the
+// response; one that is not about a device, names no known detector or
+// stage, or is too large is refused and counted, never acted on.
+TEST(Recorder, AgentAlertsAreBelievedOnlyWellFormed) {
+    Recorder rec(nullptr);
+    const json good = {{"agent", "a1"},
+                       {"type", "alert"},
+                       {"time", 1767225620.0},
+                       {"mac", "02:00:00:00:00:21"},
+                       {"side", "lan"},
+                       {"detector", "mirai_scan"},
+                       {"stage", "quarantine"},
+                       {"first", 1767225619.5},
+                       {"evidence", {{"syns", 3}}},
+                       {"message", "02:00:00:00:00:21 scans"}};
+    rec.on_agent_event(good);
+    for (const auto& [key, value] :
+         std::vector<std::pair<std::string, json>>{{"mac", "ff:ff:ff:ff:ff:ff"},
+                                                   {"detector", "rumour"},
+                                                   {"stage", "obliterate"},
+                                                   {"evidence", json::array()},
+                                                   {"evidence", {{"padding", std::string(20000, 'x')}}},
+                                                   {"message", std::string(5000, 'x')}}) {
+        json bad = good;
+        bad[key] = value;
+        rec.on_agent_event(bad);
+    }
+    EXPECT_EQ(rec.stats().events_refused, 6u);
+    const auto alerts = rec.take_alerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].agent, "a1");
+    EXPECT_EQ(alerts[0].stage, "quarantine");
+    const StoreBatch b = rec.take_batch();
+    ASSERT_EQ(types(b), std::vector<std::string>{"alert"});
+    EXPECT_EQ(b.events[0].doc["detector"], "mirai_scan");
+    EXPECT_EQ(b.events[0].doc["evidence"]["syns"], 3);
+    EXPECT_EQ(b.events[0].agent, "a1");
+}
+
 }  // namespace
 
 namespace {

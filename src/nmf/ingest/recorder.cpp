@@ -85,8 +85,12 @@ void Recorder::on_agent_event(const proto::Event& e) {
         return;
     }
     if (const auto* a = e.as<proto::AlertEvent>()) {
+        // An agent's alert may order a quarantine: only a well-formed one about a device is believed.
         const auto mac = MacAddress::parse(e.mac);
-        if (!mac) {
+        const auto& names = detector_names();
+        if (!mac || mac->is_group() || mac->is_zero() || !stage_from(a->stage) ||
+            std::find(names.begin(), names.end(), a->detector) == names.end() || !a->evidence.is_object() ||
+            a->evidence.dump().size() > kMaxAlertEvidence || a->message.size() > kMaxAlertMessage) {
             ++stats_.events_refused;
             return;
         }

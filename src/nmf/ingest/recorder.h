@@ -56,6 +56,8 @@ struct RowLimits {
 class Recorder {
 public:
     static constexpr size_t kDestinationsPerDevice = 4096;
+    // An agent's alert larger than this (evidence as JSON text, message) is refused (events_refused).
+    static constexpr size_t kMaxAlertEvidence = 16384, kMaxAlertMessage = 2048;
 
     explicit Recorder(const OuiDatabase* oui, DeviceLimits limits = {}, EventBudget budget = EventBudget::home(),
                       RowLimits rows = {}, const DetectConfig& detect = {})
