@@ -136,6 +136,42 @@ TEST(Recorder, RestartReloadsDevicesNamesAndDestinations) {
     EXPECT_EQ(b.traffic.size(), 1u);
 }
 
+// The volume detector's baseline is the store's: a restarted controller
+// judges a device's hour against the days the store kept, with no new
+// warm-up.
+TEST(Recorder, VolumeHistoryComesBackFromTheStore) {
+    const TempStore store("spin-recorder-volume");
+    const uint8_t remote[4] = {93, 184, 216, 34};
+    {
+        StoreWriter w(store.path, Retention{});
+        Recorder rec(nullptr);
+        for (uint32_t h = 0; h < 100; ++h) {  // 100 hours of 2 MB each
+            spin::proto::DigestBatch batch;
+            batch.header.agent = "a1";
+            FlowRecord r = flow(1, remote, 443, 20'000, h + 1);
+            r.first_us = r.last_us = kT0 + h * 3'600'000'000ull;
+            batch.records = {r};
+            rec.on_digest(batch);
+            w.write(rec.take_batch());
+        }
+        EXPECT_TRUE(rec.take_alerts().empty());
+    }
+    Database db(store.path, Database::Mode::existing);
+    Recorder again(nullptr);
+    again.restore(load_model(db));
+    EXPECT_TRUE(again.detection().device_status("00:17:88:00:00:01")["volume"]["warm"].get<bool>());
+    spin::proto::DigestBatch burst;
+    burst.header.agent = "a1";
+    FlowRecord r = flow(1, remote, 443, 2'000'000, 500);  // 200 MB in the hour after
+    r.first_us = r.last_us = kT0 + 100 * 3'600'000'000ull;
+    burst.records = {r};
+    again.on_digest(burst);
+    const auto alerts = again.take_alerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].detector, "volume");
+    EXPECT_EQ(alerts[0].evidence["median"], 2'000'000.0);
+}
+
 // kill -9 between two batches: the store holds the first batch's traffic and
 // the flow's state as of it, so a restarted controller counts the flow's
 // later records from there, and the store's totals end equal to the flow's.

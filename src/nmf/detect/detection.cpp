@@ -35,6 +35,10 @@ void Detection::on_dns(const std::string& mac, const proto::DnsEvent& e, double 
     if (auto f = dns_.on_answer(m->to_u64(), e.query, e.rcode, time)) consider(std::move(*f));
 }
 
+void Detection::seed_volume(const std::string& mac, const std::vector<std::pair<int64_t, uint64_t>>& hours) {
+    if (const auto m = MacAddress::parse(mac)) volume_.seed(m->to_u64(), hours);
+}
+
 void Detection::on_violation(const std::string& mac, const nlohmann::json& violation, double time) {
     const auto m = MacAddress::parse(mac);
     if (!m || !config_.profile.enabled) return;

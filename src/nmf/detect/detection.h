@@ -33,6 +33,8 @@ public:
 
     void on_record(const proto::FlowRecord& r, const TrafficCounters& added);
     void on_dns(const std::string& mac, const proto::DnsEvent& e, double time);
+    // At start: the devices' hourly bytes out from the store (volume's history).
+    void seed_volume(const std::string& mac, const std::vector<std::pair<int64_t, uint64_t>>& hours);
     // A new MUD violation of the device (its JSON as stored in the event).
     void on_violation(const std::string& mac, const nlohmann::json& violation, double time);
 

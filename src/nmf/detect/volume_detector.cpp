@@ -96,6 +96,18 @@ std::optional<Finding> VolumeDetector::on_bytes(uint64_t mac, uint64_t bytes_out
     return f;
 }
 
+void VolumeDetector::seed(uint64_t mac, const std::vector<std::pair<int64_t, uint64_t>>& hours) {
+    if (!config_.enabled || hours.empty() || devices_.size() >= max_devices_) return;
+    History h;
+    h.first_hour = h.hour = hours.front().first;
+    for (const auto& [hour, bytes] : hours) {
+        if (hour < h.hour) continue;
+        roll(h, hour);
+        h.current += bytes;
+    }
+    devices_[mac] = std::move(h);
+}
+
 nlohmann::json VolumeDetector::status(uint64_t mac) const {
     const auto it = devices_.find(mac);
     if (it == devices_.end()) return nullptr;

@@ -4,13 +4,15 @@
 // deviation (MAD), robust to the odd busy hour.  It judges only after
 // `warmup_hours` of history, and says so (status()).  The history is kept
 // in memory per device (at most `history_hours` values) from the records,
-// in packet time: a restarted controller warms up again.
+// in packet time, and taken from the store's hourly traffic at start (seed()).
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <optional>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +25,9 @@ class VolumeDetector {
 public:
     VolumeDetector(const VolumeConfig& config, uint32_t max_devices);
     std::optional<Finding> on_bytes(uint64_t mac, uint64_t bytes_out, double t);
+    // A device's history from the store at start: bytes out per hour (hours since the epoch,
+    // ascending); the last hour is the current one.
+    void seed(uint64_t mac, const std::vector<std::pair<int64_t, uint64_t>>& hours);
     // {hours, warm, median, mad, limit} of a device; null when it has none.
     nlohmann::json status(uint64_t mac) const;
     uint64_t devices_dropped() const { return dropped_; }

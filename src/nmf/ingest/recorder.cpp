@@ -144,6 +144,15 @@ void Recorder::set_agent(const std::string& id, const json& doc) { agents_[id] =
 
 size_t Recorder::restore(const StoredModel& stored) {
     size_t n = 0;
+    // The volume detector's history, device by device (the rows come sorted by device, then hour).
+    for (size_t i = 0; i < stored.hours.size();) {
+        std::vector<std::pair<int64_t, uint64_t>> hours;
+        size_t j = i;
+        for (; j < stored.hours.size() && stored.hours[j].mac == stored.hours[i].mac; ++j)
+            hours.emplace_back(stored.hours[j].hour, stored.hours[j].bytes_out);
+        detection_.seed_volume(stored.hours[i].mac, hours);
+        i = j;
+    }
     for (const json& doc : stored.devices) {
         Device d = device_from_json(doc);
         if (d.mac.empty()) continue;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "nmf/store/schema.h"
+
 namespace spin::nmf {
 
 StoredModel load_model(Database& db) {
@@ -33,6 +35,14 @@ StoredModel load_model(Database& db) {
         f.totals = TrafficCounters{u64(7), u64(8), u64(9), u64(10), 0, u64(11)};
         m.open_flows.push_back(std::move(f));
     }
+    const double newest = newest_traffic_bucket(db);
+    Statement hours(db,
+                    "SELECT mac, bucket / 3600, SUM(bytes_out) FROM traffic_hour WHERE bucket >= ?1 "
+                    "GROUP BY mac, bucket ORDER BY mac, bucket");
+    hours.bind(1, static_cast<int64_t>(newest) - StoredModel::kHistoryHours * 3600);
+    while (hours.step())
+        m.hours.push_back({hours.column_text(0), hours.column_int(1),
+                           static_cast<uint64_t>(std::max<int64_t>(0, hours.column_int(2)))});
     return m;
 }
 

@@ -19,6 +19,15 @@ struct StoredModel {
     std::vector<NameRow> names;
     std::vector<DestinationRow> destinations;
     std::vector<OpenFlowRow> open_flows;  // rows whose key does not read (open_flows.h) are left out
+    // Bytes out per device and hour over the last kHistoryHours before the newest bucket: the
+    // volume detector's history (nmf/detect/volume_detector.h), by device then hour.
+    struct HourBytes {
+        std::string mac;
+        int64_t hour = 0;  // hours since the epoch
+        uint64_t bytes_out = 0;
+    };
+    std::vector<HourBytes> hours;
+    static constexpr int64_t kHistoryHours = 14 * 24;
 };
 
 StoredModel load_model(Database& db);
