@@ -178,3 +178,66 @@ mud:
          })
         EXPECT_NE(error_of(yaml).find(says), std::string::npos) << yaml << " -> " << error_of(yaml);
 }
+
+// detect: and response: (docs/configuration.md): every key read, the shipped
+// file's values are the defaults, every mistake named.
+TEST(ControllerConfig, DetectAndResponse) {
+    const ControllerConfig shipped = load_controller_config(std::string(SPIN_SOURCE_DIR) + "/config/controller.yaml");
+    const spin::nmf::DetectConfig defaults;
+    EXPECT_EQ(shipped.detect.scan.thresholds.quarantine, defaults.scan.thresholds.quarantine);
+    EXPECT_EQ(shipped.detect.flood.thresholds.alert, defaults.flood.thresholds.alert);
+    EXPECT_EQ(shipped.detect.dns_water_torture.thresholds.restrict, defaults.dns_water_torture.thresholds.restrict);
+    EXPECT_EQ(shipped.response.rules.size(), ResponseConfig::default_rules().size());
+
+    const ControllerConfig c = parse_controller_config(R"(
+detect:
+  scan: {enabled: false, window: 2, exploit_ports: [23, 8080], exploit_weight: 4, alert: 10, restrict: 0, quarantine: 40}
+  flood: {window: 3, max_return_ratio: 0.2, include_local: true, alert: 100}
+  dns_water_torture: {window: 20, min_error_ratio: 0.8, quarantine: 500}
+  volume: {warmup_hours: 24, history_hours: 48, min_bytes: 1000, min_factor: 2, alert: 5, quarantine: 50}
+  profile: {enabled: false, alert: 3}
+  realert: 60
+  max_devices: 100
+response:
+  rules:
+    - {detector: volume, then: alert}
+    - {detector: "*", at: restrict, then: quarantine, for: 3600}
+  learn_days: 2
+)",
+                                                       "test");
+    EXPECT_FALSE(c.detect.scan.enabled);
+    EXPECT_EQ(c.detect.scan.window_s, 2);
+    EXPECT_EQ(c.detect.scan.exploit_ports, (std::vector<uint16_t>{23, 8080}));
+    EXPECT_EQ(c.detect.scan.exploit_weight, 4u);
+    EXPECT_EQ(c.detect.scan.thresholds.restrict, 0);
+    EXPECT_EQ(c.detect.scan.thresholds.quarantine, 40);
+    EXPECT_TRUE(c.detect.flood.include_local);
+    EXPECT_EQ(c.detect.flood.max_return_ratio, 0.2);
+    EXPECT_EQ(c.detect.flood.thresholds.restrict, 1000);  // not given: the default
+    EXPECT_EQ(c.detect.dns_water_torture.min_error_ratio, 0.8);
+    EXPECT_EQ(c.detect.volume.history_hours, 48u);
+    EXPECT_EQ(c.detect.volume.thresholds.quarantine, 50);
+    EXPECT_FALSE(c.detect.profile.enabled);
+    EXPECT_EQ(c.detect.realert_s, 60);
+    EXPECT_EQ(c.detect.max_devices, 100u);
+    ASSERT_EQ(c.response.rules.size(), 2u);
+    EXPECT_EQ(c.response.rules[0].detector, "volume");
+    EXPECT_EQ(c.response.rules[0].at, spin::nmf::Stage::alert);
+    EXPECT_EQ(c.response.rules[1].then, spin::nmf::Stage::quarantine);
+    EXPECT_EQ(c.response.rules[1].duration, 3600);
+    EXPECT_EQ(c.response.learn_days, 2);
+
+    EXPECT_EQ(error_of("detect: {scan: {alert: -1}}"), "detect.scan.alert (line 1): -1 is out of range 0..1000000000");
+    EXPECT_EQ(error_of("detect: {scna: {}}"),
+              "detect.scna (line 1): unknown key (expected one of: dns_water_torture, flood, max_devices, profile, "
+              "realert, scan, volume)");
+    EXPECT_EQ(error_of("detect: {volume: {warmup_hours: 100, history_hours: 48}}"),
+              "detect.volume (line 1): warmup_hours must not exceed history_hours");
+    EXPECT_EQ(error_of("response: {rules: [{detector: telepathy, then: alert}]}"),
+              "response.rules[0].detector (line 1): unknown detector 'telepathy' (expected * or one of: mirai_scan, "
+              "scan, syn_flood, udp_flood, icmp_flood, ack_flood, dns_water_torture, volume, profile)");
+    EXPECT_EQ(error_of("response: {rules: [{detector: scan, then: obliterate}]}"),
+              "response.rules[0].then (line 1): must be alert, restrict or quarantine");
+    EXPECT_EQ(error_of("response: {rules: [{detector: scan}]}"),
+              "response.rules[0] (line 1): a rule needs 'then' (alert, restrict or quarantine)");
+}
