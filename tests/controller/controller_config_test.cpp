@@ -191,7 +191,8 @@ TEST(ControllerConfig, DetectAndResponse) {
 
     const ControllerConfig c = parse_controller_config(R"(
 detect:
-  scan: {enabled: false, window: 2, exploit_ports: [23, 8080], exploit_weight: 4, alert: 10, restrict: 0, quarantine: 40}
+  scan: {enabled: false, window: 2, exploit_ports: [23, 8080], exploit_weight: 4,
+         alert: 10, restrict: 0, quarantine: 40}
   flood: {window: 3, max_return_ratio: 0.2, include_local: true, alert: 100}
   dns_water_torture: {window: 20, min_error_ratio: 0.8, quarantine: 500}
   volume: {warmup_hours: 24, history_hours: 48, min_bytes: 1000, min_factor: 2, alert: 5, quarantine: 50}

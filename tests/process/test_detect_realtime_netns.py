@@ -58,7 +58,8 @@ while time.monotonic() < end:
     if scan_at <= now - start < scan_at + scan_s and now >= next_syn:
         dst = bytes([10, 77, 128 + rnd.randrange(128), rnd.randrange(1, 255)])
         port = 23 if rnd.random() < 0.9 else 2323
-        s.send(gw + bot + b"\x08\x00" + ip4(bot_ip, dst, 6, tcp_syn(bot_ip, dst, 48000, port, int.from_bytes(dst, "big"))))
+        syn = tcp_syn(bot_ip, dst, 48000, port, int.from_bytes(dst, "big"))
+        s.send(gw + bot + b"\x08\x00" + ip4(bot_ip, dst, 6, syn))
         first_syn = first_syn or time.time()
         sent_syn += 1
         next_syn += 1.0 / rate
