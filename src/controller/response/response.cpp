@@ -1,5 +1,7 @@
 #include "controller/response/response.h"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -66,6 +68,7 @@ void Response::on_alert(const nmf::Alert& a, double now) {
         break;
     case Stage::restrict: {
         json r = restrict(a, now);
+        if (rule->duration > 0) devices_[a.device].restricted_until = now + rule->duration;
         done = r.value("sentence", std::string("SPIN could not restrict it"));
         r.erase("sentence");
         evidence.update(r);
@@ -229,6 +232,14 @@ void Response::tick(double now) {
     for (const Override& o : overrides_.expire(now)) {
         log_info("override {} of {} lapsed", o.id, o.device);
         recorder_.note("user_action", now, o.device, "", {{"change", {{"override_lapsed", o.to_json()}}}});
+    }
+    // A restriction whose rule's time ran out.
+    std::vector<std::string> lapsed;
+    for (const auto& [mac, d] : devices_)
+        if (d.stage == Stage::restrict && d.restricted_until != 0 && now >= d.restricted_until) lapsed.push_back(mac);
+    for (const std::string& mac : lapsed) {
+        devices_[mac].restricted_until = 0;
+        move_to(mac, Stage::alert, "the restrict rule's time ran out", now);
     }
     // A quarantine the owner lifted (or that expired): the device is back to being watched.
     for (auto& [mac, d] : devices_)

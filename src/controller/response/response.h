@@ -64,6 +64,7 @@ private:
         // How restrict was done, to undo it: "" (not restricted), "learnt"
         // (a learnt profile assigned), or the MUD mode it had before.
         std::string restricted_from;
+        double restricted_until = 0;  // a restrict rule's `for` (0: until lifted)
     };
 
     void keep_reflex_quarantine(const nmf::Alert& alert, double now);
