@@ -77,8 +77,12 @@ std::optional<Finding> FloodDetector::on_record(const proto::FlowRecord& r, cons
     victim.out[kind] += added.pkts_out;
     victim.back[kind] += added.pkts_in;
     victim.flows[kind] += added.flows;
-    const std::string address = IpPrefix::host(r.ip_version, r.remote_ip).address_text();
-    if (victim.addresses.size() < 16) victim.addresses.insert(address);
+    if (victim.addresses.size() < 16) {
+        std::array<uint8_t, 17> a{};
+        a[0] = r.ip_version;
+        std::copy(r.remote_ip, r.remote_ip + 16, a.begin() + 1);
+        victim.addresses.insert(a);
+    }
     if (victim.ports.size() < 16 && r.remote_port != 0) victim.ports.insert(r.remote_port);
 
     const double rate = static_cast<double>(victim.out[kind]) / config_.window_s;
@@ -90,7 +94,9 @@ std::optional<Finding> FloodDetector::on_record(const proto::FlowRecord& r, cons
 
     const std::string victim_text =
         fmt::format("{}/{}", IpPrefix::host(r.ip_version, prefix).address_text(), r.ip_version == 4 ? 24 : 56);
-    nlohmann::json addresses(victim.addresses), ports(victim.ports);
+    nlohmann::json addresses = nlohmann::json::array(), ports(victim.ports);
+    for (const auto& a : victim.addresses) addresses.push_back(IpPrefix::host(a[0], a.data() + 1).address_text());
+    const std::string first_address = addresses[0].get<std::string>();
     static const char* const what[] = {"TCP SYNs that never completed a handshake", "TCP ACKs without a handshake",
                                        "UDP packets", "ICMP packets"};
     Finding f;
@@ -112,7 +118,7 @@ std::optional<Finding> FloodDetector::on_record(const proto::FlowRecord& r, cons
     f.message = fmt::format(
         "{} sent {} {} to {} ({}{}) in {:.1f} s, {:.0f} a second over the {:.0f} s window, and {} came back "
         "(ratio {:.3f}): an outgoing flood, past the {} threshold of {:.0f} a second.",
-        MacAddress::from_u64(mac).to_string(), victim.out[kind], what[kind], victim_text, *victim.addresses.begin(),
+        MacAddress::from_u64(mac).to_string(), victim.out[kind], what[kind], victim_text, first_address,
         victim.addresses.size() > 1 ? fmt::format(" and {} more", victim.addresses.size() - 1) : "",
         std::max(w.last - w.start, 0.0), rate, config_.window_s, victim.back[kind], ratio, to_string(stage),
         config_.thresholds.of(stage));

@@ -39,8 +39,8 @@ private:
     static constexpr size_t kVictimsPerDevice = 256;
     struct Victim {
         std::array<uint64_t, kKinds> out{}, back{}, flows{};
-        std::set<std::string> addresses;  // up to 16, for the evidence
-        std::set<uint16_t> ports;         // up to 16
+        std::set<std::array<uint8_t, 17>> addresses;  // up to 16 (version byte + address), for the evidence
+        std::set<uint16_t> ports;                     // up to 16
     };
     struct Window {
         double start = 0, last = 0;

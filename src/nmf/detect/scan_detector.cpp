@@ -74,8 +74,8 @@ std::optional<Finding> ScanDetector::on_record(const proto::FlowRecord& r) {
         w->score += weight - target->second;
         target->second = weight;
     }
-    const std::string remote = IpPrefix::host(r.ip_version, r.remote_ip).address_text();
-    if (fresh && w->examples.size() < 5) w->examples.emplace_back(remote, r.remote_port);
+    if (fresh && w->examples.size() < 5)
+        w->examples.emplace_back(IpPrefix::host(r.ip_version, r.remote_ip).address_text(), r.remote_port);
     peak_ = std::max(peak_, w->score);
     const Stage stage = config_.thresholds.reached(static_cast<double>(w->score));
     if (stage == Stage::none) return std::nullopt;
