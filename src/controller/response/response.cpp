@@ -252,6 +252,13 @@ void Response::tick(double now) {
 }
 
 void Response::set_stage(const std::string& mac, Stage stage, const std::string& detector) {
+    if (devices_.size() >= kMaxDevices && !devices_.count(mac)) {
+        // Made-up MACs that each alert: forget devices that are only at alert (nothing to undo).
+        for (auto it = devices_.begin(); it != devices_.end();)
+            it = it->second.stage <= Stage::alert && it->second.block == 0 && it->second.restricted_from.empty()
+                     ? devices_.erase(it)
+                     : std::next(it);
+    }
     DeviceState& d = devices_[mac];
     d.stage = stage;
     d.detector = detector;

@@ -82,6 +82,7 @@ private:
     MudManager& mud_;
     nmf::Recorder& recorder_;
     Overrides overrides_;
+    static constexpr size_t kMaxDevices = 4096;  // past it, devices only at `alert` are forgotten
     std::map<std::string, DeviceState> devices_;
     double last_tick_ = 0;
 };

@@ -10,7 +10,9 @@ EventBudget EventBudget::home() {
                         {"destination_new", 600},
                         {"dhcp_mismatch", 60},
                         {"mud_violation", 600},
-                        {"mud_url_changed", 60}});
+                        {"mud_url_changed", 60},
+                        {"alert", 600},
+                        {"decision", 600}});
 }
 
 void EventBudget::advance(double time) {

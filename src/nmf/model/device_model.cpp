@@ -51,7 +51,8 @@ bool DeviceModel::set_stage(const std::string& mac, const std::string& stage) {
         it->second.stage = stage;
         dirty_.insert(mac);
     }
-    if (!it->second.confirmed) confirm(it->second);  // a device SPIN acted on is kept
+    // A tentative device stays tentative: a device that makes up MACs must not
+    // get them kept by making each one alert.
     return true;
 }
 
