@@ -25,7 +25,7 @@ const char* FloodDetector::detector(Kind k) {
 }
 
 FloodDetector::FloodDetector(const FloodConfig& config, uint32_t max_devices)
-    : config_(config), max_devices_(max_devices) {}
+    : config_(config), windows_(config.window_s, max_devices) {}
 
 std::optional<Finding> FloodDetector::on_record(const proto::FlowRecord& r, const TrafficCounters& added) {
     if (!config_.enabled || (added.pkts_out == 0 && added.pkts_in == 0)) return std::nullopt;
@@ -49,21 +49,9 @@ std::optional<Finding> FloodDetector::on_record(const proto::FlowRecord& r, cons
     if (!config_.include_local && is_private_address(r.ip_version, r.remote_ip)) return std::nullopt;
     const uint64_t mac = MacAddress::to_u64(r.mac);
     const double t = static_cast<double>(r.last_us) / 1e6;
-    auto it = devices_.find(mac);
-    if (it == devices_.end()) {
-        if (devices_.size() >= max_devices_) {
-            for (auto d = devices_.begin(); d != devices_.end();)
-                d = t - d->second.last > 2 * config_.window_s ? devices_.erase(d) : std::next(d);
-            if (devices_.size() >= max_devices_) {
-                ++dropped_;
-                return std::nullopt;
-            }
-        }
-        it = devices_.emplace(mac, Window{t, t, {}}).first;
-    }
-    Window& w = it->second;
-    if (t - w.start >= config_.window_s) w = Window{t, t, {}};
-    w.last = std::max(w.last, t);
+    Window* window = windows_.at(mac, t);
+    if (window == nullptr) return std::nullopt;
+    Window& w = *window;
     // The victim: the address's /24 (IPv4) or /56 (IPv6).
     uint8_t prefix[16] = {};
     std::copy(r.remote_ip, r.remote_ip + (r.ip_version == 4 ? 3 : 7), prefix);

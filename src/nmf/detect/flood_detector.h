@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "nmf/detect/detect_config.h"
+#include "nmf/detect/device_windows.h"
 #include "nmf/detect/finding.h"
 #include "nmf/store/traffic.h"
 #include "proto/flow_record.h"
@@ -27,7 +28,7 @@ class FloodDetector {
 public:
     FloodDetector(const FloodConfig& config, uint32_t max_devices);
     std::optional<Finding> on_record(const proto::FlowRecord& r, const TrafficCounters& added);
-    uint64_t devices_dropped() const { return dropped_; }
+    uint64_t devices_dropped() const { return windows_.dropped(); }
     // The highest rate (packets a second over a window) towards one victim that got at most
     // max_return_ratio back: how near benign traffic comes.
     double peak() const { return peak_; }
@@ -48,9 +49,7 @@ private:
     };
 
     FloodConfig config_;
-    uint32_t max_devices_;
-    std::unordered_map<uint64_t, Window> devices_;
-    uint64_t dropped_ = 0;
+    DeviceWindows<Window> windows_;
     double peak_ = 0;
 };
 

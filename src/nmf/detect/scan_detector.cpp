@@ -13,33 +13,8 @@ namespace spin::nmf {
 namespace tf = proto::tcp_flag;
 
 ScanDetector::ScanDetector(const ScanConfig& config, uint32_t max_devices)
-    : config_(config), max_devices_(max_devices), exploit_(65536, false) {
+    : config_(config), exploit_(65536, false), windows_(config.window_s, max_devices) {
     for (const uint16_t p : config_.exploit_ports) exploit_[p] = true;
-}
-
-ScanDetector::Window* ScanDetector::window(uint64_t mac, double t) {
-    auto it = devices_.find(mac);
-    if (it == devices_.end()) {
-        if (devices_.size() >= max_devices_) {
-            // Forget the devices whose windows are long over; a full house of
-            // scanners still counts, one new device at a time, as dropped.
-            for (auto d = devices_.begin(); d != devices_.end();)
-                d = t - d->second.last > 2 * config_.window_s ? devices_.erase(d) : std::next(d);
-            if (devices_.size() >= max_devices_) {
-                ++dropped_;
-                return nullptr;
-            }
-        }
-        it = devices_.emplace(mac, Window{}).first;
-        it->second.start = t;
-    }
-    Window& w = it->second;
-    if (t - w.start >= config_.window_s) {
-        w = Window{};
-        w.start = t;
-    }
-    w.last = std::max(w.last, t);
-    return &w;
 }
 
 std::optional<Finding> ScanDetector::on_record(const proto::FlowRecord& r) {
@@ -50,15 +25,14 @@ std::optional<Finding> ScanDetector::on_record(const proto::FlowRecord& r) {
     const auto ev = static_cast<proto::FlowEvent>(r.event);
     if (ev != proto::FlowEvent::start) {
         // What came back for the device's connections: evidence, not score.
-        const auto it = devices_.find(mac);
-        if (it != devices_.end() && t - it->second.start < config_.window_s) {
-            if (r.pkts_in != 0 && (r.tcp_flags & tf::ack) && !(r.tcp_flags & tf::rst)) ++it->second.answered;
-            if (r.tcp_flags & tf::rst) ++it->second.reset;
+        if (Window* w = windows_.open(mac, t)) {
+            if (r.pkts_in != 0 && (r.tcp_flags & tf::ack) && !(r.tcp_flags & tf::rst)) ++w->answered;
+            if (r.tcp_flags & tf::rst) ++w->reset;
         }
         return std::nullopt;
     }
     if ((r.tcp_flags & (tf::syn | tf::ack)) != tf::syn) return std::nullopt;
-    Window* w = window(mac, t);
+    Window* w = windows_.at(mac, t);
     if (w == nullptr) return std::nullopt;
     const uint8_t weight =
         exploit_[r.remote_port] ? static_cast<uint8_t>(std::min<uint32_t>(config_.exploit_weight, 255)) : uint8_t{1};

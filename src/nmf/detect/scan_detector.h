@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nmf/detect/detect_config.h"
+#include "nmf/detect/device_windows.h"
 #include "nmf/detect/finding.h"
 #include "proto/flow_record.h"
 
@@ -21,7 +22,7 @@ class ScanDetector {
 public:
     explicit ScanDetector(const ScanConfig& config, uint32_t max_devices);
     std::optional<Finding> on_record(const proto::FlowRecord& r);
-    uint64_t devices_dropped() const { return dropped_; }
+    uint64_t devices_dropped() const { return windows_.dropped(); }
     // The highest weighted score any device reached in a window: how near benign traffic comes.
     uint64_t peak() const { return peak_; }
 
@@ -34,13 +35,11 @@ private:
         std::unordered_map<uint16_t, uint64_t> ports;   // SYNs per port
         std::vector<std::pair<std::string, uint16_t>> examples;
     };
-    Window* window(uint64_t mac, double t);
 
     ScanConfig config_;
-    uint32_t max_devices_;
     std::vector<bool> exploit_;  // by port
-    std::unordered_map<uint64_t, Window> devices_;
-    uint64_t dropped_ = 0, peak_ = 0;
+    DeviceWindows<Window> windows_;
+    uint64_t peak_ = 0;
 };
 
 }  // namespace spin::nmf

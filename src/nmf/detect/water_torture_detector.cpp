@@ -10,7 +10,7 @@
 namespace spin::nmf {
 
 WaterTortureDetector::WaterTortureDetector(const WaterTortureConfig& config, uint32_t max_devices)
-    : config_(config), max_devices_(max_devices) {}
+    : config_(config), windows_(config.window_s, max_devices) {}
 
 std::pair<std::string, std::string> WaterTortureDetector::split(const std::string& name) {
     std::string n = name;
@@ -28,21 +28,9 @@ std::optional<Finding> WaterTortureDetector::on_answer(uint64_t mac, const std::
     if (!config_.enabled) return std::nullopt;
     auto [domain, label] = split(query);
     if (label.empty()) return std::nullopt;
-    auto it = devices_.find(mac);
-    if (it == devices_.end()) {
-        if (devices_.size() >= max_devices_) {
-            for (auto d = devices_.begin(); d != devices_.end();)
-                d = t - d->second.last > 2 * config_.window_s ? devices_.erase(d) : std::next(d);
-            if (devices_.size() >= max_devices_) {
-                ++dropped_;
-                return std::nullopt;
-            }
-        }
-        it = devices_.emplace(mac, Window{t, t, {}}).first;
-    }
-    Window& w = it->second;
-    if (t - w.start >= config_.window_s) w = Window{t, t, {}};
-    w.last = std::max(w.last, t);
+    Window* window = windows_.at(mac, t);
+    if (window == nullptr) return std::nullopt;
+    Window& w = *window;
     auto d = w.domains.find(domain);
     if (d == w.domains.end()) {
         if (w.domains.size() >= kDomainsPerDevice) return std::nullopt;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "nmf/detect/detect_config.h"
+#include "nmf/detect/device_windows.h"
 #include "nmf/detect/finding.h"
 
 namespace spin::nmf {
@@ -23,7 +24,7 @@ public:
     WaterTortureDetector(const WaterTortureConfig& config, uint32_t max_devices);
     // One answer the device received: its question and rcode (NOERROR, NXDOMAIN...).
     std::optional<Finding> on_answer(uint64_t mac, const std::string& query, const std::string& rcode, double t);
-    uint64_t devices_dropped() const { return dropped_; }
+    uint64_t devices_dropped() const { return windows_.dropped(); }
     // The most distinct sub-labels of one domain in a window with enough errors: how near benign traffic comes.
     uint64_t peak() const { return peak_; }
 
@@ -45,9 +46,8 @@ private:
     };
 
     WaterTortureConfig config_;
-    uint32_t max_devices_;
-    std::unordered_map<uint64_t, Window> devices_;
-    uint64_t dropped_ = 0, peak_ = 0;
+    DeviceWindows<Window> windows_;
+    uint64_t peak_ = 0;
 };
 
 }  // namespace spin::nmf
