@@ -452,6 +452,36 @@ def wait_for(what, check, timeout=20, interval=0.05):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def replay_into(ctl, lan, wan, out_dir, pub, cmd, config=REPLAY_YAML, extra=()):
+    """Replays lan / wan in capture-time order through an agent publishing on
+    loopback port `pub` and taking orders on `cmd`, into the controller `ctl`
+    (its one agent); returns run_agent's answer once the controller saw the
+    agent's goodbye (what the agent sent is in the store by then)."""
+    out = run_agent(lan, wan, out_dir, config=config,
+                    extra=["--publish", f"tcp://127.0.0.1:{pub}", "--commands", f"tcp://127.0.0.1:{cmd}",
+                           "--wait-subscribers", "1", "--replay-order", "time", *extra])
+    wait_for("the replay's goodbye", lambda: not ctl.get("/agents")["agents"][0]["connected"])
+    return out
+
+
+class Checks:
+    """Differences collected, so that one run reports all of them: check(ok,
+    what) notes `what` unless ok and returns ok; finish() fails the test with
+    every one noted."""
+
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, ok, what):
+        if not ok:
+            self.failures.append(what)
+        return ok
+
+    def finish(self):
+        if self.failures:
+            raise SystemExit("FAILED:\n  " + "\n  ".join(self.failures))
+
+
 # Oracles for the controller's view of one device, from tshark's dissection.
 def tshark_fields(pcap, display_filter, fields, occurrence="f"):
     cmd = ["tshark", "-r", pcap, "-Y", display_filter, "-T", "fields", "-E", "separator=\t",

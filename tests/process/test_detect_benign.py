@@ -28,10 +28,7 @@ with t.Controller([f"replay=tcp://127.0.0.1:{publish},tcp://127.0.0.1:{commands}
         src, lan, wan = (os.path.join(d, n) for n in ("input.pcap", "lan.pcap", "wan.pcap"))
         t.to_classic_pcap(pcap, src)
         t.split_by_mac(src, lan, wan, [mac])
-        t.run_agent(lan, wan, d, extra=["--publish", f"tcp://127.0.0.1:{publish}", "--commands",
-                                        f"tcp://127.0.0.1:{commands}", "--wait-subscribers", "1",
-                                        "--replay-order", "time"])
-        t.wait_for("the agent's goodbye", lambda: not ctl.get("/agents")["agents"][0]["connected"], timeout=20)
+        t.replay_into(ctl, lan, wan, d, publish, commands)
     alerts = ctl.get("/events?type=alert&limit=10000")["events"]
     decisions = ctl.get("/events?type=decision&limit=10000")["events"]
     stages = {d["mac"]: d["stage"] for d in ctl.get("/devices")["devices"]}

@@ -95,13 +95,7 @@ why = netns.can_create_namespaces()
 if why:
     spintest.skip(why)
 
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-    return ok
+check = spintest.Checks()
 
 
 def run(label, reflex):
@@ -142,5 +136,4 @@ n, span = run("controller alone", reflex=False)
 check(span < 1.0, f"controller alone: the scan went on {span:.3f} s (at most 1 s)")
 n_reflex, _ = run("with the reflex", reflex=True)
 check(n_reflex <= 2, f"with the reflex: {n_reflex} scan SYNs came through (at most 2)")
-if failures:
-    raise SystemExit("FAILED:\n  " + "\n  ".join(failures))
+check.finish()

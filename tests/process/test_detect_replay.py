@@ -32,20 +32,12 @@ truth = json.load(open(os.path.join(work, "attack-truth.json")))
 bot = truth["infected"]["mac"]
 lan, wan = os.path.join(work, "attack-lan.pcap"), os.path.join(work, "attack-wan.pcap")
 
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-    return ok
+check = t.Checks()
 
 
 pub, cmd = t.free_port(), t.free_port()
 with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"]) as ctl:
-    t.run_agent(lan, wan, work, extra=["--publish", f"tcp://127.0.0.1:{pub}", "--commands", f"tcp://127.0.0.1:{cmd}",
-                                       "--agent-id", "home", "--wait-subscribers", "1", "--replay-order", "time"])
-    t.wait_for("the replay's goodbye", lambda: not ctl.get("/agents")["agents"][0]["connected"])
+    t.replay_into(ctl, lan, wan, work, pub, cmd, extra=["--agent-id", "home"])
     alerts = ctl.get("/events?type=alert&limit=1000")["events"]
     rows = []
     for phase in truth["phases"]:
@@ -106,5 +98,4 @@ print("| phase | first alert after (s) | its stage | strongest | reached after (
 print("|---|---|---|---|---|")
 for name, after, stage, strongest, strongest_after in rows:
     print(f"| {name} | {after:.2f} | {stage} | {strongest} | {strongest_after:.2f} |")
-if failures:
-    raise SystemExit("FAILED:\n  " + "\n  ".join(failures))
+check.finish()

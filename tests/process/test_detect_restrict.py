@@ -30,13 +30,7 @@ response:
     - {detector: scan, at: alert, then: restrict}
     - {detector: "*", then: alert}
 """)
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-    return ok
+check = t.Checks()
 
 
 pub, cmd = t.free_port(), t.free_port()
@@ -44,10 +38,8 @@ with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"], config=
     for d in (benign, attack):
         out = os.path.join(d, "run")
         os.makedirs(out)
-        t.run_agent(os.path.join(d, "attack-lan.pcap"), os.path.join(d, "attack-wan.pcap"), out,
-                    extra=["--publish", f"tcp://127.0.0.1:{pub}", "--commands", f"tcp://127.0.0.1:{cmd}",
-                           "--agent-id", "home", "--wait-subscribers", "1", "--replay-order", "time"])
-        t.wait_for("the replay's goodbye", lambda: not ctl.get("/agents")["agents"][0]["connected"])
+        t.replay_into(ctl, os.path.join(d, "attack-lan.pcap"), os.path.join(d, "attack-wan.pcap"), out, pub, cmd,
+                      extra=["--agent-id", "home"])
     decisions = ctl.get(f"/events?type=decision&device={bot}")["events"]
     restricts = [d for d in decisions if d["stage"] == "restrict"]
     if check(restricts, f"no restrict decision: {[d['message'] for d in decisions]}"):
@@ -68,6 +60,5 @@ with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"], config=
     t.wait_for("the stage back to alert", lambda: ctl.get(f"/devices/{bot}")["stage"] == "alert", timeout=10)
     check(bot not in [m["device"] for m in ctl.get("/mud")["devices"]], "the learnt profile is still assigned")
 
-if failures:
-    raise SystemExit("FAILED:\n  " + "\n  ".join(failures))
+check.finish()
 print("PASS: restricted to a learnt profile in enforce mode, and let go by an allow")

@@ -56,10 +56,7 @@ class Home:
         self.runs += 1
         out = os.path.join(self.dir, f"run{self.runs}")
         os.makedirs(out, exist_ok=True)
-        t.run_agent(lan, wan, out, config=self.config,
-                    extra=["--publish", f"tcp://127.0.0.1:{self.pub}", "--commands", f"tcp://127.0.0.1:{self.cmd}",
-                           *self.identity(), "--wait-subscribers", "1", "--replay-order", "time"])
-        t.wait_for("the replay's goodbye", lambda: not self.ctl.get("/agents")["agents"][0]["connected"])
+        t.replay_into(self.ctl, lan, wan, out, self.pub, self.cmd, config=self.config, extra=self.identity())
         return out
 
     def put_policy(self, mac, mode):

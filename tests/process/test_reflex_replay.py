@@ -49,13 +49,7 @@ def scan_syns(pcap):
     return out
 
 
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-    return ok
+check = t.Checks()
 
 
 sent = scan_syns(lan)
@@ -65,10 +59,8 @@ pub, cmd = t.free_port(), t.free_port()
 state = os.path.join(work, "state")
 identity = ["--agent-id", "home", "--state-dir", state]
 with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"]) as ctl:
-    _, stats, stderr = t.run_agent(lan, wan, work, config=config, extra=[
-        "--publish", f"tcp://127.0.0.1:{pub}", "--commands", f"tcp://127.0.0.1:{cmd}", *identity,
-        "--wait-subscribers", "1", "--replay-order", "time", "--event-log", os.path.join(work, "events.jsonl")])
-    t.wait_for("the replay's goodbye", lambda: not ctl.get("/agents")["agents"][0]["connected"])
+    _, stats, stderr = t.replay_into(ctl, lan, wan, work, pub, cmd, config=config,
+                                     extra=[*identity, "--event-log", os.path.join(work, "events.jsonl")])
 
     # What left by the WAN port.
     out_wan = os.path.join(work, "out-wan.pcap")
@@ -139,6 +131,5 @@ with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"]) as ctl:
     finally:
         agent.stop()
 
-if failures:
-    raise SystemExit("FAILED:\n  " + "\n  ".join(failures))
+check.finish()
 print(f"reflex: {len(sent)} scan SYNs in the capture, {len(leaked)} left the agent (threshold {THRESHOLD})")
