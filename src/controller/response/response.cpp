@@ -129,28 +129,34 @@ json Response::restrict(const nmf::Alert& a, double now) {
                                      config_.learn_days)}};
 }
 
-json Response::quarantine(const nmf::Alert& a, const ResponseRule& rule, double now) {
-    const proto::Rule rule_q = quarantine_rule(*MacAddress::parse(a.device));
-    if (const int64_t id = blocks_.in_force(rule_q)) {
-        devices_[a.device].block = id;
-        return {{"action", "kept"}, {"block", id}, {"sentence", fmt::format("block {} already quarantines it", id)}};
-    }
+int64_t Response::order_quarantine(const std::string& device, const std::string& reason, double expires, double now) {
     nmf::BlockRequest request;
-    request.rule = rule_q;
-    request.expires = rule.duration > 0 ? now + rule.duration : 0;
-    request.reason = fmt::format("SPIN: {} at {} strength", a.detector, a.stage);
-    blocks_.create(request, now, [device = a.device](nmf::ControlResult r) {
+    request.rule = quarantine_rule(*MacAddress::parse(device));
+    request.expires = expires;
+    request.reason = reason;
+    // The answer comes once the agents acknowledged (later): only a failure is worth a line.
+    blocks_.create(request, now, [device](nmf::ControlResult r) {
         if (r.outcome != nmf::Outcome::created && r.outcome != nmf::Outcome::done)
             log_warn("the quarantine of {} was not acknowledged: {}", device, r.body.dump());
     });
-    const int64_t id = blocks_.in_force(rule_q);
+    return blocks_.in_force(request.rule);
+}
+
+json Response::quarantine(const nmf::Alert& a, const ResponseRule& rule, double now) {
+    if (const int64_t id = blocks_.in_force(quarantine_rule(*MacAddress::parse(a.device)))) {
+        devices_[a.device].block = id;
+        return {{"action", "kept"}, {"block", id}, {"sentence", fmt::format("block {} already quarantines it", id)}};
+    }
+    const double expires = rule.duration > 0 ? now + rule.duration : 0;
+    const int64_t id =
+        order_quarantine(a.device, fmt::format("SPIN: {} at {} strength", a.detector, a.stage), expires, now);
     if (id == 0)
         return {{"action", "none"},
                 {"sentence", "SPIN could not order its quarantine: no agent has a command channel"}};
     devices_[a.device].block = id;
     return {{"action", "quarantine"},
             {"block", id},
-            {"expires", request.expires == 0 ? json(nullptr) : json(request.expires)},
+            {"expires", expires == 0 ? json(nullptr) : json(expires)},
             {"sentence", fmt::format("SPIN quarantined it {} (block {}, on every agent that sees it; lift it with "
                                      "`spinctl unblock {}`)",
                                      duration_text(rule.duration), id, id)}};
@@ -160,16 +166,14 @@ void Response::keep_reflex_quarantine(const nmf::Alert& alert, double now) {
     const auto mac = MacAddress::parse(alert.device);
     const proto::Rule rule = quarantine_rule(*mac);
     json evidence = {{"alert", alert.fields()}, {"agent", alert.agent}};
+    const std::string reflex_reason = fmt::format("agent {}'s reflex: {}", alert.agent, alert.detector);
     const Override* word = overrides_.pin(alert.device);
     if (word == nullptr) word = overrides_.allow(alert.device, alert.detector);
     if (word != nullptr && !(word->action == "pin" && word->stage == Stage::quarantine)) {
         // The user has the last word: the agent's rule is adopted and lifted at once, at every agent.
-        nmf::BlockRequest request;
-        request.rule = rule;
-        request.reason = fmt::format("agent {}'s reflex: {}", alert.agent, alert.detector);
-        if (blocks_.in_force(rule) == 0) blocks_.create(request, now, [](nmf::ControlResult) {});
-        if (const int64_t id = blocks_.in_force(rule))
-            blocks_.remove(id, fmt::format("override {}", word->id), now, [](nmf::ControlResult) {});
+        int64_t id = blocks_.in_force(rule);
+        if (id == 0) id = order_quarantine(alert.device, reflex_reason, 0, now);
+        if (id != 0) blocks_.remove(id, fmt::format("override {}", word->id), now, [](nmf::ControlResult) {});
         evidence["action"] = "lifted";
         evidence["override"] = word->to_json();
         decision(alert, stage(alert.device), std::move(evidence),
@@ -190,15 +194,7 @@ void Response::keep_reflex_quarantine(const nmf::Alert& alert, double now) {
                              alert.device, id, alert.agent, id));
         return;
     }
-    nmf::BlockRequest request;
-    request.rule = rule;
-    request.reason = fmt::format("agent {}'s reflex: {}", alert.agent, alert.detector);
-    // The answer comes once the agents acknowledged (later): only a failure is worth a line.
-    blocks_.create(request, now, [device = alert.device](nmf::ControlResult r) {
-        if (r.outcome != nmf::Outcome::created && r.outcome != nmf::Outcome::done)
-            log_warn("cannot keep the reflex's quarantine of {}: {}", device, r.body.dump());
-    });
-    const int64_t created = blocks_.in_force(rule);
+    const int64_t created = order_quarantine(alert.device, reflex_reason, 0, now);
     evidence["block"] = created;
     evidence["action"] = created != 0 ? "quarantine" : "none";
     // The agent's own rule holds the device whatever the controller could order.

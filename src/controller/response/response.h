@@ -68,6 +68,8 @@ private:
     };
 
     void keep_reflex_quarantine(const nmf::Alert& alert, double now);
+    // Orders the device's quarantine through the block manager; the block in force, 0 if none could be ordered.
+    int64_t order_quarantine(const std::string& device, const std::string& reason, double expires, double now);
     // Each returns the evidence of what was done, with "action".
     nlohmann::json restrict(const nmf::Alert& alert, double now);
     nlohmann::json quarantine(const nmf::Alert& alert, const ResponseRule& rule, double now);
