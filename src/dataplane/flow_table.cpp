@@ -2,24 +2,16 @@
 
 #include <sys/mman.h>
 
-#include <sys/random.h>
-
-#include <cerrno>
 #include <cstring>
 #include <new>
-#include <stdexcept>
+
+#include "dataplane/entropy.h"
 
 namespace spin::dp {
 
 FlowHasher FlowHasher::from_entropy() {
     Secret s;
-    auto* p = reinterpret_cast<uint8_t*>(&s);
-    for (size_t got = 0; got < sizeof s;) {
-        const ssize_t n = getrandom(p + got, sizeof s - got, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
-        got += static_cast<size_t>(n);
-    }
+    fill_random(&s, sizeof s);
     return FlowHasher(s);
 }
 

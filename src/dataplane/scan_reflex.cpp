@@ -1,11 +1,8 @@
 #include "dataplane/scan_reflex.h"
 
-#include <cerrno>
 #include <cstring>
-#include <stdexcept>
-#include <string>
 
-#include <sys/random.h>
+#include "dataplane/entropy.h"
 
 namespace spin::dp {
 
@@ -13,8 +10,7 @@ namespace {
 
 uint64_t random_odd() {
     uint64_t v = 0;
-    if (getrandom(&v, sizeof v, 0) != static_cast<ssize_t>(sizeof v))
-        throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+    fill_random(&v, sizeof v);
     return v | 1;
 }
 
