@@ -11,6 +11,13 @@ std::string mac_of(const PathArgs& args) {
     return mac->to_string();
 }
 
+int64_t id_of(const PathArgs& args, const char* what) {
+    const std::string& id = args.at(0);
+    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
+        throw ApiError(400, "'" + id + "' is not " + what);
+    return std::stoll(id);
+}
+
 std::string device_param(const QueryParams& p) {
     const auto mac = MacAddress::parse(p.text("device"));
     if (!mac) throw ApiError(400, "'device': '" + p.text("device").substr(0, 64) + "' is not a MAC address");

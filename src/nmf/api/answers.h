@@ -3,6 +3,7 @@
 // one place an Outcome becomes an HTTP status.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,8 @@ namespace spin::nmf {
 
 // The {mac} of a path, canonical; ApiError 400 if it is none.
 std::string mac_of(const PathArgs& args);
+// The {id} of a path (a block's, an override's: `what`); ApiError 400 if it is not one.
+int64_t id_of(const PathArgs& args, const char* what);
 // The `device` query parameter, canonical; ApiError 400 if it is none.
 std::string device_param(const QueryParams& p);
 

@@ -35,10 +35,7 @@ void ApiServer::control_routes() {
     router_.add("DELETE", "/api/v1/blocks/{id}",
                 [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     QueryParams(req, {});
-                    const std::string id = m.at(0);
-                    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
-                        throw ApiError(400, "'" + id + "' is not a block id");
-                    send_result(res, controls_.remove_block(std::stoll(id)));
+                    send_result(res, controls_.remove_block(id_of(m, "a block id")));
                 });
 }
 

@@ -27,10 +27,7 @@ void ApiServer::override_routes() {
     router_.add("DELETE", "/api/v1/overrides/{id}",
                 [this](const httplib::Request& req, httplib::Response& res, const PathArgs& m) {
                     QueryParams(req, {});
-                    const std::string id = m.at(0);
-                    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
-                        throw ApiError(400, "'" + id + "' is not an override id");
-                    send_result(res, controls_.remove_override(std::stoll(id)));
+                    send_result(res, controls_.remove_override(id_of(m, "an override id")));
                 });
 }
 
