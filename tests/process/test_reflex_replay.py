@@ -98,7 +98,9 @@ with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"]) as ctl:
         check(abs(a["first"] - sent[0][0]) < 1e-5 and abs(a["time"] - trip_time) < 1e-5,
               f"alert window {a['first']}..{a['time']}, tshark {sent[0][0]}..{trip_time}")
         print("agent:", a["message"])
-    stored = ctl.get(f"/events?type=alert&device={bot}")["events"]
+    # The agent's alert, stored once.  (Once the quarantine rule is in force the camera's later SYNs are
+    # blocked flows, which the controller's own scan detector may also report: timing decides.)
+    stored = [a for a in ctl.get(f"/events?type=alert&device={bot}")["events"] if a.get("agent")]
     check(len(stored) == 1 and stored[0].get("detector") == "mirai_scan" and stored[0].get("agent") == "home",
           f"the controller stored {stored}")
     decisions = ctl.get(f"/events?type=decision&device={bot}")["events"]
