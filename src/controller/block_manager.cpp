@@ -96,6 +96,13 @@ json BlockManager::to_json(const Block& b) const {
     return j;
 }
 
+json BlockManager::event_doc(const Block& b) const {
+    json j = to_json(b);
+    j["block_id"] = b.id;
+    j["block_type"] = j["type"];
+    return j;
+}
+
 void BlockManager::add_targets(Block& b) {
     // The agents that see the device; if none does (yet), every agent that
     // can take orders, so that a device the controller has not met yet is
@@ -132,7 +139,7 @@ void BlockManager::create(const BlockRequest& request, double now, Done done) {
     }
     Block& stored = add(std::move(b), now);
     stored.waiters.push_back(Waiter{now + order_timeout_, nmf::Outcome::created, std::move(done)});
-    recorder_.note("block", now, request.rule.mac.to_string(), "", to_json(stored));
+    recorder_.note("block", now, request.rule.mac.to_string(), "", event_doc(stored));
     reconcile(stored, now);
 }
 
@@ -169,7 +176,7 @@ void BlockManager::remove(int64_t id, const std::string& reason, double now, Don
     }
     b.waiters.push_back(Waiter{now + order_timeout_, nmf::Outcome::done, std::move(done)});
     save(b);
-    recorder_.note("unblock", now, b.request.rule.mac.to_string(), "", to_json(b));
+    recorder_.note("unblock", now, b.request.rule.mac.to_string(), "", event_doc(b));
     log_info("block {} removed ({})", id, reason);
     reconcile(b, now);
 }

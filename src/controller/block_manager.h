@@ -85,6 +85,9 @@ private:
     // A new block in force: its targets, its row in the store.
     Block& add(Block b, double now);
     nlohmann::json to_json(const Block& b) const;
+    // The block as a block / unblock event: the event's own id and type take
+    // `id` and `type` in the log, so the block's are `block_id` and `block_type` there.
+    nlohmann::json event_doc(const Block& b) const;
     // The order that puts the block's rule in force at an agent, or lifts it.
     proto::Order order(const Block& b, bool block) const;
     // An active block other than `b` with the same rule: its unblock must not be ordered.

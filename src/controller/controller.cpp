@@ -32,6 +32,7 @@ nmf::ApiConfig api_config(const ControllerConfig& c) {
     a.threads = c.api_threads;
     a.max_streams = c.api_max_streams;
     a.hosts = c.api_hosts;
+    if (c.ui) a.ui_dir = c.ui_dir.empty() ? default_ui_dir() : c.ui_dir;
     return a;
 }
 
@@ -61,6 +62,10 @@ Controller::Controller(const ControllerConfig& config)
     api_->start();
     log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
              config.token.empty() ? "no token" : "bearer token", config.db, sessions_.size());
+    if (api_->ui_files() > 0)
+        log_info("web UI on http://{}:{}/", split_listen(config.listen).first, api_->port());
+    else if (config.ui)
+        log_warn("no web UI: its built files were not found (build them with tools/build, or set ui.dir)");
 }
 
 Controller::~Controller() {

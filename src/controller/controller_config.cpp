@@ -1,6 +1,7 @@
 #include "controller/controller_config.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -174,6 +175,12 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
             api.fail(fmt::format("max_streams ({}) must be below threads ({}): streams would hold every thread",
                                  c.api_max_streams, c.api_threads));
     }
+    if (top.has("ui")) {
+        const At ui = top.child("ui");
+        ui.only({"enabled", "dir"});
+        if (ui.has("enabled")) c.ui = ui.child("enabled").boolean();
+        if (ui.has("dir")) c.ui_dir = ui.child("dir").str();
+    }
     if (top.has("orders")) {
         const At orders = top.child("orders");
         orders.only({"timeout"});
@@ -195,6 +202,17 @@ std::string read_token_file(const std::string& path) {
     const std::string& token = *line;
     if (token.empty()) throw ConfigError(fmt::format("'{}' holds no token on its first line", path));
     return token;
+}
+
+std::string default_ui_dir() {
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    for (const char* relative : {"../share/spin/ui", "../ui/ui"}) {
+        const std::filesystem::path dir = (exe.parent_path() / relative).lexically_normal();
+        if (std::filesystem::is_regular_file(dir / "index.html", ec)) return dir.string();
+    }
+    return {};
 }
 
 ControllerConfig load_controller_config(const std::string& path) {

@@ -38,6 +38,8 @@ struct ControllerConfig {
     uint32_t api_threads = 16;           // HTTP worker threads
     uint32_t api_max_streams = 4;        // live streams at once (each holds a thread)
     std::vector<std::string> api_hosts;  // names the API may be reached by (Host header)
+    bool ui = true;                      // serve the web UI at / (docs/ui.md)
+    std::string ui_dir;                  // its built files; "": the installed or built ones (default_ui_dir)
 
     double order_timeout = 3;   // seconds to wait for agents' acknowledgements
     double agent_timeout = 15;  // silence after which an agent counts as gone
@@ -59,6 +61,11 @@ void add_agent(ControllerConfig& config, AgentEndpoint agent);
 
 // Checks what the command line may have changed.  Throws ConfigError.
 void validate(const ControllerConfig& config);
+
+// Where the web UI's built files are when ui.dir does not say: installed
+// beside the executable (PREFIX/share/spin/ui for PREFIX/bin), or built in
+// its build tree (build/src/ui/ui for build/src/controller); "" if neither.
+std::string default_ui_dir();
 
 // "host:port" split; throws ConfigError.
 std::pair<std::string, uint16_t> split_listen(const std::string& listen);

@@ -19,8 +19,15 @@ bool same_secret(const std::string& a, const std::string& b) {
 
 ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, EventHub& hub)
     : config_(std::move(config)), queries_(queries), controls_(controls), hub_(hub), guard_(config_.hosts) {
+    if (!config_.ui_dir.empty()) ui_ = UiAssets::load(config_.ui_dir);
     routes();
-    router_.install(server_);
+    const auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
+    server_.Get(".*", handler);
+    server_.Post(".*", handler);
+    server_.Put(".*", handler);
+    server_.Patch(".*", handler);
+    server_.Delete(".*", handler);
+    server_.Options(".*", handler);
     const uint32_t threads = config_.threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_payload_max_length(config_.max_body);
@@ -65,12 +72,20 @@ bool ApiServer::authorised(const httplib::Request& req) const {
     return header.rfind(kBearer, 0) == 0 && same_secret(header.substr(sizeof(kBearer) - 1), config_.token);
 }
 
+namespace {
+
+bool is_api(const std::string& path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+
+}  // namespace
+
 bool ApiServer::refuse(const httplib::Request& req, httplib::Response& res) const {
     if (const auto no = guard_.check(req)) {
         send_error(res, no->status, no->message);
         return true;
     }
-    if (authorised(req)) return false;
+    // The UI's files hold no data: a browser loads the page, which asks for
+    // the token (a login form) and sends it with each API call.
+    if (!is_api(req.path) || authorised(req)) return false;
     res.set_header("WWW-Authenticate", "Bearer realm=\"spin\"");
     send_error(res, 401, "this API needs 'Authorization: Bearer TOKEN' with the token of api.token");
     return true;
@@ -79,10 +94,17 @@ bool ApiServer::refuse(const httplib::Request& req, httplib::Response& res) cons
 void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
     if (refuse(req, res)) return;
     try {
-        router_.dispatch(req, res);
+        dispatch(req, res);
     } catch (const std::exception& e) {
         send_error(res, 500, std::string("internal error: ") + e.what());
     }
+}
+
+void ApiServer::dispatch(const httplib::Request& req, httplib::Response& res) const {
+    if (is_api(req.path))
+        router_.dispatch(req, res);
+    else
+        ui_.serve(req, res);
 }
 
 void ApiServer::start() {

@@ -15,6 +15,7 @@
 #include "nmf/api/event_hub.h"
 #include "nmf/api/request_guard.h"
 #include "nmf/api/router.h"
+#include "nmf/api/ui_assets.h"
 #include "nmf/store/store_queries.h"
 
 namespace spin::nmf {
@@ -28,6 +29,7 @@ struct ApiConfig {
     uint32_t max_streams = 4;        // live streams at once; each holds a thread
     std::vector<std::string> hosts;  // names the API is reached by, besides address literals and localhost
     double keepalive = 15;           // seconds between comments on an idle stream
+    std::string ui_dir;              // the web UI's built files; "": no UI (its pages answer 404)
 };
 
 class ApiServer {
@@ -40,6 +42,8 @@ public:
     void start();
     void stop();
     uint16_t port() const { return port_; }
+
+    size_t ui_files() const { return ui_.files(); }
 
     // One request handled in process, as the server would after reading it
     // (the guard, the bearer check, then the routes): for fuzzing and tests.
@@ -58,12 +62,15 @@ private:
     // The guard and the bearer check; true when the request was answered (refused).
     bool refuse(const httplib::Request& req, httplib::Response& res) const;
     void stream(const httplib::Request& req, httplib::Response& res);
+    // /api/ to the router, any other path to the UI's files.
+    void dispatch(const httplib::Request& req, httplib::Response& res) const;
 
     ApiConfig config_;
     QueryPool& queries_;
     Controls& controls_;
     EventHub& hub_;
     RequestGuard guard_;
+    UiAssets ui_;
     std::atomic<uint32_t> streams_{0};
     httplib::Server server_;
     Router router_;

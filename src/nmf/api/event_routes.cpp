@@ -1,6 +1,9 @@
 // The routes of what happened: the event log and the live stream of events
 // and per-second traffic (docs/api.md, "Events", "Live stream").
+#include <algorithm>
+#include <chrono>
 #include <set>
+#include <vector>
 
 #include "nmf/api/answers.h"
 #include "nmf/api/api_server.h"
@@ -27,7 +30,7 @@ std::string traffic_of(const std::string& data, const std::string& mac) {
 
 void ApiServer::event_routes() {
     router_.add("GET", "/api/v1/events", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
-        const QueryParams p(req, {"from", "to", "device", "type", "after", "limit"});
+        const QueryParams p(req, {"from", "to", "device", "type", "after", "before", "newest", "limit"});
         EventQuery e;
         e.from = p.time("from");
         e.to = p.time("to");
@@ -35,7 +38,9 @@ void ApiServer::event_routes() {
         if (p.has("device")) e.device = device_param(p);
         e.type = p.text("type");
         e.after_id = p.integer("after", 0, INT64_MAX).value_or(0);
+        e.before_id = p.integer("before", 1, INT64_MAX).value_or(0);
         e.limit = p.integer("limit", 1, 10000).value_or(1000);
+        e.newest = p.boolean("newest").value_or(false);
         send_json(res, 200, {{"events", queries_.take()->events(e)}});
     });
 
@@ -77,11 +82,20 @@ void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {
                 *first = false;
                 out = ": spin-nmf live stream\nretry: 2000\n\n";
             } else {
+                // Waits a second at a time, so that a client that left
+                // (a page reloaded or closed) frees its stream within a
+                // second rather than at the next keep-alive.
                 uint64_t missed = 0;
-                const auto items = hub_.wait(after, keepalive, missed);
-                if (hub_.stopped()) {
-                    sink.done();
-                    return false;
+                std::vector<HubItem> items;
+                for (auto waited = std::chrono::milliseconds(0); items.empty() && waited < keepalive;
+                     waited += std::chrono::milliseconds(1000)) {
+                    items = hub_.wait(after, std::min(keepalive - waited, std::chrono::milliseconds(1000)), missed);
+                    if (hub_.stopped()) {
+                        sink.done();
+                        return false;
+                    }
+                    if (items.empty() && missed == 0 && sink.is_writable && !sink.is_writable()) return false;
+                    if (missed != 0) break;
                 }
                 if (missed != 0) out += "event: missed\ndata: {\"missed\":" + std::to_string(missed) + "}\n\n";
                 for (const HubItem& item : items) {

@@ -99,16 +99,6 @@ void Router::dispatch(const httplib::Request& req, httplib::Response& res) const
     send_error(res, 405, "method " + req.method + " not allowed on " + req.path + " (allowed: " + list + ")");
 }
 
-void Router::install(httplib::Server& server) {
-    const auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
-    server.Get(".*", handler);
-    server.Post(".*", handler);
-    server.Put(".*", handler);
-    server.Patch(".*", handler);
-    server.Delete(".*", handler);
-    server.Options(".*", handler);
-}
-
 QueryParams::QueryParams(const httplib::Request& req, std::initializer_list<const char*> allowed) {
     const auto q = req.target.find('?');
     if (q != std::string::npos) httplib::detail::parse_query_text(req.target.substr(q + 1), params_);

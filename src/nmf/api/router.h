@@ -34,8 +34,6 @@ public:
     // expressions: std::regex recurses per character, and a long hostile
     // path would exhaust the stack.
     void add(const std::string& method, const std::string& pattern, Handler handler);
-    // Routes every request of `server` through this router.
-    void install(httplib::Server& server);
     void dispatch(const httplib::Request& req, httplib::Response& res) const;
     // "GET|PATCH /api/v1/devices/{mac}": every pattern with its methods, in
     // the order they were added.

@@ -146,7 +146,9 @@ json StoreQueries::events(const EventQuery& q) {
     if (q.to) sql += " AND time < ?3";
     if (!q.device.empty()) sql += " AND device = ?4";
     if (!q.type.empty()) sql += " AND type = ?5";
-    sql += " ORDER BY id LIMIT ?6";
+    if (q.before_id > 0) sql += " AND id < ?7";
+    sql += q.newest ? " ORDER BY id DESC LIMIT ?6" : " ORDER BY id LIMIT ?6";
+    if (q.newest) sql = "SELECT id, doc FROM (" + sql + ") ORDER BY id";
     Statement s(db_, sql);
     s.bind(1, q.after_id);
     if (q.from) s.bind(2, *q.from);
@@ -154,6 +156,7 @@ json StoreQueries::events(const EventQuery& q) {
     if (!q.device.empty()) s.bind(4, q.device);
     if (!q.type.empty()) s.bind(5, q.type);
     s.bind(6, q.limit);
+    if (q.before_id > 0) s.bind(7, q.before_id);
     json out = json::array();
     while (s.step()) {
         json e = json::parse(s.column_text(1), nullptr, false);

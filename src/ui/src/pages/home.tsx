@@ -1,0 +1,234 @@
+// Home: the live graph of the home's devices and whom they talk to, and what
+// SPIN did lately, in sentences.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+
+import { api, query } from '../api/client';
+import type { Destination, Destinations, Device, SpinEvent, Traffic } from '../api/types';
+import { ErrorText } from '../components/notice';
+import { Graph, type GraphEdge } from '../components/graph';
+import { StateBadge } from '../components/state_badge';
+import { STATES, displayName } from '../devices';
+import { bytes, count, time } from '../format';
+import { useLoad, useStream, useThrottled } from '../hooks';
+import type { Home } from '../home_data';
+import { Link, devicePath } from '../router';
+
+const TOP_REMOTES = 6;
+const WINDOWS = { hour: 3600, day: 86400 } as const;
+type Span = keyof typeof WINDOWS;
+
+// A destination's name: the first DNS name this device resolved for it,
+// else its address (and "*" rows, a scan's many addresses, say so).
+export function remoteName(d: Pick<Destination, 'names' | 'remote_ip'>): string {
+  if (d.remote_ip === '*') return 'many addresses (a scan)';
+  return d.names[0] ?? d.remote_ip;
+}
+
+// Per device, its remotes by name with their bytes both ways, largest first.
+function edgesOf(mac: string, list: Destination[]): GraphEdge[] {
+  const byName = new Map<string, number>();
+  for (const d of list) byName.set(remoteName(d), (byName.get(remoteName(d)) ?? 0) + d.bytes_out + d.bytes_in);
+  return [...byName.entries()]
+    .map(([remote, b]) => ({ mac, remote, bytes: b }))
+    .filter((e) => e.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+interface Summary {
+  blocked: { mac: string; pkts: number }[];
+  newDevices: number;
+  violations: number;
+  alerts: SpinEvent[];
+  decisions: number;
+}
+
+async function loadSummary(devices: Device[], now: number): Promise<Summary> {
+  const from = Math.floor(now - 86400);
+  const [events, traffic] = await Promise.all([
+    api.get<{ events: SpinEvent[] }>(`/events${query({ from, limit: 10000 })}`),
+    Promise.all(
+      devices.map((d) =>
+        api.get<Traffic>(`/devices/${d.mac}/traffic${query({ from, to: Math.ceil(now) + 60, step: 86400 })}`),
+      ),
+    ),
+  ]);
+  const of = (type: string) => events.events.filter((e) => e.type === type);
+  return {
+    blocked: traffic
+      .map((t) => ({ mac: t.mac, pkts: t.series.reduce((a, p) => a + p.blocked_pkts, 0) }))
+      .filter((b) => b.pkts > 0)
+      .sort((a, b) => b.pkts - a.pkts),
+    newDevices: of('device_new').length,
+    violations: of('mud_violation').length,
+    alerts: of('alert'),
+    decisions: of('decision').length,
+  };
+}
+
+function SummaryText({ summary, nameOf }: { summary: Summary; nameOf: (mac: string) => string }) {
+  const parts: string[] = [];
+  for (const b of summary.blocked.slice(0, 3)) parts.push(`blocked ${count(b.pkts)} packets from ${nameOf(b.mac)}`);
+  if (summary.newDevices) parts.push(`${count(summary.newDevices)} new device${summary.newDevices === 1 ? '' : 's'}`);
+  if (summary.violations)
+    parts.push(`${count(summary.violations)} MUD violation${summary.violations === 1 ? '' : 's'}`);
+  if (summary.alerts.length) parts.push(`${count(summary.alerts.length)} alert${summary.alerts.length === 1 ? '' : 's'}`);
+  return (
+    <section class="summary" aria-labelledby="summary-title">
+      <h2 id="summary-title">In the last day</h2>
+      <p class="summary-line">{parts.length ? `SPIN ${parts.join(', ')}.` : 'Nothing to report: no blocks, alerts or new devices.'}</p>
+      {summary.alerts.length > 0 && (
+        <ul class="alert-list">
+          {summary.alerts.slice(-5).reverse().map((a) => (
+            <li key={a.id}>
+              <span class="badge state-alerting">
+                <span aria-hidden="true">{STATES.alerting.symbol}</span> {typeof a.detector === 'string' ? a.detector : 'alert'}
+              </span>{' '}
+              <Link href={devicePath(a.device ?? '')}>{nameOf(a.device ?? '')}</Link>:{' '}
+              {typeof a.message === 'string' ? a.message : ''} <time>{time(a.time)}</time>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <Link href="/events">All events</Link>
+      </p>
+    </section>
+  );
+}
+
+export function HomePage({ home }: { home: Home }) {
+  const [span, setSpan] = useState<Span>('hour');
+  const [edges, setEdges] = useState<Map<string, GraphEdge[]>>(new Map());
+  const [rates, setRates] = useState<Map<string, number>>(new Map());
+  const [error, setError] = useState('');
+  const dirty = useRef(new Set<string>());
+  const { list, now } = home;
+  const macs = useMemo(() => list.map((d) => d.mac).join(','), [list]);
+
+  const load = async (which: string[]) => {
+    const from = Math.floor(now - WINDOWS[span]);
+    try {
+      const answers = await Promise.all(
+        which.map((mac) => api.get<Destinations>(`/devices/${mac}/destinations${query({ from })}`)),
+      );
+      setEdges((old) => {
+        const next = new Map(old);
+        for (const a of answers) next.set(a.mac, edgesOf(a.mac, a.destinations));
+        return next;
+      });
+      setError('');
+    } catch (e) {
+      setError(`Whom the devices talk to could not be read: ${String((e as Error).message)}`);
+    }
+  };
+  useEffect(() => {
+    if (list.length) void load(list.map((d) => d.mac));
+  }, [macs, span, Math.floor(now / 60)]);
+
+  // Live: the stream's traffic gives each device's rate now, and which
+  // devices' destinations to read again (at most every 10 s).
+  const refresh = useThrottled(() => {
+    const which = [...dirty.current];
+    dirty.current.clear();
+    if (which.length) void load(which);
+  }, 10000);
+  useStream((m) => {
+    if (m.kind === 'traffic') {
+      const next = new Map<string, number>();
+      for (const d of m.traffic.devices) {
+        next.set(d.mac, (d.bytes_out + d.bytes_in) / Math.max(1, m.traffic.interval));
+        if (d.bytes_out + d.bytes_in > 0) dirty.current.add(d.mac);
+      }
+      setRates(next);
+      if (dirty.current.size) refresh();
+    } else if (m.kind === 'event' && m.event.type === 'destination_new' && m.event.device) {
+      dirty.current.add(m.event.device);
+      refresh();
+    }
+  });
+
+  const summary = useLoad(() => (list.length ? loadSummary(list, now) : Promise.resolve(null)), [macs, Math.floor(now / 60)]);
+  const reloadSummary = useThrottled(summary.reload, 5000);
+  useStream((m) => {
+    if (m.kind === 'event' && ['alert', 'decision', 'block', 'device_new', 'mud_violation'].includes(m.event.type))
+      reloadSummary();
+  });
+
+  const graphDevices = useMemo(
+    () => list.map((d) => ({ mac: d.mac, name: displayName(d), state: home.stateOf(d), rate: rates.get(d.mac) ?? 0 })),
+    [list, home.facts, rates],
+  );
+  const graphEdges = useMemo(() => [...edges.values()].flatMap((e) => e.slice(0, TOP_REMOTES)), [edges]);
+  const stale = Date.now() / 1000 - now > 600;
+
+  return (
+    <main data-page="home" class="page">
+      <h1>Your home</h1>
+      {stale && <p class="hint">The newest data is from {time(now)}: the picture shows the time up to then.</p>}
+      <ErrorText error={home.devices.error || error} />
+      {summary.data && <SummaryText summary={summary.data} nameOf={home.nameOf} />}
+      <section aria-labelledby="graph-title" class="graph-section">
+        <div class="section-head">
+          <h2 id="graph-title">Who talks to whom</h2>
+          <fieldset class="segmented">
+            <legend class="sr-only">Traffic of the last</legend>
+            {(Object.keys(WINDOWS) as Span[]).map((w) => (
+              <label key={w}>
+                <input type="radio" name="window" value={w} checked={span === w} onChange={() => setSpan(w)} /> last {w}
+              </label>
+            ))}
+          </fieldset>
+        </div>
+        {list.length === 0 && !home.devices.loading ? (
+          <p>No device has been seen yet.</p>
+        ) : (
+          <Graph devices={graphDevices} edges={graphEdges} label={`The home's ${list.length} devices and the services they talked to in the last ${span}`} />
+        )}
+        <Legend />
+      </section>
+      <section aria-labelledby="list-title">
+        <h2 id="list-title">What each device does</h2>
+        <ul class="device-summaries">
+          {list.map((d) => {
+            const mine = edges.get(d.mac) ?? [];
+            return (
+              <li key={d.mac} data-mac={d.mac}>
+                <Link href={devicePath(d.mac)}>{displayName(d)}</Link> <StateBadge info={home.stateOf(d)} />
+                {mine.length ? (
+                  <span class="talks">
+                    {' '}
+                    talked to{' '}
+                    {mine.slice(0, TOP_REMOTES).map((e, i) => (
+                      <span key={e.remote}>
+                        {i ? ', ' : ''}
+                        <b>{e.remote}</b> ({bytes(e.bytes)})
+                      </span>
+                    ))}
+                    {mine.length > TOP_REMOTES ? ` and ${mine.length - TOP_REMOTES} more` : ''}
+                  </span>
+                ) : (
+                  <span class="talks"> no traffic in the last {span}</span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+    </main>
+  );
+}
+
+function Legend() {
+  return (
+    <ul class="legend" aria-label="What the colours and symbols mean">
+      {Object.values(STATES).map((s) => (
+        <li key={s.state}>
+          <StateBadge info={s} /> {s.description}
+        </li>
+      ))}
+      <li>
+        <span class="legend-remote" aria-hidden="true" /> a remote service, by the name the device looked up
+      </li>
+    </ul>
+  );
+}
