@@ -231,7 +231,7 @@ TEST_F(Store, DevicesEventsAndAnnotationsSurviveReopening) {
     e.device = kMac;
     EXPECT_EQ(q.events(e).size(), 1u);
     e = EventQuery{};
-    e.type = "agent_joined";
+    e.types = {"agent_joined"};
     EXPECT_EQ(q.events(e).size(), 1u);
     e = EventQuery{};
     e.from = 10.5;

@@ -353,16 +353,18 @@ def check_forwarded(inputs, outputs, label):
 class Controller:
     """spin-controller on loopback with its own store, API on a free port.
     Use as a context manager; stop() ends it with SIGTERM (kill() with -9).
-    `binary`: another build's spin-controller (the benchmark's)."""
+    `binary`: another build's spin-controller (the benchmark's); `host`: where
+    it listens (off loopback it needs `token`)."""
 
-    def __init__(self, agents, db=None, extra=(), config=None, token=None, binary=None):
+    def __init__(self, agents, db=None, extra=(), config=None, token=None, binary=None, host="127.0.0.1"):
         import time
         self.dir = workdir("controller")
         self.db = db or os.path.join(self.dir, "spin.db")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
         self.log = open(os.path.join(self.dir, "controller.log"), "a")
-        cmd = [binary or CONTROLLER, "--listen", f"127.0.0.1:{self.port}", "--db", self.db]
+        # `host`: the address it listens on (0.0.0.0: all); the test speaks to it on loopback.
+        cmd = [binary or CONTROLLER, "--listen", f"{host}:{self.port}", "--db", self.db]
         self.token = token
         if token:
             cmd += ["--token", token]

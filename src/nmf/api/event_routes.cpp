@@ -26,6 +26,20 @@ std::string traffic_of(const std::string& data, const std::string& mac) {
     return item.dump();
 }
 
+// `type`: one event type or a comma-separated list of them.
+std::set<std::string> type_list(const QueryParams& p) {
+    std::set<std::string> types;
+    if (!p.has("type")) return types;
+    const std::string text = p.text("type");
+    for (size_t start = 0, comma; start <= text.size(); start = comma + 1) {
+        comma = text.find(',', start);
+        if (comma == std::string::npos) comma = text.size();
+        if (comma > start) types.insert(text.substr(start, comma - start));
+    }
+    if (types.size() > 64) throw ApiError(400, "'type': at most 64 types");
+    return types;
+}
+
 }  // namespace
 
 void ApiServer::event_routes() {
@@ -36,7 +50,7 @@ void ApiServer::event_routes() {
         e.to = p.time("to");
         if (e.from && e.to && *e.from >= *e.to) throw ApiError(400, "'from' must be before 'to'");
         if (p.has("device")) e.device = device_param(p);
-        e.type = p.text("type");
+        for (const std::string& t : type_list(p)) e.types.push_back(t);
         e.after_id = p.integer("after", 0, INT64_MAX).value_or(0);
         e.before_id = p.integer("before", 1, INT64_MAX).value_or(0);
         e.limit = p.integer("limit", 1, 10000).value_or(1000);
@@ -52,12 +66,7 @@ void ApiServer::stream(const httplib::Request& req, httplib::Response& res) {
     const QueryParams p(req, {"device", "type"});
     std::string device;
     if (p.has("device")) device = device_param(p);
-    std::set<std::string> types;
-    for (size_t start = 0, comma; start <= p.text("type").size() && p.has("type"); start = comma + 1) {
-        comma = p.text("type").find(',', start);
-        if (comma == std::string::npos) comma = p.text("type").size();
-        types.insert(p.text("type").substr(start, comma - start));
-    }
+    const std::set<std::string> types = type_list(p);
     uint64_t after = hub_.latest();
     const std::string last_id = req.get_header_value("Last-Event-ID");
     if (!last_id.empty() && last_id.find_first_not_of("0123456789") == std::string::npos && last_id.size() < 19)

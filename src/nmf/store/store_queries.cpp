@@ -145,7 +145,11 @@ json StoreQueries::events(const EventQuery& q) {
     if (q.from) sql += " AND time >= ?2";
     if (q.to) sql += " AND time < ?3";
     if (!q.device.empty()) sql += " AND device = ?4";
-    if (!q.type.empty()) sql += " AND type = ?5";
+    if (!q.types.empty()) {
+        sql += " AND type IN (";
+        for (size_t i = 0; i < q.types.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(10 + i);
+        sql += ")";
+    }
     if (q.before_id > 0) sql += " AND id < ?7";
     sql += q.newest ? " ORDER BY id DESC LIMIT ?6" : " ORDER BY id LIMIT ?6";
     if (q.newest) sql = "SELECT id, doc FROM (" + sql + ") ORDER BY id";
@@ -154,7 +158,7 @@ json StoreQueries::events(const EventQuery& q) {
     if (q.from) s.bind(2, *q.from);
     if (q.to) s.bind(3, *q.to);
     if (!q.device.empty()) s.bind(4, q.device);
-    if (!q.type.empty()) s.bind(5, q.type);
+    for (size_t i = 0; i < q.types.size(); ++i) s.bind(static_cast<int>(10 + i), q.types[i]);
     s.bind(6, q.limit);
     if (q.before_id > 0) s.bind(7, q.before_id);
     json out = json::array();

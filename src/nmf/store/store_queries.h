@@ -20,7 +20,8 @@ namespace spin::nmf {
 
 struct EventQuery {
     std::optional<double> from, to;
-    std::string device, type;
+    std::string device;
+    std::vector<std::string> types;  // any of these; empty: every type
     int64_t after_id = 0;   // only events with a larger id
     int64_t before_id = 0;  // only events with a smaller id; 0: no bound
     int64_t limit = 1000;

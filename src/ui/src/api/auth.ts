@@ -17,7 +17,6 @@ export function token(): string {
 
 export function setToken(value: string): void {
   sessionStorage.setItem(KEY, value);
-  setNeeded(false);
 }
 
 export function forgetToken(): void {

@@ -20,7 +20,24 @@ function headers(write: boolean): Record<string, string> {
   return h;
 }
 
+// Calls under way, on <html data-pending>: the browser tests wait for 0
+// (the live stream never ends, so "the network is idle" never comes).
+let pending = 0;
+function track(delta: number): void {
+  pending += delta;
+  document.documentElement.dataset.pending = String(pending);
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  track(1);
+  try {
+    return await send<T>(method, path, body);
+  } finally {
+    track(-1);
+  }
+}
+
+async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   const write = method !== 'GET';
   let res: Response;
   try {

@@ -13,6 +13,17 @@ const OUT = '#0072B2';
 const IN = '#E69F00';
 const BLOCKED = '#D55E00';
 
+const hourMinute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const monthYear = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric' });
+
+function axisTime(seconds: number, step: number): string {
+  const d = new Date(seconds * 1000);
+  if (step < 86400) return d.getHours() === 0 && d.getMinutes() === 0 ? dayMonth.format(d) : hourMinute.format(d);
+  if (step < 28 * 86400) return dayMonth.format(d);
+  return monthYear.format(d);
+}
+
 export function TrafficChart({ series, step, label }: { series: TrafficPoint[]; step: number; label: string }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -31,7 +42,9 @@ export function TrafficChart({ series, step, label }: { series: TrafficPoint[]; 
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [
-        {},
+        // Times in the browser's zone and language (uPlot's own labels are
+        // American whatever the locale).
+        { values: (_u, splits, _axis, _space, step) => splits.map((t) => axisTime(t, step)), size: 44 },
         { values: (_u, splits) => splits.map((v) => bytesPerSecond(v)), size: 80 },
         { scale: 'blocked', side: 1, values: (_u, splits) => splits.map((v) => count(v)), grid: { show: false }, size: 50 },
       ],

@@ -16,7 +16,7 @@ import { useLoad, useStream, useThrottled } from '../hooks';
 import type { Home } from '../home_data';
 import { AckList, blockWhat } from './blocks';
 import { MudSection } from './device_mud';
-import { useEventLog } from './events';
+import { IMPORTANT, useEventLog } from './events';
 import { remoteName } from './home';
 
 // Ranges and the step of the chart for each: minute buckets for an hour or a
@@ -67,7 +67,8 @@ export function DevicePage({ home, mac }: { home: Home; mac: string }) {
     [mac, range, Math.floor(now / 60)],
   );
   const destinations = useLoad(() => api.get<Destinations>(`/devices/${mac}/destinations${query({ from })}`), [mac, range, Math.floor(now / 60)]);
-  const { events, decisions, log } = useEventLog(mac, '');
+  const [everything, setEverything] = useState(false);
+  const { events, decisions, log } = useEventLog(mac, everything ? [] : IMPORTANT);
 
   const reloadDevice = useThrottled(device.reload, 1000);
   const reloadBlocks = useThrottled(() => {
@@ -230,7 +231,13 @@ export function DevicePage({ home, mac }: { home: Home; mac: string }) {
                   {destinations.data.destinations.slice(0, allDestinations ? undefined : 15).map((x) => {
                     const target = x.names[0] ?? x.remote_ip;
                     return (
-                      <tr key={`${x.remote_ip}/${x.proto}/${x.remote_port}`} data-remote={x.remote_ip}>
+                      <tr
+                        key={`${x.remote_ip}/${x.proto}/${x.remote_port}`}
+                        data-remote={x.remote_ip}
+                        data-service={`${x.proto}/${x.remote_port}`}
+                        data-bytes-out={x.bytes_out}
+                        data-bytes-in={x.bytes_in}
+                      >
                         <th scope="row" data-label="Name">{remoteName(x)}{x.names.length > 1 ? ` (+${x.names.length - 1})` : ''}</th>
                         <td data-label="Address" class="ips">{x.remote_ip}</td>
                         <td data-label="Service">{service(x.proto, x.remote_port)}</td>
@@ -273,7 +280,13 @@ export function DevicePage({ home, mac }: { home: Home; mac: string }) {
         </section>
 
         <section aria-labelledby="events-title" class="card wide">
-          <h2 id="events-title">Events</h2>
+          <div class="section-head">
+            <h2 id="events-title">Events</h2>
+            <label>
+              <input type="checkbox" checked={everything} onChange={(e) => setEverything((e.target as HTMLInputElement).checked)} /> every
+              event, not only alerts and actions
+            </label>
+          </div>
           <ErrorText error={log.error} />
           {events.length === 0 && !log.loading && <p>No events.</p>}
           <ol class="event-list">

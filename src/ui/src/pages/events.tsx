@@ -14,8 +14,14 @@ import { navigate, useLocation } from '../router';
 
 const PAGE = 300;
 
-// The newest events that match, with the decisions that go with the alerts.
-export function useEventLog(device: string, type: string) {
+// What the feed shows unless asked for more: what SPIN saw and did, and what
+// the owner did, not every new destination.
+export const IMPORTANT = ['alert', 'decision', 'block', 'unblock', 'mud_violation', 'mud_quarantine', 'user_action', 'device_new'];
+
+// The newest events that match (`types`: none for every type), with the
+// decisions that go with the alerts.
+export function useEventLog(device: string, types: string[]) {
+  const type = types.join(',');
   const [live, setLive] = useState<SpinEvent[]>([]);
   const log = useLoad(async () => {
     setLive([]);
@@ -30,14 +36,14 @@ export function useEventLog(device: string, type: string) {
     if (m.kind !== 'event') return;
     const e = m.event;
     if (device && e.device !== device) return;
-    if (type && e.type !== type && e.type !== 'decision') return;
+    if (types.length && !types.includes(e.type) && e.type !== 'decision') return;
     setLive((old) => (old.some((o) => o.id === e.id) ? old : [...old, e]));
   });
   const all = useMemo(() => {
     const seen = new Set<number>();
     const out: SpinEvent[] = [];
     for (const e of [...(log.data?.events ?? []), ...live])
-      if (!seen.has(e.id) && (!type || e.type === type)) {
+      if (!seen.has(e.id) && (!types.length || types.includes(e.type))) {
         seen.add(e.id);
         out.push(e);
       }
@@ -54,7 +60,8 @@ export function EventsPage({ home }: { home: Home }) {
   const { search } = useLocation();
   const device = search.get('device') ?? '';
   const type = search.get('type') ?? '';
-  const { log, events, decisions } = useEventLog(device, type);
+  const types = type === 'all' ? [] : type ? [type] : IMPORTANT;
+  const { log, events, decisions } = useEventLog(device, types);
   const setFilter = (name: string, value: string) => {
     const next = new URLSearchParams(search);
     if (value) next.set(name, value);
@@ -86,7 +93,8 @@ export function EventsPage({ home }: { home: Home }) {
         </select>
         <label for="event-type">Type</label>
         <select id="event-type" value={type} onChange={(e) => setFilter('type', (e.target as HTMLSelectElement).value)}>
-          <option value="">all types</option>
+          <option value="">alerts and actions</option>
+          <option value="all">everything</option>
           {Object.entries(TYPE_LABELS).map(([t, label]) => (
             <option key={t} value={t}>
               {label}
