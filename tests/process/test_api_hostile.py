@@ -40,16 +40,26 @@ def raw(port, data, read_timeout=10, half_close=False):
         except OSError:
             pass
         reply = b""
+        reset = False
         try:
             while chunk := s.recv(65536):
                 reply += chunk
-        except (socket.timeout, ConnectionResetError):
+        except socket.timeout:
             pass
+        except ConnectionResetError:
+            reset = True
     head, _, body = reply.partition(b"\r\n\r\n")
     try:
-        return int(head.split()[1]), body
+        status = int(head.split()[1])
     except (IndexError, ValueError):
         return None, reply
+    # The server answers garbage and closes with the rest of it unread: the
+    # kernel then resets the connection, which may drop the answer's body
+    # on the way (rarely, in a race).  A JSON answer whose body was lost so
+    # is a JSON answer.
+    if reset and not body and b"content-type: application/json" in head.lower():
+        return status, None
+    return status, body
 
 
 def request(port, method, target, body=b"", headers=None, token=TOKEN):
@@ -66,6 +76,8 @@ def request(port, method, target, body=b"", headers=None, token=TOKEN):
 def check_answer(label, status, body):
     if status is None or label.startswith("HEAD "):  # HEAD answers carry no body
         return  # the server may close a connection it cannot parse; it must stay up (checked below)
+    if body is None:
+        return  # a JSON answer whose body the connection's reset dropped (raw())
     if status >= 500 and status != 503:
         failures.append(f"{label}: status {status} {body[:200]!r}")
         return

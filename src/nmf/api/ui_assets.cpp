@@ -65,6 +65,10 @@ UiAssets UiAssets::load(const std::string& dir) {
     uintmax_t total = 0;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
+        // A link could lead anywhere on the disk: the UI's build makes none.
+        if (it->is_symlink())
+            throw std::runtime_error("the UI directory '" + dir + "' holds a symbolic link, " + it->path().string() +
+                                     ", which its build never makes");
         if (it->is_directory()) continue;
         const fs::path rel = fs::relative(it->path(), dir);
         std::string url;

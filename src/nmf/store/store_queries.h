@@ -22,8 +22,8 @@ struct EventQuery {
     std::optional<double> from, to;
     std::string device;
     std::vector<std::string> types;  // any of these; empty: every type
-    int64_t after_id = 0;   // only events with a larger id
-    int64_t before_id = 0;  // only events with a smaller id; 0: no bound
+    int64_t after_id = 0;            // only events with a larger id
+    int64_t before_id = 0;           // only events with a smaller id; 0: no bound
     int64_t limit = 1000;
     bool newest = false;  // the last `limit` that match rather than the first (still oldest first)
 };
