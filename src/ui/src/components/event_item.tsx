@@ -100,9 +100,10 @@ export function EventItem({ event, ctx }: { event: SpinEvent; ctx: EventContext 
         )}
       </div>
       <p class="sentence">{describe(event, ctx.nameOf)}</p>
-      {decision && (
+      {event.type === 'alert' && (
         <p class="taken">
-          <b>What SPIN did:</b> {describe(decision, ctx.nameOf)}
+          <b>What SPIN did:</b>{' '}
+          {decision ? describe(decision, ctx.nameOf) : 'nothing more: the device\'s stage did not rise (docs/detection.md, "Response")'}
         </p>
       )}
       {evidence && <Evidence evidence={evidence} />}
