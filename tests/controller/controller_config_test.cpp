@@ -48,6 +48,7 @@ api: {listen: "[::1]:9000", token: abc, max_body: 4096, threads: 4, max_streams:
 orders: {timeout: 1.5}
 agent_timeout: 30
 oui_dir: /tmp/oui
+ui: {enabled: false, dir: /srv/spin-ui}
 )",
                                                        "t");
     EXPECT_EQ(c.agents.size(), 2u);
@@ -69,12 +70,16 @@ oui_dir: /tmp/oui
     EXPECT_EQ(c.order_timeout, 1.5);
     EXPECT_EQ(c.agent_timeout, 30);
     EXPECT_EQ(c.oui_dir, "/tmp/oui");
+    EXPECT_FALSE(c.ui);
+    EXPECT_EQ(c.ui_dir, "/srv/spin-ui");
 }
 
 TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(error_of("stroe: {}"),
               "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, detect, mud, orders, "
-              "oui_dir, response, store)");
+              "oui_dir, response, store, ui)");
+    EXPECT_EQ(error_of("ui: {directory: /x}"), "ui.directory (line 1): unknown key (expected one of: dir, enabled)");
+    EXPECT_EQ(error_of("ui: {enabled: maybe}"), "ui.enabled (line 1): 'maybe' is not true or false");
     EXPECT_EQ(error_of("store: {retention: {minutes: 2w}}"),
               "store.retention.minutes (line 1): '2w' has an unknown unit 'w' (s, m, h or d)");
     EXPECT_EQ(error_of("store: {retention: {minutes: soon}}"),

@@ -239,4 +239,39 @@ TEST_F(Store, DevicesEventsAndAnnotationsSurviveReopening) {
     EXPECT_EQ(q.agents()[0]["id"], "a1");
 }
 
+// The newest events first come from newest=true and before=ID, and still
+// read oldest first; a type list keeps any of its types (the web UI's feed).
+TEST_F(Store, EventsNewestBeforeAndTypeLists) {
+    StoreWriter w(path_, Retention{});
+    StoreBatch b;
+    const char* types[] = {"device_new", "alert", "destination_new", "decision", "destination_new", "alert"};
+    for (int i = 0; i < 6; ++i)
+        b.events.push_back(EventRow{100.0 + i, types[i], kMac, "", {{"type", types[i]}, {"n", i}}});
+    const auto ids = w.write(b);
+    ASSERT_EQ(ids.size(), 6u);
+    StoreQueries q(path_, Retention{});
+    const auto ns = [](const json& events) {
+        std::vector<int> out;
+        for (const auto& e : events) out.push_back(e["n"].get<int>());
+        return out;
+    };
+    EventQuery e;
+    e.limit = 2;
+    EXPECT_EQ(ns(q.events(e)), (std::vector<int>{0, 1}));
+    e.newest = true;
+    EXPECT_EQ(ns(q.events(e)), (std::vector<int>{4, 5}));
+    e.before_id = ids[4];
+    EXPECT_EQ(ns(q.events(e)), (std::vector<int>{2, 3}));
+    e = EventQuery{};
+    e.types = {"alert", "decision"};
+    EXPECT_EQ(ns(q.events(e)), (std::vector<int>{1, 3, 5}));
+    e.newest = true;
+    e.limit = 1;
+    EXPECT_EQ(ns(q.events(e)), (std::vector<int>{5}));
+    e = EventQuery{};
+    e.after_id = ids[1];
+    e.before_id = ids[4];
+    EXPECT_EQ(ns(q.events(e)), (std::vector<int>{2, 3}));
+}
+
 }  // namespace

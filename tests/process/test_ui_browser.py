@@ -12,8 +12,9 @@ spin-agent, then an idle agent that takes the page's orders.
     each of its destinations by the name it resolved, with the API's totals;
   - the bot's alerts appear in the events feed with the API's sentences and
     what SPIN did about them;
-  - the camera's Quarantine button makes the agent acknowledge (the API shows
-    it, and the agent itself lists the rule); Unblock lifts it there too;
+  - the camera's Quarantine button, reached with Tab and pressed with Enter,
+    makes the agent acknowledge (the API shows it, and the agent itself lists
+    the rule); Unblock lifts it there too;
   - the same store served off loopback with api.token: the page asks for the
     token, refuses a wrong one, keeps the right one for the session and never
     puts it in a URL."""
@@ -57,7 +58,7 @@ with t.Controller([f"demo-home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"], db
         seen = ui.check("quarantine", url, CAMERA)
         rules = agent.rules()
         assert any(r.get("type") == "quarantine" and r.get("mac") == CAMERA for r in rules), rules
-        print(f"quarantine: the page said '{seen['said']}'; the agent holds the rule")
+        print(f"quarantine (Tab x{seen['tabs']}, Enter): the page said '{seen['said']}'; the agent holds the rule")
         seen = ui.check("unblock", url, CAMERA)
         rules = agent.rules()
         assert not any(r.get("type") == "quarantine" and r.get("mac") == CAMERA for r in rules), rules

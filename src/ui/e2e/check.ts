@@ -8,10 +8,11 @@
 //                              /devices are the API's devices; MAC's page shows
 //                              its destinations by name with the API's totals;
 //                              screenshots in OUT
-//   quarantine URL MAC         the page's Quarantine button, until the API shows
-//                              every agent acknowledged the block
-//   unblock    URL MAC         the page's Unblock button, until no quarantine of
-//                              MAC is in force
+//   quarantine URL MAC         the page's Quarantine button, reached with Tab and
+//                              pressed with Enter, until the API shows every
+//                              agent acknowledged the block
+//   unblock    URL MAC         the same with Unblock, until no quarantine of MAC
+//                              is in force
 //   alert      URL MAC OUT     the events feed shows MAC's alerts with the
 //                              API's sentences, live and after a reload
 //   login      URL TOKEN OUT   with api.token set: the login form, a wrong token
@@ -193,7 +194,16 @@ async function press(url: string, mac: string, action: 'quarantine' | 'unblock')
     await settled(w.page, 'device');
     const button = w.page.locator(`.primary-actions [data-action="${action}"]`);
     expect((await button.count()) === 1, `no ${action} button on ${mac}'s page`);
-    await button.click();
+    // With the keyboard, as someone without a mouse would: Tab to the
+    // button, Enter.
+    let tabs = 0;
+    for (; tabs < 40; ++tabs) {
+      await w.page.keyboard.press('Tab');
+      const there = await w.page.evaluate((a) => document.activeElement?.getAttribute('data-action') === a, action);
+      if (there) break;
+    }
+    expect(tabs < 40, `the ${action} button cannot be reached with Tab`);
+    await w.page.keyboard.press('Enter');
     // The page says what the agents answered.
     const said = await until(`the page to tell the ${action}'s outcome`, async () => {
       const text = (await w.page.locator('.device-head [role="status"]').textContent()) ?? '';
@@ -214,7 +224,7 @@ async function press(url: string, mac: string, action: 'quarantine' | 'unblock')
       await w.page.waitForSelector('.primary-actions [data-action="quarantine"]', { timeout: 10000 });
     }
     noProblems(w, `${mac}'s page`);
-    return { said, blocks };
+    return { said, blocks, tabs: tabs + 1 };
   } finally {
     await browser.close();
   }
