@@ -113,7 +113,8 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     if (!root || root.IsNull()) return c;
     const At top{root, ""};
     if (!root.IsMap()) throw ConfigError(fmt::format("{}: must be a mapping of sections", origin));
-    top.only({"agents", "curve", "store", "api", "orders", "agent_timeout", "oui_dir", "mud", "detect", "response", "ui"});
+    top.only(
+        {"agents", "curve", "store", "api", "orders", "agent_timeout", "oui_dir", "mud", "detect", "response", "ui"});
     if (top.has("agents")) {
         const At list = top.child("agents");
         if (!list.node.IsSequence()) list.fail("must be a list of agents");
