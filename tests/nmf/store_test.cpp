@@ -205,6 +205,47 @@ TEST_F(Store, DestinationsCarryTheNamesThisDeviceResolved) {
     EXPECT_TRUE(q.destinations(kMac, kDay + 60, kDay + 120)["destinations"].empty());
 }
 
+// The whole home in one query (the web UI): each device's largest remotes,
+// ranked in SQL with ports summed and names its own, and every device's
+// steps with traffic, refused past the point cap.
+TEST_F(Store, TheWholeHomeInOneQuery) {
+    const std::string other = "aa:00:00:00:00:01";
+    StoreWriter w(path_, Retention{});
+    StoreBatch b;
+    b.traffic = {row(kMac, "93.184.216.34", kDay, 5, 500), row(kMac, "93.184.216.34", kDay, 1, 10, 80),
+                 row(kMac, "192.0.2.1", kDay, 1, 1),       row(kMac, "192.0.2.2", kDay + 60, 2, 0),
+                 row(other, "93.184.216.34", kDay, 9, 9),  row(other, "192.0.2.1", kDay + 120, 1, 1)};
+    b.names = {NameRow{kMac, "93.184.216.34", "example.com", 1, 2, 3},
+               NameRow{other, "192.0.2.1", "other.example", 1, 2, 3}};
+    w.write(b);
+    StoreQueries q(path_, Retention{});
+    const json d = q.home_destinations(kDay, kDay + 180, 2)["devices"];
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0]["mac"], kMac);  // by MAC
+    EXPECT_EQ(d[1]["mac"], other);
+    const json& mine = d[0]["destinations"];
+    ASSERT_EQ(mine.size(), 2u);  // top 2 of 3
+    EXPECT_EQ(mine[0]["remote_ip"], "93.184.216.34");
+    EXPECT_EQ(mine[0]["pkts_out"], 6);  // ports 443 and 80 summed
+    EXPECT_EQ(mine[0]["bytes_in"], 510);
+    EXPECT_EQ(mine[0]["names"], json{"example.com"});
+    EXPECT_EQ(mine[1]["remote_ip"], "192.0.2.2");  // 200 bytes out beat 192.0.2.1's 101
+    EXPECT_EQ(d[1]["destinations"][1]["names"], json{"other.example"});
+    EXPECT_EQ(d[1]["destinations"][0]["names"], json::array());  // kMac's name is not this device's
+
+    const auto t = q.home_traffic(kDay, kDay + 180, 60, 100);
+    ASSERT_TRUE(t);
+    ASSERT_EQ((*t)["devices"].size(), 2u);
+    const json& series = (*t)["devices"][0]["series"];  // kMac: the two minutes with traffic, none quiet
+    ASSERT_EQ(series.size(), 2u);
+    EXPECT_EQ(series[0]["time"], kDay);
+    EXPECT_EQ(series[0]["pkts_out"], 7);
+    EXPECT_EQ(series[1]["time"], kDay + 60);
+    EXPECT_EQ((*t)["devices"][1]["series"].size(), 2u);
+    EXPECT_FALSE(q.home_traffic(kDay, kDay + 180, 60, 3));  // 4 points with traffic
+    EXPECT_EQ((*q.home_traffic(kDay, kDay + 180, 180, 100))["devices"][0]["series"].size(), 1u);
+}
+
 TEST_F(Store, DevicesEventsAndAnnotationsSurviveReopening) {
     {
         StoreWriter w(path_, Retention{});

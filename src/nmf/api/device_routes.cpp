@@ -1,5 +1,6 @@
 // The routes of devices: the list, one device (and the user's name and notes
-// for it), its traffic over time and its destinations (docs/api.md).
+// for it), its traffic over time and its destinations; and the same two for
+// every device at once, as the web UI's pages show them (docs/api.md).
 #include <cmath>
 
 #include "nmf/api/answers.h"
@@ -10,7 +11,40 @@ namespace spin::nmf {
 using nlohmann::json;
 
 namespace {
+
 constexpr int64_t kMaxSeriesPoints = 100'000;
+
+struct SeriesRange {
+    int64_t from, to, step;
+};
+
+// from / to / step of a traffic query: a day up to the newest minute by
+// default, the step by the range, refused past kMaxSeriesPoints steps.
+SeriesRange series_range(const QueryParams& p, double newest) {
+    SeriesRange r{};
+    r.to = static_cast<int64_t>(std::ceil(p.time("to").value_or(newest + 60)));
+    r.from = static_cast<int64_t>(std::floor(p.time("from").value_or(static_cast<double>(r.to - 86400))));
+    if (r.from >= r.to) throw ApiError(400, "'from' must be before 'to'");
+    const int64_t range = r.to - r.from;
+    r.step = p.integer("step", 60, 100LL * 365 * 86400)
+                 .value_or(range <= 86400        ? 60
+                           : range <= 60 * 86400 ? 3600
+                                                 : 86400);
+    if (r.step % 60 != 0) throw ApiError(400, "'step' must be a multiple of 60 seconds");
+    if (range / r.step > kMaxSeriesPoints)
+        throw ApiError(400, "that is more than " + std::to_string(kMaxSeriesPoints) +
+                                " points: choose a larger step or a shorter range");
+    return r;
+}
+
+// from / to of a destinations query: all time by default.
+std::pair<int64_t, int64_t> destinations_range(const QueryParams& p, double newest) {
+    const auto from = static_cast<int64_t>(std::floor(p.time("from").value_or(0)));
+    const auto to = static_cast<int64_t>(std::ceil(p.time("to").value_or(newest + 86400)));
+    if (from >= to) throw ApiError(400, "'from' must be before 'to'");
+    return {from, to};
+}
+
 }  // namespace
 
 void ApiServer::device_routes() {
@@ -57,19 +91,8 @@ void ApiServer::device_routes() {
                     auto q = queries_.take();
                     if (!q->device(mac)) throw ApiError(404, "no device " + mac);
                     const double newest = q->newest();
-                    const auto to = static_cast<int64_t>(std::ceil(p.time("to").value_or(newest + 60)));
-                    const auto from = static_cast<int64_t>(std::floor(p.time("from").value_or(to - 86400)));
-                    if (from >= to) throw ApiError(400, "'from' must be before 'to'");
-                    const int64_t range = to - from;
-                    const int64_t step = p.integer("step", 60, 100LL * 365 * 86400)
-                                             .value_or(range <= 86400        ? 60
-                                                       : range <= 60 * 86400 ? 3600
-                                                                             : 86400);
-                    if (step % 60 != 0) throw ApiError(400, "'step' must be a multiple of 60 seconds");
-                    if (range / step > kMaxSeriesPoints)
-                        throw ApiError(400, "that is more than " + std::to_string(kMaxSeriesPoints) +
-                                                " points: choose a larger step or a shorter range");
-                    send_json(res, 200, q->traffic(mac, from, to, step, newest));
+                    const SeriesRange r = series_range(p, newest);
+                    send_json(res, 200, q->traffic(mac, r.from, r.to, r.step, newest));
                 });
 
     router_.add("GET", "/api/v1/devices/{mac}/destinations",
@@ -79,10 +102,29 @@ void ApiServer::device_routes() {
                     auto q = queries_.take();
                     if (!q->device(mac)) throw ApiError(404, "no device " + mac);
                     const double newest = q->newest();
-                    const auto from = static_cast<int64_t>(std::floor(p.time("from").value_or(0)));
-                    const auto to = static_cast<int64_t>(std::ceil(p.time("to").value_or(newest + 86400)));
-                    if (from >= to) throw ApiError(400, "'from' must be before 'to'");
+                    const auto [from, to] = destinations_range(p, newest);
                     send_json(res, 200, q->destinations(mac, from, to, newest));
+                });
+
+    router_.add("GET", "/api/v1/traffic", [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
+        const QueryParams p(req, {"from", "to", "step"});
+        auto q = queries_.take();
+        const double newest = q->newest();
+        const SeriesRange r = series_range(p, newest);
+        const auto answer = q->home_traffic(r.from, r.to, r.step, kMaxSeriesPoints, newest);
+        if (!answer)
+            throw ApiError(400, "the home's devices have more than " + std::to_string(kMaxSeriesPoints) +
+                                    " steps with traffic in that range: choose a larger step or a shorter range");
+        send_json(res, 200, *answer);
+    });
+
+    router_.add("GET", "/api/v1/destinations",
+                [this](const httplib::Request& req, httplib::Response& res, const PathArgs&) {
+                    const QueryParams p(req, {"from", "to", "top"});
+                    auto q = queries_.take();
+                    const double newest = q->newest();
+                    const auto [from, to] = destinations_range(p, newest);
+                    send_json(res, 200, q->home_destinations(from, to, p.integer("top", 1, 100).value_or(10), newest));
                 });
 }
 

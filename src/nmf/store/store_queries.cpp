@@ -140,6 +140,61 @@ json StoreQueries::destinations(const std::string& mac, int64_t from, int64_t to
         {"mac", mac}, {"from", from}, {"to", to}, {"level", kLevels[level].name}, {"destinations", std::move(out)}};
 }
 
+std::optional<json> StoreQueries::home_traffic(int64_t from, int64_t to, int64_t step, size_t max_points,
+                                               std::optional<double> newest) {
+    const int level = level_for(from, step, newest ? *newest : this->newest());
+    const int64_t size = kLevels[level].seconds;
+    const int64_t start = from - ((from % size) + size) % size;
+    Statement s(db_, std::string("SELECT mac, ?2 + ((bucket - ?2) / ?4) * ?4 AS slot, ") + kSums + " FROM " +
+                         kLevels[level].table + " WHERE bucket >= ?2 AND bucket < ?3 GROUP BY mac, slot " +
+                         "ORDER BY mac, slot LIMIT ?5");
+    s.bind(2, start).bind(3, to).bind(4, step).bind(5, static_cast<int64_t>(max_points) + 1);
+    json devices = json::array();
+    size_t points = 0;
+    while (s.step()) {
+        if (++points > max_points) return std::nullopt;
+        const std::string mac = s.column_text(0);
+        if (devices.empty() || devices.back()["mac"] != mac)
+            devices.push_back({{"mac", mac}, {"series", json::array()}});
+        json point = counters(s, 2);
+        point["time"] = s.column_int(1);
+        devices.back()["series"].push_back(std::move(point));
+    }
+    return json{
+        {"from", start}, {"to", to}, {"step", step}, {"level", kLevels[level].name}, {"devices", std::move(devices)}};
+}
+
+json StoreQueries::home_destinations(int64_t from, int64_t to, int64_t top, std::optional<double> newest) {
+    const int level = level_for(from, 0, newest ? *newest : this->newest());
+    const int64_t size = kLevels[level].seconds;
+    // Ranked per device in SQL: a scanning device's thousands of remotes
+    // never leave the database.
+    Statement s(db_, std::string("SELECT mac, remote_ip, p_out, b_out, p_in, b_in, fl, bl FROM (SELECT mac, "
+                                 "remote_ip, sum(pkts_out) AS p_out, sum(bytes_out) AS b_out, sum(pkts_in) AS p_in, "
+                                 "sum(bytes_in) AS b_in, sum(flows) AS fl, sum(blocked_pkts) AS bl, row_number() "
+                                 "OVER (PARTITION BY mac ORDER BY sum(bytes_out) + sum(bytes_in) DESC, remote_ip) "
+                                 "AS rank FROM ") +
+                         kLevels[level].table +
+                         " WHERE bucket > ?1 AND bucket < ?2 GROUP BY mac, remote_ip) WHERE rank <= ?3 "
+                         "ORDER BY mac, rank");
+    s.bind(1, from - size).bind(2, to).bind(3, top);
+    Statement names(db_, "SELECT name FROM names WHERE mac = ?1 AND remote_ip = ?2 ORDER BY name");
+    json devices = json::array();
+    while (s.step()) {
+        const std::string mac = s.column_text(0);
+        if (devices.empty() || devices.back()["mac"] != mac)
+            devices.push_back({{"mac", mac}, {"destinations", json::array()}});
+        json row = counters(s, 2);
+        row["remote_ip"] = s.column_text(1);
+        row["names"] = json::array();
+        names.reset();
+        names.bind(1, mac).bind(2, row["remote_ip"].get<std::string>());
+        while (names.step()) row["names"].push_back(names.column_text(0));
+        devices.back()["destinations"].push_back(std::move(row));
+    }
+    return json{{"from", from}, {"to", to}, {"level", kLevels[level].name}, {"devices", std::move(devices)}};
+}
+
 json StoreQueries::events(const EventQuery& q) {
     std::string sql = "SELECT id, doc FROM events WHERE id > ?1";
     if (q.from) sql += " AND time >= ?2";

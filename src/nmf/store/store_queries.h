@@ -47,6 +47,14 @@ public:
     // each with the names this device resolved for the address.
     nlohmann::json destinations(const std::string& mac, int64_t from, int64_t to,
                                 std::optional<double> newest = std::nullopt);
+    // The whole home at once (the web UI's pages): every device's traffic in
+    // [from, to) by `step`, only the steps with traffic, at most `max_points`
+    // (nullopt beyond); and every device's `top` largest remote addresses
+    // (protocols and ports summed) with the names it resolved for them.
+    std::optional<nlohmann::json> home_traffic(int64_t from, int64_t to, int64_t step, size_t max_points,
+                                               std::optional<double> newest = std::nullopt);
+    nlohmann::json home_destinations(int64_t from, int64_t to, int64_t top,
+                                     std::optional<double> newest = std::nullopt);
     nlohmann::json events(const EventQuery& q);
     nlohmann::json agents();
     // Start of the newest bucket held, seconds since the epoch (0: none).

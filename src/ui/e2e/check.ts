@@ -71,6 +71,7 @@ function noProblems(w: PageWatch, where: string): void {
 
 interface ApiDevice {
   mac: string;
+  confirmed: boolean;
 }
 interface ApiDestination {
   remote_ip: string;
@@ -94,7 +95,9 @@ async function pages(url: string, out: string, mac: string): Promise<Json> {
   const browser = await launch();
   const seen: Json = {};
   try {
-    const devices = (await api<{ devices: ApiDevice[] }>(url, '/devices')).devices.map((d) => d.mac).sort();
+    const listed = (await api<{ devices: ApiDevice[] }>(url, '/devices')).devices;
+    const devices = listed.map((d) => d.mac).sort();
+    const confirmed = listed.filter((d) => d.confirmed).map((d) => d.mac).sort();
     const device = mac || devices[0] || '';
     for (const [size, viewport] of [
       ['desktop', DESKTOP],
@@ -109,9 +112,17 @@ async function pages(url: string, out: string, mac: string): Promise<Json> {
         expect(csp.includes("script-src 'self'") && !csp.includes('unsafe'), `${path}: CSP '${csp}'`);
         await settled(w.page, p.page);
         if (p.page === 'devices') {
-          const rows = (await w.page.$$eval('tr[data-mac]', (trs) => trs.map((t) => t.getAttribute('data-mac') ?? ''))).sort();
-          expect(JSON.stringify(rows) === JSON.stringify(devices), `/devices shows ${rows.join(',')}, the API lists ${devices.join(',')}`);
-          seen.device_rows = rows.length;
+          // The confirmed devices, then with the box ticked every one.
+          const rows = async () =>
+            (await w.page.$$eval('tr[data-mac]', (trs) => trs.map((t) => t.getAttribute('data-mac') ?? ''))).sort();
+          const first = await rows();
+          expect(JSON.stringify(first) === JSON.stringify(confirmed), `/devices shows ${first.join(',')}, the API's confirmed devices are ${confirmed.join(',')}`);
+          const box = w.page.getByLabel(/tentative devices/);
+          if ((await box.count()) > 0) await box.check();
+          const all = await rows();
+          expect(JSON.stringify(all) === JSON.stringify(devices), `/devices shows ${all.join(',')}, the API lists ${devices.join(',')}`);
+          seen.device_rows = all.length;
+          seen.tentative = all.length - first.length;
         }
         if (p.page === 'device' && size === 'desktop') seen.destinations = await destinations(w.page, url, device);
         const violations = await accessibility(w.page);

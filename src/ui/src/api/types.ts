@@ -200,3 +200,26 @@ export interface LiveTraffic {
   interval: number;
   devices: (Counters & { mac: string })[];
 }
+
+// GET /api/v1/traffic: every device's steps with traffic.
+export interface HomeTraffic {
+  from: number;
+  to: number;
+  step: number;
+  level: string;
+  devices: { mac: string; series: TrafficPoint[] }[];
+}
+
+// GET /api/v1/destinations: every device's largest remote addresses.
+export interface HomeDestination extends Counters {
+  remote_ip: string;
+  names: string[];
+  flows: number;
+}
+
+export interface HomeDestinations {
+  from: number;
+  to: number;
+  level: string;
+  devices: { mac: string; destinations: HomeDestination[] }[];
+}

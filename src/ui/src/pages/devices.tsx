@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'preact/hooks';
 
 import { api, query } from '../api/client';
-import type { Device, MudStatus, Traffic } from '../api/types';
+import type { Device, HomeTraffic, MudStatus, TrafficPoint } from '../api/types';
 import { ErrorText } from '../components/notice';
 import { Sparkline } from '../components/sparkline';
 import { StateBadge } from '../components/state_badge';
@@ -29,6 +29,20 @@ const COLUMNS: { key: Column; label: string }[] = [
   { key: 'traffic', label: 'Last hour' },
 ];
 
+// Sixty minutes of bytes out and in from the steps that had traffic.
+function minutes(series: TrafficPoint[], from: number): { out: number[]; inn: number[] } {
+  const out = new Array<number>(60).fill(0);
+  const inn = new Array<number>(60).fill(0);
+  for (const p of series) {
+    const i = Math.floor((p.time - from) / 60);
+    if (i >= 0 && i < 60) {
+      out[i] += p.bytes_out;
+      inn[i] += p.bytes_in;
+    }
+  }
+  return { out, inn };
+}
+
 export function mudText(m: MudStatus | undefined, d: Device): string {
   if (m) return `${m.verdict}${m.effective_mode ? ` (${m.effective_mode})` : ''}`;
   return d.mud_url ? 'announced' : 'no profile';
@@ -40,24 +54,24 @@ function vendorText(d: Device): string {
 
 export function DevicesPage({ home }: { home: Home }) {
   const [search, setSearch] = useState('');
+  const [tentative, setTentative] = useState(false);
   const [sort, setSort] = useState<{ key: Column; up: boolean }>({ key: 'last_seen', up: false });
   const { list, now } = home;
   const mudBy = useMemo(() => new Map((home.mud.data?.devices ?? []).map((m) => [m.device, m])), [home.mud.data]);
-  const macs = list.map((d) => d.mac).join(',');
+  // Every device's last hour in one call; the steps without traffic are
+  // left out of the answer and filled in here.
   const traffic = useLoad(async () => {
-    const from = Math.floor(now - 3600);
-    const answers = await Promise.all(
-      list.map((d) => api.get<Traffic>(`/devices/${d.mac}/traffic${query({ from, to: Math.ceil(now), step: 60 })}`)),
-    );
-    return new Map(answers.map((t) => [t.mac, t]));
-  }, [macs, Math.floor(now / 60)]);
+    const from = Math.floor(now / 60) * 60 - 3600;
+    const answer = await api.get<HomeTraffic>(`/traffic${query({ from, to: from + 3600, step: 60 })}`);
+    return new Map(answer.devices.map((d) => [d.mac, minutes(d.series, answer.from)]));
+  }, [Math.floor(now / 60)]);
   const reloadTraffic = useThrottled(traffic.reload, 30000);
   useStream((m) => {
     if (m.kind === 'traffic' && m.traffic.devices.length) reloadTraffic();
   });
   const total = (mac: string) => {
     const t = traffic.data?.get(mac);
-    return t ? t.series.reduce((a, p) => a + p.bytes_in + p.bytes_out, 0) : 0;
+    return t ? t.out.reduce((a, b) => a + b, 0) + t.inn.reduce((a, b) => a + b, 0) : 0;
   };
 
   const value = (d: Device, key: Column): string | number => {
@@ -87,7 +101,9 @@ export function DevicesPage({ home }: { home: Home }) {
     }
   };
   const needle = search.trim().toLowerCase();
+  const unconfirmed = list.filter((d) => !d.confirmed).length;
   const shown = list
+    .filter((d) => d.confirmed || tentative)
     .filter(
       (d) =>
         !needle ||
@@ -116,6 +132,12 @@ export function DevicesPage({ home }: { home: Home }) {
           value={search}
           onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
         />
+        {unconfirmed > 0 && (
+          <label>
+            <input type="checkbox" checked={tentative} onChange={(e) => setTentative((e.target as HTMLInputElement).checked)} />{' '}
+            show the {unconfirmed} tentative devices (MACs the network gave no address yet)
+          </label>
+        )}
         <span class="hint" role="status">
           {shown.length} of {list.length} devices
         </span>
@@ -171,11 +193,11 @@ export function DevicesPage({ home }: { home: Home }) {
                     <time title={time(d.last_seen)}>{ago(d.last_seen, now)}</time>
                   </td>
                   <td data-label="Last hour">
-                    {t ? (
+                    {traffic.data ? (
                       <>
                         <Sparkline
-                          out={t.series.map((p) => p.bytes_out)}
-                          inn={t.series.map((p) => p.bytes_in)}
+                          out={t?.out ?? []}
+                          inn={t?.inn ?? []}
                           label={`Traffic of ${displayName(d)} in the last hour`}
                         />{' '}
                         <span class="total">{bytes(total(d.mac))}</span>

@@ -1,9 +1,9 @@
 // Home: the live graph of the home's devices and whom they talk to, and what
 // SPIN did lately, in sentences.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 
-import { api, query } from '../api/client';
-import type { Destination, Destinations, Device, SpinEvent, Traffic } from '../api/types';
+import { api, errorText, query } from '../api/client';
+import type { Destination, HomeDestination, HomeDestinations, HomeTraffic, SpinEvent } from '../api/types';
 import { ErrorText } from '../components/notice';
 import { Graph, type GraphEdge } from '../components/graph';
 import { StateBadge } from '../components/state_badge';
@@ -14,6 +14,10 @@ import type { Home } from '../home_data';
 import { Link, devicePath } from '../router';
 
 const TOP_REMOTES = 6;
+// The graph and the list draw at most this many devices, the busiest first:
+// a device that makes up MACs by the thousand must not bury the home.
+const MAX_DRAWN = 40;
+const SUMMARY_LIMIT = 10000;
 const WINDOWS = { hour: 3600, day: 86400 } as const;
 type Span = keyof typeof WINDOWS;
 
@@ -25,7 +29,7 @@ export function remoteName(d: Pick<Destination, 'names' | 'remote_ip'>): string 
 }
 
 // Per device, its remotes by name with their bytes both ways, largest first.
-function edgesOf(mac: string, list: Destination[]): GraphEdge[] {
+function edgesOf(mac: string, list: HomeDestination[]): GraphEdge[] {
   const byName = new Map<string, number>();
   for (const d of list) byName.set(remoteName(d), (byName.get(remoteName(d)) ?? 0) + d.bytes_out + d.bytes_in);
   return [...byName.entries()]
@@ -39,29 +43,29 @@ interface Summary {
   newDevices: number;
   violations: number;
   alerts: SpinEvent[];
-  decisions: number;
+  capped: boolean; // the day had more events than one answer holds
 }
 
-async function loadSummary(devices: Device[], now: number): Promise<Summary> {
+// One call for the day's events that matter, one for every device's blocked
+// packets, however many devices there are.
+async function loadSummary(now: number): Promise<Summary> {
   const from = Math.floor(now - 86400);
   const [events, traffic] = await Promise.all([
-    api.get<{ events: SpinEvent[] }>(`/events${query({ from, limit: 10000 })}`),
-    Promise.all(
-      devices.map((d) =>
-        api.get<Traffic>(`/devices/${d.mac}/traffic${query({ from, to: Math.ceil(now) + 60, step: 86400 })}`),
-      ),
+    api.get<{ events: SpinEvent[] }>(
+      `/events${query({ from, type: 'device_new,mud_violation,alert', newest: true, limit: SUMMARY_LIMIT })}`,
     ),
+    api.get<HomeTraffic>(`/traffic${query({ from, to: Math.ceil(now) + 60, step: 3600 })}`),
   ]);
   const of = (type: string) => events.events.filter((e) => e.type === type);
   return {
-    blocked: traffic
-      .map((t) => ({ mac: t.mac, pkts: t.series.reduce((a, p) => a + p.blocked_pkts, 0) }))
+    blocked: traffic.devices
+      .map((d) => ({ mac: d.mac, pkts: d.series.reduce((a, p) => a + p.blocked_pkts, 0) }))
       .filter((b) => b.pkts > 0)
       .sort((a, b) => b.pkts - a.pkts),
     newDevices: of('device_new').length,
     violations: of('mud_violation').length,
     alerts: of('alert'),
-    decisions: of('decision').length,
+    capped: events.events.length >= SUMMARY_LIMIT,
   };
 }
 
@@ -75,7 +79,10 @@ function SummaryText({ summary, nameOf }: { summary: Summary; nameOf: (mac: stri
   return (
     <section class="summary" aria-labelledby="summary-title">
       <h2 id="summary-title">In the last day</h2>
-      <p class="summary-line">{parts.length ? `SPIN ${parts.join(', ')}.` : 'Nothing to report: no blocks, alerts or new devices.'}</p>
+      <p class="summary-line">
+        {parts.length ? `SPIN ${parts.join(', ')}.` : 'Nothing to report: no blocks, alerts or new devices.'}
+        {summary.capped ? ` (More than ${count(SUMMARY_LIMIT)} events: the counts are of the newest.)` : ''}
+      </p>
       {summary.alerts.length > 0 && (
         <ul class="alert-list">
           {summary.alerts.slice(-5).reverse().map((a) => (
@@ -101,64 +108,60 @@ export function HomePage({ home }: { home: Home }) {
   const [edges, setEdges] = useState<Map<string, GraphEdge[]>>(new Map());
   const [rates, setRates] = useState<Map<string, number>>(new Map());
   const [error, setError] = useState('');
-  const dirty = useRef(new Set<string>());
   const { list, now } = home;
   const macs = useMemo(() => list.map((d) => d.mac).join(','), [list]);
 
-  const load = async (which: string[]) => {
+  // Every device's largest remotes in one call, again when the stream says
+  // devices sent something or met someone new (at most every 10 s).
+  const load = async () => {
     const from = Math.floor(now - WINDOWS[span]);
     try {
-      const answers = await Promise.all(
-        which.map((mac) => api.get<Destinations>(`/devices/${mac}/destinations${query({ from })}`)),
-      );
-      setEdges((old) => {
-        const next = new Map(old);
-        for (const a of answers) next.set(a.mac, edgesOf(a.mac, a.destinations));
-        return next;
-      });
+      const answer = await api.get<HomeDestinations>(`/destinations${query({ from, top: TOP_REMOTES })}`);
+      setEdges(new Map(answer.devices.map((d) => [d.mac, edgesOf(d.mac, d.destinations)])));
       setError('');
     } catch (e) {
-      setError(`Whom the devices talk to could not be read: ${String((e as Error).message)}`);
+      setError(`Whom the devices talk to could not be read: ${errorText(e)}`);
     }
   };
   useEffect(() => {
-    if (list.length) void load(list.map((d) => d.mac));
+    if (list.length) void load();
   }, [macs, span, Math.floor(now / 60)]);
-
-  // Live: the stream's traffic gives each device's rate now, and which
-  // devices' destinations to read again (at most every 10 s).
-  const refresh = useThrottled(() => {
-    const which = [...dirty.current];
-    dirty.current.clear();
-    if (which.length) void load(which);
-  }, 10000);
+  const refresh = useThrottled(() => void load(), 10000);
   useStream((m) => {
     if (m.kind === 'traffic') {
       const next = new Map<string, number>();
-      for (const d of m.traffic.devices) {
+      for (const d of m.traffic.devices)
         next.set(d.mac, (d.bytes_out + d.bytes_in) / Math.max(1, m.traffic.interval));
-        if (d.bytes_out + d.bytes_in > 0) dirty.current.add(d.mac);
-      }
       setRates(next);
-      if (dirty.current.size) refresh();
-    } else if (m.kind === 'event' && m.event.type === 'destination_new' && m.event.device) {
-      dirty.current.add(m.event.device);
+      if (m.traffic.devices.some((d) => d.bytes_out + d.bytes_in > 0)) refresh();
+    } else if (m.kind === 'event' && m.event.type === 'destination_new') {
       refresh();
     }
   });
 
-  const summary = useLoad(() => (list.length ? loadSummary(list, now) : Promise.resolve(null)), [macs, Math.floor(now / 60)]);
+  const summary = useLoad(() => loadSummary(now), [Math.floor(now / 60)]);
   const reloadSummary = useThrottled(summary.reload, 5000);
   useStream((m) => {
     if (m.kind === 'event' && ['alert', 'decision', 'block', 'device_new', 'mud_violation'].includes(m.event.type))
       reloadSummary();
   });
 
+  // The busiest devices first (by the bytes of their edges), then the rest
+  // by when they were last seen; at most MAX_DRAWN.
+  const drawn = useMemo(() => {
+    const volume = (mac: string) => (edges.get(mac) ?? []).reduce((a, e) => a + e.bytes, 0);
+    return [...list]
+      .sort((a, b) => volume(b.mac) - volume(a.mac) || b.last_seen - a.last_seen)
+      .slice(0, MAX_DRAWN);
+  }, [list, edges]);
   const graphDevices = useMemo(
-    () => list.map((d) => ({ mac: d.mac, name: displayName(d), state: home.stateOf(d), rate: rates.get(d.mac) ?? 0 })),
-    [list, home.facts, rates],
+    () => drawn.map((d) => ({ mac: d.mac, name: displayName(d), state: home.stateOf(d), rate: rates.get(d.mac) ?? 0 })),
+    [drawn, home.facts, rates],
   );
-  const graphEdges = useMemo(() => [...edges.values()].flatMap((e) => e.slice(0, TOP_REMOTES)), [edges]);
+  const graphEdges = useMemo(
+    () => drawn.flatMap((d) => (edges.get(d.mac) ?? []).slice(0, TOP_REMOTES)),
+    [drawn, edges],
+  );
   const stale = Date.now() / 1000 - now > 600;
 
   return (
@@ -182,14 +185,14 @@ export function HomePage({ home }: { home: Home }) {
         {list.length === 0 && !home.devices.loading ? (
           <p>No device has been seen yet.</p>
         ) : (
-          <Graph devices={graphDevices} edges={graphEdges} label={`The home's ${list.length} devices and the services they talked to in the last ${span}`} />
+          <Graph devices={graphDevices} edges={graphEdges} label={`The home's ${drawn.length} busiest devices and the services they talked to in the last ${span}`} />
         )}
         <Legend />
       </section>
       <section aria-labelledby="list-title">
         <h2 id="list-title">What each device does</h2>
         <ul class="device-summaries">
-          {list.map((d) => {
+          {drawn.map((d) => {
             const mine = edges.get(d.mac) ?? [];
             return (
               <li key={d.mac} data-mac={d.mac}>
@@ -204,7 +207,6 @@ export function HomePage({ home }: { home: Home }) {
                         <b>{e.remote}</b> ({bytes(e.bytes)})
                       </span>
                     ))}
-                    {mine.length > TOP_REMOTES ? ` and ${mine.length - TOP_REMOTES} more` : ''}
                   </span>
                 ) : (
                   <span class="talks"> no traffic in the last {span}</span>
@@ -213,6 +215,12 @@ export function HomePage({ home }: { home: Home }) {
             );
           })}
         </ul>
+        {list.length > drawn.length && (
+          <p class="hint">
+            {count(list.length - drawn.length)} quieter devices are not drawn: <Link href="/devices">Devices</Link> lists
+            them all.
+          </p>
+        )}
       </section>
     </main>
   );
