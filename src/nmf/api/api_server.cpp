@@ -15,6 +15,17 @@ bool same_secret(const std::string& a, const std::string& b) {
     return diff == 0 && !b.empty();
 }
 
+// cpp-httplib 0.11 compresses an answer with Brotli at its slowest quality
+// whenever the client accepts it, as every browser does: 2.4 s for the 540 kB
+// of a thousand devices, against 25 ms with gzip.  Answers keep to gzip.
+void keep_to_gzip(httplib::Request& req) {
+    const auto it = req.headers.find("Accept-Encoding");
+    if (it == req.headers.end() || it->second.find("br") == std::string::npos) return;
+    const bool gzip = it->second.find("gzip") != std::string::npos;
+    req.headers.erase(it);
+    if (gzip) req.headers.emplace("Accept-Encoding", "gzip");
+}
+
 }  // namespace
 
 ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, EventHub& hub)
@@ -38,6 +49,7 @@ ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, E
     server_.set_keep_alive_timeout(2);
     server_.set_keep_alive_max_count(100);
     server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        keep_to_gzip(const_cast<httplib::Request&>(req));  // the server's own request object, not a const one
         return refuse(req, res) ? httplib::Server::HandlerResponse::Handled
                                 : httplib::Server::HandlerResponse::Unhandled;
     });

@@ -18,6 +18,10 @@
 //   login      URL TOKEN OUT   with api.token set: the login form, a wrong token
 //                              refused, the right one kept for the session and
 //                              never in a URL
+//   crowded    URL OUT         a home crowded with made-up MACs: the home page and
+//                              the devices page load in a few seconds with a
+//                              bounded number of API calls, the graph draws at
+//                              most 40 devices, every device can still be listed
 //
 // Prints what it saw as one JSON line; a failed check exits 1 saying why.
 import { join } from 'node:path';
@@ -308,9 +312,53 @@ async function login(url: string, token: string, out: string): Promise<Json> {
   }
 }
 
+// What a device that makes up MACs does to the page: it must stay usable.
+async function crowded(url: string, out: string): Promise<Json> {
+  const listed = (await api<{ devices: ApiDevice[] }>(url, '/devices')).devices;
+  const browser = await launch();
+  try {
+    const seen: Json = { devices: listed.length };
+    for (const [path, name] of [
+      ['/', 'home'],
+      ['/devices', 'devices'],
+    ] as const) {
+      const w = await open(browser, DESKTOP);
+      let calls = 0;
+      w.page.on('request', (r) => {
+        if (r.url().includes('/api/v1/') && !r.url().endsWith('/api/v1/stream')) calls += 1;
+      });
+      const started = Date.now();
+      await w.page.goto(url + path);
+      await settled(w.page, name);
+      const seconds = (Date.now() - started) / 1000;
+      expect(seconds < 8, `${path} took ${seconds.toFixed(1)} s with ${listed.length} devices`);
+      expect(calls <= 12, `${path} made ${calls} API calls with ${listed.length} devices (one per device?)`);
+      if (name === 'home') {
+        const drawn = await w.page.locator('svg.graph [data-mac]').count();
+        expect(drawn > 0 && drawn <= 40, `the graph draws ${drawn} devices`);
+        seen.drawn = drawn;
+      } else {
+        const box = w.page.getByLabel(/tentative devices/);
+        if ((await box.count()) > 0) await box.check();
+        seen.tentative = listed.filter((d) => !d.confirmed).length;
+        const rows = await w.page.locator('tr[data-mac]').count();
+        expect(rows === listed.length, `/devices lists ${rows} of ${listed.length} devices`);
+      }
+      await w.page.screenshot({ path: join(out, `crowded-${name}.png`) });
+      noProblems(w, path);
+      seen[`${name}_seconds`] = Number(seconds.toFixed(2));
+      seen[`${name}_calls`] = calls;
+      await w.page.context().close();
+    }
+    return seen;
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main(): Promise<Json> {
   const [what, url, ...rest] = process.argv.slice(2);
-  if (!what || !url) throw new CheckFailed('usage: check.ts pages|quarantine|unblock|alert|login URL ...');
+  if (!what || !url) throw new CheckFailed('usage: check.ts pages|quarantine|unblock|alert|login|crowded URL ...');
   const base = url.replace(/\/+$/, '');
   switch (what) {
     case 'pages':
@@ -322,6 +370,8 @@ async function main(): Promise<Json> {
       return alertFeed(base, rest[0] ?? '', rest[1] ?? '.');
     case 'login':
       return login(base, rest[0] ?? '', rest[1] ?? '.');
+    case 'crowded':
+      return crowded(base, rest[0] ?? '.');
     default:
       throw new CheckFailed(`no check '${what}'`);
   }

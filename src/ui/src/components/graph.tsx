@@ -28,7 +28,7 @@ interface Node extends SimulationNodeDatum {
   id: string;
   kind: 'device' | 'remote';
   label: string;
-  device?: GraphDevice;
+  mac?: string;
 }
 
 interface Link extends SimulationLinkDatum<Node> {
@@ -39,7 +39,7 @@ const positions = new Map<string, { x: number; y: number }>();
 
 function layout(devices: GraphDevice[], edges: GraphEdge[]): { nodes: Node[]; links: Link[] } {
   const nodes = new Map<string, Node>();
-  for (const d of devices) nodes.set(`d:${d.mac}`, { id: `d:${d.mac}`, kind: 'device', label: d.name, device: d });
+  for (const d of devices) nodes.set(`d:${d.mac}`, { id: `d:${d.mac}`, kind: 'device', label: d.name, mac: d.mac });
   for (const e of edges) {
     const id = `r:${e.remote}`;
     if (!nodes.has(id)) nodes.set(id, { id, kind: 'remote', label: e.remote });
@@ -88,7 +88,11 @@ function short(label: string, n = 26): string {
 
 export function Graph({ devices, edges, label }: { devices: GraphDevice[]; edges: GraphEdge[]; label: string }) {
   const svg = useRef<SVGSVGElement>(null);
-  const { nodes, links } = useMemo(() => layout(devices, edges), [devices, edges]);
+  // Laid out again only when who talks to whom changes, not when a rate or
+  // a state does (the live stream changes those every second).
+  const shape = `${devices.map((d) => d.mac).join(',')}|${edges.map((e) => `${e.mac}>${e.remote}`).join(',')}`;
+  const { nodes, links } = useMemo(() => layout(devices, edges), [shape]);
+  const byMac = new Map(devices.map((d) => [d.mac, d]));
   const pad = 70;
   const xs = nodes.map((n) => n.x ?? 0);
   const ys = nodes.map((n) => n.y ?? 0);
@@ -138,9 +142,9 @@ export function Graph({ devices, edges, label }: { devices: GraphDevice[]; edges
       </g>
       <g class="devices">
         {nodes
-          .filter((n) => n.kind === 'device' && n.device)
+          .filter((n) => n.kind === 'device' && n.mac !== undefined && byMac.has(n.mac))
           .map((n) => {
-            const d = n.device as GraphDevice;
+            const d = byMac.get(n.mac ?? '') as GraphDevice;
             const href = devicePath(d.mac);
             return (
               <a

@@ -72,15 +72,16 @@ async function loadSummary(now: number): Promise<Summary> {
 function SummaryText({ summary, nameOf }: { summary: Summary; nameOf: (mac: string) => string }) {
   const parts: string[] = [];
   for (const b of summary.blocked.slice(0, 3)) parts.push(`blocked ${count(b.pkts)} packets from ${nameOf(b.mac)}`);
-  if (summary.newDevices) parts.push(`${count(summary.newDevices)} new device${summary.newDevices === 1 ? '' : 's'}`);
-  if (summary.violations)
-    parts.push(`${count(summary.violations)} MUD violation${summary.violations === 1 ? '' : 's'}`);
-  if (summary.alerts.length) parts.push(`${count(summary.alerts.length)} alert${summary.alerts.length === 1 ? '' : 's'}`);
+  const plural = (n: number, one: string) => `${count(n)} ${one}${n === 1 ? '' : 's'}`;
+  if (summary.newDevices) parts.push(`saw ${plural(summary.newDevices, 'new device')}`);
+  if (summary.violations) parts.push(`recorded ${plural(summary.violations, 'MUD violation')}`);
+  if (summary.alerts.length) parts.push(`raised ${plural(summary.alerts.length, 'alert')}`);
+  const sentence = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
   return (
     <section class="summary" aria-labelledby="summary-title">
       <h2 id="summary-title">In the last day</h2>
       <p class="summary-line">
-        {parts.length ? `SPIN ${parts.join(', ')}.` : 'Nothing to report: no blocks, alerts or new devices.'}
+        {sentence ? `SPIN ${sentence}.` : 'Nothing to report: no blocks, alerts or new devices.'}
         {summary.capped ? ` (More than ${count(SUMMARY_LIMIT)} events: the counts are of the newest.)` : ''}
       </p>
       {summary.alerts.length > 0 && (
