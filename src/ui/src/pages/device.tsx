@@ -126,7 +126,19 @@ export function DevicePage({ home, mac }: { home: Home; mac: string }) {
       </main>
     );
   const name = displayName(d);
-  const ctx: EventContext = { nameOf: home.nameOf, blocks: blocks.data?.blocks ?? [], decisions, changed: () => void act(() => Promise.resolve(), () => 'Done.') };
+  // An undo in an event says itself what it did; the page reads again what it changed.
+  const ctx: EventContext = {
+    nameOf: home.nameOf,
+    blocks: blocks.data?.blocks ?? [],
+    decisions,
+    changed: () => {
+      blocks.reload();
+      overrides.reload();
+      device.reload();
+      home.blocks.reload();
+      home.devices.reload();
+    },
+  };
   const totals = (traffic.data?.series ?? []).reduce(
     (t, p) => ({ out: t.out + p.bytes_out, inn: t.inn + p.bytes_in, blocked: t.blocked + p.blocked_pkts }),
     { out: 0, inn: 0, blocked: 0 },
