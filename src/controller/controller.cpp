@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/wall_clock.h"
+#include "controller/export/prometheus_text.h"
 #include "nmf/store/model_rows.h"
 
 namespace spin::controller {
@@ -66,9 +67,24 @@ Controller::Controller(const ControllerConfig& config)
         log_info("web UI on http://{}:{}/", split_listen(config.listen).first, api_->port());
     else if (config.ui)
         log_warn("no web UI: its built files were not found (build them with tools/build, or set ui.dir)");
+    if (!config.prometheus_listen.empty()) {
+        MetricsServer::Config m;
+        std::tie(m.host, m.port) = split_listen(config.prometheus_listen);
+        m.token = config.token;
+        m.hosts = config.api_hosts;
+        metrics_ = std::make_unique<MetricsServer>(m, [this]() -> std::optional<std::string> {
+            const auto status = this->status();
+            const auto agents = this->agents();
+            if (status.outcome != nmf::Outcome::done || agents.outcome != nmf::Outcome::done) return std::nullopt;
+            return prometheus_text(status.body, agents.body);
+        });
+        metrics_->start();
+        log_info("Prometheus metrics on http://{}:{}/metrics", m.host, metrics_->port());
+    }
 }
 
 Controller::~Controller() {
+    if (metrics_) metrics_->stop();
     api_->stop();
     store_->stop();
 }

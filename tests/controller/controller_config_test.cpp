@@ -49,6 +49,7 @@ orders: {timeout: 1.5}
 agent_timeout: 30
 oui_dir: /tmp/oui
 ui: {enabled: false, dir: /srv/spin-ui}
+export: {prometheus: {listen: "127.0.0.1:9101"}}
 )",
                                                        "t");
     EXPECT_EQ(c.agents.size(), 2u);
@@ -72,12 +73,17 @@ ui: {enabled: false, dir: /srv/spin-ui}
     EXPECT_EQ(c.oui_dir, "/tmp/oui");
     EXPECT_FALSE(c.ui);
     EXPECT_EQ(c.ui_dir, "/srv/spin-ui");
+    EXPECT_EQ(c.prometheus_listen, "127.0.0.1:9101");
 }
 
 TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(error_of("stroe: {}"),
-              "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, detect, mud, orders, "
-              "oui_dir, response, store, ui)");
+              "stroe (line 1): unknown key (expected one of: agent_timeout, agents, api, curve, detect, export, mud, "
+              "orders, oui_dir, response, store, ui)");
+    EXPECT_EQ(error_of("export: {prometheus: {listen: '0.0.0.0:9101'}}"),
+              "export.prometheus.listen 0.0.0.0:9101 is not loopback: set api.token, which /metrics then needs too "
+              "(the metrics name the home's devices)");
+    EXPECT_EQ(error_of("export: {ipfix: {}}"), "export.ipfix (line 1): unknown key (expected one of: prometheus)");
     EXPECT_EQ(error_of("ui: {directory: /x}"), "ui.directory (line 1): unknown key (expected one of: dir, enabled)");
     EXPECT_EQ(error_of("ui: {enabled: maybe}"), "ui.enabled (line 1): 'maybe' is not true or false");
     EXPECT_EQ(error_of("store: {retention: {minutes: 2w}}"),

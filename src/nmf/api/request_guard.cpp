@@ -77,4 +77,14 @@ std::optional<RequestGuard::Refusal> RequestGuard::check(const httplib::Request&
     return std::nullopt;
 }
 
+bool bearer_token_matches(const httplib::Request& req, const std::string& token) {
+    const std::string header = req.get_header_value("Authorization");
+    constexpr char kBearer[] = "Bearer ";
+    if (header.rfind(kBearer, 0) != 0 || token.empty()) return false;
+    const std::string given = header.substr(sizeof(kBearer) - 1);
+    unsigned diff = given.size() == token.size() ? 0 : 1;
+    for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned>(given[i] ^ token[i % token.size()]);
+    return diff == 0;
+}
+
 }  // namespace spin::nmf

@@ -38,4 +38,9 @@ private:
     std::vector<std::string> names_;  // lower case, no trailing dot
 };
 
+// Whether `req` carries 'Authorization: Bearer TOKEN' with `token` (never
+// when `token` is empty), compared in constant time so that the token
+// cannot be guessed byte by byte.
+bool bearer_token_matches(const httplib::Request& req, const std::string& token);
+
 }  // namespace spin::nmf

@@ -1,0 +1,57 @@
+#include "controller/export/metrics_server.h"
+
+#include <stdexcept>
+
+namespace spin::controller {
+
+namespace {
+
+void plain(httplib::Response& res, int status, const std::string& text) {
+    res.status = status;
+    res.set_content(text + "\n", "text/plain; charset=utf-8");
+}
+
+}  // namespace
+
+MetricsServer::MetricsServer(Config config, std::function<std::optional<std::string>()> render)
+    : config_(std::move(config)), render_(std::move(render)), guard_(config_.hosts) {
+    server_.new_task_queue = [] { return new httplib::ThreadPool(2); };
+    server_.set_read_timeout(3, 0);
+    server_.set_write_timeout(5, 0);
+    server_.set_keep_alive_timeout(5);
+    server_.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+        if (const auto no = guard_.check(req)) return plain(res, no->status, no->message);
+        if (!config_.token.empty() && !nmf::bearer_token_matches(req, config_.token)) {
+            res.set_header("WWW-Authenticate", "Bearer realm=\"spin\"");
+            return plain(res, 401, "/metrics needs 'Authorization: Bearer TOKEN' with the token of api.token");
+        }
+        if (req.path != "/metrics") return plain(res, 404, "no such page: the metrics are at /metrics");
+        const auto text = render_();
+        if (!text) return plain(res, 503, "the controller did not answer in time; try again");
+        res.status = 200;
+        res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
+    });
+}
+
+MetricsServer::~MetricsServer() { stop(); }
+
+void MetricsServer::start() {
+    if (config_.port == 0) {
+        const int port = server_.bind_to_any_port(config_.host);
+        if (port < 0) throw std::runtime_error("cannot bind the metrics to " + config_.host);
+        port_ = static_cast<uint16_t>(port);
+    } else {
+        if (!server_.bind_to_port(config_.host, config_.port))
+            throw std::runtime_error("cannot bind the metrics to " + config_.host + ":" + std::to_string(config_.port) +
+                                     " (in use, or not an address of this host)");
+        port_ = config_.port;
+    }
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+}
+
+void MetricsServer::stop() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace spin::controller

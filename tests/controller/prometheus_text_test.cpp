@@ -1,0 +1,87 @@
+// The controller's figures as Prometheus metrics (controller/export/
+// prometheus_text.h): every figure of the status has a metric, the names and
+// labels follow the exposition format's rules.
+#include "controller/export/prometheus_text.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "controller/controller.h"
+
+namespace spin::controller {
+namespace {
+
+using nlohmann::json;
+
+// A controller of its own (no agents, a store in a fresh directory, the API
+// on a free loopback port), for its real status.
+json real_status() {
+    const auto dir = std::filesystem::temp_directory_path() / ("spin-prom-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    ControllerConfig c;
+    c.db = (dir / "spin.db").string();
+    c.listen = "127.0.0.1:0";
+    c.ui = false;
+    json status;
+    {
+        Controller controller(c);
+        status = controller.stats();
+    }
+    std::filesystem::remove_all(dir);
+    return status;
+}
+
+TEST(PrometheusText, EveryFigureOfTheStatusHasAMetric) {
+    std::vector<std::string> unmapped;
+    prometheus_text(real_status(), json::array(), &unmapped);
+    EXPECT_TRUE(unmapped.empty()) << "status fields without a metric (add them to kStatus): " << [&] {
+        std::string s;
+        for (const auto& u : unmapped) s += u + " ";
+        return s;
+    }();
+}
+
+TEST(PrometheusText, NamesTypesAndLabelsFollowTheFormat) {
+    json agents = json::array({{{"id", "home \"1\"\\x"},
+                                {"connected", true},
+                                {"boot", nullptr},
+                                {"records", 42},
+                                {"restarts", 0},
+                                {"rules", 3}}});
+    const std::string text = prometheus_text(real_status(), agents);
+    const std::regex sample(R"(^(spin_[a-z_]+)(\{[a-z_]+="(?:[^"\\]|\\.)*"\})? (-?[0-9.e+]+|NaN|[+-]Inf)$)");
+    const std::regex type(R"(^# TYPE (spin_[a-z_]+) (counter|gauge)$)");
+    std::map<std::string, std::string> types;
+    std::set<std::string> sampled;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::smatch m;
+        if (line.rfind("# HELP ", 0) == 0) continue;
+        if (std::regex_match(line, m, type)) {
+            EXPECT_FALSE(types.count(m[1])) << "TYPE twice: " << line;
+            types[m[1]] = m[2];
+            continue;
+        }
+        ASSERT_TRUE(std::regex_match(line, m, sample)) << "not a sample: " << line;
+        ASSERT_TRUE(types.count(m[1])) << "no TYPE before " << line;
+        sampled.insert(m[1]);
+        const bool total =
+            std::string(m[1]).size() > 6 && std::string(m[1]).substr(std::string(m[1]).size() - 6) == "_total";
+        EXPECT_EQ(types[m[1]] == "counter", total) << "counters end in _total, nothing else does: " << line;
+    }
+    EXPECT_NE(text.find("spin_agent_records_total{agent=\"home \\\"1\\\"\\\\x\"} 42\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("spin_agent_up{agent=\"home \\\"1\\\"\\\\x\"} 1\n"), std::string::npos);
+    EXPECT_EQ(text.find("spin_agent_boot_timestamp_seconds{"), std::string::npos) << "null is left out";
+    EXPECT_NE(text.find("spin_detect_devices_dropped_total{detector=\"scan\"} 0\n"), std::string::npos);
+    EXPECT_NE(text.find("spin_store_error 0\n"), std::string::npos);
+    EXPECT_TRUE(sampled.count("spin_ingest_records_total"));
+}
+
+}  // namespace
+}  // namespace spin::controller
