@@ -36,16 +36,7 @@ MetricsServer::MetricsServer(Config config, std::function<std::optional<std::str
 MetricsServer::~MetricsServer() { stop(); }
 
 void MetricsServer::start() {
-    if (config_.port == 0) {
-        const int port = server_.bind_to_any_port(config_.host);
-        if (port < 0) throw std::runtime_error("cannot bind the metrics to " + config_.host);
-        port_ = static_cast<uint16_t>(port);
-    } else {
-        if (!server_.bind_to_port(config_.host, config_.port))
-            throw std::runtime_error("cannot bind the metrics to " + config_.host + ":" + std::to_string(config_.port) +
-                                     " (in use, or not an address of this host)");
-        port_ = config_.port;
-    }
+    port_ = nmf::bind_server(server_, config_.host, config_.port, "the metrics");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
 }
 
