@@ -35,14 +35,8 @@ MetricsServer::MetricsServer(Config config, std::function<std::optional<std::str
 
 MetricsServer::~MetricsServer() { stop(); }
 
-void MetricsServer::start() {
-    port_ = nmf::bind_server(server_, config_.host, config_.port, "the metrics");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-}
+void MetricsServer::start() { port_ = thread_.start(server_, config_.host, config_.port, "the metrics"); }
 
-void MetricsServer::stop() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-}
+void MetricsServer::stop() { thread_.stop(); }
 
 }  // namespace spin::controller

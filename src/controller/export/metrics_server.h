@@ -9,12 +9,12 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <httplib.h>
 
 #include "nmf/api/request_guard.h"
+#include "nmf/api/server_thread.h"
 
 namespace spin::controller {
 
@@ -43,7 +43,7 @@ private:
     std::function<std::optional<std::string>()> render_;
     nmf::RequestGuard guard_;
     httplib::Server server_;
-    std::thread thread_;
+    nmf::ServerThread thread_;  // after server_: stopped before the server goes
     uint16_t port_ = 0;
 };
 

@@ -109,15 +109,11 @@ void ApiServer::dispatch(const httplib::Request& req, httplib::Response& res) co
         ui_.serve(req, res);
 }
 
-void ApiServer::start() {
-    port_ = bind_server(server_, config_.host, config_.port, "the API");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-}
+void ApiServer::start() { port_ = thread_.start(server_, config_.host, config_.port, "the API"); }
 
 void ApiServer::stop() {
     hub_.stop();  // wakes the stream threads, or the pool could not join them
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
+    thread_.stop();
 }
 
 void ApiServer::routes() {

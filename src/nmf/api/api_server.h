@@ -15,6 +15,7 @@
 #include "nmf/api/event_hub.h"
 #include "nmf/api/request_guard.h"
 #include "nmf/api/router.h"
+#include "nmf/api/server_thread.h"
 #include "nmf/api/ui_assets.h"
 #include "nmf/store/store_queries.h"
 
@@ -74,7 +75,7 @@ private:
     std::atomic<uint32_t> streams_{0};
     httplib::Server server_;
     Router router_;
-    std::thread thread_;
+    ServerThread thread_;  // after server_: stopped before the server goes
     uint16_t port_ = 0;
 };
 

@@ -88,16 +88,4 @@ bool bearer_token_matches(const httplib::Request& req, const std::string& token)
     return diff == 0;
 }
 
-uint16_t bind_server(httplib::Server& server, const std::string& host, uint16_t port, const std::string& what) {
-    if (port == 0) {
-        const int bound = server.bind_to_any_port(host);
-        if (bound < 0) throw std::runtime_error("cannot bind " + what + " to " + host);
-        return static_cast<uint16_t>(bound);
-    }
-    if (!server.bind_to_port(host, port))
-        throw std::runtime_error("cannot bind " + what + " to " + host + ":" + std::to_string(port) +
-                                 " (in use, or not an address of this host)");
-    return port;
-}
-
 }  // namespace spin::nmf

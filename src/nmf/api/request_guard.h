@@ -12,7 +12,6 @@
 //     headers.  A form or a fetch with text/plain is refused with 415.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,9 +42,5 @@ private:
 // when `token` is empty), compared in constant time so that the token
 // cannot be guessed byte by byte.
 bool bearer_token_matches(const httplib::Request& req, const std::string& token);
-
-// Binds `server` to host:port (port 0: any free port) and returns the port;
-// throws std::runtime_error naming `what` (the API, the metrics) otherwise.
-uint16_t bind_server(httplib::Server& server, const std::string& host, uint16_t port, const std::string& what);
 
 }  // namespace spin::nmf
