@@ -21,7 +21,6 @@ const stateListeners = new Set<StateListener>();
 let state: StreamState = 'connecting';
 let lastId = '';
 let running = false;
-let abort: AbortController | null = null;
 let retryMs = 2000;
 
 function setState(s: StreamState): void {
@@ -81,12 +80,11 @@ class Parser {
 }
 
 async function connectOnce(): Promise<void> {
-  abort = new AbortController();
   const headers: Record<string, string> = { Accept: 'text/event-stream' };
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
   if (lastId) headers['Last-Event-ID'] = lastId;
-  const res = await fetch('/api/v1/stream', { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
+  const res = await fetch('/api/v1/stream', { headers, cache: 'no-store', credentials: 'omit' });
   if (res.status === 401) {
     setNeeded(true);
     throw new Error('login needed');
@@ -120,11 +118,6 @@ export function startStream(): void {
   if (running) return;
   running = true;
   void run();
-}
-
-// After a login: drop the connection that had no token and open another.
-export function restartStream(): void {
-  abort?.abort();
 }
 
 export function onStream(listener: Listener): () => void {

@@ -4,7 +4,6 @@ import { useState } from 'preact/hooks';
 
 import { api, errorText } from '../api/client';
 import { forgetToken, setToken } from '../api/auth';
-import { restartStream } from '../api/stream';
 
 export function Login() {
   const [value, setValue] = useState('');
@@ -17,7 +16,6 @@ export function Login() {
     setToken(value.trim());
     try {
       await api.get('/status');
-      restartStream();
       location.reload();
     } catch (err) {
       forgetToken();

@@ -2,9 +2,10 @@
 // owner's overrides of the reverse firewall; each can be lifted here.
 import { useState } from 'preact/hooks';
 
-import { api, errorText, query } from '../api/client';
+import { useAction } from '../action';
+import { api, query } from '../api/client';
 import type { Block, Override } from '../api/types';
-import { Notice, type NoticeState, ErrorText } from '../components/notice';
+import { Notice, ErrorText } from '../components/notice';
 import { expiryText } from '../events';
 import { time } from '../format';
 import { useLoad, useStream, useThrottled } from '../hooks';
@@ -35,7 +36,6 @@ export function AckList({ agents }: { agents: Block['agents'] }) {
 
 export function BlocksPage({ home }: { home: Home }) {
   const [showAll, setShowAll] = useState(false);
-  const [notice, setNotice] = useState<NoticeState | null>(null);
   const blocks = useLoad(() => api.get<{ blocks: Block[] }>(`/blocks${query({ all: showAll || undefined })}`), [showAll]);
   const overrides = useLoad(() => api.get<{ overrides: Override[] }>('/overrides'), []);
   const reload = useThrottled(() => {
@@ -46,18 +46,11 @@ export function BlocksPage({ home }: { home: Home }) {
     if (m.kind === 'event' && ['block', 'unblock', 'decision', 'user_action'].includes(m.event.type)) reload();
   });
   const now = Date.now() / 1000;
-  const act = async (what: () => Promise<unknown>, ok: string) => {
-    setNotice({ kind: 'busy', text: 'Asking the agents…' });
-    try {
-      await what();
-      setNotice({ kind: 'ok', text: ok });
-    } catch (e) {
-      setNotice({ kind: 'error', text: errorText(e) });
-    }
+  const { notice, run } = useAction('Asking the agents…', () => {
     blocks.reload();
     overrides.reload();
     home.blocks.reload();
-  };
+  });
   const list = blocks.data?.blocks ?? [];
   return (
     <main data-page="blocks" class="page">
@@ -107,7 +100,7 @@ export function BlocksPage({ home }: { home: Home }) {
                     <button
                       type="button"
                       data-action="unblock"
-                      onClick={() => void act(() => api.delete(`/blocks/${b.id}`), `Block ${b.id} lifted.`)}
+                      onClick={() => void run(() => api.delete(`/blocks/${b.id}`), () => `Block ${b.id} lifted.`)}
                     >
                       Unblock
                     </button>
@@ -135,7 +128,7 @@ export function BlocksPage({ home }: { home: Home }) {
               <button
                 type="button"
                 data-action="remove-override"
-                onClick={() => void act(() => api.delete(`/overrides/${o.id}`), `Override ${o.id} removed.`)}
+                onClick={() => void run(() => api.delete(`/overrides/${o.id}`), () => `Override ${o.id} removed.`)}
               >
                 Remove
               </button>

@@ -3,10 +3,11 @@
 // it (quarantine, block a destination, exempt, MUD).
 import { useMemo, useState } from 'preact/hooks';
 
+import { useAction } from '../action';
 import { api, errorText, query } from '../api/client';
 import type { Block, Destinations, Device, Override, Traffic } from '../api/types';
 import { EventItem, type EventContext } from '../components/event_item';
-import { ErrorText, Notice, type NoticeState } from '../components/notice';
+import { ErrorText, Notice } from '../components/notice';
 import { StateBadge } from '../components/state_badge';
 import { TrafficChart } from '../components/traffic_chart';
 import { STAGE_TEXT, displayName } from '../devices';
@@ -54,7 +55,6 @@ function Fact({ label, value }: { label: string; value: string | undefined }) {
 
 export function DevicePage({ home, mac }: { home: Home; mac: string }) {
   const [range, setRange] = useState<(typeof RANGES)[number]>(RANGES[1]);
-  const [notice, setNotice] = useState<NoticeState | null>(null);
   const [allDestinations, setAllDestinations] = useState(false);
   const [eventsShown, setEventsShown] = useState(15);
   const device = useLoad(() => api.get<Device>(`/devices/${mac}`), [mac]);
@@ -89,20 +89,16 @@ export function DevicePage({ home, mac }: { home: Home; mac: string }) {
   const mine = useMemo(() => (blocks.data?.blocks ?? []).filter((b) => b.mac === mac && b.active), [blocks.data, mac]);
   const quarantine = mine.filter((b) => b.type === 'quarantine');
 
-  const act = async (what: () => Promise<unknown>, ok: (answer: unknown) => string) => {
-    setNotice({ kind: 'busy', text: 'Asking the agents…' });
-    try {
-      const answer = await what();
-      setNotice({ kind: 'ok', text: ok(answer) });
-    } catch (e) {
-      setNotice({ kind: 'error', text: errorText(e) });
-    }
+  // After an action, or an undo in its events: read again what it changed.
+  const reloadAll = () => {
     blocks.reload();
     overrides.reload();
     device.reload();
     home.blocks.reload();
     home.devices.reload();
   };
+  const { notice, setNotice, run: act } = useAction('Asking the agents…', reloadAll);
+
   const acks = (b: unknown) => {
     const agents = (b as Block).agents ?? [];
     return agents.length ? agents.map((a) => `${a.agent} ${a.state.replace(/_/g, ' ')}`).join(', ') : 'no agent';
@@ -126,18 +122,12 @@ export function DevicePage({ home, mac }: { home: Home; mac: string }) {
       </main>
     );
   const name = displayName(d);
-  // An undo in an event says itself what it did; the page reads again what it changed.
+  // An undo in an event says itself what it did.
   const ctx: EventContext = {
     nameOf: home.nameOf,
     blocks: blocks.data?.blocks ?? [],
     decisions,
-    changed: () => {
-      blocks.reload();
-      overrides.reload();
-      device.reload();
-      home.blocks.reload();
-      home.devices.reload();
-    },
+    changed: reloadAll,
   };
   const totals = (traffic.data?.series ?? []).reduce(
     (t, p) => ({ out: t.out + p.bytes_out, inn: t.inn + p.bytes_in, blocked: t.blocked + p.blocked_pkts }),

@@ -2,9 +2,10 @@
 // assigning a profile (a URL or a file), and learning one from its traffic.
 import { useState } from 'preact/hooks';
 
+import { useAction } from '../action';
 import { ApiError, api, errorText } from '../api/client';
 import type { Device, MudStatus } from '../api/types';
-import { Notice, type NoticeState } from '../components/notice';
+import { Notice } from '../components/notice';
 import { bytes, count, service, time } from '../format';
 import { useLoad, useStream, useThrottled } from '../hooks';
 
@@ -23,7 +24,6 @@ function download(name: string, text: string): void {
 
 export function MudSection({ device }: { device: Device }) {
   const mac = device.mac;
-  const [notice, setNotice] = useState<NoticeState | null>(null);
   const [url, setUrl] = useState('');
   const [learnt, setLearnt] = useState<{ text: string; aces: number } | null>(null);
   const status = useLoad(async () => {
@@ -38,16 +38,8 @@ export function MudSection({ device }: { device: Device }) {
   useStream((m) => {
     if (m.kind === 'event' && m.event.device === mac && m.event.type.startsWith('mud_')) reload();
   });
-  const act = async (what: () => Promise<unknown>, ok: string) => {
-    setNotice({ kind: 'busy', text: 'Working…' });
-    try {
-      await what();
-      setNotice({ kind: 'ok', text: ok });
-    } catch (e) {
-      setNotice({ kind: 'error', text: errorText(e) });
-    }
-    status.reload();
-  };
+  const { notice, setNotice, run } = useAction('Working…', status.reload);
+  const act = (what: () => Promise<unknown>, ok: string) => run(what, () => ok);
   const assignFile = async (file: File) => {
     const text = await file.text();
     await act(() => api.put(`/devices/${mac}/mud`, { profile: text }), `The file ${file.name} is now its profile.`);
