@@ -110,8 +110,10 @@ with t.Controller([], token=TOKEN) as ctl:
              f"/api/v1/devices/{MAC}/destinations", "/api/v1/events", "/api/v1/agents", "/api/v1/blocks",
              "/api/v1/blocks/1", "/api/v1/blocks/-1", "/api/v1/blocks/99999999999999999999", "/api/v1/devices/",
              "/api/v1/devices/%00", "/api/v1/devices/" + "a" * 5000, "/api//devices", "/../etc/passwd", "/",
-             "/api/v1/devices/02:53:50:49:4E:12", "/api/v1/devices/02-53-50-49-4e-12/traffic", "/api/v1/%ff%fe"]
-    params = ["", "?from=0", "?from=-5", "?from=1e400", "?from=nan", "?to=2016-02-30",
+             "/api/v1/devices/02:53:50:49:4E:12", "/api/v1/devices/02-53-50-49-4e-12/traffic", "/api/v1/%ff%fe",
+             "/api/v1/traffic", "/api/v1/destinations", "/devices/%00", "/assets/../../etc/passwd"]
+    params = ["", "?from=0", "?top=0", "?top=101", "?top=-1", "?type=a,,b", "?newest=maybe", "?before=0",
+              "?from=-5", "?from=1e400", "?from=nan", "?to=2016-02-30",
               "?from=2016-09-22T10:00:00Z&to=1",
               "?step=0", "?step=59", "?step=60", "?step=9999999999999999999", "?limit=0", "?limit=10001",
               "?after=-1", "?device=zz", "?type=%ff", "?from=1&from=2", "?x=1", "?all=maybe", "?all=true",
