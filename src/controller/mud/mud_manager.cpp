@@ -394,8 +394,9 @@ void MudManager::watch_announced(double now) {
 void MudManager::refetch_due(double now) {
     for (auto& [key, h] : profiles_) {
         if (h.stored.doc.value("source", "") != "fetched" || now < h.next_try) continue;
-        const bool used =
-            std::any_of(devices_.begin(), devices_.end(), [&](const auto& kv) { return kv.second.key == key; });
+        // A structured binding is captured by name only from C++20 on, which clang 14 (the fuzz build) lacks.
+        const bool used = std::any_of(devices_.begin(), devices_.end(),
+                                      [&profile = key](const auto& kv) { return kv.second.key == profile; });
         if (!used) continue;
         if (!h.profile || now >= h.stored.doc.value("expires", 0.0)) request_fetch(h, now);
     }
