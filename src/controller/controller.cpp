@@ -59,6 +59,15 @@ Controller::Controller(const ControllerConfig& config)
     blocks_ = std::make_unique<BlockManager>(config.db, sessions_, recorder_, config.order_timeout);
     mud_ = std::make_unique<MudManager>(config.mud, config.db, *blocks_, recorder_);
     response_ = std::make_unique<Response>(config.response, config.db, *blocks_, *mud_, recorder_);
+    if (!config.exports.ipfix.collector.empty()) {
+        std::vector<std::string> ids;
+        for (const auto& s : sessions_) ids.push_back(s->id());
+        ipfix_ = std::make_unique<IpfixExporter>(config.exports.ipfix, ids, epoch_seconds_now());
+        recorder_.set_flow_observer([this](const std::string& agent, const proto::FlowRecord& r,
+                                           const nmf::TrafficCounters& added) { ipfix_->on_flow(agent, r, added); });
+        log_info("IPFIX to {} over {}", config.exports.ipfix.collector,
+                 config.exports.ipfix.transport == CollectorLink::Transport::udp ? "UDP" : "TCP");
+    }
     api_ = std::make_unique<nmf::ApiServer>(api_config(config), queries_, *this, hub_);
     api_->start();
     log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
@@ -67,9 +76,9 @@ Controller::Controller(const ControllerConfig& config)
         log_info("web UI on http://{}:{}/", split_listen(config.listen).first, api_->port());
     else if (config.ui)
         log_warn("no web UI: its built files were not found (build them with tools/build, or set ui.dir)");
-    if (!config.prometheus_listen.empty()) {
+    if (!config.exports.prometheus_listen.empty()) {
         MetricsServer::Config m;
-        std::tie(m.host, m.port) = split_listen(config.prometheus_listen);
+        std::tie(m.host, m.port) = split_listen(config.exports.prometheus_listen);
         m.token = config.token;
         m.hosts = config.api_hosts;
         metrics_ = std::make_unique<MetricsServer>(m, [this]() -> std::optional<std::string> {
@@ -133,6 +142,7 @@ void Controller::run(const std::atomic<bool>& stop) {
             mud_->tick(now);
             blocks_->tick(now);
             response_->tick(now);
+            if (ipfix_) ipfix_->tick(now);
         } catch (const std::exception& e) {  // the store busy or broken: try again next round
             log_warn("blocks: {}", e.what());
         }
@@ -153,6 +163,7 @@ void Controller::run(const std::atomic<bool>& stop) {
     }
     run_jobs();  // answer what is waiting (its callers time out otherwise)
     flush();
+    if (ipfix_) ipfix_->flush(epoch_seconds_now());
     store_->stop();
 }
 
@@ -288,7 +299,7 @@ json Controller::stats() const {
     const auto& m = recorder_.model();
     const auto& dropped = m.dropped();
     const auto w = store_->stats();
-    return json{
+    json doc{
         {"ingest",
          {{"records", a.records},
           {"counted", a.counted},
@@ -321,6 +332,8 @@ json Controller::stats() const {
           {"error", store_->error()}}},
         {"mud", mud_->stats()},
         {"detect", recorder_.detection().stats()}};
+    if (ipfix_) doc["export"]["ipfix"] = ipfix_->stats();
+    return doc;
 }
 
 nmf::ControlResult Controller::status() {

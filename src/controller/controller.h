@@ -17,6 +17,7 @@
 #include "controller/agent_session.h"
 #include "controller/block_manager.h"
 #include "controller/controller_config.h"
+#include "controller/export/ipfix_exporter.h"
 #include "controller/export/metrics_server.h"
 #include "controller/mud/mud_manager.h"
 #include "controller/response/response.h"
@@ -79,6 +80,7 @@ private:
     nmf::QueryPool queries_;
     std::unique_ptr<nmf::ApiServer> api_;
     std::unique_ptr<MetricsServer> metrics_;  // export.prometheus
+    std::unique_ptr<IpfixExporter> ipfix_;    // export.ipfix
 
     std::mutex jobs_mutex_;
     std::deque<std::function<void()>> jobs_;

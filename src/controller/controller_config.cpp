@@ -176,15 +176,7 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
             api.fail(fmt::format("max_streams ({}) must be below threads ({}): streams would hold every thread",
                                  c.api_max_streams, c.api_threads));
     }
-    if (top.has("export")) {
-        const At exp = top.child("export");
-        exp.only({"prometheus"});
-        if (exp.has("prometheus")) {
-            const At prom = exp.child("prometheus");
-            prom.only({"listen"});
-            if (prom.has("listen")) c.prometheus_listen = prom.child("listen").str();
-        }
-    }
+    if (top.has("export")) read_export_config(top.child("export"), c.exports);
     if (top.has("ui")) {
         const At ui = top.child("ui");
         ui.only({"enabled", "dir"});
@@ -235,13 +227,13 @@ void validate(const ControllerConfig& c) {
         throw ConfigError(fmt::format(
             "api.listen {} is not loopback: set api.token (or api.token_file) so that the API needs a bearer token",
             c.listen));
-    if (!c.prometheus_listen.empty()) {
-        const auto [metrics_host, metrics_port] = split_listen(c.prometheus_listen);
+    if (!c.exports.prometheus_listen.empty()) {
+        const auto [metrics_host, metrics_port] = split_listen(c.exports.prometheus_listen);
         if (c.token.empty() && !is_loopback_host(metrics_host))
             throw ConfigError(
                 fmt::format("export.prometheus.listen {} is not loopback: set api.token, which /metrics "
                             "then needs too (the metrics name the home's devices)",
-                            c.prometheus_listen));
+                            c.exports.prometheus_listen));
     }
     if (c.retention.minutes > c.retention.hours || c.retention.hours > c.retention.days)
         throw ConfigError("store.retention: minutes must be kept no longer than hours, and hours no longer than days");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/yaml_at.h"
+#include "controller/export/export_config.h"
 #include "controller/mud/mud_config.h"
 #include "controller/response/response_config.h"
 #include "nmf/ingest/recorder.h"
@@ -38,7 +39,7 @@ struct ControllerConfig {
     uint32_t api_threads = 16;           // HTTP worker threads
     uint32_t api_max_streams = 4;        // live streams at once (each holds a thread)
     std::vector<std::string> api_hosts;  // names the API may be reached by (Host header)
-    std::string prometheus_listen;       // export.prometheus.listen: GET /metrics there; "": off
+    ExportConfig exports;                // export: Prometheus, IPFIX
     bool ui = true;                      // serve the web UI at / (docs/ui.md)
     std::string ui_dir;                  // its built files; "": the installed or built ones (default_ui_dir)
 

@@ -49,7 +49,9 @@ orders: {timeout: 1.5}
 agent_timeout: 30
 oui_dir: /tmp/oui
 ui: {enabled: false, dir: /srv/spin-ui}
-export: {prometheus: {listen: "127.0.0.1:9101"}}
+export:
+  prometheus: {listen: "127.0.0.1:9101"}
+  ipfix: {collector: "nas.home:4739", transport: tcp, template_refresh: 30, max_message: 9000, max_delay: 0.5}
 )",
                                                        "t");
     EXPECT_EQ(c.agents.size(), 2u);
@@ -73,7 +75,12 @@ export: {prometheus: {listen: "127.0.0.1:9101"}}
     EXPECT_EQ(c.oui_dir, "/tmp/oui");
     EXPECT_FALSE(c.ui);
     EXPECT_EQ(c.ui_dir, "/srv/spin-ui");
-    EXPECT_EQ(c.prometheus_listen, "127.0.0.1:9101");
+    EXPECT_EQ(c.exports.prometheus_listen, "127.0.0.1:9101");
+    EXPECT_EQ(c.exports.ipfix.collector, "nas.home:4739");
+    EXPECT_EQ(c.exports.ipfix.transport, CollectorLink::Transport::tcp);
+    EXPECT_EQ(c.exports.ipfix.template_refresh, 30);
+    EXPECT_EQ(c.exports.ipfix.max_message, 9000u);
+    EXPECT_EQ(c.exports.ipfix.max_delay, 0.5);
 }
 
 TEST(ControllerConfig, MistakesAreNamed) {
@@ -83,7 +90,16 @@ TEST(ControllerConfig, MistakesAreNamed) {
     EXPECT_EQ(error_of("export: {prometheus: {listen: '0.0.0.0:9101'}}"),
               "export.prometheus.listen 0.0.0.0:9101 is not loopback: set api.token, which /metrics then needs too "
               "(the metrics name the home's devices)");
-    EXPECT_EQ(error_of("export: {ipfix: {}}"), "export.ipfix (line 1): unknown key (expected one of: prometheus)");
+    EXPECT_EQ(error_of("export: {mqtt2: {}}"),
+              "export.mqtt2 (line 1): unknown key (expected one of: ipfix, prometheus)");
+    EXPECT_EQ(error_of("export: {ipfix: {}}"),
+              "export.ipfix (line 1): needs collector: HOST:PORT (nfcapd's -p port, for one)");
+    EXPECT_EQ(error_of("export: {ipfix: {collector: nfcapd}}"),
+              "export.ipfix.collector (line 1): 'nfcapd' must be HOST:PORT (e.g. 192.168.1.10:4739)");
+    EXPECT_EQ(error_of("export: {ipfix: {collector: '127.0.0.1:4739', transport: sctp}}"),
+              "export.ipfix.transport (line 1): 'sctp' is not udp or tcp");
+    EXPECT_EQ(error_of("export: {ipfix: {collector: '127.0.0.1:4739', max_message: 100}}"),
+              "export.ipfix.max_message (line 1): 100 is out of range 512..65000");
     EXPECT_EQ(error_of("ui: {directory: /x}"), "ui.directory (line 1): unknown key (expected one of: dir, enabled)");
     EXPECT_EQ(error_of("ui: {enabled: maybe}"), "ui.enabled (line 1): 'maybe' is not true or false");
     EXPECT_EQ(error_of("store: {retention: {minutes: 2w}}"),

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
@@ -28,6 +30,7 @@ json real_status() {
     c.db = (dir / "spin.db").string();
     c.listen = "127.0.0.1:0";
     c.ui = false;
+    c.exports.ipfix.collector = "127.0.0.1:9";  // its figures are in the status too (nothing is sent: no flows)
     json status;
     {
         Controller controller(c);
@@ -81,6 +84,26 @@ TEST(PrometheusText, NamesTypesAndLabelsFollowTheFormat) {
     EXPECT_NE(text.find("spin_detect_devices_dropped_total{detector=\"scan\"} 0\n"), std::string::npos);
     EXPECT_NE(text.find("spin_store_error 0\n"), std::string::npos);
     EXPECT_TRUE(sampled.count("spin_ingest_records_total"));
+}
+
+// docs/integrations.md lists every metric, with its type.
+TEST(PrometheusText, TheDocumentListsEveryMetric) {
+    std::ifstream in(std::string(SPIN_SOURCE_DIR) + "/docs/integrations.md");
+    ASSERT_TRUE(in) << "docs/integrations.md";
+    const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    json agents = json::array({{{"id", "home"}, {"connected", true}, {"records", 1}}});
+    std::istringstream text(prometheus_text(real_status(), agents));
+    const std::regex type(R"(^# TYPE spin_([a-z_]+) (counter|gauge)$)");
+    size_t n = 0;
+    for (std::string line; std::getline(text, line);) {
+        std::smatch m;
+        if (!std::regex_match(line, m, type)) continue;
+        ++n;
+        const std::regex row("\\| `spin_" + std::string(m[1]) + "(\\{[a-z]+\\})?` \\| " + std::string(m[2]) + " \\|");
+        EXPECT_TRUE(std::regex_search(doc, row))
+            << "docs/integrations.md has no row for spin_" << m[1] << " (" << m[2] << ")";
+    }
+    EXPECT_GT(n, 50u);
 }
 
 }  // namespace

@@ -76,6 +76,15 @@ const StatusMetric kStatus[] = {
      "Devices a detector could not follow (its device cap).", "detector"},
     {"detect/peaks/*", "detect_peak", Kind::gauge,
      "The highest value any device reached, per measure (how near the thresholds traffic came).", "measure"},
+    {"export/ipfix/records", "ipfix_records_total", Kind::counter, "IPFIX data records sent to the collector."},
+    {"export/ipfix/records_dropped", "ipfix_records_dropped_total", Kind::counter,
+     "IPFIX data records the link refused (TCP down or behind, a failed send)."},
+    {"export/ipfix/messages", "ipfix_messages_total", Kind::counter, "IPFIX messages sent."},
+    {"export/ipfix/octets", "ipfix_octets_total", Kind::counter, "Bytes of IPFIX messages sent."},
+    {"export/ipfix/template_sets", "ipfix_template_sets_total", Kind::counter, "IPFIX template sets sent."},
+    {"export/ipfix/connects", "ipfix_connects_total", Kind::counter, "TCP connections made to the collector."},
+    {"export/ipfix/errors", "ipfix_errors_total", Kind::counter, "Failures to connect or send to the collector."},
+    {"export/ipfix/connected", "ipfix_connected", Kind::gauge, "1 while the collector can be sent to, else 0."},
 };
 
 // Per agent, from its status; labelled agent="ID".

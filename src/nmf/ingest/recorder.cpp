@@ -45,6 +45,7 @@ void Recorder::on_digest(const proto::DigestBatch& batch) {
         newest_ = std::max(newest_, static_cast<double>(r.last_us) / 1e6);
         TrafficCounters added;
         accounting_.account(agent, r, &added);
+        if (flow_observer_ && !added.empty()) flow_observer_(batch.header.agent, r, added);
         if (const MudViolation* v = conformance_.on_record(r, added)) note_violation(*v, batch.header.agent);
         if (!MacAddress::is_group(r.mac) && MacAddress::to_u64(r.mac) != 0) {
             touch(agent, r);

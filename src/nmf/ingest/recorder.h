@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,6 +68,11 @@ public:
           row_limits_(rows) {}
 
     void on_digest(const proto::DigestBatch& batch);
+    // Told of every record that added traffic, with what it added (a flow
+    // another agent owns adds nothing): the controller's flow exports.
+    using FlowObserver =
+        std::function<void(const std::string& agent, const proto::FlowRecord& record, const TrafficCounters& added)>;
+    void set_flow_observer(FlowObserver observer) { flow_observer_ = std::move(observer); }
     // One agent event as published (docs/protocol.md, "Events").
     void on_agent_event(const proto::Event& event);
     // The same of an event's JSON: one that does not read as an event is counted (events_refused).
@@ -154,6 +160,7 @@ private:
     RecorderStats stats_;
     EventBudget budget_;
     RowLimits row_limits_;
+    FlowObserver flow_observer_;
     double newest_ = 0;  // packet time: the latest event or record
     uint64_t batches_ = 0;
 };
