@@ -59,15 +59,7 @@ Controller::Controller(const ControllerConfig& config)
     blocks_ = std::make_unique<BlockManager>(config.db, sessions_, recorder_, config.order_timeout);
     mud_ = std::make_unique<MudManager>(config.mud, config.db, *blocks_, recorder_);
     response_ = std::make_unique<Response>(config.response, config.db, *blocks_, *mud_, recorder_);
-    if (!config.exports.ipfix.collector.empty()) {
-        std::vector<std::string> ids;
-        for (const auto& s : sessions_) ids.push_back(s->id());
-        ipfix_ = std::make_unique<IpfixExporter>(config.exports.ipfix, ids, epoch_seconds_now());
-        recorder_.set_flow_observer([this](const std::string& agent, const proto::FlowRecord& r,
-                                           const nmf::TrafficCounters& added) { ipfix_->on_flow(agent, r, added); });
-        log_info("IPFIX to {} over {}", config.exports.ipfix.collector,
-                 config.exports.ipfix.transport == CollectorLink::Transport::udp ? "UDP" : "TCP");
-    }
+    start_exports();
     api_ = std::make_unique<nmf::ApiServer>(api_config(config), queries_, *this, hub_);
     api_->start();
     log_info("API on http://{}:{}/api/v1 ({}), store {}, {} agents", split_listen(config.listen).first, api_->port(),
@@ -90,6 +82,29 @@ Controller::Controller(const ControllerConfig& config)
         metrics_->start();
         log_info("Prometheus metrics on http://{}:{}/metrics", m.host, metrics_->port());
     }
+}
+
+void Controller::start_exports() {
+    const ExportConfig& e = config_.exports;
+    if (!e.ipfix.collector.empty()) {
+        std::vector<std::string> ids;
+        for (const auto& s : sessions_) ids.push_back(s->id());
+        ipfix_ = std::make_unique<IpfixExporter>(e.ipfix, ids, epoch_seconds_now());
+        log_info("IPFIX to {} over {}", e.ipfix.collector,
+                 e.ipfix.transport == CollectorLink::Transport::udp ? "UDP" : "TCP");
+    }
+    if (!e.mqtt.broker.empty()) {
+        mqtt_ = std::make_unique<MqttExporter>(e.mqtt, recorder_.model(), *blocks_);
+        recorder_.set_event_observer([this](const proto::Event& ev) { mqtt_->on_event(ev); });
+        log_info("MQTT to {}{}{}", e.mqtt.broker, e.mqtt.discovery_prefix.empty() ? "" : ", Home Assistant discovery",
+                 e.mqtt.spin_feed ? ", the SPIN 1.0 feed" : "");
+    }
+    if (ipfix_ || mqtt_)
+        recorder_.set_flow_observer(
+            [this](const std::string& agent, const proto::FlowRecord& r, const nmf::TrafficCounters& added) {
+                if (ipfix_) ipfix_->on_flow(agent, r, added);
+                if (mqtt_) mqtt_->on_flow(r, added);
+            });
 }
 
 Controller::~Controller() {
@@ -130,6 +145,7 @@ void Controller::run(const std::atomic<bool>& stop) {
             for (const json& answer : s->read_answers()) blocks_->on_answer(s->id(), answer, now);
         }
         for (const nmf::Alert& a : recorder_.take_alerts()) {
+            if (mqtt_) mqtt_->on_alert(a);
             try {
                 response_->on_alert(a, now);
             } catch (const std::exception& e) {  // the store busy: the agent's own rule still holds
@@ -143,6 +159,7 @@ void Controller::run(const std::atomic<bool>& stop) {
             blocks_->tick(now);
             response_->tick(now);
             if (ipfix_) ipfix_->tick(now);
+            if (mqtt_) mqtt_->tick(now);
         } catch (const std::exception& e) {  // the store busy or broken: try again next round
             log_warn("blocks: {}", e.what());
         }
@@ -333,6 +350,7 @@ json Controller::stats() const {
         {"mud", mud_->stats()},
         {"detect", recorder_.detection().stats()}};
     if (ipfix_) doc["export"]["ipfix"] = ipfix_->stats();
+    if (mqtt_) doc["export"]["mqtt"] = mqtt_->stats();
     return doc;
 }
 

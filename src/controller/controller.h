@@ -19,6 +19,7 @@
 #include "controller/controller_config.h"
 #include "controller/export/ipfix_exporter.h"
 #include "controller/export/metrics_server.h"
+#include "controller/export/mqtt_exporter.h"
 #include "controller/mud/mud_manager.h"
 #include "controller/response/response.h"
 #include "controller/store_thread.h"
@@ -65,6 +66,7 @@ private:
     nmf::ControlResult on_ingest_thread(std::function<void(BlockManager::Done)> job, double timeout);
     void run_jobs();
     void flush();
+    void start_exports();
 
     const ControllerConfig& config_;
     nmf::OuiDatabase oui_;
@@ -81,6 +83,7 @@ private:
     std::unique_ptr<nmf::ApiServer> api_;
     std::unique_ptr<MetricsServer> metrics_;  // export.prometheus
     std::unique_ptr<IpfixExporter> ipfix_;    // export.ipfix
+    std::unique_ptr<MqttExporter> mqtt_;      // export.mqtt
 
     std::mutex jobs_mutex_;
     std::deque<std::function<void()>> jobs_;

@@ -52,6 +52,18 @@ ui: {enabled: false, dir: /srv/spin-ui}
 export:
   prometheus: {listen: "127.0.0.1:9101"}
   ipfix: {collector: "nas.home:4739", transport: tcp, template_refresh: 30, max_message: 9000, max_delay: 0.5}
+  mqtt:
+    broker: "broker.home:8883"
+    client_id: spin-box
+    username: spin
+    tls: {ca_file: /etc/spin/ca.pem, cert_file: /etc/spin/c.pem, key_file: /etc/spin/c.key}
+    discovery_prefix: ha
+    topic_prefix: spinhome
+    spin_feed: true
+    away_after: 600
+    state_interval: 5
+    feed_interval: 2
+    max_devices: 50
 )",
                                                        "t");
     EXPECT_EQ(c.agents.size(), 2u);
@@ -81,6 +93,20 @@ export:
     EXPECT_EQ(c.exports.ipfix.template_refresh, 30);
     EXPECT_EQ(c.exports.ipfix.max_message, 9000u);
     EXPECT_EQ(c.exports.ipfix.max_delay, 0.5);
+    const MqttConfig& m = c.exports.mqtt;
+    EXPECT_EQ(m.broker, "broker.home:8883");
+    EXPECT_EQ(m.client_id, "spin-box");
+    EXPECT_EQ(m.username, "spin");
+    EXPECT_EQ(m.ca_file, "/etc/spin/ca.pem");
+    EXPECT_EQ(m.cert_file, "/etc/spin/c.pem");
+    EXPECT_EQ(m.key_file, "/etc/spin/c.key");
+    EXPECT_EQ(m.discovery_prefix, "ha");
+    EXPECT_EQ(m.topic_prefix, "spinhome");
+    EXPECT_TRUE(m.spin_feed);
+    EXPECT_EQ(m.away_after, 600);
+    EXPECT_EQ(m.state_interval, 5);
+    EXPECT_EQ(m.feed_interval, 2);
+    EXPECT_EQ(m.max_devices, 50u);
 }
 
 TEST(ControllerConfig, MistakesAreNamed) {
@@ -91,7 +117,19 @@ TEST(ControllerConfig, MistakesAreNamed) {
               "export.prometheus.listen 0.0.0.0:9101 is not loopback: set api.token, which /metrics then needs too "
               "(the metrics name the home's devices)");
     EXPECT_EQ(error_of("export: {mqtt2: {}}"),
-              "export.mqtt2 (line 1): unknown key (expected one of: ipfix, prometheus)");
+              "export.mqtt2 (line 1): unknown key (expected one of: ipfix, mqtt, prometheus)");
+    EXPECT_EQ(error_of("export: {mqtt: {discovery_prefix: ha}}"),
+              "export.mqtt (line 1): needs broker: HOST:PORT (mosquitto listens on 1883, or 8883 with TLS)");
+    EXPECT_EQ(error_of("export: {mqtt: {broker: '127.0.0.1:1883', topic_prefix: 'spin/#'}}"),
+              "export.mqtt.topic_prefix (line 1): 'spin/#' must be one topic level (1..64 characters, no + # / or "
+              "space, not $...)");
+    EXPECT_EQ(error_of("export: {mqtt: {broker: '127.0.0.1:1883', topic_prefix: SPIN}}"),
+              "export.mqtt.topic_prefix (line 1): must differ from SPIN (the SPIN 1.0 feed's) and from "
+              "discovery_prefix");
+    EXPECT_EQ(error_of("export: {mqtt: {broker: '127.0.0.1:1883', tls: {cert_file: /c.pem}}}"),
+              "export.mqtt.tls (line 1): needs ca_file: the CA that signed the broker's certificate");
+    EXPECT_EQ(error_of("export: {mqtt: {broker: '127.0.0.1:1883', away_after: 1}}"),
+              "export.mqtt.away_after (line 1): 1 s is out of range 10..86400");
     EXPECT_EQ(error_of("export: {ipfix: {}}"),
               "export.ipfix (line 1): needs collector: HOST:PORT (nfcapd's -p port, for one)");
     EXPECT_EQ(error_of("export: {ipfix: {collector: nfcapd}}"),

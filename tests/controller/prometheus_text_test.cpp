@@ -30,7 +30,11 @@ json real_status() {
     c.db = (dir / "spin.db").string();
     c.listen = "127.0.0.1:0";
     c.ui = false;
-    c.exports.ipfix.collector = "127.0.0.1:9";  // its figures are in the status too (nothing is sent: no flows)
+    // The exports' figures are in the status too: IPFIX to a port nobody reads (no flows: nothing is
+    // sent), MQTT to a broker that is not there (it keeps trying in the background).
+    c.exports.ipfix.collector = "127.0.0.1:9";
+    c.exports.mqtt.broker = "127.0.0.1:9";
+    c.exports.mqtt.spin_feed = true;
     json status;
     {
         Controller controller(c);

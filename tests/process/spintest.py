@@ -554,3 +554,60 @@ def tshark_hostname(pcap, mac):
 def tshark_vendor(pcap, mac):
     rows = tshark_fields(pcap, f"eth.src == {mac}", ["eth.src.oui_resolved"])
     return rows[0][0] if rows and rows[0] else ""
+
+
+# ------------------------------------- flows per conversation and direction
+# The exports' checks (IPFIX, the MQTT feed): {(proto, frozenset of
+# endpoints): {endpoint: (packets, bytes) it sent}}, from any source.
+
+def is_device_mac(mac):
+    if not mac:  # the flow log's "no LAN-side MAC"
+        return False
+    first = int(mac.split(":")[0], 16)
+    return mac != "00:00:00:00:00:00" and not first & 1
+
+
+def conversations(flows):
+    """{(proto, frozenset of endpoints): {endpoint: [packets, bytes] sent}} from
+    (proto, src, sport, dst, dport, fwd packets, fwd bytes, rev packets, rev bytes)."""
+    out = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for proto, src, sport, dst, dport, fp, fb, rp, rb in flows:
+        a, b = (norm_ip(src), sport), (norm_ip(dst), dport)
+        c = out[(proto, frozenset((a, b)))]
+        c[a][0] += fp
+        c[a][1] += fb
+        c[b][0] += rp
+        c[b][1] += rb
+    return {k: {ep: tuple(v) for ep, v in c.items() if v != [0, 0]} for k, c in out.items()}
+
+
+def flow_log_conversations(records):
+    return conversations((r["proto"], r["lan_ip"], r["lan_port"], r["remote_ip"], r["remote_port"], r["pkts_out"],
+                          r["bytes_out"], r["pkts_in"], r["bytes_in"]) for r in records if is_device_mac(r["mac"]))
+
+
+def tshark_conversation_totals(pcap):
+    return {k: {ep: (c["frames_from"][ep], c["bytes_from"][ep]) for ep in k[1] if c["frames_from"][ep]}
+            for k, c in tshark_conversations(pcap).items()}
+
+
+def merge_conversations(tables):
+    """Conversation tables added together (a DHCP broadcast is in more than one capture)."""
+    out = defaultdict(lambda: defaultdict(lambda: (0, 0)))
+    for table in tables:
+        for k, c in table.items():
+            for ep, (p, b) in c.items():
+                q, d = out[k][ep]
+                out[k][ep] = (q + p, d + b)
+    return {k: dict(c) for k, c in out.items()}
+
+
+def compare_conversations(label, got, want, only_tcp_udp=False):
+    """Differences between two conversation tables (as `conversations` gives)."""
+    keys = {k for k in set(got) | set(want) if not only_tcp_udp or k[0] in (6, 17)}
+    problems = []
+    for k in sorted(keys, key=repr):
+        if got.get(k) != want.get(k):
+            problems.append(f"{k}: {label} {got.get(k)}, expected {want.get(k)}")
+    assert not problems, f"{len(problems)} conversation(s) differ:\n  " + "\n  ".join(problems[:30])
+    return len(keys)

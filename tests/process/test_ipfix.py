@@ -15,7 +15,6 @@ SPIN has no part in:
     known, RFC 5103's reverse counters where they belong.
   - A collector that is not there (TCP refused) costs nothing but counted
     drops: the controller goes on ingesting, and catches up when it comes."""
-import collections
 import glob
 import json
 import os
@@ -39,59 +38,6 @@ CAPTURES = [("home", os.path.join(work, "home.pcap")), ("attack", os.path.join(w
 if not os.path.exists(CAPTURES[1][1]):  # the attack writes its two sides only: merge them for tshark
     subprocess.run(["mergecap", "-F", "pcap", "-w", CAPTURES[1][1], os.path.join(work, "attack-lan.pcap"),
                     os.path.join(work, "attack-wan.pcap")], check=True)
-
-
-def is_device(mac):
-    if not mac:  # the flow log's "no LAN-side MAC"
-        return False
-    first = int(mac.split(":")[0], 16)
-    return mac != "00:00:00:00:00:00" and not first & 1
-
-
-def conversations(flows):
-    """{(proto, frozenset of endpoints): {endpoint: [packets, bytes] sent}} from
-    (proto, src, sport, dst, dport, fwd packets, fwd bytes, rev packets, rev bytes)."""
-    out = collections.defaultdict(lambda: collections.defaultdict(lambda: [0, 0]))
-    for proto, src, sport, dst, dport, fp, fb, rp, rb in flows:
-        a, b = (t.norm_ip(src), sport), (t.norm_ip(dst), dport)
-        c = out[(proto, frozenset((a, b)))]
-        c[a][0] += fp
-        c[a][1] += fb
-        c[b][0] += rp
-        c[b][1] += rb
-    return {k: {ep: tuple(v) for ep, v in c.items() if v != [0, 0]} for k, c in out.items()}
-
-
-def flow_log_conversations(records):
-    return conversations((r["proto"], r["lan_ip"], r["lan_port"], r["remote_ip"], r["remote_port"], r["pkts_out"],
-                          r["bytes_out"], r["pkts_in"], r["bytes_in"]) for r in records if is_device(r["mac"]))
-
-
-def tshark_conversation_totals(pcap):
-    return {k: {ep: (c["frames_from"][ep], c["bytes_from"][ep]) for ep in k[1] if c["frames_from"][ep]}
-            for k, c in t.tshark_conversations(pcap).items()}
-
-
-def merge(tables):
-    """Conversation tables added together (a DHCP broadcast is in both captures)."""
-    out = collections.defaultdict(lambda: collections.defaultdict(lambda: (0, 0)))
-    for table in tables:
-        for k, c in table.items():
-            for ep, (p, b) in c.items():
-                q, d = out[k][ep]
-                out[k][ep] = (q + p, d + b)
-    return {k: dict(c) for k, c in out.items()}
-
-
-def compare(label, got, want, only_tcp_udp=False):
-    """Differences between two conversation tables (as `conversations` gives)."""
-    keys = {k for k in set(got) | set(want) if not only_tcp_udp or k[0] in (6, 17)}
-    problems = []
-    for k in sorted(keys, key=repr):
-        if got.get(k) != want.get(k):
-            problems.append(f"{k}: {label} {got.get(k)}, expected {want.get(k)}")
-    assert not problems, f"{len(problems)} conversation(s) differ:\n  " + "\n  ".join(problems[:30])
-    return len(keys)
 
 
 def wait_exported(ctl):
@@ -152,7 +98,7 @@ for f in files:
 assert len(nf) == sent["records"], f"nfdump lists {len(nf)} records, the controller sent {sent['records']}"
 assert all(r.get("export_sysid") is not None for r in nf)
 macs = {r["in_src_mac"] if r["in_src_mac"] != "00:00:00:00:00:00" else r["in_dst_mac"] for r in nf}
-assert all(is_device(m) for m in macs), macs
+assert all(t.is_device_mac(m) for m in macs), macs
 
 
 ICMP = (1, 58)
@@ -167,17 +113,17 @@ def nfdump_tuple(r):
 
 
 # nfdump's records per capture: each replay is its own time span.
-got = conversations(nfdump_tuple(r) for r in nf)
+got = t.conversations(nfdump_tuple(r) for r in nf)
 icmp_types = {(r["lan_ip"], r["remote_ip"], r["icmp_type"]) for name, _ in CAPTURES for r in records[name]
-              if r["proto"] in ICMP and is_device(r["mac"])}
+              if r["proto"] in ICMP and t.is_device_mac(r["mac"])}
 nf_icmp = {(r.get("src4_addr") or r.get("src6_addr"), r.get("dst4_addr") or r.get("dst6_addr"), r["icmp_type"])
            for r in nf if r["proto"] in ICMP and r["icmp_code"] == 0}
 assert {(t.norm_ip(a), t.norm_ip(b), c) for a, b, c in nf_icmp} >= {(t.norm_ip(a), t.norm_ip(b), c)
                                                                       for a, b, c in icmp_types}, (nf_icmp, icmp_types)
-want = merge(flow_log_conversations(records[name]) for name, _ in CAPTURES)
-oracle = {k: v for k, v in merge(tshark_conversation_totals(pcap) for _, pcap in CAPTURES).items() if k in want}
-n = compare("nfdump", got, want)
-m = compare("nfdump", {k: v for k, v in got.items() if k[0] in (6, 17)}, oracle, only_tcp_udp=True)
+want = t.merge_conversations(t.flow_log_conversations(records[name]) for name, _ in CAPTURES)
+oracle = {k: v for k, v in t.merge_conversations(t.tshark_conversation_totals(pcap) for _, pcap in CAPTURES).items() if k in want}
+n = t.compare_conversations("nfdump", got, want)
+m = t.compare_conversations("nfdump", {k: v for k, v in got.items() if k[0] in (6, 17)}, oracle, only_tcp_udp=True)
 packets = sum(p for c in got.values() for p, _ in c.values())
 print(f"UDP: nfcapd stored {len(nf)} records ({sent['messages']} messages, {sent['octets']} bytes, "
       f"{sent['template_sets']} template sets) of {ingest['records']} agent records; {n} conversations "
@@ -279,9 +225,9 @@ def tshark_tuple(f):
             int(packets[1]), int(octets[1]))
 
 
-got = conversations(tshark_tuple(f) for f in flows)
-want = merge(flow_log_conversations(records[name]) for name, _ in CAPTURES)
-n = compare("tshark's IPFIX", got, want)
+got = t.conversations(tshark_tuple(f) for f in flows)
+want = t.merge_conversations(t.flow_log_conversations(records[name]) for name, _ in CAPTURES)
+n = t.compare_conversations("tshark's IPFIX", got, want)
 print(f"TCP: refused at first ({refused['records_dropped']} records dropped and counted, ingest unharmed); then "
       f"{sent['records']} records in {sent['messages']} messages that tshark dissects with no unknown field; "
       f"{n} conversations equal the flow log's")

@@ -78,6 +78,7 @@ void Recorder::on_agent_event(const json& event) {
 
 void Recorder::on_agent_event(const proto::Event& e) {
     ++stats_.agent_events;
+    if (event_observer_) event_observer_(e);
     newest_ = std::max(newest_, e.time);
     if (const auto* m = e.as<proto::DhcpMismatchEvent>()) {
         const auto mac = MacAddress::parse(e.mac);

@@ -73,6 +73,9 @@ public:
     using FlowObserver =
         std::function<void(const std::string& agent, const proto::FlowRecord& record, const TrafficCounters& added)>;
     void set_flow_observer(FlowObserver observer) { flow_observer_ = std::move(observer); }
+    // Told of every well-formed agent event, as it arrives.
+    using EventObserver = std::function<void(const proto::Event& event)>;
+    void set_event_observer(EventObserver observer) { event_observer_ = std::move(observer); }
     // One agent event as published (docs/protocol.md, "Events").
     void on_agent_event(const proto::Event& event);
     // The same of an event's JSON: one that does not read as an event is counted (events_refused).
@@ -161,6 +164,7 @@ private:
     EventBudget budget_;
     RowLimits row_limits_;
     FlowObserver flow_observer_;
+    EventObserver event_observer_;
     double newest_ = 0;  // packet time: the latest event or record
     uint64_t batches_ = 0;
 };
