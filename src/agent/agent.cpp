@@ -28,6 +28,7 @@
 #include "agent/state_file.h"
 #include "agent/telemetry.h"
 #include "common/log.h"
+#include "common/service_notify.h"
 #include "dataplane/record_ring.h"
 #include "dataplane/slow_path.h"
 #include "dataplane/worker.h"
@@ -310,6 +311,21 @@ int run_agent(const AgentConfig& cfg) {
     }
     log_info("forwarding ({} mode{})", monitor ? "monitor" : "bridge",
              cfg.replay_order == ReplayOrder::time ? ", both ports merged in capture-time order" : "");
+    ServiceNotifier service;
+    service.ready(fmt::format("forwarding, {} worker(s)", workers.size()));
+    // The watchdog hears from the agent only while every worker turns: a
+    // stuck worker gets the agent restarted (and the unit bridges the ports
+    // in the kernel meanwhile, docs/deployment.md), not a silent outage.
+    std::vector<uint64_t> polls_at_ping(workers.size(), 0);
+    const auto workers_turned = [&] {
+        bool all = true;
+        for (size_t i = 0; i < workers.size(); ++i) {
+            const uint64_t polls = workers[i]->stats().polls.get();
+            all = all && polls != polls_at_ping[i];
+            polls_at_ping[i] = polls;
+        }
+        return all;
+    };
 
     // Control loop.
     constexpr unsigned kDrain = 256;
@@ -354,9 +370,11 @@ int run_agent(const AgentConfig& cfg) {
                 break;
             }
         }
+        if (service.due() && workers_turned()) service.ping();
         if (got == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     if (g_stop_requested.load()) log_info("signal received; stopping");
+    service.stopping();
 
     stop.store(true);
     rte_eal_mp_wait_lcore();

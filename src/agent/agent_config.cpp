@@ -280,4 +280,14 @@ AgentConfig load_agent_config(const std::string& path) {
     return parse_agent_config(config::read_config_file(path), path);
 }
 
+std::optional<std::string> kernel_interface(const std::string& port) {
+    if (port.rfind("net_af_packet", 0) != 0) return std::nullopt;
+    for (size_t at = port.find(','); at != std::string::npos; at = port.find(',', at + 1)) {
+        const size_t end = port.find(',', at + 1);
+        const std::string arg = port.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+        if (arg.rfind("iface=", 0) == 0 && arg.size() > 6) return arg.substr(6);
+    }
+    return std::nullopt;
+}
+
 }  // namespace spin::agent

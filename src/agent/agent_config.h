@@ -105,4 +105,8 @@ void validate(const AgentConfig& config);
 // ConfigError when the id cannot name a directory.
 std::string state_dir(const AgentConfig& config);
 
+// The kernel interface a port string names: IFACE of "net_af_packet<N>,iface=IFACE[,...]";
+// nullopt for a PCI address or any other vdev.
+std::optional<std::string> kernel_interface(const std::string& port);
+
 }  // namespace spin::agent

@@ -48,8 +48,11 @@ int main(int argc, char** argv) {
         "where the rules in force survive restarts, overrides state.dir (\"\" keeps nothing)")(
         "replay-order", po::value<std::string>()->value_name("ORDER"),
         "arrival or time (merge both ports' captures by capture time), overrides replay_order")(
-        "summary", "print per-device totals at exit")("agent-id", po::value<std::string>()->value_name("ID"),
-                                                      "agent id, overrides agent.id");
+        "summary", "print per-device totals at exit")(
+        "print-kernel-ports",
+        "print the kernel interfaces of the LAN and WAN ports (net_af_packet's iface=) and exit; nothing when "
+        "the ports are not both kernel interfaces: what deploy/spin-failopen bridges while the agent is down")(
+        "agent-id", po::value<std::string>()->value_name("ID"), "agent id, overrides agent.id");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -101,6 +104,11 @@ int main(int argc, char** argv) {
     } catch (const spin::agent::ConfigError& e) {
         std::cerr << "spin-agent: configuration error: " << e.what() << "\n";
         return 2;
+    }
+    if (vm.count("print-kernel-ports")) {
+        const auto lan = spin::agent::kernel_interface(cfg.lan), wan = spin::agent::kernel_interface(cfg.wan);
+        if (cfg.mode == spin::agent::Mode::bridge && lan && wan) std::cout << *lan << " " << *wan << "\n";
+        return 0;
     }
     struct sigaction sa {};
     sa.sa_handler = on_signal;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/service_notify.h"
 #include "common/wall_clock.h"
 #include "controller/export/prometheus_text.h"
 #include "nmf/store/model_rows.h"
@@ -121,7 +122,10 @@ void Controller::run(const std::atomic<bool>& stop) {
     }
     double last_flush = epoch_seconds_now(), last_status = last_flush;
     bool warned_backlog = false;
+    ServiceNotifier service;  // systemd: ready now the API serves; the watchdog hears from each turn of this loop
+    service.ready(fmt::format("{} agent(s)", sessions_.size()));
     while (!stop.load()) {
+        service.alive();
         try {
             if (!items.empty())
                 zmq::poll(items, std::chrono::milliseconds(10));
@@ -178,6 +182,7 @@ void Controller::run(const std::atomic<bool>& stop) {
             last_status = now;
         }
     }
+    service.stopping();
     run_jobs();  // answer what is waiting (its callers time out otherwise)
     flush();
     if (ipfix_) ipfix_->flush(epoch_seconds_now());

@@ -88,10 +88,10 @@ TEST(SpinFeed, OnlyItsOwnNodeTopicsAreStale) {
 TEST(HomeAssistant, OnlyAnAnnouncedShapeOfCommandTopicNamesADevice) {
     const HomeAssistant ha("homeassistant", "spin");
     EXPECT_EQ(ha.commanded("spin/025350494e21/quarantine/set"), "025350494e21");
-    for (const char* other : {"spin/+/quarantine/set", "spin/025350494E21/quarantine/set",
-                              "spin/02:53:50:49:4e:21/quarantine/set", "spin//quarantine/set",
-                              "spin/025350494e21/x/quarantine/set", "spin/025350494e21/quarantine",
-                              "other/025350494e21/quarantine/set", "spin/025350494e2/quarantine/set"})
+    for (const char* other :
+         {"spin/+/quarantine/set", "spin/025350494E21/quarantine/set", "spin/02:53:50:49:4e:21/quarantine/set",
+          "spin//quarantine/set", "spin/025350494e21/x/quarantine/set", "spin/025350494e21/quarantine",
+          "other/025350494e21/quarantine/set", "spin/025350494e2/quarantine/set"})
         EXPECT_EQ(ha.commanded(other), "") << other;
 }
 

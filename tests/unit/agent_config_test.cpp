@@ -151,3 +151,14 @@ TEST(EalArguments, NoHugepagesUniquePrefixAndPorts) {
     EXPECT_FALSE(is_pci_address("net_null0"));
     EXPECT_EQ(port_device_name("net_pcap0,rx_pcap=x"), "net_pcap0");
 }
+
+// What deploy/spin-failopen bridges while the agent is down: only ports that are kernel interfaces.
+TEST(AgentConfig, KernelInterfacesOfThePorts) {
+    EXPECT_EQ(spin::agent::kernel_interface("net_af_packet0,iface=enp1s0"), "enp1s0");
+    EXPECT_EQ(spin::agent::kernel_interface("net_af_packet1,qpairs=2,iface=eth1,blocksz=4096"), "eth1");
+    EXPECT_EQ(spin::agent::kernel_interface("net_af_packet0"), std::nullopt);
+    EXPECT_EQ(spin::agent::kernel_interface("net_af_packet0,iface="), std::nullopt);
+    EXPECT_EQ(spin::agent::kernel_interface("0000:01:00.0"), std::nullopt);
+    EXPECT_EQ(spin::agent::kernel_interface("net_pcap0,iface=eth0"), std::nullopt);
+    EXPECT_EQ(spin::agent::kernel_interface(""), std::nullopt);
+}
