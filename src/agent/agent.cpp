@@ -68,6 +68,35 @@ void print_port_stats(const Port& port) {
                port.driver(), st.ipackets, st.opackets, st.imissed, st.ierrors, st.oerrors, st.rx_nombuf);
 }
 
+// The agent's counters as a `stats` event: each worker's, each port's
+// (the driver's), and the rules that dropped most.
+proto::StatsEvent stats_event(const std::vector<std::unique_ptr<dp::Worker>>& workers, const Port& lan, const Port* wan,
+                              const RuleRegistry& rules) {
+    proto::StatsEvent e;
+    for (size_t i = 0; i < workers.size() && i < proto::StatsEvent::kMaxWorkers; ++i) {
+        proto::WorkerCounters w;
+        w.worker = static_cast<uint32_t>(i);
+        for (const auto& [name, value] : counters(workers[i]->stats())) w.counters[name] = value;
+        e.workers.push_back(std::move(w));
+    }
+    for (const Port* port : {&lan, wan}) {
+        rte_eth_stats st{};
+        if (port == nullptr || rte_eth_stats_get(port->id(), &st) != 0) continue;
+        e.ports.push_back({port->role(), st.ipackets, st.opackets, st.ibytes, st.obytes, st.imissed, st.ierrors,
+                           st.oerrors, st.rx_nombuf});
+    }
+    for (const RuleInfo& r : rules.snapshot()) {
+        const auto [pkts, bytes] = rule_drops(workers, r.id);
+        e.rules.push_back({r.id, pkts, bytes});
+    }
+    if (e.rules.size() > proto::StatsEvent::kMaxRules) {
+        std::partial_sort(e.rules.begin(), e.rules.begin() + proto::StatsEvent::kMaxRules, e.rules.end(),
+                          [](const auto& a, const auto& b) { return a.pkts > b.pkts; });
+        e.rules.resize(proto::StatsEvent::kMaxRules);
+    }
+    return e;
+}
+
 void print_stats(const std::vector<std::unique_ptr<dp::Worker>>& workers, const RuleRegistry& rules,
                  const Channels& channels, const slowpath::EventBuilder& events, const FlowLog* flow_log) {
     const Totals t = sum(workers);
@@ -339,8 +368,14 @@ int run_agent(const AgentConfig& cfg) {
             }
         return total;
     };
+    const auto publish_stats = [&] {
+        proto::Event e;
+        e.time = epoch_seconds_now();
+        e.body = stats_event(workers, lan, wan ? &*wan : nullptr, rules);
+        channels.events().publish(std::move(e));
+    };
     uint64_t last_rx = UINT64_MAX;
-    auto last_change = std::chrono::steady_clock::now();
+    auto last_change = std::chrono::steady_clock::now(), last_stats = last_change;
     while (!g_stop_requested.load()) {
         // The slow path first: a DNS-name rule should be in force before the
         // device's first packet to the address it just resolved.
@@ -371,6 +406,11 @@ int run_agent(const AgentConfig& cfg) {
             }
         }
         if (service.due() && workers_turned()) service.ping();
+        if (cfg.stats_ms != 0 &&
+            std::chrono::steady_clock::now() - last_stats >= std::chrono::milliseconds(cfg.stats_ms)) {
+            last_stats = std::chrono::steady_clock::now();
+            publish_stats();
+        }
         if (got == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     if (g_stop_requested.load()) log_info("signal received; stopping");
@@ -384,6 +424,7 @@ int run_agent(const AgentConfig& cfg) {
     reflex_handler.poll(workers);
     for (auto& w : workers) w->drain(proto::EndReason::exit, dispatch);
     channels.flush();
+    if (cfg.stats_ms != 0) publish_stats();  // the counters as they end, for the controller's /metrics
     proto::Event goodbye;
     goodbye.time = epoch_seconds_now();
     goodbye.body = proto::GoodbyeEvent{rules.version()};

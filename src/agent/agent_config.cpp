@@ -118,13 +118,14 @@ AgentConfig from_yaml(const YAML::Node& root_node) {
     }
     if (auto d = root.child("digests"); d.node) {
         d.only({"publish", "update_interval", "batch_records", "batch_delay_ms", "ring_size", "wait_subscribers",
-                "wait_timeout", "heartbeat"});
+                "wait_timeout", "heartbeat", "stats"});
         if (d.has("publish")) c.publish = d.child("publish").str();
         if (d.has("wait_subscribers"))
             c.wait_subscribers = static_cast<uint32_t>(d.child("wait_subscribers").uint(0, 1000));
         if (d.has("wait_timeout"))
             c.wait_timeout_ms = static_cast<uint32_t>(d.child("wait_timeout").seconds_us(0) / 1000);
         if (d.has("heartbeat")) c.heartbeat_ms = static_cast<uint32_t>(d.child("heartbeat").seconds_us(0) / 1000);
+        if (d.has("stats")) c.stats_ms = static_cast<uint32_t>(d.child("stats").seconds_us(0) / 1000);
         if (d.has("update_interval")) c.worker.update_interval_us = d.child("update_interval").seconds_us(0);
         if (d.has("batch_records")) c.batch_records = static_cast<uint32_t>(d.child("batch_records").uint(1, 65536));
         if (d.has("batch_delay_ms")) c.batch_delay_ms = static_cast<uint32_t>(d.child("batch_delay_ms").uint(1, 60000));

@@ -55,6 +55,7 @@ struct AgentConfig {
     uint32_t wait_subscribers = 0;     // hold the ports until this many subscriptions arrived
     uint32_t wait_timeout_ms = 10000;  // ... or this long has passed
     uint32_t heartbeat_ms = 5000;      // period of the 'hello' event; 0: only at start and on subscription
+    uint32_t stats_ms = 10000;         // period of the 'stats' event (the agent's counters); 0: none
     uint32_t batch_records = 512;
     uint32_t batch_delay_ms = 100;
     uint32_t ring_size = 65536;

@@ -90,6 +90,7 @@ void AgentSession::seen(nmf::Recorder& recorder, uint64_t boot_us, double now) {
                       {{"previous_boot", seconds(boot_us_)}, {"boot", seconds(boot_us)}});
     }
     boot_us_ = boot_us;
+    last_stats_.reset();  // a new run counts from zero
     digest_seq_ = event_seq_ = 0;
     publish_status(recorder);
 }
@@ -153,6 +154,8 @@ void AgentSession::on_event(const zmq::message_t& body, nmf::Recorder& recorder,
         publish_status(recorder);
     } else if (event->as<proto::GoodbyeEvent>()) {
         goodbye_ = true;
+    } else if (const auto* stats = event->as<proto::StatsEvent>()) {
+        last_stats_ = *stats;  // for /metrics; counters every few seconds are not the home's history
     } else {
         recorder.on_agent_event(*event);
     }

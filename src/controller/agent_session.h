@@ -16,6 +16,7 @@
 
 #include "controller/controller_config.h"
 #include "nmf/ingest/recorder.h"
+#include "proto/events.h"
 #include "proto/orders.h"
 #include "transport/curve.h"
 
@@ -56,6 +57,8 @@ public:
     std::vector<nlohmann::json> read_answers();
 
     bool connected() const { return connected_; }
+    // The agent's last `stats` event (its own counters), nullptr before one came in this run.
+    const proto::StatsEvent* agent_counters() const { return last_stats_ ? &*last_stats_ : nullptr; }
     // The current run of the agent (its boot time, µs); 0 until known.
     uint64_t boot_us() const { return boot_us_; }
     nlohmann::json status() const;
@@ -78,6 +81,7 @@ private:
     uint64_t digest_seq_ = 0, event_seq_ = 0;  // last seen in this boot, 0 before any
     double first_seen_ = 0, last_seen_ = 0;
     nlohmann::json last_hello_;
+    std::optional<proto::StatsEvent> last_stats_;
     uint64_t next_order_ = 1;
     AgentCounters counters_;
 };

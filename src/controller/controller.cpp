@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/service_notify.h"
 #include "common/wall_clock.h"
+#include "controller/export/prometheus_detail.h"
 #include "controller/export/prometheus_text.h"
 #include "nmf/store/model_rows.h"
 
@@ -74,12 +75,7 @@ Controller::Controller(const ControllerConfig& config)
         std::tie(m.host, m.port) = split_listen(config.exports.prometheus_listen);
         m.token = config.token;
         m.hosts = config.api_hosts;
-        metrics_ = std::make_unique<MetricsServer>(m, [this]() -> std::optional<std::string> {
-            const auto status = this->status();
-            const auto agents = this->agents();
-            if (status.outcome != nmf::Outcome::done || agents.outcome != nmf::Outcome::done) return std::nullopt;
-            return prometheus_text(status.body, agents.body);
-        });
+        metrics_ = std::make_unique<MetricsServer>(m, [this] { return metrics_text(); });
         metrics_->start();
         log_info("Prometheus metrics on http://{}:{}/metrics", m.host, metrics_->port());
     }
@@ -100,12 +96,35 @@ void Controller::start_exports() {
         log_info("MQTT to {}{}{}", e.mqtt.broker, e.mqtt.discovery_prefix.empty() ? "" : ", Home Assistant discovery",
                  e.mqtt.spin_feed ? ", the SPIN 1.0 feed" : "");
     }
-    if (ipfix_ || mqtt_)
-        recorder_.set_flow_observer(
-            [this](const std::string& agent, const proto::FlowRecord& r, const nmf::TrafficCounters& added) {
-                if (ipfix_) ipfix_->on_flow(agent, r, added);
-                if (mqtt_) mqtt_->on_flow(r, added);
-            });
+    const bool per_device = !e.prometheus_listen.empty() && e.prometheus_max_devices != 0;
+    if (ipfix_ || mqtt_ || per_device)
+        recorder_.set_flow_observer([this, per_device](const std::string& agent, const proto::FlowRecord& r,
+                                                       const nmf::TrafficCounters& added) {
+            if (ipfix_) ipfix_->on_flow(agent, r, added);
+            if (mqtt_) mqtt_->on_flow(r, added);
+            if (per_device) device_totals_.on_flow(r, added);
+        });
+}
+
+std::optional<std::string> Controller::metrics_text() {
+    const auto r = on_ingest_thread(
+        [this](BlockManager::Done done) {
+            json agents = json::array();
+            std::vector<AgentStats> counters;
+            for (const auto& s : sessions_) {
+                agents.push_back(s->status());
+                counters.push_back({s->id(), s->agent_counters()});
+            }
+            std::string text = prometheus_text(stats(), agents);
+            text += agent_counters_text(counters);
+            if (config_.exports.prometheus_max_devices != 0)
+                text += device_text(device_totals_.series(recorder_.model(), config_.exports.prometheus_max_devices),
+                                    device_totals_.untracked());
+            done({nmf::Outcome::done, std::move(text)});
+        },
+        5);
+    if (r.outcome != nmf::Outcome::done) return std::nullopt;
+    return r.body.get<std::string>();
 }
 
 Controller::~Controller() {

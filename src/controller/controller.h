@@ -17,6 +17,7 @@
 #include "controller/agent_session.h"
 #include "controller/block_manager.h"
 #include "controller/controller_config.h"
+#include "controller/export/device_totals.h"
 #include "controller/export/ipfix_exporter.h"
 #include "controller/export/metrics_server.h"
 #include "controller/export/mqtt_exporter.h"
@@ -67,6 +68,8 @@ private:
     void run_jobs();
     void flush();
     void start_exports();
+    // /metrics: the status's figures, the agents' own counters, the devices' series.
+    std::optional<std::string> metrics_text();
 
     const ControllerConfig& config_;
     nmf::OuiDatabase oui_;
@@ -82,6 +85,7 @@ private:
     nmf::QueryPool queries_;
     std::unique_ptr<nmf::ApiServer> api_;
     std::unique_ptr<MetricsServer> metrics_;  // export.prometheus
+    DeviceTotals device_totals_;              // its per-device series
     std::unique_ptr<IpfixExporter> ipfix_;    // export.ipfix
     std::unique_ptr<MqttExporter> mqtt_;      // export.mqtt
 

@@ -4,6 +4,14 @@ namespace spin::proto {
 
 using nlohmann::json;
 
+namespace {
+
+std::string fmt_bound(const char* key, size_t max) {
+    return std::string("'") + key + "' must be a list of at most " + std::to_string(max);
+}
+
+}  // namespace
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DhcpMismatchEvent, message, chaddr, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Dhcpv6Event, message, duid, fqdn, mud_url, ips)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DnsAnswer, name, type, address, ttl)
@@ -17,6 +25,38 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LldpEvent, system_name, chassis_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HelloEvent, reason, version, rules, digest_seq, commands)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RulesEvent, op, rule, version)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GoodbyeEvent, version)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WorkerCounters, worker, counters)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PortCounters, port, rx_packets, tx_packets, rx_bytes, tx_bytes,
+                                                rx_missed, rx_errors, tx_errors, rx_nombuf)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RuleCounters, id, pkts, bytes)
+
+void to_json(json& j, const StatsEvent& e) { j = json{{"workers", e.workers}, {"ports", e.ports}, {"rules", e.rules}}; }
+
+// Bounded as it is read: an agent (or whoever speaks as one) cannot make
+// the controller hold a million series.
+void from_json(const json& j, StatsEvent& e) {
+    const auto list = [&](const char* key, size_t max) -> const json& {
+        static const json empty = json::array();
+        if (!j.contains(key)) return empty;
+        const json& v = j[key];
+        if (!v.is_array() || v.size() > max) throw json::type_error::create(302, fmt_bound(key, max), &v);
+        return v;
+    };
+    e.workers = list("workers", StatsEvent::kMaxWorkers).get<std::vector<WorkerCounters>>();
+    e.ports = list("ports", 2).get<std::vector<PortCounters>>();
+    e.rules = list("rules", StatsEvent::kMaxRules).get<std::vector<RuleCounters>>();
+    for (const auto& w : e.workers) {
+        if (w.counters.size() > StatsEvent::kMaxCounters)
+            throw json::type_error::create(302, "a worker with more than 128 counters", &j);
+        for (const auto& [name, value] : w.counters)
+            if (name.empty() || name.size() > 64 ||
+                name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+                throw json::type_error::create(302, "a counter name that is not [a-z_]{1,64}", &j);
+    }
+    for (const auto& p : e.ports)
+        if (p.port != "lan" && p.port != "wan")
+            throw json::type_error::create(302, "a port that is not lan or wan", &j);
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AlertEvent, detector, stage, first, evidence, message)
 
 // DHCP's lease and server are there only when the message had them.
@@ -55,7 +95,7 @@ namespace {
 template <typename Body>
 bool packet_event() {
     return !std::is_same_v<Body, HelloEvent> && !std::is_same_v<Body, RulesEvent> &&
-           !std::is_same_v<Body, GoodbyeEvent>;
+           !std::is_same_v<Body, GoodbyeEvent> && !std::is_same_v<Body, StatsEvent>;
 }
 
 }  // namespace

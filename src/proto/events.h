@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -89,6 +90,30 @@ struct GoodbyeEvent {
     uint64_t version = 0;
 };
 
+// The agent's own counters (every digests.stats seconds): per worker (the
+// counters of dataplane/worker_stats.h by name, lan_ / wan_ for those by
+// side), per port (DPDK's), and per rule the frames it dropped.  The
+// controller turns them into Prometheus metrics; not stored as events.
+struct WorkerCounters {
+    uint32_t worker = 0;
+    std::map<std::string, uint64_t> counters;
+};
+struct PortCounters {
+    std::string port;  // lan, wan
+    uint64_t rx_packets = 0, tx_packets = 0, rx_bytes = 0, tx_bytes = 0;
+    uint64_t rx_missed = 0, rx_errors = 0, tx_errors = 0, rx_nombuf = 0;
+};
+struct RuleCounters {
+    uint64_t id = 0;
+    uint64_t pkts = 0, bytes = 0;
+};
+struct StatsEvent {
+    std::vector<WorkerCounters> workers;
+    std::vector<PortCounters> ports;
+    std::vector<RuleCounters> rules;  // at most kMaxRules, those that dropped most
+    static constexpr size_t kMaxWorkers = 64, kMaxCounters = 128, kMaxRules = 256;
+};
+
 // What a detector saw, and what was done about it (docs/detection.md).  The
 // agent's reflex sends one (detector mirai_scan); the controller's
 // detectors and decisions write the same fields in its own events.  `time`
@@ -114,6 +139,7 @@ struct AlertEvent {
     X(hello, HelloEvent)                \
     X(rules, RulesEvent)                \
     X(goodbye, GoodbyeEvent)            \
+    X(stats, StatsEvent)                \
     X(alert, AlertEvent)
 
 // monostate first: an Event read from nothing holds no body.

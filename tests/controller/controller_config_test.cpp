@@ -50,7 +50,7 @@ agent_timeout: 30
 oui_dir: /tmp/oui
 ui: {enabled: false, dir: /srv/spin-ui}
 export:
-  prometheus: {listen: "127.0.0.1:9101"}
+  prometheus: {listen: "127.0.0.1:9101", max_devices: 32}
   ipfix: {collector: "nas.home:4739", transport: tcp, template_refresh: 30, max_message: 9000, max_delay: 0.5}
   mqtt:
     broker: "broker.home:8883"
@@ -88,6 +88,7 @@ export:
     EXPECT_FALSE(c.ui);
     EXPECT_EQ(c.ui_dir, "/srv/spin-ui");
     EXPECT_EQ(c.exports.prometheus_listen, "127.0.0.1:9101");
+    EXPECT_EQ(c.exports.prometheus_max_devices, 32u);
     EXPECT_EQ(c.exports.ipfix.collector, "nas.home:4739");
     EXPECT_EQ(c.exports.ipfix.transport, CollectorLink::Transport::tcp);
     EXPECT_EQ(c.exports.ipfix.template_refresh, 30);

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "controller/controller.h"
+#include "controller/export/prometheus_detail.h"
 
 namespace spin::controller {
 namespace {
@@ -54,6 +55,20 @@ TEST(PrometheusText, EveryFigureOfTheStatusHasAMetric) {
     }();
 }
 
+// An agent's stats event and a device, for the finer series.
+std::string detail_text() {
+    static proto::StatsEvent stats = [] {
+        proto::StatsEvent e;
+        e.workers.push_back({0, {{"lan_rx_pkts", 10}, {"wan_rx_pkts", 12}, {"flows_active", 3}, {"records", 7}}});
+        e.ports.push_back({"lan", 10, 12, 1000, 1200, 1, 0, 0, 0});
+        e.rules.push_back({4, 2, 120});
+        return e;
+    }();
+    DeviceSeries d{"02:53:50:49:4e:21", {}, 1767225600.5, "quarantine"};
+    d.totals.bytes_out = 300;
+    return agent_counters_text({{"home", &stats}, {"quiet", nullptr}}) + device_text({d}, 0);
+}
+
 TEST(PrometheusText, NamesTypesAndLabelsFollowTheFormat) {
     json agents = json::array({{{"id", "home \"1\"\\x"},
                                 {"connected", true},
@@ -61,8 +76,9 @@ TEST(PrometheusText, NamesTypesAndLabelsFollowTheFormat) {
                                 {"records", 42},
                                 {"restarts", 0},
                                 {"rules", 3}}});
-    const std::string text = prometheus_text(real_status(), agents);
-    const std::regex sample(R"(^(spin_[a-z_]+)(\{[a-z_]+="(?:[^"\\]|\\.)*"\})? (-?[0-9.e+]+|NaN|[+-]Inf)$)");
+    const std::string text = prometheus_text(real_status(), agents) + detail_text();
+    const std::regex sample(
+        R"(^(spin_[a-z_]+)(\{[a-z_]+="(?:[^"\\]|\\.)*"(?:,[a-z_]+="(?:[^"\\]|\\.)*")*\})? (-?[0-9.e+]+|NaN|[+-]Inf)$)");
     const std::regex type(R"(^# TYPE (spin_[a-z_]+) (counter|gauge)$)");
     std::map<std::string, std::string> types;
     std::set<std::string> sampled;
@@ -88,6 +104,14 @@ TEST(PrometheusText, NamesTypesAndLabelsFollowTheFormat) {
     EXPECT_NE(text.find("spin_detect_devices_dropped_total{detector=\"scan\"} 0\n"), std::string::npos);
     EXPECT_NE(text.find("spin_store_error 0\n"), std::string::npos);
     EXPECT_TRUE(sampled.count("spin_ingest_records_total"));
+    EXPECT_NE(text.find("spin_agent_worker_rx_pkts_total{agent=\"home\",worker=\"0\",side=\"wan\"} 12\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("spin_agent_worker_flows_active{agent=\"home\",worker=\"0\"} 3\n"), std::string::npos);
+    EXPECT_NE(text.find("spin_agent_port_rx_missed_total{agent=\"home\",port=\"lan\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("spin_agent_rule_dropped_bytes_total{agent=\"home\",rule=\"4\"} 120\n"), std::string::npos);
+    EXPECT_EQ(text.find("agent=\"quiet\""), std::string::npos) << "an agent with no stats yet has no series";
+    EXPECT_NE(text.find("spin_device_sent_bytes_total{mac=\"02:53:50:49:4e:21\"} 300\n"), std::string::npos);
+    EXPECT_NE(text.find("spin_device_stage{mac=\"02:53:50:49:4e:21\"} 3\n"), std::string::npos);
 }
 
 // docs/integrations.md lists every metric, with its type.
@@ -96,14 +120,14 @@ TEST(PrometheusText, TheDocumentListsEveryMetric) {
     ASSERT_TRUE(in) << "docs/integrations.md";
     const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     json agents = json::array({{{"id", "home"}, {"connected", true}, {"records", 1}}});
-    std::istringstream text(prometheus_text(real_status(), agents));
+    std::istringstream text(prometheus_text(real_status(), agents) + detail_text());
     const std::regex type(R"(^# TYPE spin_([a-z_]+) (counter|gauge)$)");
     size_t n = 0;
     for (std::string line; std::getline(text, line);) {
         std::smatch m;
         if (!std::regex_match(line, m, type)) continue;
         ++n;
-        const std::regex row("\\| `spin_" + std::string(m[1]) + "(\\{[a-z]+\\})?` \\| " + std::string(m[2]) + " \\|");
+        const std::regex row("\\| `spin_" + std::string(m[1]) + "(\\{[a-z,]+\\})?` \\| " + std::string(m[2]) + " \\|");
         EXPECT_TRUE(std::regex_search(doc, row))
             << "docs/integrations.md has no row for spin_" << m[1] << " (" << m[2] << ")";
     }

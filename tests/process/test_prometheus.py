@@ -54,7 +54,8 @@ def value(text, name):
 
 pub, cmd = t.free_port(), t.free_port()
 with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"], config=config, token=TOKEN) as ctl:
-    t.replay_into(ctl, os.path.join(work, "home-lan.pcap"), os.path.join(work, "home-wan.pcap"), work, pub, cmd)
+    flows, exit_stats, _ = t.replay_into(ctl, os.path.join(work, "home-lan.pcap"), os.path.join(work, "home-wan.pcap"),
+                                         work, pub, cmd)
     status, _, body = scrape()
     assert status == 401 and "api.token" in body, (status, body)
     status, ctype, text = scrape(TOKEN)
@@ -74,8 +75,26 @@ with t.Controller([f"home=tcp://127.0.0.1:{pub},tcp://127.0.0.1:{cmd}"], config=
     for name, want in checks.items():
         assert value(text, name) == want, f"{name}: /metrics {value(text, name)}, the API {want}"
     assert api["ingest"]["records"] > 0
+    # The agent's own counters (its last stats event) are its exit report's.
+    own = {f'spin_agent_worker_{name}_total{{agent="home",worker="0",side="{side}"}}': exit_stats[f"{side}_{name}"]
+           for name in ("rx_pkts", "rx_bytes", "tx_pkts") for side in ("lan", "wan")}
+    own['spin_agent_worker_flows_created_total{agent="home",worker="0"}'] = exit_stats["flows_created"]
+    own['spin_agent_worker_records_total{agent="home",worker="0"}'] = exit_stats["records"]
+    for name, want in own.items():
+        assert value(text, name) == want, f"{name}: /metrics {value(text, name)}, the agent's exit report {want}"
+    assert value(text, 'spin_agent_port_rx_packets_total{agent="home",port="lan"}') == exit_stats["lan_rx_pkts"]
+    # Per device: the flow log's totals, for every confirmed device and no other.
+    devices = ctl.get("/devices")["devices"]
+    confirmed = [d["mac"] for d in devices if d["confirmed"]]
+    for mac in confirmed:
+        sent = sum(f["bytes_out"] for f in flows if f["mac"] == mac)
+        received = sum(f["pkts_in"] for f in flows if f["mac"] == mac)
+        assert value(text, f'spin_device_sent_bytes_total{{mac="{mac}"}}') == sent, mac
+        assert value(text, f'spin_device_received_packets_total{{mac="{mac}"}}') == received, mac
+    assert len(re.findall(r"^spin_device_sent_bytes_total\{", text, re.M)) == len(confirmed)
     print(f"/metrics: 401 without the token; {len(text.splitlines())} lines that promtool finds clean; "
-          f"{len(checks)} figures as the API gives them")
+          f"{len(checks)} figures as the API gives them; {len(own) + 1} of the agent's own counters as its exit "
+          f"report; {len(confirmed)} devices' series as the flow log")
 
     # A real Prometheus, configured as docs/integrations.md says.
     prom_port = t.free_port()

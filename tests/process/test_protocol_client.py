@@ -122,13 +122,13 @@ assert [m if m != "00:00:00:00:00:00" else "" for m in out["macs"]] == sorted({f
 types = {e["type"] for e in out["events"]}
 documented = documented_fields()
 assert set(documented) == {"dhcp", "dhcp_mismatch", "dhcpv6", "dns", "neighbour", "mdns", "ssdp", "lldp", "hello",
-                           "rules", "goodbye", "alert"}, f"the table of events lists {sorted(documented)}"
+                           "rules", "goodbye", "stats", "alert"}, f"the table of events lists {sorted(documented)}"
 assert types == set(documented), f"events seen: {sorted(types)}, documented: {sorted(documented)}"
 assert all(e["agent"] == "doc" for e in out["events"])
 common = {"agent", "boot", "seq", "type", "time"}
 for e in out["events"]:
     required, optional = documented[e["type"]]
-    if e["type"] not in ("hello", "rules", "goodbye"):
+    if e["type"] not in ("hello", "rules", "goodbye", "stats"):
         required = required | {"mac", "side"}
     missing, extra_fields = (common | required) - set(e), set(e) - common - required - optional
     assert not missing and not extra_fields, \

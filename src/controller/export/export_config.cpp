@@ -107,8 +107,9 @@ void read_export_config(const At& at, ExportConfig& out) {
     at.only({"prometheus", "ipfix", "mqtt"});
     if (at.has("prometheus")) {
         const At prom = at.child("prometheus");
-        prom.only({"listen"});
+        prom.only({"listen", "max_devices"});
         if (prom.has("listen")) out.prometheus_listen = prom.child("listen").str();
+        if (prom.has("max_devices")) out.prometheus_max_devices = prom.child("max_devices").uint(0, 10000);
     }
     if (at.has("ipfix")) read_ipfix(at.child("ipfix"), out.ipfix);
     if (at.has("mqtt")) read_mqtt(at.child("mqtt"), out.mqtt);

@@ -33,7 +33,8 @@ struct MqttConfig {
 };
 
 struct ExportConfig {
-    std::string prometheus_listen;  // GET /metrics there; "": off
+    std::string prometheus_listen;        // GET /metrics there; "": off
+    size_t prometheus_max_devices = 256;  // devices with series of their own (spin_device_*)
     IpfixConfig ipfix;
     MqttConfig mqtt;
 };

@@ -6,13 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "controller/export/prometheus_format.h"
+
 namespace spin::controller {
 
 using nlohmann::json;
 
 namespace {
-
-enum class Kind { counter, gauge };
 
 // One metric fed from a path of the status JSON.  `label` / `value`: the
 // last path element becomes that label's value (one metric, many series).
@@ -152,20 +152,6 @@ std::string number(const json& v) {
     return fmt::format("{}", d);
 }
 
-// A label value as the format wants it: backslash, quote and newline escaped.
-std::string label_value(const std::string& v) {
-    std::string out;
-    for (const char c : v) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
-
 const json* at(const json& doc, const std::string& path) {
     const json* j = &doc;
     size_t start = 0;
@@ -177,11 +163,6 @@ const json* at(const json& doc, const std::string& path) {
         start = slash + 1;
     }
     return j;
-}
-
-void header(std::string& out, const std::string& name, Kind kind, const char* help) {
-    out += fmt::format("# HELP spin_{} {}\n# TYPE spin_{} {}\n", name, help, name,
-                       kind == Kind::counter ? "counter" : "gauge");
 }
 
 void leaves(const json& j, const std::string& path, std::set<std::string>& out) {
