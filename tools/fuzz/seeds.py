@@ -13,7 +13,7 @@ import spintest  # noqa: E402
 
 out = sys.argv[1]
 for h in ("packet-parser", "digest-batch", "agent-config", "dns", "dhcp", "neighbour", "discovery", "orders",
-          "event-builder", "api", "rule", "mud"):
+          "event-builder", "api", "rule", "mud", "agent-event"):
     os.makedirs(os.path.join(out, h), exist_ok=True)
 
 # Frames: the generated home capture and the first frames of each corpus capture.
@@ -160,3 +160,14 @@ small = {"ietf-mud:mud": {"mud-version": 1, "mud-url": "https://a.example/x",
               "actions": {"forwarding": "accept"}}]}}]}}
 with open(os.path.join(out, "mud", "small.json"), "w") as f:
     json.dump(small, f)
+
+# Agent events as the controller reads them: every example line of docs/protocol.md, and a stats event.
+with open(os.path.join(root, "docs", "protocol.md")) as f:
+    examples = [line for line in f.read().splitlines() if line.startswith('{"agent":')]
+examples.append(json.dumps({"agent": "a", "boot": 1.5, "seq": 3, "type": "stats", "time": 2.5,
+                            "workers": [{"worker": 0, "counters": {"lan_rx_pkts": 10, "flows_active": 2}}],
+                            "ports": [{"port": "lan", "rx_packets": 10, "rx_missed": 1}],
+                            "rules": [{"id": 4, "pkts": 2, "bytes": 120}]}))
+for i, line in enumerate(examples):
+    with open(os.path.join(out, "agent-event", f"event-{i}"), "w") as f:
+        f.write(line)
