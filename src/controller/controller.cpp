@@ -373,6 +373,7 @@ json Controller::stats() const {
           {"error", store_->error()}}},
         {"mud", mud_->stats()},
         {"detect", recorder_.detection().stats()}};
+    if (api_) doc["api"] = api_->stats();
     if (ipfix_) doc["export"]["ipfix"] = ipfix_->stats();
     if (mqtt_) doc["export"]["mqtt"] = mqtt_->stats();
     return doc;

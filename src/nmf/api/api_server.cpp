@@ -41,6 +41,10 @@ ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, E
     server_.set_write_timeout(5, 0);
     server_.set_keep_alive_timeout(2);
     server_.set_keep_alive_max_count(100);
+    // Every answer, the guard's refusals and httplib's own errors included.
+    server_.set_logger([this](const httplib::Request&, const httplib::Response& res) {
+        if (res.status >= 200 && res.status < 600) ++answered_[res.status / 100 - 2];
+    });
     server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
         keep_to_gzip(const_cast<httplib::Request&>(req));  // the server's own request object, not a const one
         return refuse(req, res) ? httplib::Server::HandlerResponse::Handled
@@ -69,6 +73,15 @@ ApiServer::ApiServer(ApiConfig config, QueryPool& queries, Controls& controls, E
 }
 
 ApiServer::~ApiServer() { stop(); }
+
+nlohmann::json ApiServer::stats() const {
+    return {{"requests",
+             {{"2xx", answered_[0].load()},
+              {"3xx", answered_[1].load()},
+              {"4xx", answered_[2].load()},
+              {"5xx", answered_[3].load()}}},
+            {"streams", streams_.load()}};
+}
 
 bool ApiServer::authorised(const httplib::Request& req) const {
     return config_.token.empty() || bearer_token_matches(req, config_.token);

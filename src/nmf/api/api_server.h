@@ -44,6 +44,8 @@ public:
     uint16_t port() const { return port_; }
 
     size_t ui_files() const { return ui_.files(); }
+    // Requests answered since start, by status class, and live streams open now (GET /api/v1/status, `api`).
+    nlohmann::json stats() const;
 
     // One request handled in process, as the server would after reading it
     // (the guard, the bearer check, then the routes): for fuzzing and tests.
@@ -72,6 +74,7 @@ private:
     RequestGuard guard_;
     UiAssets ui_;
     std::atomic<uint32_t> streams_{0};
+    std::atomic<uint64_t> answered_[4] = {};  // 2xx, 3xx, 4xx, 5xx
     httplib::Server server_;
     Router router_;
     ServerThread thread_;  // after server_: stopped before the server goes
