@@ -17,6 +17,7 @@ void IpfixExporter::start_message(Domain& d, double now) {
     // templates within template_refresh; over TCP once per connection.
     if (config_.transport == CollectorLink::Transport::udp && now - d.templates_sent >= config_.template_refresh)
         d.templates_due = true;
+    d.with_templates = d.templates_due;
     if (d.templates_due) {
         d.builder.add_templates();
         d.templates_sent = now;
@@ -38,7 +39,18 @@ void IpfixExporter::on_flow(const std::string& agent, const proto::FlowRecord& r
     d.builder.add_record(r, delta);  // fits: a message holds the templates and a record
 }
 
+void IpfixExporter::send_templates(Domain& d, double now) {
+    ipfix::MessageBuilder b(d.id, config_.max_message);
+    b.add_templates();
+    if (!link_.send(b.finish(static_cast<uint32_t>(std::floor(now)), d.sequence), now)) return;  // due still
+    d.templates_due = false;
+    d.templates_sent = now;
+    ++templates_;
+}
+
 void IpfixExporter::send(Domain& d, double now) {
+    // The collector must know the templates before the data that uses them.
+    if (d.templates_due && !d.with_templates) send_templates(d, now);
     const size_t records = d.builder.records();
     const std::vector<uint8_t> message = d.builder.finish(static_cast<uint32_t>(std::floor(now)), d.sequence);
     if (records == 0) return;  // templates alone wait for a record

@@ -35,14 +35,18 @@ public:
 
 private:
     struct Domain {
-        explicit Domain(uint32_t id, size_t max_size) : builder(id, max_size) {}
+        explicit Domain(uint32_t id, size_t max_size) : id(id), builder(id, max_size) {}
+        uint32_t id;
         ipfix::MessageBuilder builder;
+        bool with_templates = false;  // the message being built begins with them
         uint32_t sequence = 0;  // data records sent before the next message
         double first_record = 0;
         double templates_sent = -1e18;
         bool templates_due = true;
     };
     void send(Domain& d, double now);
+    // A message of the templates alone, for a connection that came up while a message was being built.
+    void send_templates(Domain& d, double now);
     void start_message(Domain& d, double now);
 
     IpfixConfig config_;
