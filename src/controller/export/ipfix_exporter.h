@@ -39,7 +39,7 @@ private:
         uint32_t id;
         ipfix::MessageBuilder builder;
         bool with_templates = false;  // the message being built begins with them
-        uint32_t sequence = 0;  // data records sent before the next message
+        uint32_t sequence = 0;        // data records sent before the next message
         double first_record = 0;
         double templates_sent = -1e18;
         bool templates_due = true;
