@@ -174,7 +174,7 @@ try:
             return ctl.get("/status")["status"]["export"]["mqtt"]
 
         t.wait_for("the controller to reach the broker over TLS", lambda: mqtt_status()["connected"], timeout=20)
-        assert listener.last("spin/status") == "online"
+        t.wait_for("spin/status online", lambda: listener.last("spin/status") == "online", timeout=10)
         records = {}
         for name in CAPTURES:
             d = os.path.join(work, name)
@@ -215,7 +215,9 @@ try:
         stage = found[f"homeassistant/sensor/spin_{oid(BOT)}/stage/config"]
         event = found[f"homeassistant/event/spin_{oid(BOT)}/alert/config"]
         assert {"mirai_scan", "scan"} <= set(event["event_types"]), event
-        t.wait_for("the bot's states", lambda: listener.last(stage["state_topic"]) is not None, timeout=10)
+        t.wait_for("the bot's states", lambda: all(listener.last(topic) is not None for topic in (
+            stage["state_topic"], tracker["state_topic"], tracker["json_attributes_topic"], switch["state_topic"])),
+            timeout=10)
         state = json.loads(listener.last(stage["state_topic"]))
         assert set(state) == {"upload", "download", "stage"}, state
         # The capture's packets are from 2026-01-01: months ago, so not home.
