@@ -8,7 +8,8 @@ mosquitto broker with real clients (paho-mqtt, mosquitto_pub):
     are replayed, every confirmed device has its retained configs (a
     device_tracker, a quarantine switch, upload / download / stage sensors,
     an alert event) whose topics are the ones the states and commands use;
-    `homeassistant/status` = online makes the controller send them again;
+    `homeassistant/status` = online makes the controller send them again,
+    and twenty of them in a row one more round, not twenty;
   - the bot's alerts arrive as events of its alert entity;
   - the quarantine switch: ON from a client quarantines the device in the
     agent (its own rule list) and the switch's state follows; OFF lifts it;
@@ -235,6 +236,13 @@ try:
         t.wait_for("the configs again after Home Assistant's birth",
                    lambda: {tp for tp, p, r in listener.seen(prefix="homeassistant/", since=before)} >= want,
                    timeout=10)
+        # Whoever repeats "online" gets one more round after a few seconds, not a flood.
+        asked = mqtt_status()["rediscoveries"]
+        for _ in range(20):
+            listener.publish("homeassistant/status", "online")
+        t.wait_for("the repeated births served", lambda: mqtt_status()["rediscoveries"] > asked, timeout=15)
+        time.sleep(1)
+        assert mqtt_status()["rediscoveries"] == asked + 1, mqtt_status()
 
         # -------------------------------------------- the quarantine switch
         agent = t.IdleAgent(t.REPLAY_YAML, work, pub, cmd).start()

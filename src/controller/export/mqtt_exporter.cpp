@@ -11,7 +11,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kCleaning = 5;  // seconds after connecting to clear an earlier run's retained nodes
+constexpr double kCleaning = 5;        // seconds after connecting to clear an earlier run's retained nodes
+constexpr double kRediscoveryGap = 5;  // seconds between two rounds of configs asked by homeassistant/status
 
 MqttConnection connection(const MqttConfig& c) {
     MqttConnection m;
@@ -124,6 +125,13 @@ void MqttExporter::publish_states(double now, bool all) {
     bytes_.clear();
 }
 
+void MqttExporter::rediscover(double now) {
+    for (const auto& [id, mac] : announced_)
+        if (const nmf::Device* d = model_.find(mac))
+            for (const MqttMessage& m : ha_->discovery(*d)) publish(m);
+    publish_states(now, true);
+}
+
 void MqttExporter::on_command(const std::string& id, const std::string& payload, double now) {
     const auto it = announced_.find(id);
     if (it == announced_.end() || (payload != "ON" && payload != "OFF")) {
@@ -159,12 +167,7 @@ void MqttExporter::tick(double now) {
         cleaning_ = feed_.has_value();
         last_state_.clear();
         publish({config_.topic_prefix + "/status", "online", true, 1});
-        if (ha_) {
-            for (const auto& [id, mac] : announced_)
-                if (const nmf::Device* d = model_.find(mac))
-                    for (const MqttMessage& m : ha_->discovery(*d)) publish(m);
-            publish_states(now, true);
-        }
+        if (ha_) rediscover(now);
         if (feed_)
             for (const MqttMessage& m : feed_->restart(now)) publish(m);
     }
@@ -174,13 +177,8 @@ void MqttExporter::tick(double now) {
     }
     for (const auto& [topic, payload] : client_->take_received()) {
         if (ha_ && topic == ha_->status_topic()) {
-            if (payload != "online") continue;
             // Home Assistant (re)started: it asks for every config again.
-            ++rediscoveries_;
-            for (const auto& [id, mac] : announced_)
-                if (const nmf::Device* d = model_.find(mac))
-                    for (const MqttMessage& m : ha_->discovery(*d)) publish(m);
-            publish_states(now, true);
+            if (payload == "online") rediscovery_asked_ = true;
             continue;
         }
         if (ha_) {
@@ -191,6 +189,14 @@ void MqttExporter::tick(double now) {
         }
         if (feed_ && cleaning_ && !payload.empty())
             if (const auto clear = feed_->stale(topic)) publish(*clear);
+    }
+    // At most one round every few seconds, however often "online" comes:
+    // repeating it brings no flood, and a birth within the gap is served after it.
+    if (rediscovery_asked_ && now - last_rediscovery_ >= kRediscoveryGap) {
+        rediscovery_asked_ = false;
+        last_rediscovery_ = now;
+        ++rediscoveries_;
+        rediscover(now);
     }
     if (ha_ && client_->connected() && now - last_states_ >= config_.state_interval) {
         announce_new_devices();

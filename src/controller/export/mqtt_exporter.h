@@ -49,6 +49,8 @@ private:
     bool announce(const nmf::Device& d);
     void announce_new_devices();
     void publish_states(double now, bool all);
+    // Every announced device's configs again, then its states (a new connection, Home Assistant's birth).
+    void rediscover(double now);
     void on_command(const std::string& object_id, const std::string& payload, double now);
     bool quarantined(const std::string& mac) const;
 
@@ -59,8 +61,9 @@ private:
     std::optional<SpinFeed> feed_;
     std::unique_ptr<MqttClient> client_;  // last: its thread stops before the rest goes
 
-    double now_ = 0, last_states_ = 0, last_feed_ = 0, connected_at_ = 0;
+    double now_ = 0, last_states_ = 0, last_feed_ = 0, connected_at_ = 0, last_rediscovery_ = -1e18;
     bool cleaning_ = false;                                              // clearing an earlier run's retained nodes
+    bool rediscovery_asked_ = false;                                     // homeassistant/status said online
     std::map<std::string, std::string> announced_;                       // object id -> MAC
     std::unordered_set<uint64_t> announced_macs_;                        // the same MACs, for the per-record path
     std::map<std::string, std::string> last_state_;                      // topic -> payload last published
