@@ -71,6 +71,12 @@ struct At {
         if (v < min || v > max) fail(fmt::format("{} is out of range {}..{}", v, min, max));
         return v;
     }
+    // Seconds, fractions allowed, within min..max.
+    double seconds(double min, double max) const {
+        const auto v = as<double>("a number of seconds");
+        if (!(v >= min) || v > max) fail(fmt::format("{} s is out of range {}..{}", v, min, max));
+        return v;
+    }
     // Seconds, fractions allowed; returned in microseconds.
     uint64_t seconds_us(double min_s) const {
         const auto v = as<double>("a number of seconds");

@@ -37,12 +37,6 @@ int64_t duration_seconds(const At& at) {
     return static_cast<int64_t>(seconds);
 }
 
-double seconds(const At& at, double min, double max) {
-    const auto v = at.as<double>("a number of seconds");
-    if (!(v >= min) || v > max) at.fail(fmt::format("{} s is out of range {}..{}", v, min, max));
-    return v;
-}
-
 void read_agent(const At& at, ControllerConfig& c) {
     at.only({"id", "publish", "commands", "server_key"});
     AgentEndpoint a;
@@ -134,7 +128,7 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
             c.row_limits.new_remotes =
                 static_cast<uint32_t>(store.child("new_remotes_per_device_minute").uint(0, 1'000'000));
         if (store.has("path")) c.db = store.child("path").str();
-        if (store.has("flush_interval")) c.flush_interval = seconds(store.child("flush_interval"), 0.05, 1);
+        if (store.has("flush_interval")) c.flush_interval = store.child("flush_interval").seconds(0.05, 1);
         if (store.has("retention")) {
             const At r = store.child("retention");
             r.only({"minutes", "hours", "days"});
@@ -148,14 +142,7 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
         api.only({"listen", "token", "token_file", "max_body", "threads", "max_streams", "hosts"});
         if (api.has("listen")) c.listen = api.child("listen").str();
         if (api.has("token")) c.token = api.child("token").str();
-        if (api.has("token_file")) {
-            const At f = api.child("token_file");
-            try {
-                c.token = read_token_file(f.str());
-            } catch (const ConfigError& e) {
-                f.fail(e.what());
-            }
-        }
+        if (api.has("token_file")) c.token = read_token_file(api.child("token_file"));
         if (api.has("max_body")) c.max_body = api.child("max_body").uint(256, 64 << 20);
         if (api.has("threads")) c.api_threads = static_cast<uint32_t>(api.child("threads").uint(2, 1024));
         // Unset: up to 4, and never more than half the threads.
@@ -186,14 +173,22 @@ ControllerConfig parse_controller_config(const std::string& yaml, const std::str
     if (top.has("orders")) {
         const At orders = top.child("orders");
         orders.only({"timeout"});
-        if (orders.has("timeout")) c.order_timeout = seconds(orders.child("timeout"), 0.1, 60);
+        if (orders.has("timeout")) c.order_timeout = orders.child("timeout").seconds(0.1, 60);
     }
-    if (top.has("agent_timeout")) c.agent_timeout = seconds(top.child("agent_timeout"), 1, 3600);
+    if (top.has("agent_timeout")) c.agent_timeout = top.child("agent_timeout").seconds(1, 3600);
     if (top.has("oui_dir")) c.oui_dir = top.child("oui_dir").str();
     if (top.has("mud")) read_mud_config(top.child("mud"), c.mud);
     if (top.has("detect")) read_detect_config(top.child("detect"), c.detect);
     if (top.has("response")) read_response_config(top.child("response"), c.response);
     return c;
+}
+
+std::string read_token_file(const At& at) {
+    try {
+        return read_token_file(at.str());
+    } catch (const ConfigError& e) {
+        at.fail(e.what());
+    }
 }
 
 std::string read_token_file(const std::string& path) {

@@ -54,6 +54,8 @@ struct ControllerConfig {
 ControllerConfig load_controller_config(const std::string& path);
 // The first line of a token file, refused (ConfigError) when other users may read it.
 std::string read_token_file(const std::string& path);
+// The same of a key naming the file: an error names the key.
+std::string read_token_file(const config::At& at);
 ControllerConfig parse_controller_config(const std::string& yaml, const std::string& origin);
 
 // "ID=PUBLISH[,COMMANDS]", as --agent takes it.

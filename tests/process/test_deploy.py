@@ -159,6 +159,19 @@ def hear(sock, want, proc, timeout):
     return said
 
 
+def waiting(sock):
+    """The messages a notify socket holds now, taken from it."""
+    sock.setblocking(False)
+    said = []
+    try:
+        while True:
+            said.append(sock.recv(4096).decode())
+    except BlockingIOError:
+        pass
+    sock.settimeout(0.2)
+    return said
+
+
 controller_notify = notify_socket(os.path.join(work, "controller-notify"))
 controller = subprocess.Popen([in_dest(f"{PREFIX}/bin/spin-controller"), "--listen", f"127.0.0.1:{t.free_port()}",
                                "--db", os.path.join(work, "spin.db")],
@@ -169,13 +182,7 @@ said = hear(controller_notify, "WATCHDOG=1", controller, 30)
 assert said[0].startswith("READY=1"), said
 controller.send_signal(signal.SIGTERM)
 assert controller.wait(timeout=30) == 0
-controller_notify.setblocking(False)
-last_words = []
-try:
-    while True:
-        last_words.append(controller_notify.recv(4096).decode())
-except BlockingIOError:
-    pass
+last_words = waiting(controller_notify)
 assert "STOPPING=1" in last_words, last_words
 print("controller: READY=1 once it serves, WATCHDOG=1 from its loop, STOPPING=1 on SIGTERM")
 
@@ -263,13 +270,7 @@ try:
                 assert p.returncode == 0, f"{argv} exited {p.returncode}: {open(log.name).read()[-2000:]}"
 
         def start_agent():
-            notify.setblocking(False)  # what an earlier run said is not this one's
-            try:
-                while notify.recv(4096):
-                    pass
-            except BlockingIOError:
-                pass
-            notify.settimeout(0.2)
+            waiting(notify)  # what an earlier run said is not this one's
             run_unit_lines(start_pre)
             agent = topo.start(start[0], log=os.path.join(work, "agent.log"), env=env)
             said, deadline = [], time.time() + 60

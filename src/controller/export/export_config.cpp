@@ -10,16 +10,20 @@ using config::At;
 
 namespace {
 
+// A collector's or broker's HOST:PORT, both parts there.
+std::string host_port(const At& at, const char* example) {
+    const std::string v = at.str();
+    try {
+        const auto [host, port] = split_listen(v);
+        if (!host.empty() && port != 0) return v;
+    } catch (const ConfigError&) {}
+    at.fail(fmt::format("'{}' must be HOST:PORT (e.g. {})", v, example));
+}
+
 void read_ipfix(const At& at, IpfixConfig& c) {
     at.only({"collector", "transport", "template_refresh", "max_message", "max_delay"});
     if (!at.has("collector")) at.fail("needs collector: HOST:PORT (nfcapd's -p port, for one)");
-    c.collector = at.child("collector").str();
-    try {
-        const auto [host, port] = split_listen(c.collector);
-        if (host.empty() || port == 0) throw ConfigError("");
-    } catch (const ConfigError&) {
-        at.child("collector").fail(fmt::format("'{}' must be HOST:PORT (e.g. 192.168.1.10:4739)", c.collector));
-    }
+    c.collector = host_port(at.child("collector"), "192.168.1.10:4739");
     if (at.has("transport")) {
         const std::string t = at.child("transport").str();
         if (t == "udp")
@@ -29,17 +33,9 @@ void read_ipfix(const At& at, IpfixConfig& c) {
         else
             at.child("transport").fail(fmt::format("'{}' is not udp or tcp", t));
     }
-    if (at.has("template_refresh")) {
-        const double v = at.child("template_refresh").as<double>("a number of seconds");
-        if (!(v >= 1 && v <= 3600)) at.child("template_refresh").fail(fmt::format("{} s is out of range 1..3600", v));
-        c.template_refresh = v;
-    }
+    if (at.has("template_refresh")) c.template_refresh = at.child("template_refresh").seconds(1, 3600);
     if (at.has("max_message")) c.max_message = at.child("max_message").uint(512, 65000);
-    if (at.has("max_delay")) {
-        const double v = at.child("max_delay").as<double>("a number of seconds");
-        if (!(v >= 0.01 && v <= 60)) at.child("max_delay").fail(fmt::format("{} s is out of range 0.01..60", v));
-        c.max_delay = v;
-    }
+    if (at.has("max_delay")) c.max_delay = at.child("max_delay").seconds(0.01, 60);
 }
 
 // An MQTT topic level of our own: no wildcard, no separator games.
@@ -50,33 +46,16 @@ std::string topic_word(const At& at) {
     return v;
 }
 
-double bounded_seconds(const At& at, double min, double max) {
-    const double v = at.as<double>("a number of seconds");
-    if (!(v >= min && v <= max)) at.fail(fmt::format("{} s is out of range {}..{}", v, min, max));
-    return v;
-}
-
 void read_mqtt(const At& at, MqttConfig& c) {
     at.only({"broker", "client_id", "username", "password_file", "tls", "discovery_prefix", "topic_prefix", "spin_feed",
              "away_after", "state_interval", "feed_interval", "max_devices"});
     if (!at.has("broker")) at.fail("needs broker: HOST:PORT (mosquitto listens on 1883, or 8883 with TLS)");
-    c.broker = at.child("broker").str();
-    try {
-        const auto [host, port] = split_listen(c.broker);
-        if (host.empty() || port == 0) throw ConfigError("");
-    } catch (const ConfigError&) {
-        at.child("broker").fail(fmt::format("'{}' must be HOST:PORT (e.g. 127.0.0.1:1883)", c.broker));
-    }
+    c.broker = host_port(at.child("broker"), "127.0.0.1:1883");
     if (at.has("client_id")) c.client_id = topic_word(at.child("client_id"));
     if (at.has("username")) c.username = at.child("username").str();
     if (at.has("password_file")) {
-        const At f = at.child("password_file");
-        try {
-            c.password = read_token_file(f.str());
-        } catch (const ConfigError& e) {
-            f.fail(e.what());
-        }
-        if (c.username.empty()) f.fail("a password needs a username");
+        c.password = read_token_file(at.child("password_file"));
+        if (c.username.empty()) at.child("password_file").fail("a password needs a username");
     }
     if (at.has("tls")) {
         const At tls = at.child("tls");
@@ -95,9 +74,9 @@ void read_mqtt(const At& at, MqttConfig& c) {
     if (c.topic_prefix == "SPIN" || c.topic_prefix == c.discovery_prefix)
         at.child("topic_prefix").fail("must differ from SPIN (the SPIN 1.0 feed's) and from discovery_prefix");
     if (at.has("spin_feed")) c.spin_feed = at.child("spin_feed").boolean();
-    if (at.has("away_after")) c.away_after = bounded_seconds(at.child("away_after"), 10, 86400);
-    if (at.has("state_interval")) c.state_interval = bounded_seconds(at.child("state_interval"), 1, 3600);
-    if (at.has("feed_interval")) c.feed_interval = bounded_seconds(at.child("feed_interval"), 0.1, 60);
+    if (at.has("away_after")) c.away_after = at.child("away_after").seconds(10, 86400);
+    if (at.has("state_interval")) c.state_interval = at.child("state_interval").seconds(1, 3600);
+    if (at.has("feed_interval")) c.feed_interval = at.child("feed_interval").seconds(0.1, 60);
     if (at.has("max_devices")) c.max_devices = at.child("max_devices").uint(1, 10000);
 }
 

@@ -41,17 +41,17 @@ MqttExporter::MqttExporter(const MqttConfig& config, const nmf::DeviceModel& mod
     if (config.spin_feed)
         feed_.emplace(
             SpinFeed::Limits{}, [this](const std::string& mac) { return model_.find(mac); },
-            [this](const std::string& mac) { return quarantined(mac); });
+            [this](const std::string& mac) { return quarantine_in_force(mac) != 0; });
     client_ = std::make_unique<MqttClient>(connection(config));
 }
 
-bool MqttExporter::quarantined(const std::string& mac) const {
+int64_t MqttExporter::quarantine_in_force(const std::string& mac) const {
     const auto m = MacAddress::parse(mac);
-    if (!m) return false;
+    if (!m) return 0;
     proto::Rule rule;
     rule.kind = proto::RuleKind::quarantine;
     rule.mac = *m;
-    return blocks_.in_force(rule) != 0;
+    return blocks_.in_force(rule);
 }
 
 void MqttExporter::publish(const MqttMessage& m) {
@@ -108,7 +108,7 @@ void MqttExporter::publish_states(double now, bool all) {
         const nmf::Device* d = model_.find(mac);
         if (d == nullptr) continue;
         HomeAssistant::State s;
-        s.quarantined = quarantined(mac);
+        s.quarantined = quarantine_in_force(mac) != 0;
         if (const auto m = MacAddress::parse(mac)) {
             if (const auto b = bytes_.find(m->to_u64()); b != bytes_.end()) {
                 s.upload = static_cast<double>(b->second.first) / elapsed;
@@ -146,17 +146,13 @@ void MqttExporter::on_command(const std::string& id, const std::string& payload,
         publish_states(now_, false);  // the switch shows what happened
     };
     if (payload == "ON") {
-        if (quarantined(mac)) return;
+        if (quarantine_in_force(mac) != 0) return;
         const auto request = nmf::parse_block_request(
             json{{"type", "quarantine"}, {"mac", mac}, {"reason", "quarantine switch (MQTT)"}}, now);
         if (const auto* r = std::get_if<nmf::BlockRequest>(&request)) blocks_.create(*r, now, done);
         return;
     }
-    const auto m = MacAddress::parse(mac);
-    proto::Rule rule;
-    rule.kind = proto::RuleKind::quarantine;
-    rule.mac = *m;
-    if (const int64_t block = blocks_.in_force(rule); block != 0)
+    if (const int64_t block = quarantine_in_force(mac); block != 0)
         blocks_.remove(block, "quarantine switch (MQTT)", now, done);
 }
 

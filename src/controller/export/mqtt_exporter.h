@@ -52,7 +52,8 @@ private:
     // Every announced device's configs again, then its states (a new connection, Home Assistant's birth).
     void rediscover(double now);
     void on_command(const std::string& object_id, const std::string& payload, double now);
-    bool quarantined(const std::string& mac) const;
+    // The id of the quarantine block in force for the device, 0 if none.
+    int64_t quarantine_in_force(const std::string& mac) const;
 
     MqttConfig config_;
     const nmf::DeviceModel& model_;

@@ -100,6 +100,12 @@ json SpinFeed::node_info(int64_t id, const Node& n) const {
     return j;
 }
 
+// A flow as SPIN 1.0 writes it, in a traffic message's list and as a blocked message's result.
+json SpinFeed::flow_json(const FlowKey& k, const Sums& s) {
+    return {{"from", k.from},       {"to", k.to},     {"protocol", k.proto}, {"from_port", k.from_port},
+            {"to_port", k.to_port}, {"size", s.size}, {"count", s.count}};
+}
+
 MqttMessage SpinFeed::command(const std::string& topic, const char* name, json result) {
     return {topic, json{{"command", name}, {"argument", ""}, {"result", std::move(result)}}.dump(), false};
 }
@@ -153,13 +159,7 @@ std::vector<MqttMessage> SpinFeed::take(double now) {
         json flows = json::array();
         uint64_t size = 0, count = 0;
         for (const auto& [k, s] : traffic_) {
-            flows.push_back({{"from", k.from},
-                             {"to", k.to},
-                             {"protocol", k.proto},
-                             {"from_port", k.from_port},
-                             {"to_port", k.to_port},
-                             {"size", s.size},
-                             {"count", s.count}});
+            flows.push_back(flow_json(k, s));
             size += s.size;
             count += s.count;
         }
@@ -171,15 +171,7 @@ std::vector<MqttMessage> SpinFeed::take(double now) {
         ++traffic_messages_;
         traffic_.clear();
     }
-    for (const auto& [k, s] : blocked_)
-        out.push_back(command(kTraffic, "blocked",
-                              {{"from", k.from},
-                               {"to", k.to},
-                               {"protocol", k.proto},
-                               {"from_port", k.from_port},
-                               {"to_port", k.to_port},
-                               {"size", s.size},
-                               {"count", s.count}}));
+    for (const auto& [k, s] : blocked_) out.push_back(command(kTraffic, "blocked", flow_json(k, s)));
     blocked_.clear();
     for (json& q : dns_) out.push_back(command(kTraffic, "dnsquery", std::move(q)));
     dns_.clear();

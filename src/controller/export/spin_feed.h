@@ -99,6 +99,7 @@ private:
     MqttMessage node_message(int64_t id, const Node& n) const;
     void forget_oldest_remotes();
     static MqttMessage command(const std::string& topic, const char* name, nlohmann::json result);
+    static nlohmann::json flow_json(const FlowKey& k, const Sums& s);
 
     Limits limits_;
     DeviceLookup device_;
