@@ -124,6 +124,7 @@ void Worker::flush_records() {
 void Worker::end_flow(uint32_t id, EndReason reason) {
     stage(table_.entry(id), id, FlowEvent::end, reason);
     table_.erase(id);
+    ++flows_erased_;
     stats_.flows_active.set(table_.size());
 }
 
@@ -207,10 +208,12 @@ bool Worker::reflex_trips(bool src_is_lan, const ParsedPacket& p, const FlowKey&
 }
 
 void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                       uint32_t hash, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
+                       uint32_t hash, int64_t id, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
                        bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
-    int64_t id = table_.find(key, hash);
+    // Looked up before the burst was metered: an earlier packet of the burst
+    // may have created the flow since.
+    if (id < 0) id = table_.find(key, hash);
     bool created = false;
     if (id < 0) {
         // Mirai's probe opens a flow (a new address each time): looked for here, before the
@@ -376,101 +379,139 @@ bool Worker::handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, con
 uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t now_us, rte_mbuf** forward) {
     const BlockTables& blocks = *tables_.blocks.current();
     const PolicyTables& policies = *tables_.policies.current();
-    ParsedPacket parsed[kBurstSize];
-    FlowKey keys[kBurstSize];
-    uint32_t hashes[kBurstSize];
-    bool src_is_a[kBurstSize];
-    bool src_is_lan[kBurstSize];
     uint16_t kept = 0;
-    const uint32_t ts_units = ts_flag_ != 0 ? cfg_.rx_timestamp_units_per_us[from] : 0;
-
+    uint64_t stamp = timed_ ? rte_rdtsc() : 0;
+    if (timed_) stats_.timed_pkts.add(n);
+    // Adds the cycles since the last stamp to a stage's counter, on timed polls only.
+    const auto lap = [&](Counter& stage) {
+        if (!timed_) return;
+        const uint64_t t = rte_rdtsc();
+        stage.add(t - stamp);
+        stamp = t;
+    };
     for (uint16_t base = 0; base < n; base += kBurstSize) {
         const uint16_t cnt = n - base < kBurstSize ? n - base : kBurstSize;
-        rte_mbuf** b = pkts + base;
-        for (unsigned i = 0; i < kPrefetchAhead && i < cnt; ++i) rte_prefetch0(rte_pktmbuf_mtod(b[i], void*));
-        // Pass 1: parse and hash the burst, prefetching each flow's index slot.
-        for (uint16_t i = 0; i < cnt; ++i) {
-            if (i + kPrefetchAhead < cnt) rte_prefetch0(rte_pktmbuf_mtod(b[i + kPrefetchAhead], void*));
-            parse_packet(rte_pktmbuf_mtod(b[i], const uint8_t*), rte_pktmbuf_data_len(b[i]), parsed[i]);
-            if (parsed[i].status == ParseStatus::ok) {
-                src_is_lan[i] = cfg_.monitor ? cfg_.lan.source_is_lan(parsed[i]) : from == kLan;
-                src_is_a[i] = make_flow_key(parsed[i], src_is_lan[i], keys[i]);
-                hashes[i] = table_.hash(keys[i]);
-                table_.prefetch(hashes[i]);
+        parse_stage(from, pkts + base, cnt);
+        lap(stats_.cycles_parse);
+        lookup_stage();
+        lap(stats_.cycles_lookup);
+        kept += meter_stage(now_us, blocks, policies, forward + kept);
+        lap(stats_.cycles_meter);
+    }
+    return kept;
+}
+
+// Stage 1: parse and hash the burst, prefetching each flow's index slot.
+void Worker::parse_stage(Side from, rte_mbuf** b, uint16_t cnt) {
+    Burst& u = burst_;
+    u.from = from;
+    u.pkts = b;
+    u.n = cnt;
+    for (unsigned i = 0; i < kPrefetchAhead && i < cnt; ++i) rte_prefetch0(rte_pktmbuf_mtod(b[i], void*));
+    for (uint16_t i = 0; i < cnt; ++i) {
+        if (i + kPrefetchAhead < cnt) rte_prefetch0(rte_pktmbuf_mtod(b[i + kPrefetchAhead], void*));
+        ParsedPacket& p = u.parsed[i];
+        parse_packet(rte_pktmbuf_mtod(b[i], const uint8_t*), rte_pktmbuf_data_len(b[i]), p);
+        if (p.status == ParseStatus::ok) {
+            u.src_is_lan[i] = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
+            u.src_is_a[i] = make_flow_key(p, u.src_is_lan[i], u.keys[i]);
+            u.hashes[i] = table_.hash(u.keys[i]);
+            table_.prefetch(u.hashes[i]);
+        }
+    }
+}
+
+// Stage 2: look the flows up.
+void Worker::lookup_stage() {
+    Burst& u = burst_;
+    for (uint16_t i = 0; i < u.n; ++i)
+        u.ids[i] = u.parsed[i].status == ParseStatus::ok ? table_.find(u.keys[i], u.hashes[i]) : -1;
+}
+
+// Stage 3: meter, decide, copy to the slow path; returns how many to forward.
+uint16_t Worker::meter_stage(uint64_t now_us, const BlockTables& blocks, const PolicyTables& policies,
+                             rte_mbuf** forward) {
+    Burst& u = burst_;
+    const Side from = u.from;
+    rte_mbuf** b = u.pkts;
+    const uint32_t ts_units = ts_flag_ != 0 ? cfg_.rx_timestamp_units_per_us[from] : 0;
+    uint16_t kept = 0;
+    // A flow that a full table evicted in this stage may have given its
+    // entry to another: ids are looked up again.
+    const uint64_t erased = flows_erased_;
+    for (uint16_t i = 0; i < u.n; ++i) {
+        if (flows_erased_ != erased && u.ids[i] >= 0) [[unlikely]]
+            u.ids[i] = table_.find(u.keys[i], u.hashes[i]);
+        rte_mbuf* m = b[i];
+        const uint32_t len = rte_pktmbuf_pkt_len(m);
+        uint64_t ts = now_us;
+        if (ts_units != 0 && (m->ol_flags & ts_flag_)) {
+            ts = *RTE_MBUF_DYNFIELD(m, ts_offset_, rte_mbuf_timestamp_t*) / ts_units;
+            packet_clock_ = true;
+        }
+        if (ts > now_us_) now_us_ = ts;
+        stats_.rx_pkts[from].add();
+        stats_.rx_bytes[from].add(len);
+        bool drop = false;
+        const ParsedPacket& p = u.parsed[i];
+        switch (p.status) {
+        case ParseStatus::ok:
+            if (p.fragment) stats_.fragments.add();
+            // A device the reflex holds: dropped before the flow table.
+            if (reflex_.holding() && reflex_.holds(u.keys[i].mac)) [[unlikely]] {
+                count_held(len);
+                drop = true;
+                break;
+            }
+            handle_ip(u.src_is_lan[i], m, p, u.keys[i], u.src_is_a[i], u.hashes[i], u.ids[i], ts, blocks, policies,
+                      drop);
+            break;
+        case ParseStatus::non_ip:
+            stats_.non_ip.add();
+            drop = handle_non_flow(from, p, len, blocks, policies);
+            break;
+        case ParseStatus::truncated:
+            stats_.truncated.add();
+            drop = handle_unparsed(from, p, len, blocks, policies);
+            break;
+        case ParseStatus::malformed:
+            stats_.malformed.add();
+            drop = handle_unparsed(from, p, len, blocks, policies);
+            break;
+        }
+        if (p.status != ParseStatus::ok && !drop && reflex_.holding()) [[unlikely]]
+            drop = reflex_drops(from, p, len);
+        // Copied before a drop decision: a quarantined device still tells
+        // who it is, and the controller wants to know.
+        uint32_t hold_seq = 0;
+        if (slow_ != nullptr) {
+            const SlowKind kind = classify_slow(p);
+            if (kind != SlowKind::none) [[unlikely]] {
+                const bool from_lan = p.status == ParseStatus::ok ? u.src_is_lan[i] : from == kLan;
+                const bool hold = !drop && holds(from, p, kind, policies);
+                if (hold && held_count_ == kHoldSlots) stats_.answers_unheld.add();
+                if (hold && held_count_ < kHoldSlots) hold_seq = next_hold_seq_++;
+                if (!copy_to_slow_path(m, p, kind, from, from_lan, ts, hold_seq) && hold_seq != 0) {
+                    stats_.answers_unheld.add();  // no copy: nothing would release it
+                    hold_seq = 0;
+                }
             }
         }
-        // Pass 2: meter and decide.
-        for (uint16_t i = 0; i < cnt; ++i) {
-            rte_mbuf* m = b[i];
-            const uint32_t len = rte_pktmbuf_pkt_len(m);
-            uint64_t ts = now_us;
-            if (ts_units != 0 && (m->ol_flags & ts_flag_)) {
-                ts = *RTE_MBUF_DYNFIELD(m, ts_offset_, rte_mbuf_timestamp_t*) / ts_units;
-                packet_clock_ = true;
-            }
-            if (ts > now_us_) now_us_ = ts;
-            stats_.rx_pkts[from].add();
-            stats_.rx_bytes[from].add(len);
-            bool drop = false;
-            const ParsedPacket& p = parsed[i];
-            switch (p.status) {
-            case ParseStatus::ok:
-                if (p.fragment) stats_.fragments.add();
-                // A device the reflex holds: dropped before the flow table.
-                if (reflex_.holding() && reflex_.holds(keys[i].mac)) [[unlikely]] {
-                    count_held(len);
-                    drop = true;
-                    break;
-                }
-                handle_ip(src_is_lan[i], m, p, keys[i], src_is_a[i], hashes[i], ts, blocks, policies, drop);
-                break;
-            case ParseStatus::non_ip:
-                stats_.non_ip.add();
-                drop = handle_non_flow(from, p, len, blocks, policies);
-                break;
-            case ParseStatus::truncated:
-                stats_.truncated.add();
-                drop = handle_unparsed(from, p, len, blocks, policies);
-                break;
-            case ParseStatus::malformed:
-                stats_.malformed.add();
-                drop = handle_unparsed(from, p, len, blocks, policies);
-                break;
-            }
-            if (p.status != ParseStatus::ok && !drop && reflex_.holding()) [[unlikely]]
-                drop = reflex_drops(from, p, len);
-            // Copied before a drop decision: a quarantined device still tells
-            // who it is, and the controller wants to know.
-            uint32_t hold_seq = 0;
-            if (slow_ != nullptr) {
-                const SlowKind kind = classify_slow(p);
-                if (kind != SlowKind::none) [[unlikely]] {
-                    const bool from_lan = p.status == ParseStatus::ok ? src_is_lan[i] : from == kLan;
-                    const bool hold = !drop && holds(from, p, kind, policies);
-                    if (hold && held_count_ == kHoldSlots) stats_.answers_unheld.add();
-                    if (hold && held_count_ < kHoldSlots) hold_seq = next_hold_seq_++;
-                    if (!copy_to_slow_path(m, p, kind, from, from_lan, ts, hold_seq) && hold_seq != 0) {
-                        stats_.answers_unheld.add();  // no copy: nothing would release it
-                        hold_seq = 0;
-                    }
-                }
-            }
-            if (drop) {
-                stats_.blocked_pkts.add();
-                stats_.blocked_bytes.add(len);
-            } else if (const uint32_t max = cfg_.max_tx_frame[from == kLan ? kWan : kLan]; max != 0 && len > max)
-                [[unlikely]] {
-                stats_.oversize.add();  // the port would send it cut: never alter a frame
-                drop = true;
-            }
-            if (drop || cfg_.monitor) {
-                rte_pktmbuf_free(m);
-            } else if (hold_seq != 0) [[unlikely]] {
-                held_[(held_head_ + held_count_++) % kHoldSlots] = {m, hold_seq, rte_rdtsc()};
-                stats_.answers_held.add();  // forwarded when released (take_released)
-            } else {
-                forward[kept++] = m;
-            }
+        if (drop) {
+            stats_.blocked_pkts.add();
+            stats_.blocked_bytes.add(len);
+        } else if (const uint32_t max = cfg_.max_tx_frame[from == kLan ? kWan : kLan]; max != 0 && len > max)
+            [[unlikely]] {
+            stats_.oversize.add();  // the port would send it cut: never alter a frame
+            drop = true;
+        }
+        if (drop || cfg_.monitor) {
+            rte_pktmbuf_free(m);
+        } else if (hold_seq != 0) [[unlikely]] {
+            held_[(held_head_ + held_count_++) % kHoldSlots] = {m, hold_seq, rte_rdtsc()};
+            stats_.answers_held.add();  // forwarded when released (take_released)
+        } else {
+            forward[kept++] = m;
         }
     }
     return kept;
@@ -561,7 +602,34 @@ void Worker::send(uint16_t port, uint16_t queue, Side to, rte_mbuf** pkts, uint1
 void Worker::forward_burst(const WorkerPorts& ports, Side from, rte_mbuf** pkts, uint16_t n) {
     if (n == 0) return;
     const Side to = from == kLan ? kWan : kLan;
+    const uint64_t t = timed_ ? rte_rdtsc() : 0;
     send(to == kLan ? ports.lan_port : ports.wan_port, ports.queue, to, pkts, n);
+    if (timed_) stats_.cycles_tx.add(rte_rdtsc() - t);
+}
+
+uint16_t Worker::receive(uint16_t port, uint16_t queue, rte_mbuf** pkts) {
+    const uint64_t t = timed_ ? rte_rdtsc() : 0;
+    const uint16_t n = rte_eth_rx_burst(port, queue, pkts, kBurstSize);
+    if (timed_) stats_.cycles_rx.add(rte_rdtsc() - t);
+    return n;
+}
+
+bool Worker::begin_poll() {
+    timed_ = ++polls_ % kTimedPollEvery == 0;
+    if (timed_) stats_.timed_polls.add();
+    return timed_;
+}
+
+void Worker::service(uint64_t clock_us, uint64_t tsc, uint64_t& next_housekeeping) {
+    // Packet timestamps (replay) drive expiry when present; else the clock does.
+    if (tsc >= next_housekeeping) {
+        housekeeping(packet_clock_ ? now_us_ : clock_us);
+        next_housekeeping = tsc + housekeeping_tsc_;
+    } else {
+        flush_records();
+    }
+    tables_.rcu.quiescent(cfg_.index);
+    if (timed_) stats_.cycles_after.add(rte_rdtsc() - tsc);
 }
 
 void Worker::after_poll(const WorkerPorts& ports, uint64_t clock_us, uint16_t got, uint64_t& next_housekeeping,
@@ -571,14 +639,7 @@ void Worker::after_poll(const WorkerPorts& ports, uint64_t clock_us, uint16_t go
         rte_mbuf* tx[kBurstSize];
         if (const uint16_t n = take_released(tx, kBurstSize, tsc)) send(ports.lan_port, ports.queue, kLan, tx, n);
     }
-    // Packet timestamps (replay) drive expiry when present; else the clock does.
-    if (tsc >= next_housekeeping) {
-        housekeeping(packet_clock_ ? now_us_ : clock_us);
-        next_housekeeping = tsc + housekeeping_tsc_;
-    } else {
-        flush_records();
-    }
-    tables_.rcu.quiescent(cfg_.index);
+    service(clock_us, tsc, next_housekeeping);
     stats_.polls.add();
     if (got == 0) {
         stats_.idle_polls.add();
@@ -604,11 +665,11 @@ void Worker::run(const WorkerPorts& ports, const std::atomic<bool>& stop) {
         rte_mbuf* tx[kBurstSize];
         while (!stop.load(std::memory_order_relaxed)) {
             const uint64_t now = clock.now_us();
+            begin_poll();
             uint16_t got = 0;
             for (int s = 0; s < (cfg_.monitor ? 1 : 2); ++s) {
                 const Side side = static_cast<Side>(s);
-                const uint16_t n =
-                    rte_eth_rx_burst(side == kLan ? ports.lan_port : ports.wan_port, ports.queue, rx, kBurstSize);
+                const uint16_t n = receive(side == kLan ? ports.lan_port : ports.wan_port, ports.queue, rx);
                 if (n == 0) continue;
                 got += n;
                 forward_burst(ports, side, tx, process_burst(side, rx, n, now, tx));
@@ -650,13 +711,13 @@ void Worker::run_time_ordered(const WorkerPorts& ports, const std::atomic<bool>&
     rte_mbuf* tx[kBurstSize];
     while (!stop.load(std::memory_order_relaxed)) {
         const uint64_t now = clock.now_us();
+        begin_poll();
         uint16_t got = 0;
         if (held_count_ == 0) {
             for (int s = 0; s < 2; ++s)
                 if (in[s].empty()) {
                     in[s].head = 0;
-                    in[s].n =
-                        rte_eth_rx_burst(s == kLan ? ports.lan_port : ports.wan_port, ports.queue, in[s].m, kBurstSize);
+                    in[s].n = receive(s == kLan ? ports.lan_port : ports.wan_port, ports.queue, in[s].m);
                 }
             // A burst's worth at most, and never past an answer that is held.
             while (got < kBurstSize && held_count_ == 0 && !(in[kLan].empty() && in[kWan].empty())) {
@@ -677,8 +738,7 @@ void Worker::run_time_ordered(const WorkerPorts& ports, const std::atomic<bool>&
                 // frame would lose to the other port's later ones.
                 if (in[side].empty()) {
                     in[side].head = 0;
-                    in[side].n = rte_eth_rx_burst(side == kLan ? ports.lan_port : ports.wan_port, ports.queue,
-                                                  in[side].m, kBurstSize);
+                    in[side].n = receive(side == kLan ? ports.lan_port : ports.wan_port, ports.queue, in[side].m);
                 }
             }
         }

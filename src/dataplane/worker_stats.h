@@ -59,7 +59,15 @@ private:
     X(reflex_replaced, "devices whose scan SYN count gave way in the reflex's full table")                      \
     X(reflex_alarms_lost, "reflex trips the control side was not told of: alarm queue full")                    \
     X(polls, "polls of the ports")                                                                              \
-    X(idle_polls, "polls that found no packet")
+    X(idle_polls, "polls that found no packet")                                                                 \
+    X(timed_polls, "polls whose stages were timed: one in Worker::kTimedPollEvery")                             \
+    X(timed_pkts, "packets of the timed polls")                                                                 \
+    X(cycles_rx, "TSC cycles of the timed polls in the ports' receive calls")                                   \
+    X(cycles_parse, "TSC cycles of the timed polls parsing frames, building flow keys and hashing them")        \
+    X(cycles_lookup, "TSC cycles of the timed polls looking flows up in the index")                             \
+    X(cycles_meter, "TSC cycles of the timed polls metering, deciding and copying to the slow path")            \
+    X(cycles_tx, "TSC cycles of the timed polls in the ports' transmit calls")                                  \
+    X(cycles_after, "TSC cycles of the timed polls after their packets: housekeeping, records, RCU")
 
 struct alignas(64) WorkerStats {
 #define SPIN_SIDE_FIELD(name, meaning) Counter name[2];

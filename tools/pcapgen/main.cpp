@@ -7,6 +7,7 @@
 //                                      (frames from devices) and DIR/home-wan.pcap
 //                                      (frames from the gateway)
 //   spin-pcapgen flows --flows N --out-lan F --out-wan F [--packets P] [--size 64|mix]
+//                      [--order sequential|random|zipf] [--ipv6] [--vlan ID]
 //                                      N distinct UDP/TCP flows for benchmarks
 //   spin-pcapgen discovery --out F    DHCPv6 (solicit, advertise, request, reply, a relayed
 //                                      solicit) and LLDP frames carrying MUD URLs
@@ -38,6 +39,7 @@
 #include <boost/program_options.hpp>
 
 #include "attack_capture.h"
+#include "bench_flows.h"
 #include "crc_collisions.h"
 #include "dns_flood.h"
 #include "packet_builder.h"
@@ -194,40 +196,27 @@ int home(const std::string& dir) {
     return 0;
 }
 
-int flows(uint64_t count, uint32_t packets, const std::string& size, const std::string& out_lan,
-          const std::string& out_wan) {
+// Prints how many distinct flows the capture holds (a Zipf order leaves some out).
+int flows(uint64_t count, uint32_t packets, const std::string& size, const std::string& order_name, bool ipv6,
+          uint16_t vlan, const std::string& out_lan, const std::string& out_wan) {
     PcapWriter lan(out_lan);
     std::unique_ptr<PcapWriter> wan = out_wan.empty() ? nullptr : std::make_unique<PcapWriter>(out_wan);
-    const bool mix = size == "mix";
-    if (!mix && size != "64") throw std::invalid_argument("--size must be 64 or mix");
-    // A realistic mix (IMIX-like): mostly small, some full-size frames.
-    const size_t mix_payloads[] = {18, 18, 18, 18, 18, 18, 18, 530, 530, 1430, 1430, 18};
-    const Mac dev = mac(0x21);
+    if (size != "mix" && size != "64") throw std::invalid_argument("--size must be 64 or mix");
+    if (count == 0 || count > UINT32_MAX) throw std::invalid_argument("--flows must be between 1 and 2^32 - 1");
+    const FlowShape shape{size == "mix", ipv6, vlan};
+    const FlowOrder order = parse_flow_order(order_name);
+    // Every flow appears `packets` times (in expectation, for zipf), so every flow stays active.
+    const std::vector<uint32_t> seq = flow_sequence(order, static_cast<uint32_t>(count), count * packets);
+    std::vector<uint32_t> seen(count, 0);
+    uint64_t distinct = 0;
     uint64_t t = kStart;
-    // Packets go round-robin over the flows so every flow stays active.
-    for (uint32_t p = 0; p < packets; ++p) {
-        for (uint64_t i = 0; i < count; ++i) {
-            Ip src = Ip::v4("10.0.0.0");
-            src.b[1] = static_cast<uint8_t>(i >> 24);
-            src.b[2] = static_cast<uint8_t>(i >> 16);
-            src.b[3] = static_cast<uint8_t>(i >> 8);
-            Ip dst = Ip::v4("198.18.0.0");
-            dst.b[2] = static_cast<uint8_t>(i);
-            dst.b[3] = static_cast<uint8_t>(i >> 4);
-            const uint16_t sport = static_cast<uint16_t>(1024 + (i & 0x3fff));
-            const size_t payload = mix ? mix_payloads[(i + p) % 12] : 18;
-            Bytes l4 = (i & 1) ? udp(src, dst, sport, 443, Bytes(payload, 0x55))
-                               : tcp(src, dst, sport, 443, 1 + p, 1, 0x10, Bytes(payload > 6 ? payload - 6 : 0, 0x55));
-            const Bytes f = ethernet({dev, kGateway, {}}, 0x0800, ip_packet(src, dst, (i & 1) ? 17 : 6, l4));
-            lan.write(t++, f);
-            if (wan) {
-                Bytes r4 = (i & 1)
-                               ? udp(dst, src, 443, sport, Bytes(payload, 0x56))
-                               : tcp(dst, src, 443, sport, 1, 2 + p, 0x10, Bytes(payload > 6 ? payload - 6 : 0, 0x56));
-                wan->write(t++, ethernet({kGateway, dev, {}}, 0x0800, ip_packet(dst, src, (i & 1) ? 17 : 6, r4)));
-            }
-        }
+    for (const uint32_t i : seq) {
+        distinct += seen[i] == 0;
+        const uint32_t round = seen[i]++;
+        lan.write(t++, flow_frame(i, round, shape));
+        if (wan) wan->write(t++, flow_frame(i, round, shape, true));
     }
+    std::cout << "distinct flows " << distinct << "\n";
     return 0;
 }
 
@@ -415,6 +404,10 @@ int main(int argc, char** argv) {
         "flows", po::value<uint64_t>()->default_value(1000), "flows: number of distinct flows")(
         "packets", po::value<uint32_t>()->default_value(4), "flows: packets per flow and direction")(
         "size", po::value<std::string>()->default_value("64"), "flows: 64 (minimum frames) or mix")(
+        "order", po::value<std::string>()->default_value("sequential"),
+        "flows: the order packets visit the flows: sequential, random (a permutation per round) or zipf")(
+        "ipv6", "flows: IPv6 flows instead of IPv4")("vlan", po::value<uint16_t>()->default_value(0),
+                                                     "flows: an 802.1Q tag with this id (0: untagged)")(
         "count", po::value<uint64_t>()->default_value(10000), "garbage: number of frames")(
         "seed", po::value<uint32_t>()->default_value(1), "garbage, attack: random seed")(
         "phases", po::value<std::string>()->default_value("mirai"),
@@ -443,7 +436,9 @@ int main(int argc, char** argv) {
         }
         if (cmd == "flows") {
             if (!vm.count("out-lan")) throw std::invalid_argument("flows needs --out-lan FILE");
+            if (vm["vlan"].as<uint16_t>() > 4094) throw std::invalid_argument("--vlan must be 0..4094");
             return flows(vm["flows"].as<uint64_t>(), vm["packets"].as<uint32_t>(), vm["size"].as<std::string>(),
+                         vm["order"].as<std::string>(), vm.count("ipv6") > 0, vm["vlan"].as<uint16_t>(),
                          vm["out-lan"].as<std::string>(), vm["out-wan"].as<std::string>());
         }
         if (cmd == "discovery") {
