@@ -1,8 +1,8 @@
 // Keyed hash of a flow key, for the flow index.
 //
 // The LAN is hostile: a device that can predict where its flows land in the
-// index can pile thousands of them onto one probe run and make every new-flow
-// lookup of the whole home walk it.  CRC (what DPDK's rte_hash uses) is affine
+// index can pile thousands of them into one place and make every new-flow
+// lookup of the whole home walk them.  CRC (what DPDK's rte_hash uses) is affine
 // over GF(2), so keys that collide are found by linear algebra whatever the
 // seed.  Here the key is first compressed to 64 bits by the vector
 // pair-multiply-shift family (Dietzfelbinger 1996; Thorup, "High Speed Hashing
@@ -15,8 +15,9 @@
 // and addresses, exactly what a home produces) gave runs of 60 slots in a
 // 1000-flow table.  A fixed bijective mixer (MurmurHash3's 64-bit finaliser)
 // over the sum breaks that structure; the secret still decides everything.
-// It is not a cryptographic PRF: the bounded probe length of FlowTable is the
-// second line, and it holds whatever the hash.
+// It is not a cryptographic PRF: FlowTable's bound (two buckets per key,
+// at most 16 flows sharing them) is the second line, and it holds whatever
+// the hash.
 //
 // IPv4 keys (their address bytes 4..15 are zero by construction) hash only the
 // words that can be non-zero, under multipliers of their own: half the work of
@@ -43,7 +44,8 @@ public:
     // A secret from the kernel's random source (getrandom); throws if none.
     static FlowHasher from_entropy();
 
-    uint32_t operator()(const FlowKey& key) const {
+    // 64 bits: the index takes a key's buckets from the high half and its tag from the low bits.
+    uint64_t operator()(const FlowKey& key) const {
         const auto* b = reinterpret_cast<const uint8_t*>(&key);
         uint64_t tail = 0;  // ports, VLAN, protocol, version, then the MAC
         std::memcpy(&tail, b + 40, 6);
@@ -75,13 +77,13 @@ private:
         return (a0 + (word >> 32)) * (a1 + (word & 0xffffffffu));
     }
 
-    static uint32_t finish(uint64_t x) {
+    static uint64_t finish(uint64_t x) {
         x ^= x >> 33;
         x *= 0xff51afd7ed558ccdull;
         x ^= x >> 33;
         x *= 0xc4ceb9fe1a85ec53ull;
         x ^= x >> 33;
-        return static_cast<uint32_t>(x >> 32);
+        return x;
     }
 
     Secret s_;

@@ -1,16 +1,17 @@
 #include "dataplane/flow_table.h"
 
+#include <emmintrin.h>
 #include <sys/mman.h>
 
-#include <cstring>
 #include <new>
+#include <stdexcept>
 
 #include "dataplane/entropy.h"
 
 namespace spin::dp {
 
 FlowHasher FlowHasher::from_entropy() {
-    Secret s;
+    FlowHasher::Secret s;
     fill_random(&s, sizeof s);
     return FlowHasher(s);
 }
@@ -19,100 +20,226 @@ namespace {
 
 size_t round_up(size_t n, size_t align) { return (n + align - 1) / align * align; }
 
-uint64_t index_slots(uint32_t capacity) {
-    uint64_t n = 64;
-    while (n < 2ull * capacity) n <<= 1;
-    return n;
+inline uint32_t load32(const void* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
 }
-
-inline uint32_t slot_hash(uint64_t slot) { return static_cast<uint32_t>(slot >> 32); }
-inline uint32_t slot_entry(uint64_t slot) { return static_cast<uint32_t>(slot) - 1; }
-inline uint64_t make_slot(uint32_t hash, uint32_t id) { return uint64_t{hash} << 32 | (id + 1u); }
+inline uint64_t load64(const void* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
 
 }  // namespace
 
-FlowTable::FlowTable(uint32_t capacity, const FlowHasher& hasher, uint32_t max_probe)
-    : hasher_(hasher), max_probe_(max_probe), capacity_(capacity) {
+FlowTable::FlowTable(uint32_t capacity, const FlowHasher& hasher) : hasher_(hasher), capacity_(capacity) {
     if (capacity == 0 || capacity > (1u << 30))
         throw std::invalid_argument("flow table capacity must be between 1 and 2^30");
-    const uint64_t nslots = index_slots(capacity);
-    mask_ = nslots - 1;
-    shift_ = 32 - static_cast<unsigned>(__builtin_ctzll(nslots));
-    const size_t entries_bytes = round_up(sizeof(FlowEntry) * size_t{capacity}, 4096);
-    const size_t slots_bytes = round_up(sizeof(uint64_t) * nslots, 4096);
-    const size_t free_bytes = round_up(sizeof(uint32_t) * size_t{capacity}, 4096);
-    bytes_ = entries_bytes + slots_bytes + free_bytes;
-    memory_ = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory_ == MAP_FAILED) throw std::bad_alloc();
-    madvise(memory_, bytes_, MADV_HUGEPAGE);  // best effort
-    auto* base = static_cast<uint8_t*>(memory_);
-    entries_ = reinterpret_cast<FlowEntry*>(base);
-    slots_ = reinterpret_cast<uint64_t*>(base + entries_bytes);
-    free_ = reinterpret_cast<uint32_t*>(base + entries_bytes + slots_bytes);
-    // Hand out low ids first so a small home touches little memory.
-    for (uint32_t i = 0; i < capacity; ++i) free_[i] = capacity - 1 - i;
-    free_top_ = capacity;
+    nbuckets_ = std::max<uint32_t>(2, (capacity + kLoadSlots - 1) / kLoadSlots);
+    memory_.entries = round_up(sizeof(FlowEntry) * size_t{capacity}, 4096);
+    memory_.cold = round_up(sizeof(FlowCold) * size_t{capacity}, 4096);
+    memory_.v6_addresses = round_up(sizeof(V6Addresses) * size_t{capacity}, 4096);
+    memory_.index = round_up(sizeof(Bucket) * size_t{nbuckets_}, 4096);
+    mapped_ = memory_bytes();
+    base_ = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base_ == MAP_FAILED) throw std::bad_alloc();
+    madvise(base_, mapped_, MADV_HUGEPAGE);  // best effort
+    auto* p = static_cast<uint8_t*>(base_);
+    entries_ = reinterpret_cast<FlowEntry*>(p);
+    cold_ = reinterpret_cast<FlowCold*>(p + memory_.entries);
+    v6_ = reinterpret_cast<V6Addresses*>(p + memory_.entries + memory_.cold);
+    index_ = reinterpret_cast<Bucket*>(p + memory_.entries + memory_.cold + memory_.v6_addresses);
+    unused_ = capacity;
 }
 
-FlowTable::~FlowTable() { munmap(memory_, bytes_); }
+FlowTable::~FlowTable() { munmap(base_, mapped_); }
 
-// Nothing lies beyond max_probe of its home (insert refuses, and
-// backward-shift deletion only moves entries nearer home), so the walk stops there.
-int64_t FlowTable::find(const FlowKey& key, uint32_t hash) const {
-    uint64_t pos = home(hash);
-    for (uint32_t probe = 0; probe <= max_probe_; ++probe, pos = (pos + 1) & mask_) {
-        const uint64_t s = slots_[pos];
-        if (s == 0) return -1;
-        if (slot_hash(s) == hash && entries_[slot_entry(s)].key == key) return slot_entry(s);
+uint32_t FlowTable::fold(const uint8_t* a) { return load32(a) ^ load32(a + 4) ^ load32(a + 8) ^ load32(a + 12); }
+
+void FlowTable::compact(const FlowKey& key, CompactKey& out) {
+    if (key.ip_version == 6) {
+        out.addr_a = fold(key.addr_a);
+        out.addr_b = fold(key.addr_b);
+    } else {
+        out.addr_a = load32(key.addr_a);
+        out.addr_b = load32(key.addr_b);
+    }
+    std::memcpy(&out.port_a, &key.port_a, 14);
+}
+
+// The ports-on part of both keys is the same 14 bytes at offset 8 of the
+// compact key and 32 of the full one: two overlapping 8-byte compares.
+bool FlowTable::matches(uint32_t id, const FlowKey& key) const {
+    const auto* e = reinterpret_cast<const uint8_t*>(&entries_[id].key);
+    const auto* k = reinterpret_cast<const uint8_t*>(&key);
+    const uint64_t tail = (load64(e + 8) ^ load64(k + 32)) | (load64(e + 14) ^ load64(k + 38));
+    if (key.ip_version != 6) return (tail | (load64(e) ^ (uint64_t{load32(k + 16)} << 32 | load32(k)))) == 0;
+    if ((tail | (load32(e) ^ fold(key.addr_a)) | (load32(e + 4) ^ fold(key.addr_b))) != 0) return false;
+    const V6Addresses& a = v6_[id];
+    return std::memcmp(a.a, key.addr_a, 16) == 0 && std::memcmp(a.b, key.addr_b, 16) == 0;
+}
+
+FlowKey FlowTable::key(uint32_t id) const {
+    const CompactKey& c = entries_[id].key;
+    FlowKey k{};
+    if (c.ip_version == 6) {
+        std::memcpy(k.addr_a, v6_[id].a, 16);
+        std::memcpy(k.addr_b, v6_[id].b, 16);
+    } else {
+        std::memcpy(k.addr_a, &c.addr_a, 4);
+        std::memcpy(k.addr_b, &c.addr_b, 4);
+    }
+    std::memcpy(&k.port_a, &c.port_a, 14);
+    return k;
+}
+
+unsigned FlowTable::tag_mask(const Bucket& b, uint16_t tag) {
+    const __m128i tags = _mm_load_si128(reinterpret_cast<const __m128i*>(b.tag));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(tags, _mm_set1_epi16(static_cast<short>(tag)))));
+}
+
+int64_t FlowTable::candidate(uint64_t hash) const {
+    const Home h = home(hash);
+    unsigned m = tag_mask(index_[h.primary], h.tag);
+    if (m != 0) return index_[h.primary].id[__builtin_ctz(m) / 2];
+    m = tag_mask(index_[h.alternate], h.tag | 0x8000);
+    if (m != 0) return index_[h.alternate].id[__builtin_ctz(m) / 2];
+    return -1;
+}
+
+int64_t FlowTable::find(const FlowKey& key, uint64_t hash) const {
+    const Home h = home(hash);
+    for (int second = 0; second < 2; ++second) {
+        const Bucket& b = index_[second ? h.alternate : h.primary];
+        for (unsigned m = tag_mask(b, second ? h.tag | 0x8000 : h.tag); m != 0; m &= m - 1) {
+            const uint32_t id = b.id[__builtin_ctz(m) / 2];
+            m &= m - 1;  // two bits per slot
+            if (matches(id, key)) return id;
+        }
     }
     return -1;
 }
 
-int64_t FlowTable::insert(const FlowKey& key, uint32_t hash) {
-    if (free_top_ == 0) return kFull;
-    uint64_t pos = home(hash);
-    for (uint32_t probe = 0; slots_[pos] != 0; pos = (pos + 1) & mask_)
-        if (++probe > max_probe_) return kProbeLimit;
-    const uint32_t id = free_[--free_top_];
-    slots_[pos] = make_slot(hash, id);
+int64_t FlowTable::insert(const FlowKey& key, uint64_t hash) {
+    if (size_ == capacity_) return kFull;
+    const int family = key.ip_version == 6 ? 1 : 0;
+    // A free entry of the family, else a never-used one from its end of the
+    // range, else (size_ < capacity_) a free one of the other family.
+    int chain = -1;
+    if (free_head_[family] != UINT32_MAX)
+        chain = family;
+    else if (unused_ == 0)
+        chain = 1 - family;
+    const uint32_t id = chain >= 0 ? free_head_[chain] : family ? next_low_ + unused_ - 1 : next_low_;
+    if (!place(home(hash), id)) {
+        ++refused_;
+        return kNoRoom;
+    }
+    if (chain >= 0) {
+        free_head_[chain] = entries_[id].key.addr_a;
+    } else {
+        next_low_ += family ? 0 : 1;
+        --unused_;
+    }
     FlowEntry& e = entries_[id];
     e = FlowEntry{};
-    e.key = key;
+    compact(key, e.key);
     e.state = flow_state::in_use;
+    cold_[id] = FlowCold{};
+    if (family) {
+        std::memcpy(v6_[id].a, key.addr_a, 16);
+        std::memcpy(v6_[id].b, key.addr_b, 16);
+    }
     ++size_;
     return id;
 }
 
-void FlowTable::erase(uint32_t id, uint32_t hash) {
-    FlowEntry& e = entries_[id];
-    uint64_t pos = home(hash);
-    for (uint64_t probes = 0; slots_[pos] != make_slot(hash, id); pos = (pos + 1) & mask_)
-        if (slots_[pos] == 0 || ++probes > mask_) return;  // not indexed under this hash
-    // Backward-shift deletion: pull later members of the probe run into the hole
-    // when the hole lies on their probe path, so lookups never need tombstones.
-    uint64_t hole = pos;
-    for (uint64_t next = (hole + 1) & mask_; slots_[next] != 0; next = (next + 1) & mask_) {
-        const uint64_t h = home(slot_hash(slots_[next]));
-        const bool hole_on_path = hole <= next ? (h <= hole || h > next) : (h <= hole && h > next);
-        if (hole_on_path) {
-            slots_[hole] = slots_[next];
-            hole = next;
+// A free slot in either bucket, else a breadth-first search for a chain of
+// moves that ends in a free slot: each step moves an index slot to its other
+// bucket.  The search visits at most kMaxSearch buckets (a few microseconds,
+// and only when both buckets are full: rare below 7/8 load).
+bool FlowTable::place(const Home& h, uint32_t id) {
+    for (int second = 0; second < 2; ++second) {
+        Bucket& b = index_[second ? h.alternate : h.primary];
+        if (const unsigned m = tag_mask(b, 0)) {
+            const unsigned s = __builtin_ctz(m) / 2;
+            b.tag[s] = second ? h.tag | 0x8000 : h.tag;
+            b.id[s] = id;
+            return true;
         }
     }
-    slots_[hole] = 0;
-    e.state = 0;
-    free_[free_top_++] = id;
-    --size_;
+    struct Node {
+        uint32_t bucket;
+        int16_t parent;  // -1 for the key's own buckets
+        uint8_t slot;    // the slot of the parent's bucket whose other bucket this is
+    };
+    Node nodes[kMaxSearch];
+    unsigned n = 0;
+    nodes[n++] = {h.primary, -1, 0};
+    nodes[n++] = {h.alternate, -1, 0};
+    for (unsigned at = 0; at < n; ++at) {
+        const Bucket& b = index_[nodes[at].bucket];
+        for (unsigned s = 0; s < kBucketSlots; ++s) {
+            const uint32_t to = other(nodes[at].bucket, b.tag[s]);
+            const unsigned free = tag_mask(index_[to], 0);
+            if (free == 0) {
+                // Each bucket once: a chain then never moves a slot twice.
+                bool seen = false;
+                for (unsigned k = 0; k < n && !seen; ++k) seen = nodes[k].bucket == to;
+                if (!seen && n < kMaxSearch) nodes[n++] = {to, static_cast<int16_t>(at), static_cast<uint8_t>(s)};
+                continue;
+            }
+            // Found: move along the chain from its end, each slot into the hole the last left.
+            uint32_t hole_bucket = to;
+            unsigned hole = __builtin_ctz(free) / 2;
+            unsigned from_slot = s;
+            uint32_t moves = 0;
+            for (int cur = static_cast<int>(at); cur >= 0; cur = nodes[cur].parent) {
+                Bucket& src = index_[nodes[cur].bucket];
+                index_[hole_bucket].tag[hole] = src.tag[from_slot] ^ 0x8000;  // now in its other bucket
+                index_[hole_bucket].id[hole] = src.id[from_slot];
+                ++moves;
+                hole_bucket = nodes[cur].bucket;
+                hole = from_slot;
+                from_slot = nodes[cur].slot;
+            }
+            index_[hole_bucket].tag[hole] = hole_bucket == h.primary ? h.tag : h.tag | 0x8000;
+            index_[hole_bucket].id[hole] = id;
+            moves_ += moves;
+            if (moves > longest_path_) longest_path_ = moves;
+            return true;
+        }
+    }
+    return false;
 }
 
-uint32_t FlowTable::longest_probe() const {
-    uint32_t longest = 0;
-    for (uint64_t pos = 0; pos <= mask_; ++pos) {
-        if (slots_[pos] == 0) continue;
-        const uint32_t d = static_cast<uint32_t>((pos - home(slot_hash(slots_[pos]))) & mask_);
-        if (d > longest) longest = d;
+void FlowTable::erase(uint32_t id, uint64_t hash) {
+    const Home h = home(hash);
+    for (int second = 0; second < 2; ++second) {
+        Bucket& b = index_[second ? h.alternate : h.primary];
+        for (unsigned m = tag_mask(b, second ? h.tag | 0x8000 : h.tag); m != 0; m &= m - 1) {
+            const unsigned s = __builtin_ctz(m) / 2;
+            m &= m - 1;
+            if (b.id[s] != id) continue;
+            b.tag[s] = 0;
+            FlowEntry& e = entries_[id];
+            const int family = e.key.ip_version == 6 ? 1 : 0;
+            e.state = 0;
+            e.key.ip_version = 0;  // no key has it: a stale candidate id never matches
+            e.key.addr_a = free_head_[family];
+            free_head_[family] = id;
+            --size_;
+            return;
+        }
     }
-    return longest;
+}
+
+uint32_t FlowTable::in_alternate() const {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < nbuckets_; ++i)
+        for (unsigned s = 0; s < kBucketSlots; ++s) n += (index_[i].tag[s] & 0x8000) != 0;
+    return n;
 }
 
 }  // namespace spin::dp

@@ -2,22 +2,37 @@
 // never shared between threads (each worker owns one; the control lcore reads
 // it only after the worker has stopped).
 //
-// Layout: an array of 128-byte entries (two cache lines: key and state first,
-// counters second), an open-addressing index of 8-byte slots (hash << 32 |
-// entry + 1) at load factor <= 1/2 with linear probing and backward-shift
-// deletion (no tombstones), and a stack of free entries.  docs/architecture.md
-// gives the measured bytes per flow.
+// Layout, chosen so that a packet of a known IPv4 flow touches two cache
+// lines of the table, an index bucket and its entry's hot line:
+//   - hot lines (FlowEntry, 64 bytes): the key in compact form and what every
+//     packet reads or updates;
+//   - cold parts (FlowCold, 48 bytes): what only the sweep, the records, a
+//     flow's first packet, a blocked or an ICMP packet need;
+//   - IPv6 addresses (32 bytes) in an array of their own, by entry id; IPv6
+//     flows take their ids from the top of the range and IPv4 flows from the
+//     bottom, so that the pages of that array are touched only as IPv6 flows
+//     use them and IPv4 flows pay nothing for it;
+//   - the index: 64-byte buckets of 8 (15-bit tag, entry id) pairs.  A key
+//     has two candidate buckets, chosen by its keyed hash (flow_hash.h);
+//     insertion makes room by moving other entries' index slots to their other
+//     bucket (cuckoo hashing, a bounded breadth-first search), so a lookup
+//     reads at most two buckets whatever the keys, and the table fills to
+//     7/8 of the index before anything is refused.  Entries never move: a
+//     flow's id means the same entry for its whole life (records carry it).
+//   - free entries are chained through themselves, one chain per family.
+// The bucket count is ceil(capacity / 7), not a power of two: a key's
+// buckets come from multiplying its hash by the count (Lemire's range
+// reduction), so no index memory is wasted on rounding.
 //
-// A flow's home slot is the top bits of its keyed hash (flow_hash.h: those
-// are the bits the hash family makes unpredictable).  No flow is placed more
-// than max_probe slots past its home, so a lookup reads at most that many
-// slots whatever the keys: a flood of colliding flows is refused (the worker
-// forwards them untracked and counts them) instead of slowing every lookup.
+// A device that can choose its flows' keys cannot aim them at a bucket (the
+// hash is keyed with a secret drawn per table).  Were it to collide anyway,
+// at most 16 flows share two buckets; the 17th is refused (kNoRoom: the
+// worker forwards it untracked and counts it) and no lookup grows longer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <cstring>
 
 #include "dataplane/flow_hash.h"
 #include "dataplane/flow_key.h"
@@ -31,47 +46,70 @@ inline constexpr uint8_t fin_out = 0x02;     // FIN seen LAN -> remote
 inline constexpr uint8_t fin_in = 0x04;      // FIN seen remote -> LAN
 inline constexpr uint8_t rst = 0x08;         // RST seen
 inline constexpr uint8_t dirty = 0x10;       // counters changed since the last record
-inline constexpr uint8_t blocking = 0x20;    // `rule` drops this flow under block_version
+inline constexpr uint8_t blocking = 0x20;    // cold.rule drops this flow under block_version
 inline constexpr uint8_t per_packet = 0x40;  // ... unless the packet itself passes (ICMP under an allow policy)
 inline constexpr uint8_t in_use = 0x80;
 }  // namespace flow_state
 
-struct alignas(64) FlowEntry {
-    // First cache line: what every packet reads.
-    FlowKey key;  // 46
-    uint8_t tcp_flags;
-    uint8_t icmp_type;
-    uint64_t last_us;        // 48
-    uint32_t block_version;  // version of the tables (blocks + policies) `rule` and `mud` were decided under
-    uint16_t rule;           // last rule that dropped this flow, 0 if none
-    uint8_t state;           // flow_state bits
-    uint8_t initiator;       // proto::Initiator
-    // Second cache line: counters.
-    uint64_t pkts[2];  // [0] LAN -> remote, [1] remote -> LAN
-    uint64_t bytes[2];
-    uint64_t first_us;
-    uint32_t blocked_pkts;  // saturates
-    uint16_t mud[2];        // MUD policy verdicts ([0] LAN -> remote) under block_version, kPolicyNone if none
-    uint64_t blocked_bytes;
-    uint64_t last_report_us;
+// The key in the hot line: the FlowKey's fields from the ports on as they
+// are, and the IPv4 addresses, or for IPv6 a 32-bit fold of each address (so
+// that a lookup rarely reads the address array for a flow not its own).
+struct [[gnu::packed]] CompactKey {  // packed: 22 bytes, so that the hot line has room
+    uint32_t addr_a;                 // IPv4: a's address; IPv6: a fold of it
+    uint32_t addr_b;
+    uint16_t port_a;  // from here on as in FlowKey (14 bytes)
+    uint16_t port_b;
+    uint16_t vlan;
+    uint8_t proto;
+    uint8_t ip_version;
+    uint8_t mac[6];
 };
-static_assert(sizeof(FlowEntry) == 128);
-static_assert(offsetof(FlowEntry, pkts) == 64, "counters start the second cache line");
+static_assert(sizeof(CompactKey) == 22 && offsetof(CompactKey, port_a) == 8);
+
+// What every packet of a flow reads and updates: one cache line.
+struct alignas(64) FlowEntry {
+    CompactKey key;          // 22
+    uint8_t state;           // flow_state bits
+    uint8_t tcp_flags;       // every TCP flag seen, either way
+    uint32_t block_version;  // version of the tables (blocks + policies) cold.rule and mud were decided under
+    uint16_t mud[2];         // MUD policy verdicts ([0] LAN -> remote) under block_version, kPolicyNone if none
+    uint64_t last_us;
+    uint64_t bytes[2];  // [0] LAN -> remote, [1] remote -> LAN
+    uint32_t pkts[2];   // low 32 bits; a carry goes to FlowCold::pkts_high
+};
+static_assert(sizeof(FlowEntry) == 64, "one cache line per flow on the hot path");
+
+// What the sweep, the records and rare packets need.
+struct FlowCold {
+    uint64_t first_us;
+    uint64_t last_report_us;
+    uint64_t blocked_bytes;
+    uint32_t blocked_pkts;    // saturates
+    uint16_t rule;            // last rule that dropped this flow, 0 if none
+    uint8_t initiator;        // proto::Initiator
+    uint8_t icmp_type;        // the first ICMP type seen, proto::kNoIcmpType if none
+    uint32_t pkts_high[2];    // high 32 bits of FlowEntry::pkts
+    uint32_t policy_version;  // of the policy tables FlowEntry::mud was decided under
+};
+static_assert(sizeof(FlowCold) == 48);
 
 class FlowTable {
 public:
-    // Probe bound: at load factor 1/2 a random key set of 1M flows has its
-    // longest run well under this (flow_table_test measures it), so only
-    // crafted or astronomically unlucky keys are refused.
-    static constexpr uint32_t kMaxProbe = 64;
-    static constexpr int64_t kFull = -1;        // insert(): no free entry
-    static constexpr int64_t kProbeLimit = -2;  // insert(): no free slot within max_probe of home
+    static constexpr unsigned kBucketSlots = 8;
+    static constexpr unsigned kLoadSlots = 7;    // buckets = ceil(capacity / 7): at most 7/8 of the index in use
+    static constexpr unsigned kMaxSearch = 128;  // buckets the insertion's search may visit
+    static constexpr int64_t kFull = -1;         // insert(): no free entry
+    static constexpr int64_t kNoRoom = -2;       // insert(): both buckets full and no move frees one
 
-    // capacity: maximum number of flows; the index gets the next power of two
-    // at least twice that.  Memory comes from anonymous mmap with transparent
-    // huge pages requested (fewer TLB misses on a table of this size).
+    struct Memory {  // bytes mapped, by structure
+        size_t entries, cold, v6_addresses, index;
+    };
+
+    // capacity: maximum number of flows.  Memory comes from anonymous mmap
+    // with transparent huge pages requested (fewer TLB misses on a table of
+    // this size); pages are touched only as flows use them.
     explicit FlowTable(uint32_t capacity) : FlowTable(capacity, FlowHasher::from_entropy()) {}
-    FlowTable(uint32_t capacity, const FlowHasher& hasher, uint32_t max_probe = kMaxProbe);
+    FlowTable(uint32_t capacity, const FlowHasher& hasher);
     ~FlowTable();
     FlowTable(const FlowTable&) = delete;
     FlowTable& operator=(const FlowTable&) = delete;
@@ -79,45 +117,125 @@ public:
     uint32_t capacity() const { return capacity_; }
     uint32_t size() const { return size_; }
     bool full() const { return size_ == capacity_; }
-    size_t memory_bytes() const { return bytes_; }
+    Memory memory() const { return memory_; }
+    size_t memory_bytes() const { return memory_.entries + memory_.cold + memory_.v6_addresses + memory_.index; }
+    uint32_t buckets() const { return nbuckets_; }
 
-    // The keyed hash that find / insert / erase expect (tests may pass others).
-    uint32_t hash(const FlowKey& key) const { return hasher_(key); }
+    // The keyed hash that the functions below expect (tests may pass others).
+    uint64_t hash(const FlowKey& key) const { return hasher_(key); }
 
     // Returns the entry id of key, or -1.
-    int64_t find(const FlowKey& key, uint32_t hash) const;
+    int64_t find(const FlowKey& key, uint64_t hash) const;
+    // The first entry whose tag matches hash (a candidate, to prefetch before
+    // find_from confirms it), or -1 when none does: then key is absent.
+    int64_t candidate(uint64_t hash) const;
+    // find() when candidate(hash) was `cand`: checks it first.
+    int64_t find_from(const FlowKey& key, uint64_t hash, int64_t cand) const {
+        if (cand < 0) return -1;
+        if (matches(static_cast<uint32_t>(cand), key)) return cand;
+        return find(key, hash);
+    }
     // Inserts key (which must be absent); returns the new entry id, kFull or
-    // kProbeLimit.  The entry is zeroed except key and state = in_use.
-    int64_t insert(const FlowKey& key, uint32_t hash);
-    // Removes an entry in use; hash is the one it was inserted with.
-    void erase(uint32_t id, uint32_t hash);
-    void erase(uint32_t id) { erase(id, hash(entries_[id].key)); }
-
-    // The longest distance of an indexed flow from its home slot (walks the
-    // whole index: for tests, benchmarks and the exit report, not per packet).
-    uint32_t longest_probe() const;
+    // kNoRoom.  The hot line is zeroed but for key and state = in_use, the
+    // cold part is zeroed.
+    int64_t insert(const FlowKey& key, uint64_t hash);
+    // Removes an entry in use.
+    void erase(uint32_t id) { erase(id, hash(key(id))); }
+    // The same, with the hash it was inserted under.
+    void erase(uint32_t id, uint64_t hash);
 
     FlowEntry& entry(uint32_t id) { return entries_[id]; }
     const FlowEntry& entry(uint32_t id) const { return entries_[id]; }
+    FlowCold& cold(uint32_t id) { return cold_[id]; }
+    const FlowCold& cold(uint32_t id) const { return cold_[id]; }
+    // The full key of an entry in use.
+    FlowKey key(uint32_t id) const;
+    // One packet of len bytes in direction dir (0: from the LAN end).
+    void count(uint32_t id, int dir, uint32_t len) {
+        FlowEntry& e = entries_[id];
+        if (++e.pkts[dir] == 0) [[unlikely]]
+            ++cold_[id].pkts_high[dir];
+        e.bytes[dir] += len;
+    }
+    uint64_t packets(uint32_t id, int dir) const {
+        return uint64_t{cold_[id].pkts_high[dir]} << 32 | entries_[id].pkts[dir];
+    }
 
-    // Hints the CPU to fetch the index slot that a lookup of hash starts at.
-    void prefetch(uint32_t hash) const { __builtin_prefetch(&slots_[home(hash)]); }
+    // Hints the CPU to fetch what a lookup of hash reads first: its buckets.
+    void prefetch(uint64_t hash) const {
+        const Home h = home(hash);
+        __builtin_prefetch(&index_[h.primary]);
+        __builtin_prefetch(&index_[h.alternate]);
+    }
+    // ... and then an entry, with its IPv6 addresses for an IPv6 key.
+    void prefetch_entry(uint32_t id, const FlowKey& key) const {
+        __builtin_prefetch(&entries_[id]);
+        if (key.ip_version == 6) __builtin_prefetch(&v6_[id]);
+    }
+
+    // Index figures, for tests, benchmarks and the exit report.
+    uint64_t moves() const { return moves_; }                // index slots moved to make room, ever
+    uint32_t longest_path() const { return longest_path_; }  // the most moves one insertion needed
+    uint64_t refused() const { return refused_; }            // insertions refused for want of room (kNoRoom)
+    uint32_t in_alternate() const;                           // flows indexed in their second bucket (walks all)
 
 private:
-    uint64_t home(uint32_t hash) const { return hash >> shift_; }
+    struct alignas(64) Bucket {
+        uint16_t tag[kBucketSlots];  // 0: free; bit 15: the flow's second bucket
+        uint32_t id[kBucketSlots];
+    };
+    static_assert(sizeof(Bucket) == 64);
+    struct Home {
+        uint32_t primary, alternate;
+        uint16_t tag;  // 1..0x7fff
+    };
+    struct V6Addresses {
+        uint8_t a[16], b[16];
+    };
+
+    Home home(uint64_t hash) const {
+        Home h;
+        h.primary = static_cast<uint32_t>(((hash >> 32) * nbuckets_) >> 32);
+        h.tag = static_cast<uint16_t>(hash & 0x7fff);
+        if (h.tag == 0) h.tag = 1;
+        h.alternate = other(h.primary, h.tag);
+        return h;
+    }
+    // The other bucket of a slot in `bucket` holding `tag` (bit 15: it is in its second).
+    uint32_t other(uint32_t bucket, uint16_t tag) const {
+        const uint32_t t = tag & 0x7fff;
+        // An offset in [1, n - 1] that depends on the tag only, so that it can
+        // be undone without the key.
+        const uint32_t offset = 1 + static_cast<uint32_t>((uint64_t{t * 2654435761u} * (nbuckets_ - 1)) >> 32);
+        if (tag & 0x8000) return bucket >= offset ? bucket - offset : bucket + nbuckets_ - offset;
+        const uint64_t b = uint64_t{bucket} + offset;
+        return static_cast<uint32_t>(b >= nbuckets_ ? b - nbuckets_ : b);
+    }
+    bool matches(uint32_t id, const FlowKey& key) const;
+    // Bits of the slots in `b` whose tag is `tag`, two per slot (SSE2).
+    static unsigned tag_mask(const Bucket& b, uint16_t tag);
+    bool place(const Home& h, uint32_t id);
+    static void compact(const FlowKey& key, CompactKey& out);
+    static uint32_t fold(const uint8_t* v6_address);
 
     FlowHasher hasher_;
-    uint32_t max_probe_;
     uint32_t capacity_;
+    uint32_t nbuckets_;
     uint32_t size_ = 0;
-    uint64_t mask_;
-    unsigned shift_;  // 32 - log2(index slots)
-    size_t bytes_;
-    void* memory_;
+    Memory memory_{};
+    size_t mapped_ = 0;
+    void* base_;
     FlowEntry* entries_;
-    uint64_t* slots_;
-    uint32_t* free_;  // stack of free entry ids
-    uint32_t free_top_;
+    FlowCold* cold_;
+    V6Addresses* v6_;
+    Bucket* index_;
+    // Free entries of each family ([0] IPv4, [1] IPv6) chained through their
+    // hot line's addr_a; then never-used ids, IPv4 from the bottom (low ids
+    // first, so a small home touches little) and IPv6 from the top.
+    uint32_t free_head_[2] = {UINT32_MAX, UINT32_MAX};
+    uint32_t next_low_ = 0, unused_;  // never used: unused_ ids from next_low_ on
+    uint64_t moves_ = 0, refused_ = 0;
+    uint32_t longest_path_ = 0;
 };
 
 }  // namespace spin::dp

@@ -50,6 +50,7 @@ Worker::~Worker() {
 }
 
 uint64_t Worker::timeout_of(const FlowEntry& e) const {
+    // The hot line's proto: the sweep reads nothing else of the key.
     switch (e.key.proto) {
     case 6:
         return (e.state & flow_state::rst) || ((e.state & flow_state::fin_out) && (e.state & flow_state::fin_in))
@@ -62,43 +63,46 @@ uint64_t Worker::timeout_of(const FlowEntry& e) const {
     }
 }
 
-void Worker::stage(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reason) {
+void Worker::stage(uint32_t id, FlowEvent ev, EndReason reason) {
     if (staged_ == kStageSize) flush_records();
     if (staged_ == kStageSize) {  // ring full and stage full: count, never wait
         stats_.ring_overflow.add();
         return;
     }
-    fill_record(e, id, ev, reason, stage_[staged_++]);
+    fill_record(id, ev, reason, stage_[staged_++]);
 }
 
-void Worker::fill_record(const FlowEntry& e, uint32_t id, FlowEvent ev, EndReason reason, FlowRecord& r) const {
+void Worker::fill_record(uint32_t id, FlowEvent ev, EndReason reason, FlowRecord& r) const {
+    const FlowEntry& e = table_.entry(id);
+    const FlowCold& c = table_.cold(id);
+    const FlowKey key = table_.key(id);
     const bool lan_is_a = e.state & flow_state::lan_is_a;
     r.event = static_cast<uint8_t>(ev);
     r.end_reason = static_cast<uint8_t>(reason);
-    r.proto = e.key.proto;
-    r.ip_version = e.key.ip_version;
-    r.initiator = e.initiator;
+    r.proto = key.proto;
+    r.ip_version = key.ip_version;
+    r.initiator = c.initiator;
     r.tcp_flags = e.tcp_flags;
-    r.icmp_type = e.icmp_type;
+    r.icmp_type = c.icmp_type;
     r.worker = cfg_.index;
-    r.vlan = e.key.vlan;
-    if (MacAddress::is_group(e.key.mac))
+    r.vlan = key.vlan;
+    if (MacAddress::is_group(key.mac))
         std::memset(r.mac, 0, 6);  // a broadcast / multicast LAN end is no device
     else
-        std::memcpy(r.mac, e.key.mac, 6);
-    std::memcpy(r.lan_ip, lan_is_a ? e.key.addr_a : e.key.addr_b, 16);
-    std::memcpy(r.remote_ip, lan_is_a ? e.key.addr_b : e.key.addr_a, 16);
-    r.lan_port = lan_is_a ? e.key.port_a : e.key.port_b;
-    r.remote_port = lan_is_a ? e.key.port_b : e.key.port_a;
-    r.rule = e.blocked_pkts != 0 ? e.rule : proto::kNoRule;  // the rule that dropped frames of it
-    r.first_us = e.first_us;
+        std::memcpy(r.mac, key.mac, 6);
+    std::memcpy(r.lan_ip, lan_is_a ? key.addr_a : key.addr_b, 16);
+    std::memcpy(r.remote_ip, lan_is_a ? key.addr_b : key.addr_a, 16);
+    r.lan_port = lan_is_a ? key.port_a : key.port_b;
+    r.remote_port = lan_is_a ? key.port_b : key.port_a;
+    r.rule = c.blocked_pkts != 0 ? c.rule : proto::kNoRule;  // the rule that dropped frames of it
+    r.first_us = c.first_us;
     r.last_us = e.last_us;
-    r.pkts_out = e.pkts[0];
+    r.pkts_out = table_.packets(id, 0);
     r.bytes_out = e.bytes[0];
-    r.pkts_in = e.pkts[1];
+    r.pkts_in = table_.packets(id, 1);
     r.bytes_in = e.bytes[1];
-    r.blocked_pkts = e.blocked_pkts;
-    r.blocked_bytes = e.blocked_bytes;
+    r.blocked_pkts = c.blocked_pkts;
+    r.blocked_bytes = c.blocked_bytes;
     r.flow_id = id;
     r.mud_out = e.mud[0] & ~kPolicyDrops;
     r.mud_in = e.mud[1] & ~kPolicyDrops;
@@ -122,9 +126,8 @@ void Worker::flush_records() {
 }
 
 void Worker::end_flow(uint32_t id, EndReason reason) {
-    stage(table_.entry(id), id, FlowEvent::end, reason);
+    stage(id, FlowEvent::end, reason);
     table_.erase(id);
-    ++flows_erased_;
     stats_.flows_active.set(table_.size());
 }
 
@@ -149,43 +152,45 @@ bool Worker::evict_one(uint64_t now_us) {
     return true;
 }
 
-int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint32_t hash,
+int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint64_t hash,
                             uint64_t ts) {
     int64_t id = table_.insert(key, hash);
     if (id == FlowTable::kFull && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, hash);
-    if (id == FlowTable::kProbeLimit) stats_.flows_probe_limit.add();  // evicting would not shorten the run
+    if (id == FlowTable::kNoRoom) stats_.flows_probe_limit.add();  // evicting would not make room in its buckets
     if (id < 0) return -1;
+    ++inserted_;
     FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
+    FlowCold& c = table_.cold(static_cast<uint32_t>(id));
     if (src_is_lan == src_is_a) e.state |= flow_state::lan_is_a;
-    e.first_us = ts;
+    c.first_us = ts;
     e.last_us = ts;
-    e.last_report_us = ts;
-    e.icmp_type = proto::kNoIcmpType;
+    c.last_report_us = ts;
+    c.icmp_type = proto::kNoIcmpType;
     // TCP: the SYN's sender opened the connection; a SYN-ACK means the other end
     // did; anything else is a connection picked up midway.  Other protocols:
     // whoever sent the first packet.
     if (p.proto == 6) {
         if ((p.tcp_flags & (tf::syn | tf::ack)) == tf::syn)
-            e.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::lan : Initiator::remote);
+            c.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::lan : Initiator::remote);
         else if ((p.tcp_flags & (tf::syn | tf::ack)) == (tf::syn | tf::ack))
-            e.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::remote : Initiator::lan);
+            c.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::remote : Initiator::lan);
         else
-            e.initiator = static_cast<uint8_t>(Initiator::unknown);
+            c.initiator = static_cast<uint8_t>(Initiator::unknown);
     } else {
-        e.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::lan : Initiator::remote);
+        c.initiator = static_cast<uint8_t>(src_is_lan ? Initiator::lan : Initiator::remote);
     }
     stats_.flows_created.add();
     stats_.flows_active.set(table_.size());
     return id;
 }
 
-void Worker::decide_policy(FlowEntry& e, const PolicyTables& policies) const {
+void Worker::decide_policy(FlowEntry& e, uint8_t initiator, const FlowKey& key, const PolicyTables& policies) const {
     e.mud[0] = e.mud[1] = kPolicyNone;
-    const PolicyTables::Device* d = policies.find(e.key.mac);
+    const PolicyTables::Device* d = policies.find(key.mac);
     if (d == nullptr) return;
     const bool lan_is_a = e.state & flow_state::lan_is_a;
     for (int dir = 0; dir < 2; ++dir) {
-        e.mud[dir] = policies.cached(*d, policies.decide(*d, e.key, lan_is_a, dir, e.initiator, nullptr));
+        e.mud[dir] = policies.cached(*d, policies.decide(*d, key, lan_is_a, dir, initiator, nullptr));
     }
 }
 
@@ -208,12 +213,16 @@ bool Worker::reflex_trips(bool src_is_lan, const ParsedPacket& p, const FlowKey&
 }
 
 void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                       uint32_t hash, int64_t id, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
+                       uint64_t hash, int64_t id, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
                        bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
-    // Looked up before the burst was metered: an earlier packet of the burst
-    // may have created the flow since.
-    if (id < 0) id = table_.find(key, hash);
+    // id is the lookup stage's candidate: confirmed here, its entry fetched by
+    // now.  With none, the flow was absent then, but an earlier packet of the
+    // burst may have created it since.
+    if (id >= 0)
+        id = table_.find_from(key, hash, id);
+    else if (inserted_ != burst_inserted_) [[unlikely]]
+        id = table_.find(key, hash);
     bool created = false;
     if (id < 0) {
         // Mirai's probe opens a flow (a new address each time): looked for here, before the
@@ -226,7 +235,7 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         }
         id = create_flow(src_is_lan, p, key, src_is_a, hash, ts);
         if (id < 0) {
-            // Table full (or the key's probe run is): forward unmetered, but rules still hold.
+            // Table full (or the key's buckets are): forward unmetered, but rules still hold.
             stats_.flows_untracked.add();
             const bool lan_is_a = src_is_lan == src_is_a;
             const PacketFacts facts{p.icmp_type, src_is_lan, p.icmp_code};
@@ -244,46 +253,56 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         }
         created = true;
     }
-    FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
+    const auto fid = static_cast<uint32_t>(id);
+    FlowEntry& e = table_.entry(fid);
     const bool lan_is_a = e.state & flow_state::lan_is_a;
     const int dir = src_is_a == lan_is_a ? 0 : 1;  // 0: from the LAN end
-    e.pkts[dir] += 1;
-    e.bytes[dir] += len;
-    if (ts > e.last_us) e.last_us = ts;
-    if (ts < e.first_us) {
+    table_.count(fid, dir, len);
+    if (ts > e.last_us) {
+        e.last_us = ts;
+    } else if (ts < e.last_us && ts < table_.cold(fid).first_us) [[unlikely]] {
         // An earlier packet processed later: a replay reads its LAN and WAN
         // captures burst by burst.  Time, not arrival, says who spoke first.
-        e.first_us = ts;
-        if (p.proto != 6) e.initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
+        table_.cold(fid).first_us = ts;
+        if (p.proto != 6)
+            table_.cold(fid).initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
     }
     e.state |= flow_state::dirty;
     if (p.proto == 6) {
         e.tcp_flags |= p.tcp_flags;
         if (p.tcp_flags & tf::fin) e.state |= dir == 0 ? flow_state::fin_out : flow_state::fin_in;
         if (p.tcp_flags & tf::rst) e.state |= flow_state::rst;
-        if (e.initiator == static_cast<uint8_t>(Initiator::unknown) && (p.tcp_flags & (tf::syn | tf::ack)) == tf::syn)
-            e.initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
-    } else if (p.icmp_type != 0xff && e.icmp_type == proto::kNoIcmpType) {
-        e.icmp_type = p.icmp_type;
+        // A connection picked up midway learns its opener from a later SYN.
+        if ((p.tcp_flags & (tf::syn | tf::ack)) == tf::syn &&
+            table_.cold(fid).initiator == static_cast<uint8_t>(Initiator::unknown)) [[unlikely]]
+            table_.cold(fid).initiator = static_cast<uint8_t>(dir == 0 ? Initiator::lan : Initiator::remote);
+    } else if (p.icmp_type != 0xff && table_.cold(fid).icmp_type == proto::kNoIcmpType) {
+        table_.cold(fid).icmp_type = p.icmp_type;
     }
     // The decisions are cached per flow and recomputed only when the tables
-    // change; made before the start record, which carries the MUD verdicts.
+    // change (the MUD verdicts only when the policies did: a block publish
+    // must not make a million flows walk their device's profile again); made
+    // before the start record, which carries the MUD verdicts.
     const uint32_t version = SharedTables::decision_version(blocks, policies);
-    if (e.block_version != version) {
+    if (e.block_version != version) [[unlikely]] {
         e.block_version = version;
+        FlowCold& c = table_.cold(fid);
         bool per_packet = false;
         const uint16_t rule = blocks.match_flow(key.mac, key, lan_is_a, &per_packet);
         e.state &= ~(flow_state::blocking | flow_state::per_packet);
         if (rule != 0) {
-            e.rule = rule;  // kept after an unblock: records name the rule that dropped
+            c.rule = rule;  // kept after an unblock: records name the rule that dropped
             e.state |= per_packet ? flow_state::per_packet : flow_state::blocking;
         }
-        decide_policy(e, policies);
+        if (created || c.policy_version != policies.version()) {
+            c.policy_version = policies.version();
+            decide_policy(e, c.initiator, key, policies);
+        }
     }
     bool blocking = e.state & flow_state::blocking;
     if (e.state & flow_state::per_packet) [[unlikely]] {
         const uint16_t rule = blocks.match_packet(key.mac, key, lan_is_a, {p.icmp_type, dir == 0, p.icmp_code});
-        if (rule != 0) e.rule = rule;
+        if (rule != 0) table_.cold(fid).rule = rule;
         blocking = rule != 0;
     }
     if (!blocking && e.mud[dir] != kPolicyNone && p.icmp_type != 0xff) [[unlikely]] {
@@ -292,28 +311,33 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
         // error the device needs is no violation, even in its first packet).
         const PacketFacts facts{p.icmp_type, dir == 0, p.icmp_code};
         if (const PolicyTables::Device* d = policies.find(key.mac))
-            e.mud[dir] = policies.cached(*d, policies.decide(*d, key, lan_is_a, dir, e.initiator, &facts));
+            e.mud[dir] =
+                policies.cached(*d, policies.decide(*d, key, lan_is_a, dir, table_.cold(fid).initiator, &facts));
     }
-    if (created) stage(e, static_cast<uint32_t>(id), FlowEvent::start, EndReason::none);
+    if (created) stage(fid, FlowEvent::start, EndReason::none);
     if (!blocking && e.mud[dir] != kPolicyNone) {
         uint16_t rule = 0;
         if ((e.mud[dir] & kPolicyDrops) && policy_drops(policies, key.mac, e.mud[dir] & ~kPolicyDrops, len, &rule)) {
-            e.rule = rule;
-            e.blocked_pkts += e.blocked_pkts != UINT32_MAX ? 1 : 0;
-            e.blocked_bytes += len;
-            if (e.blocked_pkts == 1) stage(e, static_cast<uint32_t>(id), FlowEvent::blocked, EndReason::none);
+            FlowCold& c = table_.cold(fid);
+            c.rule = rule;
+            count_blocked(fid, c, len);
             drop = true;
             return;
         }
     }
     if (blocking) {
-        e.blocked_pkts += e.blocked_pkts != UINT32_MAX ? 1 : 0;
-        e.blocked_bytes += len;
-        rule_pkts_[e.rule].add();
-        rule_bytes_[e.rule].add(len);
-        if (e.blocked_pkts == 1) stage(e, static_cast<uint32_t>(id), FlowEvent::blocked, EndReason::none);
+        FlowCold& c = table_.cold(fid);
+        count_blocked(fid, c, len);
+        rule_pkts_[c.rule].add();
+        rule_bytes_[c.rule].add(len);
         drop = true;
     }
+}
+
+void Worker::count_blocked(uint32_t id, FlowCold& c, uint32_t len) {
+    c.blocked_pkts += c.blocked_pkts != UINT32_MAX ? 1 : 0;
+    c.blocked_bytes += len;
+    if (c.blocked_pkts == 1) stage(id, FlowEvent::blocked, EndReason::none);
 }
 
 bool Worker::handle_non_flow(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
@@ -421,11 +445,16 @@ void Worker::parse_stage(Side from, rte_mbuf** b, uint16_t cnt) {
     }
 }
 
-// Stage 2: look the flows up.
+// Stage 2: compare each flow's tag in its buckets (prefetched by stage 1)
+// and prefetch the candidate entry, which stage 3 confirms.
 void Worker::lookup_stage() {
     Burst& u = burst_;
-    for (uint16_t i = 0; i < u.n; ++i)
-        u.ids[i] = u.parsed[i].status == ParseStatus::ok ? table_.find(u.keys[i], u.hashes[i]) : -1;
+    for (uint16_t i = 0; i < u.n; ++i) {
+        u.ids[i] = -1;
+        if (u.parsed[i].status != ParseStatus::ok) continue;
+        u.ids[i] = table_.candidate(u.hashes[i]);
+        if (u.ids[i] >= 0) table_.prefetch_entry(static_cast<uint32_t>(u.ids[i]), u.keys[i]);
+    }
 }
 
 // Stage 3: meter, decide, copy to the slow path; returns how many to forward.
@@ -436,12 +465,11 @@ uint16_t Worker::meter_stage(uint64_t now_us, const BlockTables& blocks, const P
     rte_mbuf** b = u.pkts;
     const uint32_t ts_units = ts_flag_ != 0 ? cfg_.rx_timestamp_units_per_us[from] : 0;
     uint16_t kept = 0;
-    // A flow that a full table evicted in this stage may have given its
-    // entry to another: ids are looked up again.
-    const uint64_t erased = flows_erased_;
+    // Candidates are confirmed against the key (handle_ip), so an entry that
+    // an eviction in this stage gave to another flow is never taken for its
+    // old one; flows created in this stage are looked up again.
+    burst_inserted_ = inserted_;
     for (uint16_t i = 0; i < u.n; ++i) {
-        if (flows_erased_ != erased && u.ids[i] >= 0) [[unlikely]]
-            u.ids[i] = table_.find(u.keys[i], u.hashes[i]);
         rte_mbuf* m = b[i];
         const uint32_t len = rte_pktmbuf_pkt_len(m);
         uint64_t ts = now_us;
@@ -578,10 +606,10 @@ void Worker::housekeeping(uint64_t now_us) {
             stats_.flows_ended.add();
             end_flow(id, reason);
         } else if (cfg_.update_interval_us != 0 && (e.state & flow_state::dirty) &&
-                   now >= e.last_report_us + cfg_.update_interval_us) {
+                   now >= table_.cold(id).last_report_us + cfg_.update_interval_us) {
             e.state &= ~flow_state::dirty;
-            e.last_report_us = now;
-            stage(e, id, FlowEvent::update, EndReason::none);
+            table_.cold(id).last_report_us = now;
+            stage(id, FlowEvent::update, EndReason::none);
         }
     }
     flush_records();
@@ -758,7 +786,7 @@ void Worker::drain(EndReason reason, const std::function<void(const FlowRecord&)
     FlowRecord r;
     for (uint32_t id = 0; id < table_.capacity() && table_.size() > 0; ++id) {
         if (!(table_.entry(id).state & flow_state::in_use)) continue;
-        fill_record(table_.entry(id), id, FlowEvent::end, reason, r);
+        fill_record(id, FlowEvent::end, reason, r);
         sink(r);
         table_.erase(id);
     }

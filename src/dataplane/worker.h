@@ -148,8 +148,10 @@ private:
                                            rte_mbuf** forward);
     // id: the flow's entry as looked up before metering, or -1.
     void handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                   uint32_t hash, int64_t id, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
+                   uint64_t hash, int64_t id, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
                    bool& drop);
+    // A frame of flow `id` dropped by a rule: counted in the flow (a blocked record on the first).
+    void count_blocked(uint32_t id, FlowCold& c, uint32_t len);
     // Counts a SYN that opens a flow if it is Mirai's probe; true when it trips the reflex (the
     // device is held from this packet on).  Frames of a held device are dropped before the flow
     // table: counted (reflex_held_pkts and the hold's rule), not metered, for the millisecond
@@ -163,17 +165,16 @@ private:
     bool handle_unparsed(Side from, const ParsedPacket& p, uint32_t len, const BlockTables& blocks,
                          const PolicyTables& policies);
     // The MUD verdicts of a flow, both directions, under the current tables.
-    void decide_policy(FlowEntry& e, const PolicyTables& policies) const;
+    void decide_policy(FlowEntry& e, uint8_t initiator, const FlowKey& key, const PolicyTables& policies) const;
     // Whether the device's policy drops a packet whose verdict is `verdict`
     // (enforce mode, and no entry or a drop entry); counted under the policy's rule.
     bool policy_drops(const PolicyTables& policies, const uint8_t* mac, uint16_t verdict, uint32_t len, uint16_t* rule);
-    int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint32_t hash,
+    int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint64_t hash,
                         uint64_t ts);
     bool evict_one(uint64_t now_us);
     void end_flow(uint32_t id, proto::EndReason reason);
-    void stage(const FlowEntry& e, uint32_t id, proto::FlowEvent ev, proto::EndReason reason);
-    void fill_record(const FlowEntry& e, uint32_t id, proto::FlowEvent ev, proto::EndReason reason,
-                     proto::FlowRecord& r) const;
+    void stage(uint32_t id, proto::FlowEvent ev, proto::EndReason reason);
+    void fill_record(uint32_t id, proto::FlowEvent ev, proto::EndReason reason, proto::FlowRecord& r) const;
     void flush_records();
     uint64_t timeout_of(const FlowEntry& e) const;
     // Copies `m` for the slow path; with hold_seq != 0 the copy asks for the original's release.
@@ -201,7 +202,7 @@ private:
         rte_mbuf** pkts;
         ParsedPacket parsed[kBurstSize];
         FlowKey keys[kBurstSize];
-        uint32_t hashes[kBurstSize];
+        uint64_t hashes[kBurstSize];
         int64_t ids[kBurstSize];
         bool src_is_a[kBurstSize];
         bool src_is_lan[kBurstSize];
@@ -220,7 +221,8 @@ private:
     uint32_t scan_cursor_ = 0;
     uint32_t scan_slice_;
     uint32_t evict_cursor_ = 0;
-    uint64_t flows_erased_ = 0;  // entries freed so far: ids looked up before an erase are stale
+    uint64_t inserted_ = 0;        // flows created, ever
+    uint64_t burst_inserted_ = 0;  // ... when the burst's meter stage began
     uint32_t polls_ = 0;
     Burst burst_;
     bool timed_ = false;  // this poll's stages are timed

@@ -60,7 +60,7 @@ private:
     X(reflex_alarms_lost, "reflex trips the control side was not told of: alarm queue full")                    \
     X(polls, "polls of the ports")                                                                              \
     X(idle_polls, "polls that found no packet")                                                                 \
-    X(timed_polls, "polls whose stages were timed: one in Worker::kTimedPollEvery")                             \
+    X(timed_polls, "polls whose stages were timed: one in 16 (Worker::kTimedPollEvery)")                        \
     X(timed_pkts, "packets of the timed polls")                                                                 \
     X(cycles_rx, "TSC cycles of the timed polls in the ports' receive calls")                                   \
     X(cycles_parse, "TSC cycles of the timed polls parsing frames, building flow keys and hashing them")        \

@@ -34,6 +34,8 @@ def figure(entry, name, nullable=False):
 
 
 for e in report["results"]:
+    assert e["order"] in ("sequential", "random", "zipf"), e
+    assert 0 < e["distinct_flows"] <= e["flows"], e
     figure(e, "spin_pps")
     figure(e, "testpmd_pps")
     figure(e, "ratio")
@@ -44,8 +46,20 @@ for e in report["results"]:
     figure(e, "bytes_per_flow", nullable=e["flows"] == 1000)
     figure(e["peers"], "ndpiReader_pps", nullable=True)
     figure(e["peers"], "softflowd_pps", nullable=True)
-big = report["results"][-1]
+    figure(e, "flows_created_per_s", nullable=True)
+    # Where the cycles go: the agent's own stage timing, and the in-process benchmark's by stage.
+    assert e["agent_stages"] is None or set(e["agent_stages"]) == {"rx", "parse", "lookup", "meter", "tx", "after"}
+    assert set(e["mud_stages"]) == {"parse", "lookup", "meter", "after"}, e
+    assert e["mud_profile"] is None or all(s["instructions"] > 0 for s in e["mud_profile"].values()), e
+# The row compared across runs: the largest flow count in random order.
+big = max((e for e in report["results"] if e["order"] == "random"), key=lambda e: e["flows"])
+assert big["flows"] == 1000000 and big["agent_stages"] is not None, big
+cases = {w["case"] for w in report["worst_cases"]}
+assert {"BM_Shape/1000000/1", "BM_NewFlows/1000000/0", "BM_YoungFullTable/1000000", "BM_Publish/1000000"} <= cases
+for w in report["worst_cases"]:
+    figure(w, "cycles_per_packet")
 assert big["instructions_per_packet"] is None or 50 < big["instructions_per_packet"] < 5000, big
+assert "| random |" in open(reports[0][:-5] + ".md").read()
 assert big["bytes_per_flow"] is None or 64 < big["bytes_per_flow"] < 4096, big
 assert report["targets"] and all("met" in x for x in report["targets"])
 flood = report["hash_flood"]
@@ -69,5 +83,5 @@ assert c["lag"]["samples"] > 0 and c["lag"]["median_ms"] > 0, c["lag"]
 assert c["api"]["median_ms"] > 0 and c["api"]["destinations_per_answer"] > 0, c["api"]
 assert "## Controller" in open(reports[0][:-5] + ".md").read()
 print(f"PASS: quick benchmark report well formed ({report['elapsed_s']} s): "
-      + ", ".join(f"{e['flows']} flows ratio {e['ratio']}" for e in report["results"])
+      + ", ".join(f"{e['flows']} flows {e['order']} ratio {e['ratio']}" for e in report["results"])
       + f"; controller {p['records_per_s']} records/s")

@@ -5,10 +5,12 @@
 //   spin-worker-bench [google-benchmark flags]
 //       ns and TSC cycles per packet, and each stage's TSC cycles per packet
 //       (the worker's own stage timing, one poll in 16)
-//   spin-worker-bench --instructions FLOWS PACKETS [--mud] [--reflex] [--order O] [--shape S]
+//   spin-worker-bench --instructions FLOWS PACKETS [--mud] [--reflex] [--order O] [--shape S] [--pps R]
 //       one measured run for callgrind (--mud: a 201-entry MUD policy in
 //       force; --reflex: the Mirai reflex in quarantine mode; O: sequential,
-//       random or zipf; S: v4, v6, vlan or mix):
+//       random or zipf; S: v4, v6, vlan or mix; time advances as if packets
+//       came at R per second, 10M by default, so housekeeping's share is the
+//       agent's at that rate):
 //       valgrind --tool=callgrind --instr-atstart=no spin-worker-bench --instructions ...
 //     instruments only the measured loop and prints the packet count.
 //
@@ -157,9 +159,14 @@ struct Options {
     int shape = kV4;
     uint32_t capacity = 0;  // 0: the flow count (at least 1024)
     uint64_t evict_min_idle_us = 1'000'000;
+    // Time: 0 follows the TSC (the agent's cadence at the measured rate); else
+    // it advances as if packets came at this rate, whatever the real one
+    // (callgrind runs ~50 times slower: its housekeeping would otherwise
+    // sweep 50 times as much of the table per packet).
+    double nominal_pps = 0;
     bool operator==(const Options& o) const {
         return flows == o.flows && mud == o.mud && reflex == o.reflex && order == o.order && shape == o.shape &&
-               capacity == o.capacity && evict_min_idle_us == o.evict_min_idle_us;
+               capacity == o.capacity && evict_min_idle_us == o.evict_min_idle_us && nominal_pps == o.nominal_pps;
     }
 };
 
@@ -197,10 +204,21 @@ struct Pipeline {
             step();
             warmed = true;
         }
+        // A second passes: every flow is due for an update record as the sweep
+        // reaches it, as in an agent that has been running for a while (the
+        // measured interval then emits them at their steady rate).
+        skew = tsc_hz;
     }
     ~Pipeline() { tables.rcu.offline(0); }
 
-    uint64_t now_us() const { return start_us + (rte_rdtsc() - tsc0) * 1'000'000 / tsc_hz; }
+    // The clock the worker is given, and the TSC its housekeeping is due by.
+    uint64_t tsc() const {
+        return skew + (opt.nominal_pps == 0
+                           ? rte_rdtsc()
+                           : tsc0 + static_cast<uint64_t>(static_cast<double>(packets) / opt.nominal_pps *
+                                                          static_cast<double>(tsc_hz)));
+    }
+    uint64_t now_us() const { return start_us + (tsc() - tsc0) * 1'000'000 / tsc_hz; }
 
     // One poll that receives the frames of the next (at most) 32 of `flows`.
     uint16_t run_burst(const uint32_t* flows, size_t left) {
@@ -211,7 +229,8 @@ struct Pipeline {
         rte_mbuf* out[dp::kBurstSize];
         worker->begin_poll();
         worker->process_burst(dp::kLan, pkts, n, now_us(), out);  // forwards the same mbufs
-        worker->service(now_us(), rte_rdtsc(), next_housekeeping);
+        packets += n;
+        worker->service(now_us(), tsc(), next_housekeeping);
         if (ring->count() > ring->capacity() / 2) drain();
         return n;
     }
@@ -243,7 +262,7 @@ struct Pipeline {
     std::unique_ptr<dp::Worker> worker;
     std::vector<uint32_t> walk;  // the flow of each packet
     uint64_t start_us = 1'767'225'600'000'000ull;
-    uint64_t tsc_hz = 0, tsc0 = 0, next_housekeeping = 0, drain_tsc = 0;
+    uint64_t tsc_hz = 0, tsc0 = 0, next_housekeeping = 0, drain_tsc = 0, packets = 0, skew = 0;
     size_t next = 0;
     bool warmed = false;
 };
@@ -410,6 +429,7 @@ int count_instructions(const Options& o, uint64_t packets) {
 
 int instructions_main(int argc, char** argv) {
     Options o;
+    o.nominal_pps = 10e6;
     o.flows = static_cast<uint32_t>(std::stoul(argv[2]));
     const uint64_t packets = std::stoull(argv[3]);
     for (int i = 4; i < argc; ++i) {
@@ -418,6 +438,8 @@ int instructions_main(int argc, char** argv) {
             o.mud = true;
         } else if (a == "--reflex") {
             o.reflex = true;
+        } else if (a == "--pps" && i + 1 < argc) {
+            o.nominal_pps = std::stod(argv[++i]);
         } else if (a == "--order" && i + 1 < argc) {
             o.order = gen::parse_flow_order(argv[++i]);
         } else if (a == "--shape" && i + 1 < argc) {
