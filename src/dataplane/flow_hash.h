@@ -45,7 +45,7 @@ public:
     static FlowHasher from_entropy();
 
     // 64 bits: the index takes a key's buckets from the high half and its tag from the low bits.
-    uint64_t operator()(const FlowKey& key) const {
+    [[gnu::always_inline]] uint64_t operator()(const FlowKey& key) const {
         const auto* b = reinterpret_cast<const uint8_t*>(&key);
         uint64_t tail = 0;  // ports, VLAN, protocol, version, then the MAC
         std::memcpy(&tail, b + 40, 6);

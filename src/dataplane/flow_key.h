@@ -60,10 +60,19 @@ inline int compare_addresses(const uint8_t* a, const uint8_t* b) {
 // Builds the canonical key of a parsed IP packet whose LAN side is the source
 // (src_is_lan) or the destination.  Returns true when the source is endpoint `a`.
 inline bool make_flow_key(const ParsedPacket& p, bool src_is_lan, FlowKey& key) {
-    const int addr_cmp = compare_addresses(p.src, p.dst);
     const uint16_t sport = p.has_ports ? p.sport : 0;
     const uint16_t dport = p.has_ports ? p.dport : 0;
-    const bool src_is_a = addr_cmp < 0 || (addr_cmp == 0 && sport <= dport);
+    bool src_is_a;
+    if (p.ip_version == 4) {
+        // One comparison: the address's four bytes in memcmp order, then the port.
+        uint32_t s, d;
+        std::memcpy(&s, p.src, 4);
+        std::memcpy(&d, p.dst, 4);
+        src_is_a = (uint64_t{__builtin_bswap32(s)} << 16 | sport) <= (uint64_t{__builtin_bswap32(d)} << 16 | dport);
+    } else {
+        const int addr_cmp = compare_addresses(p.src, p.dst);
+        src_is_a = addr_cmp < 0 || (addr_cmp == 0 && sport <= dport);
+    }
     if (src_is_a) {
         std::memcpy(key.addr_a, p.src, 16);
         std::memcpy(key.addr_b, p.dst, 16);
@@ -79,6 +88,40 @@ inline bool make_flow_key(const ParsedPacket& p, bool src_is_lan, FlowKey& key) 
     key.proto = p.proto;
     key.ip_version = p.ip_version;
     std::memcpy(key.mac, src_is_lan ? p.src_mac : p.dst_mac, 6);
+    return src_is_a;
+}
+
+// The key of a frame that fast_headers takes (h), read straight from the
+// frame: the same key make_flow_key gives for parse_packet's reading of it,
+// without filling a ParsedPacket.  Returns true when the source is `a`.
+inline bool fast_flow_key(const uint8_t* f, const FastHeaders& h, bool src_is_lan, FlowKey& key) {
+    const uint8_t* t = f + h.l4;
+    uint16_t sport, dport;
+    std::memcpy(&sport, t, 2);
+    std::memcpy(&dport, t + 2, 2);
+    sport = __builtin_bswap16(sport);
+    dport = __builtin_bswap16(dport);
+    bool src_is_a;
+    std::memset(&key, 0, 32);
+    if (h.ip_version == 4) {
+        uint32_t s, d;
+        std::memcpy(&s, f + 26, 4);
+        std::memcpy(&d, f + 30, 4);
+        src_is_a = (uint64_t{__builtin_bswap32(s)} << 16 | sport) <= (uint64_t{__builtin_bswap32(d)} << 16 | dport);
+        std::memcpy(key.addr_a, src_is_a ? &s : &d, 4);
+        std::memcpy(key.addr_b, src_is_a ? &d : &s, 4);
+    } else {
+        const int c = compare_addresses(f + 22, f + 38);
+        src_is_a = c < 0 || (c == 0 && sport <= dport);
+        std::memcpy(key.addr_a, src_is_a ? f + 22 : f + 38, 16);
+        std::memcpy(key.addr_b, src_is_a ? f + 38 : f + 22, 16);
+    }
+    key.port_a = src_is_a ? sport : dport;
+    key.port_b = src_is_a ? dport : sport;
+    key.vlan = 0;
+    key.proto = h.proto;
+    key.ip_version = h.ip_version;
+    std::memcpy(key.mac, src_is_lan ? f + 6 : f, 6);
     return src_is_a;
 }
 

@@ -1,6 +1,5 @@
 #include "dataplane/flow_table.h"
 
-#include <emmintrin.h>
 #include <sys/mman.h>
 
 #include <new>
@@ -19,17 +18,6 @@ FlowHasher FlowHasher::from_entropy() {
 namespace {
 
 size_t round_up(size_t n, size_t align) { return (n + align - 1) / align * align; }
-
-inline uint32_t load32(const void* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-}
-inline uint64_t load64(const void* p) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-}
 
 }  // namespace
 
@@ -68,13 +56,8 @@ void FlowTable::compact(const FlowKey& key, CompactKey& out) {
     std::memcpy(&out.port_a, &key.port_a, 14);
 }
 
-// The ports-on part of both keys is the same 14 bytes at offset 8 of the
-// compact key and 32 of the full one: two overlapping 8-byte compares.
-bool FlowTable::matches(uint32_t id, const FlowKey& key) const {
+bool FlowTable::matches_v6(uint32_t id, const FlowKey& key, uint64_t tail) const {
     const auto* e = reinterpret_cast<const uint8_t*>(&entries_[id].key);
-    const auto* k = reinterpret_cast<const uint8_t*>(&key);
-    const uint64_t tail = (load64(e + 8) ^ load64(k + 32)) | (load64(e + 14) ^ load64(k + 38));
-    if (key.ip_version != 6) return (tail | (load64(e) ^ (uint64_t{load32(k + 16)} << 32 | load32(k)))) == 0;
     if ((tail | (load32(e) ^ fold(key.addr_a)) | (load32(e + 4) ^ fold(key.addr_b))) != 0) return false;
     const V6Addresses& a = v6_[id];
     return std::memcmp(a.a, key.addr_a, 16) == 0 && std::memcmp(a.b, key.addr_b, 16) == 0;
@@ -94,34 +77,7 @@ FlowKey FlowTable::key(uint32_t id) const {
     return k;
 }
 
-unsigned FlowTable::tag_mask(const Bucket& b, uint16_t tag) {
-    const __m128i tags = _mm_load_si128(reinterpret_cast<const __m128i*>(b.tag));
-    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi16(tags, _mm_set1_epi16(static_cast<short>(tag)))));
-}
-
-int64_t FlowTable::candidate(uint64_t hash) const {
-    const Home h = home(hash);
-    unsigned m = tag_mask(index_[h.primary], h.tag);
-    if (m != 0) return index_[h.primary].id[__builtin_ctz(m) / 2];
-    m = tag_mask(index_[h.alternate], h.tag | 0x8000);
-    if (m != 0) return index_[h.alternate].id[__builtin_ctz(m) / 2];
-    return -1;
-}
-
-int64_t FlowTable::find(const FlowKey& key, uint64_t hash) const {
-    const Home h = home(hash);
-    for (int second = 0; second < 2; ++second) {
-        const Bucket& b = index_[second ? h.alternate : h.primary];
-        for (unsigned m = tag_mask(b, second ? h.tag | 0x8000 : h.tag); m != 0; m &= m - 1) {
-            const uint32_t id = b.id[__builtin_ctz(m) / 2];
-            m &= m - 1;  // two bits per slot
-            if (matches(id, key)) return id;
-        }
-    }
-    return -1;
-}
-
-int64_t FlowTable::insert(const FlowKey& key, uint64_t hash) {
+int64_t FlowTable::insert(const FlowKey& key, const Home& h) {
     if (size_ == capacity_) return kFull;
     const int family = key.ip_version == 6 ? 1 : 0;
     // A free entry of the family, else a never-used one from its end of the
@@ -132,7 +88,7 @@ int64_t FlowTable::insert(const FlowKey& key, uint64_t hash) {
     else if (unused_ == 0)
         chain = 1 - family;
     const uint32_t id = chain >= 0 ? free_head_[chain] : family ? next_low_ + unused_ - 1 : next_low_;
-    if (!place(home(hash), id)) {
+    if (!place(h, id)) {
         ++refused_;
         return kNoRoom;
     }
@@ -161,7 +117,7 @@ int64_t FlowTable::insert(const FlowKey& key, uint64_t hash) {
 // and only when both buckets are full: rare below 7/8 load).
 bool FlowTable::place(const Home& h, uint32_t id) {
     for (int second = 0; second < 2; ++second) {
-        Bucket& b = index_[second ? h.alternate : h.primary];
+        Bucket& b = index_[second ? alternate(h) : h.primary];
         if (const unsigned m = tag_mask(b, 0)) {
             const unsigned s = __builtin_ctz(m) / 2;
             b.tag[s] = second ? h.tag | 0x8000 : h.tag;
@@ -177,7 +133,7 @@ bool FlowTable::place(const Home& h, uint32_t id) {
     Node nodes[kMaxSearch];
     unsigned n = 0;
     nodes[n++] = {h.primary, -1, 0};
-    nodes[n++] = {h.alternate, -1, 0};
+    nodes[n++] = {alternate(h), -1, 0};
     for (unsigned at = 0; at < n; ++at) {
         const Bucket& b = index_[nodes[at].bucket];
         for (unsigned s = 0; s < kBucketSlots; ++s) {
@@ -214,10 +170,9 @@ bool FlowTable::place(const Home& h, uint32_t id) {
     return false;
 }
 
-void FlowTable::erase(uint32_t id, uint64_t hash) {
-    const Home h = home(hash);
+void FlowTable::erase(uint32_t id, const Home& h) {
     for (int second = 0; second < 2; ++second) {
-        Bucket& b = index_[second ? h.alternate : h.primary];
+        Bucket& b = index_[second ? alternate(h) : h.primary];
         for (unsigned m = tag_mask(b, second ? h.tag | 0x8000 : h.tag); m != 0; m &= m - 1) {
             const unsigned s = __builtin_ctz(m) / 2;
             m &= m - 1;

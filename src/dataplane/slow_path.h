@@ -41,6 +41,14 @@ inline SlowKind slow_kind_of_udp_port(uint16_t port) {
     }
 }
 
+// Whether a TCP or UDP packet between these ports is for the slow path
+// (classify_slow names a kind for it): either order of the ports.
+inline bool is_slow_transport(uint8_t proto, uint16_t port_a, uint16_t port_b) {
+    if (proto == 17)
+        return slow_kind_of_udp_port(port_a) != SlowKind::none || slow_kind_of_udp_port(port_b) != SlowKind::none;
+    return port_a == 53 || port_b == 53;
+}
+
 // Decides from the parsed headers alone (no payload read): cheap enough for
 // every packet of the burst loop (measured in tools/bench: see
 // docs/benchmarks.md).  Where both ports name a protocol, the lower kind wins

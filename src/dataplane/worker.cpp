@@ -152,10 +152,10 @@ bool Worker::evict_one(uint64_t now_us) {
     return true;
 }
 
-int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint64_t hash,
-                            uint64_t ts) {
-    int64_t id = table_.insert(key, hash);
-    if (id == FlowTable::kFull && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, hash);
+int64_t Worker::create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
+                            const FlowTable::Home& home, uint64_t ts) {
+    int64_t id = table_.insert(key, home);
+    if (id == FlowTable::kFull && cfg_.evict_when_full && evict_one(ts)) id = table_.insert(key, home);
     if (id == FlowTable::kNoRoom) stats_.flows_probe_limit.add();  // evicting would not make room in its buckets
     if (id < 0) return -1;
     ++inserted_;
@@ -213,16 +213,16 @@ bool Worker::reflex_trips(bool src_is_lan, const ParsedPacket& p, const FlowKey&
 }
 
 void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                       uint64_t hash, int64_t id, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
-                       bool& drop) {
+                       const FlowTable::Home& home, int64_t id, uint64_t ts, const BlockTables& blocks,
+                       const PolicyTables& policies, bool& drop) {
     const uint32_t len = rte_pktmbuf_pkt_len(m);
     // id is the lookup stage's candidate: confirmed here, its entry fetched by
     // now.  With none, the flow was absent then, but an earlier packet of the
     // burst may have created it since.
     if (id >= 0)
-        id = table_.find_from(key, hash, id);
+        id = table_.find_from(key, home, id);
     else if (inserted_ != burst_inserted_) [[unlikely]]
-        id = table_.find(key, hash);
+        id = table_.find(key, home);
     bool created = false;
     if (id < 0) {
         // Mirai's probe opens a flow (a new address each time): looked for here, before the
@@ -233,7 +233,7 @@ void Worker::handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, cons
             drop = true;
             return;
         }
-        id = create_flow(src_is_lan, p, key, src_is_a, hash, ts);
+        id = create_flow(src_is_lan, p, key, src_is_a, home, ts);
         if (id < 0) {
             // Table full (or the key's buckets are): forward unmetered, but rules still hold.
             stats_.flows_untracked.add();
@@ -425,7 +425,10 @@ uint16_t Worker::process_burst(Side from, rte_mbuf** pkts, uint16_t n, uint64_t 
     return kept;
 }
 
-// Stage 1: parse and hash the burst, prefetching each flow's index slot.
+// Stage 1: parse and hash the burst, prefetching each flow's primary bucket.
+// Frames of the common shapes (packet_parser.h: fast_headers) have their key
+// read straight from the frame; their ParsedPacket is filled only if the
+// meter stage needs it (its full way).  Others are parsed in full.
 void Worker::parse_stage(Side from, rte_mbuf** b, uint16_t cnt) {
     Burst& u = burst_;
     u.from = from;
@@ -434,14 +437,26 @@ void Worker::parse_stage(Side from, rte_mbuf** b, uint16_t cnt) {
     for (unsigned i = 0; i < kPrefetchAhead && i < cnt; ++i) rte_prefetch0(rte_pktmbuf_mtod(b[i], void*));
     for (uint16_t i = 0; i < cnt; ++i) {
         if (i + kPrefetchAhead < cnt) rte_prefetch0(rte_pktmbuf_mtod(b[i + kPrefetchAhead], void*));
-        ParsedPacket& p = u.parsed[i];
-        parse_packet(rte_pktmbuf_mtod(b[i], const uint8_t*), rte_pktmbuf_data_len(b[i]), p);
-        if (p.status == ParseStatus::ok) {
+        const auto* data = rte_pktmbuf_mtod(b[i], const uint8_t*);
+        const uint32_t len = rte_pktmbuf_data_len(b[i]);
+        const FastHeaders h = cfg_.monitor ? FastHeaders{0, 0, 0} : fast_headers(data, len);
+        if (h.ip_version != 0) [[likely]] {
+            u.src_is_lan[i] = from == kLan;
+            u.src_is_a[i] = fast_flow_key(data, h, u.src_is_lan[i], u.keys[i]);
+            u.tcp_flags[i] = h.proto == 6 ? data[h.l4 + 13] & 0x3f : 0;
+            u.shape[i] = is_slow_transport(h.proto, u.keys[i].port_a, u.keys[i].port_b) ? Shape::parsed : Shape::fast;
+            if (u.shape[i] == Shape::parsed) parse_fast(data, len, u.parsed[i]);
+        } else {
+            ParsedPacket& p = u.parsed[i];
+            parse_packet(data, len, p);
+            u.shape[i] = p.status == ParseStatus::ok ? Shape::parsed : Shape::no_flow;
+            if (u.shape[i] == Shape::no_flow) continue;
             u.src_is_lan[i] = cfg_.monitor ? cfg_.lan.source_is_lan(p) : from == kLan;
             u.src_is_a[i] = make_flow_key(p, u.src_is_lan[i], u.keys[i]);
-            u.hashes[i] = table_.hash(u.keys[i]);
-            table_.prefetch(u.hashes[i]);
+            u.tcp_flags[i] = p.tcp_flags;
         }
+        u.homes[i] = table_.home(u.keys[i]);
+        table_.prefetch(u.homes[i]);
     }
 }
 
@@ -451,8 +466,8 @@ void Worker::lookup_stage() {
     Burst& u = burst_;
     for (uint16_t i = 0; i < u.n; ++i) {
         u.ids[i] = -1;
-        if (u.parsed[i].status != ParseStatus::ok) continue;
-        u.ids[i] = table_.candidate(u.hashes[i]);
+        if (u.shape[i] == Shape::no_flow) continue;
+        u.ids[i] = table_.candidate(u.homes[i]);
         if (u.ids[i] >= 0) table_.prefetch_entry(static_cast<uint32_t>(u.ids[i]), u.keys[i]);
     }
 }
@@ -465,21 +480,50 @@ uint16_t Worker::meter_stage(uint64_t now_us, const BlockTables& blocks, const P
     rte_mbuf** b = u.pkts;
     const uint32_t ts_units = ts_flag_ != 0 ? cfg_.rx_timestamp_units_per_us[from] : 0;
     uint16_t kept = 0;
+    uint64_t rx_bytes = 0;  // counted in a register, added once per burst
     // Candidates are confirmed against the key (handle_ip), so an entry that
     // an eviction in this stage gave to another flow is never taken for its
     // old one; flows created in this stage are looked up again.
     burst_inserted_ = inserted_;
+    // The short way: a packet of a known flow whose decisions are cached and
+    // pass, with nothing else to do (no slow-path copy, no TCP SYN / FIN /
+    // RST, no timestamp to read, no device held): counters, time, flags, and
+    // on.  Anything else takes the full way below, which does the same and more.
+    const uint32_t version = SharedTables::decision_version(blocks, policies);
+    const uint32_t max_tx = cfg_.max_tx_frame[from == kLan ? kWan : kLan];
+    const bool short_way = ts_units == 0 && !cfg_.monitor && !reflex_.holding();
+    if (now_us > now_us_) now_us_ = now_us;
     for (uint16_t i = 0; i < u.n; ++i) {
         rte_mbuf* m = b[i];
         const uint32_t len = rte_pktmbuf_pkt_len(m);
+        rx_bytes += len;
+        if (short_way && u.shape[i] == Shape::fast && u.ids[i] >= 0 && (max_tx == 0 || len <= max_tx)) [[likely]] {
+            const int64_t id = table_.find_from(u.keys[i], u.homes[i], u.ids[i]);
+            u.ids[i] = id;
+            if (id >= 0) [[likely]] {
+                FlowEntry& e = table_.entry(static_cast<uint32_t>(id));
+                const int dir = u.src_is_a[i] == static_cast<bool>(e.state & flow_state::lan_is_a) ? 0 : 1;
+                if (e.block_version == version && !(e.state & (flow_state::blocking | flow_state::per_packet)) &&
+                    !(e.mud[dir] & kPolicyDrops) && !(u.tcp_flags[i] & (tf::syn | tf::fin | tf::rst)) &&
+                    now_us >= e.last_us) [[likely]] {
+                    table_.count(static_cast<uint32_t>(id), dir, len);
+                    e.last_us = now_us;
+                    e.state |= flow_state::dirty;
+                    e.tcp_flags |= u.tcp_flags[i];
+                    forward[kept++] = m;
+                    continue;
+                }
+            }
+        }
+        // The full way needs the whole reading of the frame.
+        if (u.shape[i] == Shape::fast)
+            parse_fast(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m), u.parsed[i]);
         uint64_t ts = now_us;
         if (ts_units != 0 && (m->ol_flags & ts_flag_)) {
             ts = *RTE_MBUF_DYNFIELD(m, ts_offset_, rte_mbuf_timestamp_t*) / ts_units;
             packet_clock_ = true;
         }
         if (ts > now_us_) now_us_ = ts;
-        stats_.rx_pkts[from].add();
-        stats_.rx_bytes[from].add(len);
         bool drop = false;
         const ParsedPacket& p = u.parsed[i];
         switch (p.status) {
@@ -491,7 +535,7 @@ uint16_t Worker::meter_stage(uint64_t now_us, const BlockTables& blocks, const P
                 drop = true;
                 break;
             }
-            handle_ip(u.src_is_lan[i], m, p, u.keys[i], u.src_is_a[i], u.hashes[i], u.ids[i], ts, blocks, policies,
+            handle_ip(u.src_is_lan[i], m, p, u.keys[i], u.src_is_a[i], u.homes[i], u.ids[i], ts, blocks, policies,
                       drop);
             break;
         case ParseStatus::non_ip:
@@ -542,6 +586,8 @@ uint16_t Worker::meter_stage(uint64_t now_us, const BlockTables& blocks, const P
             forward[kept++] = m;
         }
     }
+    stats_.rx_pkts[from].add(u.n);
+    stats_.rx_bytes[from].add(rx_bytes);
     return kept;
 }
 

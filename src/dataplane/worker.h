@@ -148,8 +148,8 @@ private:
                                            rte_mbuf** forward);
     // id: the flow's entry as looked up before metering, or -1.
     void handle_ip(bool src_is_lan, rte_mbuf* m, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
-                   uint64_t hash, int64_t id, uint64_t ts, const BlockTables& blocks, const PolicyTables& policies,
-                   bool& drop);
+                   const FlowTable::Home& home, int64_t id, uint64_t ts, const BlockTables& blocks,
+                   const PolicyTables& policies, bool& drop);
     // A frame of flow `id` dropped by a rule: counted in the flow (a blocked record on the first).
     void count_blocked(uint32_t id, FlowCold& c, uint32_t len);
     // Counts a SYN that opens a flow if it is Mirai's probe; true when it trips the reflex (the
@@ -169,8 +169,8 @@ private:
     // Whether the device's policy drops a packet whose verdict is `verdict`
     // (enforce mode, and no entry or a drop entry); counted under the policy's rule.
     bool policy_drops(const PolicyTables& policies, const uint8_t* mac, uint16_t verdict, uint32_t len, uint16_t* rule);
-    int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a, uint64_t hash,
-                        uint64_t ts);
+    int64_t create_flow(bool src_is_lan, const ParsedPacket& p, const FlowKey& key, bool src_is_a,
+                        const FlowTable::Home& home, uint64_t ts);
     bool evict_one(uint64_t now_us);
     void end_flow(uint32_t id, proto::EndReason reason);
     void stage(uint32_t id, proto::FlowEvent ev, proto::EndReason reason);
@@ -195,6 +195,12 @@ private:
     // A burst from a port (at most kBurstSize).
     uint16_t receive(uint16_t port, uint16_t queue, rte_mbuf** pkts);
 
+    // How far stage 1 read a frame.
+    enum class Shape : uint8_t {
+        no_flow,  // not an IP packet with a flow key: parsed[] says what it is
+        parsed,   // parsed[] is filled, keys[] made from it
+        fast,     // TCP / UDP of the common shapes: keys[] read from the frame, parsed[] not filled
+    };
     // What the stages of process_burst hand each other.
     struct Burst {
         Side from;
@@ -202,10 +208,12 @@ private:
         rte_mbuf** pkts;
         ParsedPacket parsed[kBurstSize];
         FlowKey keys[kBurstSize];
-        uint64_t hashes[kBurstSize];
+        FlowTable::Home homes[kBurstSize];
         int64_t ids[kBurstSize];
         bool src_is_a[kBurstSize];
         bool src_is_lan[kBurstSize];
+        Shape shape[kBurstSize];
+        uint8_t tcp_flags[kBurstSize];
     };
 
     WorkerConfig cfg_;

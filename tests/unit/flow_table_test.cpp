@@ -45,7 +45,7 @@ FlowKey any_key(uint32_t i) { return i & 1 ? v6_key_of(i) : key_of(i); }
 TEST(FlowTable, InsertFindErase) {
     FlowTable t(100);
     const FlowKey k = key_of(1);
-    const uint64_t h = t.hash(k);
+    const FlowTable::Home h = t.home(k);
     EXPECT_EQ(t.find(k, h), -1);
     EXPECT_EQ(t.candidate(h), -1);
     const int64_t id = t.insert(k, h);
@@ -65,7 +65,7 @@ TEST(FlowTable, InsertFindErase) {
 // The hot line keeps 32 bits of each packet count; the carry goes to the cold part.
 TEST(FlowTable, PacketCountsCarryPastThirtyTwoBits) {
     FlowTable t(8);
-    const auto id = static_cast<uint32_t>(t.insert(key_of(1), t.hash(key_of(1))));
+    const auto id = static_cast<uint32_t>(t.insert(key_of(1), t.home(key_of(1))));
     t.entry(id).pkts[1] = UINT32_MAX - 1;
     t.count(id, 1, 60);
     EXPECT_EQ(t.packets(id, 1), uint64_t{UINT32_MAX});
@@ -78,21 +78,21 @@ TEST(FlowTable, PacketCountsCarryPastThirtyTwoBits) {
 
 TEST(FlowTable, FullTableRefusesAndRecovers) {
     FlowTable t(8);
-    for (uint32_t i = 0; i < 8; ++i) ASSERT_GE(t.insert(key_of(i), t.hash(key_of(i))), 0);
+    for (uint32_t i = 0; i < 8; ++i) ASSERT_GE(t.insert(key_of(i), t.home(key_of(i))), 0);
     EXPECT_TRUE(t.full());
-    EXPECT_EQ(t.insert(key_of(99), t.hash(key_of(99))), FlowTable::kFull);
-    t.erase(static_cast<uint32_t>(t.find(key_of(3), t.hash(key_of(3)))));
-    EXPECT_GE(t.insert(key_of(99), t.hash(key_of(99))), 0);
+    EXPECT_EQ(t.insert(key_of(99), t.home(key_of(99))), FlowTable::kFull);
+    t.erase(static_cast<uint32_t>(t.find(key_of(3), t.home(key_of(3)))));
+    EXPECT_GE(t.insert(key_of(99), t.home(key_of(99))), 0);
 }
 
 TEST(FlowTable, MacIsPartOfTheKey) {
     FlowTable t(8);
     FlowKey a = key_of(1), b = key_of(1);
     b.mac[0] = 0x02;
-    const int64_t ia = t.insert(a, t.hash(a));
-    const int64_t ib = t.insert(b, t.hash(b));
+    const int64_t ia = t.insert(a, t.home(a));
+    const int64_t ib = t.insert(b, t.home(b));
     EXPECT_NE(ia, ib);
-    EXPECT_EQ(t.find(b, t.hash(b)), ib);
+    EXPECT_EQ(t.find(b, t.home(b)), ib);
 }
 
 // The hot line holds IPv6 addresses only as folds: keys that agree in them
@@ -102,14 +102,14 @@ TEST(FlowTable, Ipv6KeysWithTheSameFoldAreDistinct) {
     FlowKey a = v6_key_of(7), b = a;
     b.addr_a[4] ^= 0x5a;  // the fold XORs 32-bit words: the same change in two words cancels
     b.addr_a[8] ^= 0x5a;
-    const int64_t ia = t.insert(a, t.hash(a));
+    const int64_t ia = t.insert(a, t.home(a));
     ASSERT_GE(ia, 0);
-    EXPECT_EQ(t.find(b, t.hash(b)), -1);
-    EXPECT_EQ(t.find_from(b, t.hash(a), ia), -1);  // even under a's hash, with a's entry as candidate
-    const int64_t ib = t.insert(b, t.hash(b));
+    EXPECT_EQ(t.find(b, t.home(b)), -1);
+    EXPECT_EQ(t.find_from(b, t.home(a), ia), -1);  // even under a's hash, with a's entry as candidate
+    const int64_t ib = t.insert(b, t.home(b));
     ASSERT_GE(ib, 0);
-    EXPECT_EQ(t.find(a, t.hash(a)), ia);
-    EXPECT_EQ(t.find(b, t.hash(b)), ib);
+    EXPECT_EQ(t.find(a, t.home(a)), ia);
+    EXPECT_EQ(t.find(b, t.home(b)), ib);
     EXPECT_TRUE(t.key(static_cast<uint32_t>(ib)) == b);
     EXPECT_TRUE(t.key(static_cast<uint32_t>(ia)) == a);
 }
@@ -119,16 +119,16 @@ TEST(FlowTable, Ipv6KeysWithTheSameFoldAreDistinct) {
 // when its own run out: the capacity is the capacity whatever the mix.
 TEST(FlowTable, FamiliesShareTheCapacity) {
     FlowTable t(100);
-    EXPECT_EQ(t.insert(key_of(1), t.hash(key_of(1))), 0);
-    EXPECT_EQ(t.insert(v6_key_of(1), t.hash(v6_key_of(1))), 99);
-    for (uint32_t i = 2; i <= 50; ++i) ASSERT_GE(t.insert(v6_key_of(i), t.hash(v6_key_of(i))), 50) << i;
-    for (uint32_t i = 2; i <= 50; ++i) ASSERT_LT(t.insert(key_of(i), t.hash(key_of(i))), 50) << i;
+    EXPECT_EQ(t.insert(key_of(1), t.home(key_of(1))), 0);
+    EXPECT_EQ(t.insert(v6_key_of(1), t.home(v6_key_of(1))), 99);
+    for (uint32_t i = 2; i <= 50; ++i) ASSERT_GE(t.insert(v6_key_of(i), t.home(v6_key_of(i))), 50) << i;
+    for (uint32_t i = 2; i <= 50; ++i) ASSERT_LT(t.insert(key_of(i), t.home(key_of(i))), 50) << i;
     EXPECT_TRUE(t.full());
-    for (uint32_t i = 1; i <= 50; ++i) t.erase(static_cast<uint32_t>(t.find(v6_key_of(i), t.hash(v6_key_of(i)))));
-    for (uint32_t i = 100; i < 150; ++i) ASSERT_GE(t.insert(key_of(i), t.hash(key_of(i))), 50) << i;
+    for (uint32_t i = 1; i <= 50; ++i) t.erase(static_cast<uint32_t>(t.find(v6_key_of(i), t.home(v6_key_of(i)))));
+    for (uint32_t i = 100; i < 150; ++i) ASSERT_GE(t.insert(key_of(i), t.home(key_of(i))), 50) << i;
     EXPECT_TRUE(t.full());
     for (uint32_t i = 100; i < 150; ++i) {
-        const int64_t id = t.find(key_of(i), t.hash(key_of(i)));
+        const int64_t id = t.find(key_of(i), t.home(key_of(i)));
         ASSERT_GE(id, 0);
         EXPECT_TRUE(t.key(static_cast<uint32_t>(id)) == key_of(i));
     }
@@ -145,7 +145,7 @@ TEST(FlowTable, RandomisedAgainstModel) {
         auto h = [&](uint32_t i) {
             const uint64_t full = t.hash(any_key(i));
             // Crowded: 24 possible bucket pairs' worth of high bits, the tags left random.
-            return crowded ? (uint64_t{(full >> 32) % 24 * 0x0aaaaaaau} << 32 | (full & 0xffffffffu)) : full;
+            return t.home(crowded ? (uint64_t{(full >> 32) % 24 * 0x0aaaaaaau} << 32 | (full & 0xffffffffu)) : full);
         };
         uint64_t refused = 0;
         for (int step = 0; step < 60000; ++step) {
@@ -201,7 +201,7 @@ TEST(FlowTable, RejectsSillyCapacity) { EXPECT_THROW(FlowTable(0), std::invalid_
 // and nothing else is disturbed.
 TEST(FlowTable, CrowdedBucketsRefuseTheSeventeenth) {
     FlowTable t(1000);
-    const uint64_t same = 0x123456789abcdef0ull;
+    const FlowTable::Home same = t.home(0x123456789abcdef0ull);
     std::vector<int64_t> ids;
     for (uint32_t i = 0; i < 2 * FlowTable::kBucketSlots; ++i) {
         ids.push_back(t.insert(key_of(i), same));
@@ -212,7 +212,7 @@ TEST(FlowTable, CrowdedBucketsRefuseTheSeventeenth) {
     for (uint32_t i = 0; i < ids.size(); ++i) EXPECT_EQ(t.find(key_of(i), same), ids[i]);
     EXPECT_EQ(t.find(key_of(5000), same), -1);
     // A key with another hash is unaffected, and room comes back on erase.
-    EXPECT_GE(t.insert(key_of(6000), 0x9234567811111111ull), 0);
+    EXPECT_GE(t.insert(key_of(6000), t.home(0x9234567811111111ull)), 0);
     t.erase(static_cast<uint32_t>(ids[3]), same);
     EXPECT_GE(t.insert(key_of(5000), same), 0);
     EXPECT_EQ(t.size(), 2 * FlowTable::kBucketSlots + 1);
@@ -229,7 +229,7 @@ TEST(FlowTable, MillionRandomFlowsFillTheTable) {
         std::memcpy(k.addr_a + 1, &r, 3);
         std::memcpy(k.addr_b + 1, reinterpret_cast<const uint8_t*>(&r) + 3, 3);
         std::memcpy(&k.port_a, reinterpret_cast<const uint8_t*>(&r) + 6, 2);
-        const uint64_t h = t.hash(k);
+        const FlowTable::Home h = t.home(k);
         if (t.find(k, h) < 0) {
             ASSERT_GE(t.insert(k, h), 0) << "insert " << t.size();
         }
@@ -252,7 +252,7 @@ TEST(FlowTable, DenseConsecutiveFlowsFit) {
             k.addr_a[3] = static_cast<uint8_t>(i);
             k.addr_b[3] = static_cast<uint8_t>(i % 7);
             k.port_a = static_cast<uint16_t>(1024 + i);
-            ASSERT_GE(t.insert(k, t.hash(k)), 0) << "secret " << secret << " flow " << i;
+            ASSERT_GE(t.insert(k, t.home(k)), 0) << "secret " << secret << " flow " << i;
         }
         worst = std::max(worst, t.longest_path());
     }
@@ -276,7 +276,7 @@ TEST(FlowTable, CrcCollisionFloodIsSpreadByTheKeyedHash) {
     }
     ASSERT_EQ(distinct.size(), flows.size());
     FlowTable t(65536);  // full: the hardest case for the index
-    for (const auto& k : distinct) ASSERT_GE(t.insert(k, t.hash(k)), 0);
+    for (const auto& k : distinct) ASSERT_GE(t.insert(k, t.home(k)), 0);
     std::printf("the CRC flood under the keyed hash, table full: longest chain %u, %llu moves\n", t.longest_path(),
                 static_cast<unsigned long long>(t.moves()));
     EXPECT_EQ(t.refused(), 0u);

@@ -327,7 +327,7 @@ def callgrind(flows, packets, order="random", mud=False, hwpref=False):
         if p.returncode != 0 or not n:
             log(f"callgrind failed: {p.stderr[-500:]}")
             return None
-        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--show=Ir,DLmr,DLmw", out],
+        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", "--show=Ir,DLmr,DLmw", out],
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
     npk = int(n.group(1))
     fn = {}
