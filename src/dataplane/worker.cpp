@@ -492,7 +492,9 @@ uint16_t Worker::meter_stage(uint64_t now_us, const BlockTables& blocks, const P
     const uint32_t version = SharedTables::decision_version(blocks, policies);
     const uint32_t max_tx = cfg_.max_tx_frame[from == kLan ? kWan : kLan];
     const bool short_way = ts_units == 0 && !cfg_.monitor && !reflex_.holding();
-    if (now_us > now_us_) now_us_ = now_us;
+    // Without RX timestamps every packet's time is now_us (with them, the
+    // full way reads each: the clock must not jump to the wall clock in a replay).
+    if (ts_units == 0 && now_us > now_us_) now_us_ = now_us;
     for (uint16_t i = 0; i < u.n; ++i) {
         rte_mbuf* m = b[i];
         const uint32_t len = rte_pktmbuf_pkt_len(m);
