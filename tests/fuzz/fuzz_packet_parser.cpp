@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 
 #include "dataplane/flow_hash.h"
 #include "dataplane/flow_key.h"
