@@ -188,11 +188,13 @@ eal: {{file_prefix: {prefix}, memory_mb: {memory_mb}, cpus: [0, 1], log_level: w
 flows: {{capacity: {max(1_000_000, flows + flows // 4)}}}
 digests: {{publish: "ipc://{workdir}/digests-{os.getpid()}", update_interval: 1}}
 idle: {{sleep_us: 0}}
+reflex: {{mirai: {{mode: quarantine}}}}
 blocks:
 """)
                 for i in range(32):
                     f.write(f"  - {{type: global, remote: 203.0.{i}.0/24}}\n")
                     f.write(f"  - {{type: quarantine, mac: '02:00:00:00:01:{i:02x}'}}\n")
+                f.write(mud_policy_rule())
             cmd = [AGENT, "--config", config, "--lan", f"net_pcap0,rx_pcap={pcap},infinite_rx=1",
                    "--wan", "net_null0,no-rx=1"]
         pps, memory, _, extra = measure_process(cmd, prefix, duration, warmup,
@@ -200,6 +202,24 @@ blocks:
         results[name] = (pps, memory, extra)
         log(f"  {name:8s} {flows:>8} flows: {pps / 1e6:6.2f} Mpps, RSS {memory:.0f} MiB")
     return results
+
+
+def mud_policy_rule():
+    """A MUD policy in enforce mode for the device every benchmark flow comes
+    from (spin-pcapgen's 02:53:50:49:4e:21), as big as the biggest shared
+    profile: 200 entries that never match the traffic, then two that allow it
+    (each way), so every new flow tries them all and packets use the verdict
+    cached in the flow.  The same policy as spin-worker-bench's."""
+    entries = []
+    for i in range(200):
+        entries.append(f"{{acl: bench, ace: 'no{i}', action: accept, toward: {'device' if i & 1 else 'remote'}, "
+                       f"proto: {17 if i & 2 else 6}, remotes: ['203.0.{i}.0/24'], "
+                       f"remote_port: {{lower: {8000 + i}, upper: {8000 + i}}}}}")
+    for toward in ("remote", "device"):
+        entries.append(f"{{acl: bench, ace: 'all-{toward}', action: accept, toward: {toward}, "
+                       "remotes: ['198.18.0.0/16', '2001:db8:ffff::/48']}")
+    return ("  - {type: device_policy, mac: '02:53:50:49:4e:21', policy: {mode: enforce, entries: [\n      "
+            + ",\n      ".join(entries) + "]}}\n")
 
 
 FLOOD_FLOWS = 32768
