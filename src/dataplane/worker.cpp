@@ -697,6 +697,7 @@ bool Worker::begin_poll() {
 }
 
 void Worker::service(uint64_t clock_us, uint64_t tsc, uint64_t& next_housekeeping) {
+    const uint64_t start = timed_ ? rte_rdtsc() : 0;  // not `tsc`: a caller may pass a simulated clock
     // Packet timestamps (replay) drive expiry when present; else the clock does.
     if (tsc >= next_housekeeping) {
         housekeeping(packet_clock_ ? now_us_ : clock_us);
@@ -705,7 +706,7 @@ void Worker::service(uint64_t clock_us, uint64_t tsc, uint64_t& next_housekeepin
         flush_records();
     }
     tables_.rcu.quiescent(cfg_.index);
-    if (timed_) stats_.cycles_after.add(rte_rdtsc() - tsc);
+    if (timed_) stats_.cycles_after.add(rte_rdtsc() - start);
 }
 
 void Worker::after_poll(const WorkerPorts& ports, uint64_t clock_us, uint16_t got, uint64_t& next_housekeeping,

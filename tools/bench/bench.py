@@ -458,7 +458,7 @@ def in_process_figures(e, figs, cg_packets, hwpref):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="one short round (CI's check), under 3 minutes")
+    ap.add_argument("--quick", action="store_true", help="one short round (CI's check), under 5 minutes")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench-results"))
     ap.add_argument("--only", choices=["dataplane", "controller"], help="run one half of the benchmark")
     args = ap.parse_args()

@@ -265,6 +265,7 @@ struct Pipeline {
     uint64_t tsc_hz = 0, tsc0 = 0, next_housekeeping = 0, drain_tsc = 0, packets = 0, skew = 0;
     size_t next = 0;
     bool warmed = false;
+    uint32_t serial = 0x0b000000;  // NewFlows' source addresses, 11.0.0.0 on: never the same twice
 };
 
 // One pipeline at a time (a million flows hold a few hundred MB); released
@@ -347,15 +348,14 @@ struct NewFlows {
         uint32_t burst[dp::kBurstSize];
         for (uint16_t i = 0; i < dp::kBurstSize; ++i) {
             burst[i] = p.walk[(p.next + i) % p.walk.size()];
-            ++serial;
+            ++p.serial;
             // A new source address (the worker does not check IP checksums).
-            std::memcpy(p.frames.frame(burst[i]) + 14 + 12, &serial, 4);
+            std::memcpy(p.frames.frame(burst[i]) + 14 + 12, &p.serial, 4);
         }
         p.next = (p.next + dp::kBurstSize) % p.walk.size();
         return p.run_burst(burst, dp::kBurstSize);
     }
     Pipeline& p;
-    uint32_t serial = 0x0b000000;  // 11.0.0.0 on
 };
 
 // FULL 0: 1,024 flows in a table of 2M, and a fixed number of iterations
