@@ -44,8 +44,8 @@ private:
     X(flows_created, "flows entered in the table")                                                              \
     X(flows_ended, "flows ended: idle, fin, rst")                                                               \
     X(flows_evicted, "flows removed early because the table was full")                                          \
-    X(flows_untracked, "packets forwarded unmetered: table full, or no room in the flow's buckets")                            \
-    X(flows_probe_limit, "new flows refused: both index buckets full and no move made room")                             \
+    X(flows_untracked, "packets forwarded unmetered: table full, or no room in their buckets")                  \
+    X(flows_probe_limit, "new flows refused: both buckets full, no move made room")                             \
     X(flows_active, "table occupancy")                                                                          \
     X(records, "flow records handed to the control side")                                                       \
     X(ring_overflow, "flow records lost because the ring was full")                                             \
