@@ -48,8 +48,14 @@ json OrderHandler::execute(const Order& o) {
     } else {  // unblock
         json gone;
         const uint16_t id = o.rule_id ? *o.rule_id : rules_.id_of(*o.rule);
-        if (const RuleInfo* r = id != 0 ? rules_.find(id) : nullptr) gone = describe(*r);
-        const bool removed = id != 0 && rules_.remove(id);
+        const RuleInfo* r = id != 0 ? rules_.find(id) : nullptr;
+        if (r != nullptr) gone = describe(*r);
+        // The agent's own YAML rules are changed by its YAML only: a
+        // controller that ordered the same rule and lifts it (its view of
+        // the agent's boot may lag a restart) must not take them away.
+        const bool own = r != nullptr && r->origin == "config";
+        if (own) a["rule"] = gone;
+        const bool removed = r != nullptr && !own && rules_.remove(id);
         if (rules_.dirty()) rules_.commit();
         a["changed"] = removed;
         if (removed && hooks_.persist) hooks_.persist();

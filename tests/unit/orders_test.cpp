@@ -135,6 +135,30 @@ TEST_F(Orders, BlockIsIdempotentAndAnswersTheVersionInForce) {
     EXPECT_EQ(rules_.name(1), "quarantine 02:00:00:00:00:11");
 }
 
+// A rule of the agent's own YAML stays in force whatever a controller
+// orders: one that blocked the same rule and lifts it again (after the agent
+// restarted, its record of which rules were the YAML's may be a boot behind).
+TEST_F(Orders, UnblockNeverLiftsARuleOfTheAgentsOwnYaml) {
+    proto::Rule yaml;
+    yaml.kind = proto::RuleKind::quarantine;
+    yaml.mac = *MacAddress::parse("02:00:00:00:00:14");
+    const uint16_t id = rules_.add(yaml, "config").id;
+    rules_.commit();
+    const auto same = order(R"({"op":"block","rule":{"type":"quarantine","mac":"02:00:00:00:00:14"}})");
+    EXPECT_FALSE(same["changed"]);
+    EXPECT_EQ(same["rule"]["origin"], "config");
+    for (const char* lift : {R"({"op":"unblock","rule":{"type":"quarantine","mac":"02:00:00:00:00:14"}})",
+                             R"({"op":"unblock","rule_id":1})"}) {
+        const auto answer = order(lift);
+        EXPECT_TRUE(answer["ok"]) << answer;
+        EXPECT_FALSE(answer["changed"]) << answer;
+        EXPECT_EQ(answer["rule"]["origin"], "config") << answer;
+    }
+    const uint8_t dev[6] = {0x02, 0, 0, 0, 0, 0x14};
+    EXPECT_EQ(tables_.blocks.current()->match_mac(dev), id);
+    EXPECT_EQ(rules_.snapshot().size(), 1u);
+}
+
 TEST_F(Orders, MalformedOrdersGetAnErrorAnswerWithTheirId) {
     const auto a = order(R"({"id":"bad-1","op":"block","rule":{"type":"quarantine"}})");
     EXPECT_FALSE(a["ok"]);
