@@ -278,11 +278,13 @@ ORDERS = {"sequential": 0, "random": 1, "zipf": 2}
 WORKER_STAGES = ("parse", "lookup", "meter", "after")
 
 
-def worker_bench(repetitions, min_time):
+def worker_bench(repetitions, min_time, orders):
     """spin-worker-bench's Google Benchmark runs: {(flows, order): {"": {...}, "mud_": {...}}}
-    for the steady state, and the worst cases by name."""
+    for the steady state in the given orders, and the worst cases by name."""
+    steady = "|".join(f"BM_Steady/[0-9]+/[01]/{ORDERS[o]}$" for o in orders)
     out = subprocess.run([WORKER_BENCH, "--benchmark_format=json", f"--benchmark_min_time={min_time}",
-                          f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=false"],
+                          f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=false",
+                          f"--benchmark_filter={steady}|BM_Shape|BM_NewFlows|BM_YoungFullTable|BM_Publish"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, check=True).stdout
     data = json.loads(out)
     steady, worst = {}, {}
@@ -484,7 +486,7 @@ def main():
     steady, worst, gb_context = {}, {}, {}
     if dataplane:
         log("in-process worker benchmark")
-        steady, worst, gb_context = worker_bench(reps, min_time)
+        steady, worst, gb_context = worker_bench(reps, min_time, orders)
     report = {"date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), "quick": args.quick,
               "machine": machine(), "rounds": rounds, "duration_s": duration,
               "tsc_mhz": gb_context.get("mhz_per_cpu"), "results": [], "results_mix": []}
