@@ -57,22 +57,27 @@ inline int compare_addresses(const uint8_t* a, const uint8_t* b) {
     return a1 == b1 ? 0 : (a1 < b1 ? -1 : 1);
 }
 
+// Whether the source is endpoint `a` of the canonical key: the smaller
+// (address, port) in memcmp order.  src and dst point at the addresses (4
+// bytes for IPv4, 16 for IPv6); an IPv4 pair is ordered with one comparison
+// of address and port.
+inline bool source_is_a(bool v4, const uint8_t* src, const uint8_t* dst, uint16_t sport, uint16_t dport) {
+    if (v4) {
+        uint32_t s, d;
+        std::memcpy(&s, src, 4);
+        std::memcpy(&d, dst, 4);
+        return (uint64_t{__builtin_bswap32(s)} << 16 | sport) <= (uint64_t{__builtin_bswap32(d)} << 16 | dport);
+    }
+    const int c = compare_addresses(src, dst);
+    return c < 0 || (c == 0 && sport <= dport);
+}
+
 // Builds the canonical key of a parsed IP packet whose LAN side is the source
 // (src_is_lan) or the destination.  Returns true when the source is endpoint `a`.
 inline bool make_flow_key(const ParsedPacket& p, bool src_is_lan, FlowKey& key) {
     const uint16_t sport = p.has_ports ? p.sport : 0;
     const uint16_t dport = p.has_ports ? p.dport : 0;
-    bool src_is_a;
-    if (p.ip_version == 4) {
-        // One comparison: the address's four bytes in memcmp order, then the port.
-        uint32_t s, d;
-        std::memcpy(&s, p.src, 4);
-        std::memcpy(&d, p.dst, 4);
-        src_is_a = (uint64_t{__builtin_bswap32(s)} << 16 | sport) <= (uint64_t{__builtin_bswap32(d)} << 16 | dport);
-    } else {
-        const int addr_cmp = compare_addresses(p.src, p.dst);
-        src_is_a = addr_cmp < 0 || (addr_cmp == 0 && sport <= dport);
-    }
+    const bool src_is_a = source_is_a(p.ip_version == 4, p.src, p.dst, sport, dport);
     if (src_is_a) {
         std::memcpy(key.addr_a, p.src, 16);
         std::memcpy(key.addr_b, p.dst, 16);
@@ -103,18 +108,15 @@ inline bool fast_flow_key(const uint8_t* f, const FastHeaders& h, bool src_is_la
     dport = __builtin_bswap16(dport);
     bool src_is_a;
     std::memset(&key, 0, 32);
+    // Constant offsets and lengths per family: this is the hot path.
     if (h.ip_version == 4) {
-        uint32_t s, d;
-        std::memcpy(&s, f + 26, 4);
-        std::memcpy(&d, f + 30, 4);
-        src_is_a = (uint64_t{__builtin_bswap32(s)} << 16 | sport) <= (uint64_t{__builtin_bswap32(d)} << 16 | dport);
-        std::memcpy(key.addr_a, src_is_a ? &s : &d, 4);
-        std::memcpy(key.addr_b, src_is_a ? &d : &s, 4);
+        src_is_a = source_is_a(true, f + 26, f + 30, sport, dport);
+        std::memcpy(key.addr_a, f + (src_is_a ? 26 : 30), 4);
+        std::memcpy(key.addr_b, f + (src_is_a ? 30 : 26), 4);
     } else {
-        const int c = compare_addresses(f + 22, f + 38);
-        src_is_a = c < 0 || (c == 0 && sport <= dport);
-        std::memcpy(key.addr_a, src_is_a ? f + 22 : f + 38, 16);
-        std::memcpy(key.addr_b, src_is_a ? f + 38 : f + 22, 16);
+        src_is_a = source_is_a(false, f + 22, f + 38, sport, dport);
+        std::memcpy(key.addr_a, f + (src_is_a ? 22 : 38), 16);
+        std::memcpy(key.addr_b, f + (src_is_a ? 38 : 22), 16);
     }
     key.port_a = src_is_a ? sport : dport;
     key.port_b = src_is_a ? dport : sport;

@@ -91,9 +91,8 @@ inline FastHeaders fast_headers(const uint8_t* f, uint32_t len) {
     return h;
 }
 
-inline bool parse_fast(const uint8_t* f, uint32_t len, ParsedPacket& out) {
-    const FastHeaders h = fast_headers(f, len);
-    if (h.ip_version == 0) return false;
+// Fills `out` for a frame fast_headers took (h).
+inline void parse_fast(const uint8_t* f, const FastHeaders& h, ParsedPacket& out) {
     const uint8_t* t = f + h.l4;
     if (h.ip_version == 4) {
         std::memcpy(out.src, f + 26, 4);
@@ -124,6 +123,12 @@ inline bool parse_fast(const uint8_t* f, uint32_t len, ParsedPacket& out) {
     out.l4_offset = h.l4;
     out.dst_mac = f;
     out.src_mac = f + 6;
+}
+
+inline bool parse_fast(const uint8_t* f, uint32_t len, ParsedPacket& out) {
+    const FastHeaders h = fast_headers(f, len);
+    if (h.ip_version == 0) return false;
+    parse_fast(f, h, out);
     return true;
 }
 

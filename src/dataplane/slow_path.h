@@ -41,26 +41,27 @@ inline SlowKind slow_kind_of_udp_port(uint16_t port) {
     }
 }
 
-// Whether a TCP or UDP packet between these ports is for the slow path
-// (classify_slow names a kind for it): either order of the ports.
-inline bool is_slow_transport(uint8_t proto, uint16_t port_a, uint16_t port_b) {
-    if (proto == 17)
-        return slow_kind_of_udp_port(port_a) != SlowKind::none || slow_kind_of_udp_port(port_b) != SlowKind::none;
-    return port_a == 53 || port_b == 53;
+// The slow-path kind of a TCP or UDP packet between these ports, in either
+// order (none for other protocols).  Where both ports name a protocol, the
+// lower kind wins.
+inline SlowKind slow_kind_of_ports(uint8_t proto, uint16_t port_a, uint16_t port_b) {
+    if (proto == 17) {
+        const SlowKind a = slow_kind_of_udp_port(port_a), b = slow_kind_of_udp_port(port_b);
+        if (a == SlowKind::none) return b;
+        return b == SlowKind::none || a < b ? a : b;
+    }
+    if (proto == 6) return port_a == 53 || port_b == 53 ? SlowKind::dns : SlowKind::none;
+    return SlowKind::none;
 }
 
 // Decides from the parsed headers alone (no payload read): cheap enough for
 // every packet of the burst loop (measured in tools/bench: see
 // docs/benchmarks.md).  Where both ports name a protocol, the lower kind wins
-// (DNS before mDNS before DHCP...).
+// (DNS before mDNS before DHCP...: slow_kind_of_ports).
 inline SlowKind classify_slow(const ParsedPacket& p) {
     if (p.status == ParseStatus::ok) [[likely]] {
-        if (p.proto == 17 && p.has_ports) {
-            const SlowKind a = slow_kind_of_udp_port(p.sport), b = slow_kind_of_udp_port(p.dport);
-            if (a == SlowKind::none) return b;
-            return b == SlowKind::none || a < b ? a : b;
-        }
-        if (p.proto == 6) return p.has_ports && (p.sport == 53 || p.dport == 53) ? SlowKind::dns : SlowKind::none;
+        if (p.proto == 17 || p.proto == 6)
+            return p.has_ports ? slow_kind_of_ports(p.proto, p.sport, p.dport) : SlowKind::none;
         if (p.proto == 58 && p.icmp_type >= 133 && p.icmp_type <= 137 && !p.later_fragment) return SlowKind::nd;
         return SlowKind::none;
     }

@@ -444,8 +444,9 @@ void Worker::parse_stage(Side from, rte_mbuf** b, uint16_t cnt) {
             u.src_is_lan[i] = from == kLan;
             u.src_is_a[i] = fast_flow_key(data, h, u.src_is_lan[i], u.keys[i]);
             u.tcp_flags[i] = h.proto == 6 ? data[h.l4 + 13] & 0x3f : 0;
-            u.shape[i] = is_slow_transport(h.proto, u.keys[i].port_a, u.keys[i].port_b) ? Shape::parsed : Shape::fast;
-            if (u.shape[i] == Shape::parsed) parse_fast(data, len, u.parsed[i]);
+            const bool slow = slow_kind_of_ports(h.proto, u.keys[i].port_a, u.keys[i].port_b) != SlowKind::none;
+            u.shape[i] = slow ? Shape::parsed : Shape::fast;
+            if (slow) parse_fast(data, h, u.parsed[i]);
         } else {
             ParsedPacket& p = u.parsed[i];
             parse_packet(data, len, p);

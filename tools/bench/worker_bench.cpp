@@ -358,6 +358,13 @@ struct NewFlows {
     Pipeline& p;
 };
 
+// A new flow on every packet, through a pipeline made with `o`.
+void measure_new_flows(benchmark::State& state, const Options& o) {
+    Pipeline& p = pipeline(o);
+    NewFlows gen(p);
+    measure(state, p, [&] { return gen.step(); });
+}
+
 // FULL 0: 1,024 flows in a table of 2M, and a fixed number of iterations
 // that leaves it less than full; FULL 1: a full table of FLOWS, where each
 // new flow evicts the least recently seen of a sample.
@@ -368,9 +375,7 @@ void BM_NewFlows(benchmark::State& state) {
     o.capacity = full ? o.flows : 2 * static_cast<uint32_t>(state.range(0));
     o.mud = o.reflex = true;
     o.evict_min_idle_us = 0;
-    Pipeline& p = pipeline(o);
-    NewFlows gen(p);
-    measure(state, p, [&] { return gen.step(); });
+    measure_new_flows(state, o);
 }
 
 void BM_YoungFullTable(benchmark::State& state) {
@@ -379,9 +384,7 @@ void BM_YoungFullTable(benchmark::State& state) {
     o.mud = o.reflex = true;
     o.capacity = std::max<uint32_t>(o.flows, 1024);
     o.evict_min_idle_us = 3'600'000'000;  // nothing is old enough to evict
-    Pipeline& p = pipeline(o);
-    NewFlows gen(p);
-    measure(state, p, [&] { return gen.step(); });
+    measure_new_flows(state, o);
 }
 
 void BM_Publish(benchmark::State& state) {
