@@ -66,6 +66,13 @@ flood = report["hash_flood"]
 for name in ("crafted_pps", "random_pps", "ratio"):
     figure(flood, name)
 assert flood["crafted_pps"] > 0 and "## Hash flooding" in open(reports[0][:-5] + ".md").read()
+# Scaling over workers: one and two, each on a receive queue of its own (speed not judged).
+sc = report["scaling"]
+for name in ("spin_1w_pps", "spin_2w_pps", "testpmd_1c_pps", "testpmd_2c_pps", "spin_speedup", "testpmd_speedup",
+             "ratio_2"):
+    figure(sc, name)
+assert sc["spin_1w_pps"] > 0 and sc["spin_2w_pps"] > 0 and sc["distinct_flows"] == 1000000, sc
+assert "## Scaling over workers" in open(reports[0][:-5] + ".md").read()
 dns = report["dns_flood"]
 for mode in ("paced", "every_round", "no_rules"):
     figure(dns[mode], "answers_per_s")

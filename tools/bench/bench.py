@@ -28,10 +28,12 @@ import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import controller_bench  # noqa: E402
@@ -47,6 +49,7 @@ TARGET_CYCLES = 100
 TARGET_INSTRUCTIONS = 150
 TARGET_BYTES_PER_FLOW = 128
 TARGET_FLOOD_RATIO = 0.9
+TARGET_SPEEDUP_2 = 1.8  # issue 16: near-linear over workers
 TARGET_PEER_FACTOR = 10
 
 
@@ -167,24 +170,35 @@ def make_capture(workdir, flows, size, max_packets, order="sequential"):
 
 
 def process_round(workdir, pcap, npackets, flows, duration, warmup, order, distinct=None):
-    """One run of each program in `order`; returns {name: (pps, rss, extra)}."""
-    mbufs = npackets + 32768
+    """One run of each program in `order`; returns {name: (pps, rss, extra)}.
+    pcap: a capture, or a list of them (one receive queue and one worker or
+    forwarding core each, as RSS would spread flows over a NIC's queues)."""
+    pcaps = pcap if isinstance(pcap, list) else [pcap]
+    queues = len(pcaps)
+    mbufs = npackets + 32768 * queues
     memory_mb = int(64 + mbufs * 2560 * 2 / (1 << 20))
+    lan = "net_pcap0," + ",".join(f"rx_pcap={x}" for x in pcaps) + ",infinite_rx=1"
+    # Lcore 0 (main / control) and one per queue, over the CPUs there are
+    # (with two CPUs and two queues, the second shares the main lcore's CPU).
+    cpus = sorted(os.sched_getaffinity(0))
+    lcores = ",".join(f"{i}@{cpus[i % len(cpus)]}" for i in range(queues + 1))
     results = {}
     for name in order:
         prefix = f"spin-bench-{name}-{os.getpid()}"
         if name == "testpmd":
-            cmd = ["dpdk-testpmd", "-l", "0,1", "--no-huge", "--no-pci", "--no-shconf", "-m", str(memory_mb),
+            cmd = ["dpdk-testpmd", f"--lcores={lcores}", "--no-huge", "--no-pci", "--no-shconf", "-m", str(memory_mb),
                    f"--file-prefix={prefix}", "--log-level=*:warning",
-                   "--vdev", f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "--vdev", "net_null0,no-rx=1",
-                   "--", "--forward-mode=io", f"--total-num-mbufs={mbufs}", "--nb-cores=1", "--stats-period=10"]
+                   "--vdev", lan, "--vdev", "net_null0,no-rx=1",
+                   "--", "--forward-mode=io", f"--total-num-mbufs={mbufs}", f"--nb-cores={queues}",
+                   f"--rxq={queues}", f"--txq={queues}", "--stats-period=10"]
         else:
             config = os.path.join(workdir, f"agent-{flows}.yaml")
             with open(config, "w") as f:
                 f.write(f"""agent: {{id: bench}}
-workers: 1
+workers: {queues}
 ports: {{mbufs: {mbufs}}}
-eal: {{file_prefix: {prefix}, memory_mb: {memory_mb}, cpus: [0, 1], log_level: warning}}
+eal: {{file_prefix: {prefix}, memory_mb: {memory_mb}, cpus: {cpus[:queues + 1] if len(cpus) > queues else cpus},
+      log_level: warning}}
 flows: {{capacity: {max(1_000_000, flows + flows // 4)}}}
 digests: {{publish: "ipc://{workdir}/digests-{os.getpid()}", update_interval: 1}}
 idle: {{sleep_us: 0}}
@@ -195,8 +209,7 @@ blocks:
                     f.write(f"  - {{type: global, remote: 203.0.{i}.0/24}}\n")
                     f.write(f"  - {{type: quarantine, mac: '02:00:00:00:01:{i:02x}'}}\n")
                 f.write(mud_policy_rule())
-            cmd = [AGENT, "--config", config, "--lan", f"net_pcap0,rx_pcap={pcap},infinite_rx=1",
-                   "--wan", "net_null0,no-rx=1"]
+            cmd = [AGENT, "--config", config, "--lan", lan, "--wan", "net_null0,no-rx=1"]
         pps, memory, _, extra = measure_process(cmd, prefix, duration, warmup,
                                                 None if name == "testpmd" else distinct)
         results[name] = (pps, memory, extra)
@@ -244,6 +257,52 @@ def flood_rows(workdir, rounds, duration, warmup):
     put(e, "crafted_pps", pps["crafted"], 0)
     put(e, "random_pps", pps["random"], 0)
     put(e, "ratio", [c / r for c, r in zip(pps["crafted"], pps["random"])], 3)
+    return e
+
+
+def split_capture(path, parts):
+    """The capture's packets in `parts` files, each flow's in one (by its
+    addresses and ports, as a NIC's RSS hash would put them); returns the paths."""
+    with open(path, "rb") as f:
+        data = f.read()
+    outs = [bytearray(data[:24]) for _ in range(parts)]
+    off = 24
+    while off + 16 <= len(data):
+        incl = struct.unpack_from("<I", data, off + 8)[0]
+        frame = data[off + 16:off + 16 + incl]
+        # Untagged IPv4 (what spin-pcapgen flows writes by default): the two ends, in either order.
+        ends = sorted([frame[26:30] + frame[34:36], frame[30:34] + frame[36:38]])
+        outs[zlib.crc32(ends[0] + ends[1]) % parts] += data[off:off + 16 + incl]
+        off += 16 + incl
+    paths = []
+    for i, out in enumerate(outs):
+        paths.append(f"{path[:-5]}-q{i}.pcap")
+        with open(paths[-1], "wb") as f:
+            f.write(out)
+    return paths
+
+
+def scaling_rows(workdir, flows, max_packets, rounds, duration, warmup):
+    """The agent and testpmd with one worker (forwarding core) and with two,
+    each on its own receive queue fed half the flows: how near linear the
+    agent scales, beside how plain forwarding does on the same vdevs."""
+    pcap, npackets, distinct = make_capture(workdir, flows, "64", max_packets, "random")
+    halves = split_capture(pcap, 2)
+    log(f"scaling: {flows} flows, random order, 1 and 2 workers on {len(os.sched_getaffinity(0))} CPUs")
+    pps = {(name, w): [] for name in ("spin", "testpmd") for w in (1, 2)}
+    for r in range(rounds):
+        for w in ((1, 2) if r % 2 == 0 else (2, 1)):
+            res = process_round(workdir, pcap if w == 1 else halves, npackets, flows, duration, warmup,
+                                ["testpmd", "spin"] if r % 2 == 0 else ["spin", "testpmd"], distinct)
+            for name in ("spin", "testpmd"):
+                pps[(name, w)].append(res[name][0])
+    e = {"flows": flows, "order": "random", "distinct_flows": distinct, "cpus": len(os.sched_getaffinity(0))}
+    for w in (1, 2):
+        put(e, f"spin_{w}w_pps", pps[("spin", w)], 0)
+        put(e, f"testpmd_{w}c_pps", pps[("testpmd", w)], 0)
+    put(e, "spin_speedup", [b / a for a, b in zip(pps[("spin", 1)], pps[("spin", 2)])], 3)
+    put(e, "testpmd_speedup", [b / a for a, b in zip(pps[("testpmd", 1)], pps[("testpmd", 2)])], 3)
+    put(e, "ratio_2", [a / b for a, b in zip(pps[("spin", 2)], pps[("testpmd", 2)])], 3)
     return e
 
 
@@ -509,6 +568,7 @@ def main():
     if dataplane:
         log(f"hash flooding: {FLOOD_FLOWS} crafted flows against random ones")
         report["hash_flood"] = flood_rows(workdir, rounds, duration, warmup)
+        report["scaling"] = scaling_rows(workdir, flows_list[-1], max_packets, rounds, duration, warmup)
         log("DNS-answer flood: the control loop")
         report["dns_flood"] = dns_flood_rows(rounds, 5000 if args.quick else 20000)
     if args.only != "dataplane":
@@ -573,6 +633,10 @@ def evaluate(report):
     if flood:
         out.append(target(f"crafted-collision capture >= {TARGET_FLOOD_RATIO} x a random one", flood.get("ratio"),
                           TARGET_FLOOD_RATIO, True))
+    scaling = report.get("scaling")
+    if scaling:
+        out.append(target(f"2 workers >= {TARGET_SPEEDUP_2} x 1 worker at {scaling['flows']:,} flows, random order "
+                          "(near-linear)", scaling.get("spin_speedup"), TARGET_SPEEDUP_2, True))
     for tool in ("ndpiReader", "softflowd"):
         worst = None
         for e in rows:
@@ -667,6 +731,18 @@ def markdown(r):
                   "CRC32C, against random flows of the same shape (`spin-pcapgen flood`), looped.", "",
                   "| crafted Mpps | random Mpps | crafted / random |", "|---|---|---|",
                   f"| {span(f, 'crafted_pps', 1e6)} | {span(f, 'random_pps', 1e6)} | {span(f, 'ratio', 1, 3)} |", ""]
+    if "scaling" in r:
+        c = r["scaling"]
+        lines += ["## Scaling over workers", "",
+                  f"{c['flows']:,} flows in random order, split by flow over two captures (one receive queue "
+                  f"each, as RSS would); {c['cpus']} CPUs, so with two workers the second shares the control "
+                  "lcore's CPU (and testpmd's second core its main lcore's).", "",
+                  "| | 1 worker / core, Mpps | 2, Mpps | speed-up |", "|---|---|---|---|",
+                  f"| spin-agent | {span(c, 'spin_1w_pps', 1e6)} | {span(c, 'spin_2w_pps', 1e6)} "
+                  f"| {span(c, 'spin_speedup', 1, 3)} |",
+                  f"| testpmd io | {span(c, 'testpmd_1c_pps', 1e6)} | {span(c, 'testpmd_2c_pps', 1e6)} "
+                  f"| {span(c, 'testpmd_speedup', 1, 3)} |", "",
+                  f"spin / testpmd with two: {span(c, 'ratio_2', 1, 3)}.", ""]
     if "dns_flood" in r:
         d = r["dns_flood"]
         lines += ["## DNS-answer flood", "",
