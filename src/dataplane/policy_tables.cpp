@@ -84,7 +84,33 @@ PolicyTables::PolicyTables(uint32_t version, std::vector<DevicePolicyTable> devi
                 if (rules_[k].proto < 0 || is_icmp(static_cast<uint8_t>(rules_[k].proto))) icmp_.push_back(k);
             d.icmp_count[dir] = static_cast<uint32_t>(icmp_.size()) - d.icmp_first[dir];
         }
+        index(devices_.size(), d);
         devices_.push_back(d);
+    }
+    std::sort(exact_.begin(), exact_.end());
+}
+
+void PolicyTables::index(size_t device, Device& d) {
+    for (int dir = 0; dir < 2; ++dir) {
+        for (int c = 0; c < 3; ++c) {
+            d.wide_first[dir][c] = static_cast<uint32_t>(candidates_.size());
+            for (uint32_t k = d.first[dir]; k < d.first[dir] + d.count[dir]; ++k) {
+                const Rule& r = rules_[k];
+                if (r.has_remote_mac) continue;  // non-IP frames only
+                if (c == 2) {
+                    if (r.proto < 0 || (r.proto != 6 && r.proto != 17)) candidates_.push_back(k);
+                    continue;
+                }
+                // An ICMP type or code needs an ICMP packet: never TCP or UDP.
+                if ((r.proto >= 0 && r.proto != (c == 0 ? 6 : 17)) || r.icmp_type >= 0 || r.icmp_code >= 0) continue;
+                const PortRange& p = r.remote_port;
+                if (p.lower == p.upper && !p.negate)
+                    exact_.push_back({exact_key(device, dir, c, p.lower), k});
+                else
+                    candidates_.push_back(k);
+            }
+            d.wide_count[dir][c] = static_cast<uint32_t>(candidates_.size()) - d.wide_first[dir][c];
+        }
     }
 }
 
@@ -154,8 +180,27 @@ uint16_t PolicyTables::decide(const Device& d, const FlowKey& key, bool lan_is_a
         }
         return kPolicyNoEntry;
     }
-    for (uint32_t i = d.first[dir]; i < d.first[dir] + d.count[dir]; ++i)
-        if (matches(rules_[i], key, lan_is_a, initiator, packet)) return static_cast<uint16_t>(rules_[i].entry + 1);
+    return decide_by_port(d, key, lan_is_a, dir, initiator, packet);
+}
+
+uint16_t PolicyTables::decide_by_port(const Device& d, const FlowKey& key, bool lan_is_a, int dir, uint8_t initiator,
+                                      const PacketFacts* packet) const {
+    const int c = key.proto == 6 ? 0 : key.proto == 17 ? 1 : 2;
+    const uint32_t* w = candidates_.data() + d.wide_first[dir][c];
+    const uint32_t* w_end = w + d.wide_count[dir][c];
+    const Exact *e = nullptr, *e_end = nullptr;
+    if (c != 2) {
+        const uint64_t k = exact_key(static_cast<size_t>(&d - devices_.data()), dir, c,
+                                     lan_is_a ? key.port_b : key.port_a);
+        e = std::lower_bound(exact_.data(), exact_.data() + exact_.size(), Exact{k, 0});
+        e_end = e;
+        while (e_end != exact_.data() + exact_.size() && e_end->key == k) ++e_end;
+    }
+    // Both lists are in policy order: merged, the first rule that matches is the policy's first.
+    while (w != w_end || e != e_end) {
+        const uint32_t k = e == e_end || (w != w_end && *w < e->rule) ? *w++ : (e++)->rule;
+        if (matches(rules_[k], key, lan_is_a, initiator, packet)) return static_cast<uint16_t>(rules_[k].entry + 1);
+    }
     return kPolicyNoEntry;
 }
 

@@ -9,6 +9,13 @@
 // every constraint holds decides.  The network services a device needs
 // (network_services.h) always pass.  ICMP flows are asked per packet (type
 // and code), over only the entries that can match ICMP.
+//
+// A TCP or UDP flow tries only the entries that name its protocol (or none)
+// and either its remote port exactly or no single port: the two lists, each
+// in policy order, are merged as they are walked.  A MUD profile names one
+// port per entry as a rule, so a new flow of a 200-entry policy tries a few
+// entries, not 200 in each direction: a device opening flows as fast as it
+// can makes each cost a little, not the whole policy.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +79,10 @@ public:
         uint32_t accept_first, entries;         // its entries' actions in accept_
         uint32_t first[2], count[2];            // its rules of each direction in rules_ (policy order)
         uint32_t icmp_first[2], icmp_count[2];  // those that can match ICMP, in icmp_
+        // In candidates_, per direction: for TCP [0] and UDP [1], the rules
+        // that name no single remote port; [2]: those that can match a flow of
+        // another protocol.  Rules naming one remote port are in exact_.
+        uint32_t wide_first[2][3], wide_count[2][3];
     };
 
     PolicyTables() : PolicyTables(1, {}, {}) {}
@@ -128,6 +139,19 @@ private:
         Addr128 mask, addr;
     };
 
+    // A TCP / UDP rule naming one remote port, by device, direction, protocol and port.
+    struct Exact {
+        uint64_t key;
+        uint32_t rule;  // in rules_
+        bool operator<(const Exact& o) const { return key != o.key ? key < o.key : rule < o.rule; }
+    };
+    static uint64_t exact_key(size_t device, int dir, int tcp_udp, uint16_t port) {
+        return uint64_t{device} << 19 | uint64_t(dir) << 18 | uint64_t(tcp_udp) << 16 | port;
+    }
+    void index(size_t device, Device& d);
+    uint16_t decide_by_port(const Device& d, const FlowKey& key, bool lan_is_a, int dir, uint8_t initiator,
+                            const PacketFacts* packet) const;
+
     bool matches(const Rule& r, const FlowKey& key, bool lan_is_a, uint8_t initiator, const PacketFacts* packet) const;
     bool remote_in(const Rule& r, const Addr128& a, uint8_t v) const;
     bool device_in(const Rule& r, const Addr128& a, uint8_t v) const;
@@ -138,6 +162,8 @@ private:
     std::vector<Device> devices_;  // sorted by mac
     std::vector<Rule> rules_;
     std::vector<uint32_t> icmp_;   // indices into rules_
+    std::vector<uint32_t> candidates_;  // indices into rules_ (Device::wide_first)
+    std::vector<Exact> exact_;          // sorted
     std::vector<uint8_t> accept_;  // per entry, in policy order: 1 accepts, 0 drops
     std::vector<Host> hosts_;
     std::vector<Prefix> prefixes_;

@@ -3,6 +3,9 @@
 // per packet; frames that are not IP pass by ethertype entries only.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <random>
+
 #include "dataplane/policy_tables.h"
 #include "flow_probe.h"
 #include "proto/flow_record.h"
@@ -160,4 +163,108 @@ TEST(PolicyTables, RefusesWhatCannotBeATable) {
     a.rule = 0;
     EXPECT_THROW(PolicyTables(2, {a}, {}), std::invalid_argument);
     EXPECT_TRUE(PolicyTables().empty());
+}
+
+namespace {
+
+// The policy's meaning read straight from its entries, in order, with no
+// index: the first entry of direction `dir` whose every constraint holds.
+// (For TCP, UDP and other flows without an ICMP packet and without services.)
+uint16_t first_match(const std::vector<PolicyRule>& rules, const FlowKey& key, bool lan_is_a, int dir,
+                     uint8_t initiator) {
+    const uint8_t* remote = lan_is_a ? key.addr_b : key.addr_a;
+    const uint8_t* lan = lan_is_a ? key.addr_a : key.addr_b;
+    const uint16_t remote_port = lan_is_a ? key.port_b : key.port_a;
+    const uint16_t lan_port = lan_is_a ? key.port_a : key.port_b;
+    const bool ported = key.proto == 6 || key.proto == 17 || key.proto == 132 || key.proto == 136;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        const PolicyRule& r = rules[i];
+        if (r.dir != dir || r.has_remote_mac || r.icmp_type >= 0 || r.icmp_code >= 0) continue;
+        if (r.ip_version != 0 && r.ip_version != key.ip_version) continue;
+        if (r.ethertype >= 0 && r.ethertype != (key.ip_version == 6 ? 0x86dd : 0x0800)) continue;
+        if (r.proto >= 0 && r.proto != key.proto) continue;
+        if (!r.remote_port.any() || !r.device_port.any())
+            if (!ported || !r.remote_port.matches(remote_port) || !r.device_port.matches(lan_port)) continue;
+        if (r.opener != 0 && initiator != 0 && r.opener != initiator) continue;
+        const auto in = [&](const std::vector<IpPrefix>& list, const uint8_t* a) {
+            for (const IpPrefix& p : list)
+                if (p.contains(a, key.ip_version)) return true;
+            return false;
+        };
+        if (!r.any_remote && !in(r.remotes, remote)) continue;
+        if (!r.device_networks.empty() && !in(r.device_networks, lan)) continue;
+        return static_cast<uint16_t>(i + 1);
+    }
+    return kPolicyNoEntry;
+}
+
+}  // namespace
+
+// A TCP / UDP flow tries only the entries of its protocol naming its remote
+// port or no single port (the index); the verdict must be the policy's first
+// matching entry all the same, over random policies of several devices.
+TEST(PolicyTables, TheIndexByPortGivesThePolicysFirstMatch) {
+    std::mt19937 rng(20261206);
+    const auto pick = [&](auto&& list) { return list[rng() % list.size()]; };
+    const std::vector<uint16_t> ports = {53, 80, 443, 8000, 8001, 8002, 40000};
+    const std::vector<int16_t> protos = {-1, -1, 6, 17, 6, 17, 1, 132};
+    const std::vector<std::string> remotes = {"192.0.2.9", "192.0.2.0/24", "198.51.100.7", "2001:db8::9",
+                                              "2001:db8::/32", "203.0.113.0/25"};
+    const auto port_range = [&]() {
+        switch (rng() % 6) {
+        case 0:
+        case 1: return PortRange{};
+        case 2:
+        case 3: return PortRange::only(pick(ports));
+        case 4: return PortRange{7999, 8001};
+        default: return PortRange{pick(ports), pick(ports), true};
+        }
+    };
+    for (int round = 0; round < 200; ++round) {
+        std::vector<DevicePolicyTable> devices;
+        for (uint8_t dev = 1; dev <= 3; ++dev) {
+            DevicePolicyTable d{.mac = MacAddress(std::array<uint8_t, 6>{0x02, 0, 0, 0, 0, dev}),
+                                .rule = static_cast<uint16_t>(dev),
+                                .enforce = true};
+            const size_t n = rng() % 40;
+            for (size_t i = 0; i < n; ++i) {
+                PolicyRule r;
+                r.accept = rng() % 4 != 0;
+                r.dir = static_cast<uint8_t>(rng() % 2);
+                r.proto = pick(protos);
+                r.ip_version = static_cast<uint8_t>(rng() % 5 == 0 ? 4 : 0);
+                r.any_remote = rng() % 3 == 0;
+                if (!r.any_remote)
+                    for (size_t k = rng() % 3; k > 0; --k) r.remotes.push_back(addr(pick(remotes)));
+                r.remote_port = port_range();
+                if (rng() % 4 == 0) r.device_port = port_range();
+                r.opener = static_cast<uint8_t>(rng() % 3);
+                if (rng() % 10 == 0) r.device_networks.push_back(addr("10.0.0.0/8"));
+                if (rng() % 15 == 0) r.icmp_type = 8;
+                if (rng() % 20 == 0) {
+                    r.has_remote_mac = true;
+                    r.ethertype = 0x88cc;
+                    r.proto = -1;
+                }
+                d.rules.push_back(r);
+            }
+            devices.push_back(d);
+        }
+        const PolicyTables t(1, devices, {});
+        for (int k = 0; k < 200; ++k) {
+            const DevicePolicyTable& d = pick(devices);
+            const uint8_t proto = pick(std::vector<uint8_t>{6, 17, 6, 17, 1, 47, 132});
+            const std::string remote =
+                pick(std::vector<std::string>{"192.0.2.9", "192.0.2.200", "198.51.100.7", "203.0.113.4", "2001:db8::9",
+                                              "2001:db8::5"});
+            const Probe p = probe(d.mac.bytes().data(), proto, remote, pick(ports), pick(ports));
+            const uint8_t initiator = static_cast<uint8_t>(rng() % 3);
+            const auto* compiled = t.find(d.mac.bytes().data());
+            ASSERT_NE(compiled, nullptr);
+            for (int dir = 0; dir < 2; ++dir)
+                ASSERT_EQ(t.decide(*compiled, p.key, p.lan_is_a, dir, initiator, nullptr),
+                          first_match(d.rules, p.key, p.lan_is_a, dir, initiator))
+                    << "round " << round << " probe " << k << " dir " << dir << " proto " << int(proto);
+        }
+    }
 }

@@ -378,8 +378,10 @@ WORST_CASES = {
     "BM_Shape/1000000/1": "IPv6, 1M flows, random order",
     "BM_Shape/1000000/2": "802.1Q-tagged IPv4, 1M flows, random order",
     "BM_Shape/1000000/3": "IMIX-like sizes, 1M flows, random order",
-    "BM_NewFlows/1000000/0": "a new flow on every packet, table with room",
-    "BM_NewFlows/1000000/1": "a new flow on every packet, full table (each evicts one)",
+    "BM_NewFlows/1000000/0/0": "a new flow on every packet, table with room",
+    "BM_NewFlows/1000000/0/1": "a new flow on every packet, table with room, policy entries naming port ranges "
+                               "and no protocol (every entry tried)",
+    "BM_NewFlows/1000000/1/0": "a new flow on every packet, full table (each evicts one)",
     "BM_YoungFullTable/1000000": "a new flow on every packet, full table of flows too young to evict",
     "BM_Publish/1000000": "block tables published every 10 ms, 1M flows, random order",
 }

@@ -17,8 +17,9 @@
 // Benchmarks (arguments in the name):
 //   BM_Steady/FLOWS/MUD/ORDER       a warm table, packets of known flows
 //   BM_Shape/FLOWS/SHAPE            the same at one order (random) with MUD and reflex, by frame shape
-//   BM_NewFlows/FLOWS/FULL          a new flow on every packet: a table with room (FULL 0) or a
-//                                   full one (FULL 1: each new flow evicts an idle one)
+//   BM_NewFlows/FLOWS/FULL/WIDE     a new flow on every packet: a table with room (FULL 0) or a
+//                                   full one (FULL 1: each new flow evicts an idle one); WIDE 1: a
+//                                   policy whose entries name port ranges (each one tried)
 //   BM_YoungFullTable/FLOWS         a full table of flows too young to evict: new flows are refused
 //                                   and forwarded untracked
 //   BM_Publish/FLOWS                block tables published every 10 ms: every flow decides again
@@ -156,7 +157,10 @@ private:
 // A MUD policy of 201 entries for the device all frames come from, as big as
 // the biggest shared profile: 200 that never match this traffic (each entry
 // of a new flow is tried), then one that allows it.
-std::vector<dp::DevicePolicyTable> big_policy() {
+// wide: the 200 name port ranges, not one port each, and no protocol, so
+// that the policy's index (dataplane/policy_tables.h) cannot set them aside
+// and a new flow tries every one: the worst a policy can make a new flow cost.
+std::vector<dp::DevicePolicyTable> big_policy(bool wide) {
     const gen::Mac dev = gen::flow_device();
     dp::DevicePolicyTable d{
         .mac = MacAddress(std::array<uint8_t, 6>{dev.b[0], dev.b[1], dev.b[2], dev.b[3], dev.b[4], dev.b[5]}),
@@ -165,10 +169,10 @@ std::vector<dp::DevicePolicyTable> big_policy() {
     for (int i = 0; i < 200; ++i) {
         dp::PolicyRule r;
         r.dir = static_cast<uint8_t>(i & 1);
-        r.proto = (i & 2) ? 17 : 6;
+        r.proto = wide ? -1 : (i & 2) ? 17 : 6;
         r.any_remote = false;
         r.remotes = {*IpPrefix::parse("203.0." + std::to_string(i) + ".0/24")};
-        r.remote_port = PortRange::only(static_cast<uint16_t>(8000 + i));
+        r.remote_port = PortRange{static_cast<uint16_t>(8000 + i), static_cast<uint16_t>(8000 + i + (wide ? 1 : 0))};
         d.rules.push_back(r);
     }
     dp::PolicyRule allow;
@@ -200,6 +204,7 @@ struct Options {
     int shape = kV4;
     uint32_t capacity = 0;  // 0: the flow count (at least 1024)
     uint64_t evict_min_idle_us = 1'000'000;
+    bool wide_policy = false;  // the MUD policy's 200 entries name port ranges (big_policy)
     // Time: 0 follows the TSC (the agent's cadence at the measured rate); else
     // it advances as if packets came at this rate, whatever the real one
     // (callgrind runs ~50 times slower: its housekeeping would otherwise
@@ -207,7 +212,8 @@ struct Options {
     double nominal_pps = 0;
     bool operator==(const Options& o) const {
         return flows == o.flows && mud == o.mud && reflex == o.reflex && order == o.order && shape == o.shape &&
-               capacity == o.capacity && evict_min_idle_us == o.evict_min_idle_us && nominal_pps == o.nominal_pps;
+               capacity == o.capacity && evict_min_idle_us == o.evict_min_idle_us && nominal_pps == o.nominal_pps &&
+               wide_policy == o.wide_policy;
     }
 };
 
@@ -225,7 +231,7 @@ struct Pipeline {
         cfg.update_interval_us = 1'000'000;
         cfg.evict_min_idle_us = o.evict_min_idle_us;
         tables.publish_blocks(block_rules());
-        if (o.mud) tables.publish_policies(big_policy());
+        if (o.mud) tables.publish_policies(big_policy(o.wide_policy));
         const std::string tag = std::to_string(++instances);
         ring = std::make_unique<dp::RecordRing>("bench_ring" + tag, 1 << 16, 0);
         slow_pool = std::make_unique<dp::SlowPool>("bench_slow_pool" + tag, 4095, 0);
@@ -408,10 +414,12 @@ void measure_new_flows(benchmark::State& state, const Options& o) {
 
 // FULL 0: 1,024 flows in a table of 2M, and a fixed number of iterations
 // that leaves it less than full; FULL 1: a full table of FLOWS, where each
-// new flow evicts the least recently seen of a sample.
+// new flow evicts the least recently seen of a sample.  WIDE 1: the policy's
+// entries name port ranges (big_policy), so a new flow tries all 201.
 void BM_NewFlows(benchmark::State& state) {
     Options o;
     const bool full = state.range(1) != 0;
+    o.wide_policy = state.range(2) != 0;
     o.flows = full ? static_cast<uint32_t>(state.range(0)) : 1024;
     o.capacity = full ? o.flows : 2 * static_cast<uint32_t>(state.range(0));
     o.mud = o.reflex = true;
@@ -456,8 +464,9 @@ void steady_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Steady)->Apply(steady_args)->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Shape)->Args({1000000, kV6})->Args({1000000, kVlan})->Args({1000000, kMix})->Unit(benchmark::kNanosecond);
 // 40,000 bursts: 1.28M new flows, into room for 2M.
-BENCHMARK(BM_NewFlows)->Args({1000000, 0})->Iterations(40000)->Unit(benchmark::kNanosecond);
-BENCHMARK(BM_NewFlows)->Args({1000000, 1})->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_NewFlows)->Args({1000000, 0, 0})->Iterations(40000)->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_NewFlows)->Args({1000000, 0, 1})->Iterations(40000)->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_NewFlows)->Args({1000000, 1, 0})->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_YoungFullTable)->Args({1000000})->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Publish)->Args({1000000})->Unit(benchmark::kNanosecond);
 
