@@ -190,8 +190,8 @@ uint16_t PolicyTables::decide_by_port(const Device& d, const FlowKey& key, bool 
     const uint32_t* w_end = w + d.wide_count[dir][c];
     const Exact *e = nullptr, *e_end = nullptr;
     if (c != 2) {
-        const uint64_t k = exact_key(static_cast<size_t>(&d - devices_.data()), dir, c,
-                                     lan_is_a ? key.port_b : key.port_a);
+        const uint64_t k =
+            exact_key(static_cast<size_t>(&d - devices_.data()), dir, c, lan_is_a ? key.port_b : key.port_a);
         e = std::lower_bound(exact_.data(), exact_.data() + exact_.size(), Exact{k, 0});
         e_end = e;
         while (e_end != exact_.data() + exact_.size() && e_end->key == k) ++e_end;

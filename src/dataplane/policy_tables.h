@@ -161,10 +161,10 @@ private:
     NetworkServices services_;
     std::vector<Device> devices_;  // sorted by mac
     std::vector<Rule> rules_;
-    std::vector<uint32_t> icmp_;   // indices into rules_
+    std::vector<uint32_t> icmp_;        // indices into rules_
     std::vector<uint32_t> candidates_;  // indices into rules_ (Device::wide_first)
     std::vector<Exact> exact_;          // sorted
-    std::vector<uint8_t> accept_;  // per entry, in policy order: 1 accepts, 0 drops
+    std::vector<uint8_t> accept_;       // per entry, in policy order: 1 accepts, 0 drops
     std::vector<Host> hosts_;
     std::vector<Prefix> prefixes_;
 };

@@ -208,8 +208,8 @@ TEST(PolicyTables, TheIndexByPortGivesThePolicysFirstMatch) {
     const auto pick = [&](auto&& list) { return list[rng() % list.size()]; };
     const std::vector<uint16_t> ports = {53, 80, 443, 8000, 8001, 8002, 40000};
     const std::vector<int16_t> protos = {-1, -1, 6, 17, 6, 17, 1, 132};
-    const std::vector<std::string> remotes = {"192.0.2.9", "192.0.2.0/24", "198.51.100.7", "2001:db8::9",
-                                              "2001:db8::/32", "203.0.113.0/25"};
+    const std::vector<std::string> remotes = {"192.0.2.9",   "192.0.2.0/24",  "198.51.100.7",
+                                              "2001:db8::9", "2001:db8::/32", "203.0.113.0/25"};
     const auto port_range = [&]() {
         switch (rng() % 6) {
         case 0:
@@ -254,9 +254,8 @@ TEST(PolicyTables, TheIndexByPortGivesThePolicysFirstMatch) {
         for (int k = 0; k < 200; ++k) {
             const DevicePolicyTable& d = pick(devices);
             const uint8_t proto = pick(std::vector<uint8_t>{6, 17, 6, 17, 1, 47, 132});
-            const std::string remote =
-                pick(std::vector<std::string>{"192.0.2.9", "192.0.2.200", "198.51.100.7", "203.0.113.4", "2001:db8::9",
-                                              "2001:db8::5"});
+            const std::string remote = pick(std::vector<std::string>{"192.0.2.9", "192.0.2.200", "198.51.100.7",
+                                                                     "203.0.113.4", "2001:db8::9", "2001:db8::5"});
             const Probe p = probe(d.mac.bytes().data(), proto, remote, pick(ports), pick(ports));
             const uint8_t initiator = static_cast<uint8_t>(rng() % 3);
             const auto* compiled = t.find(d.mac.bytes().data());
