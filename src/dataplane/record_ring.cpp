@@ -23,6 +23,19 @@ unsigned RecordRing::enqueue(const proto::FlowRecord* r, unsigned n) {
     return rte_ring_enqueue_burst_elem(ring_, r, sizeof *r, n, nullptr);
 }
 
+RecordRing::Reservation RecordRing::reserve(unsigned want) {
+    rte_ring_zc_data zc;
+    Reservation r;
+    r.n = rte_ring_enqueue_zc_burst_elem_start(ring_, sizeof(proto::FlowRecord), want, &zc, nullptr);
+    if (r.n == 0) return r;
+    r.first = static_cast<proto::FlowRecord*>(zc.ptr1);
+    r.second = static_cast<proto::FlowRecord*>(zc.ptr2);
+    r.n1 = zc.n1;
+    return r;
+}
+
+void RecordRing::commit(unsigned k) { rte_ring_enqueue_zc_elem_finish(ring_, k); }
+
 unsigned RecordRing::dequeue(proto::FlowRecord* r, unsigned n) {
     return rte_ring_dequeue_burst_elem(ring_, r, sizeof *r, n, nullptr);
 }

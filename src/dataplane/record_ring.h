@@ -22,6 +22,19 @@ public:
 
     // Both return how many records moved; neither blocks.
     unsigned enqueue(const proto::FlowRecord* records, unsigned n);
+
+    // Records built in place (the producer's only, one reservation at a
+    // time): up to `want` slots of the ring itself, written in order through
+    // slot(i) and made visible to the consumer by commit(k), k <= n; the
+    // slots past k go back.  The consumer never sees a slot before its commit.
+    struct Reservation {
+        proto::FlowRecord* first = nullptr;   // n1 slots, then the ring wraps to
+        proto::FlowRecord* second = nullptr;  // the rest
+        unsigned n1 = 0, n = 0;
+        proto::FlowRecord& slot(unsigned i) const { return i < n1 ? first[i] : second[i - n1]; }
+    };
+    Reservation reserve(unsigned want);  // n == 0: the ring is full
+    void commit(unsigned k);
     unsigned dequeue(proto::FlowRecord* records, unsigned n);
     unsigned count() const;
     unsigned capacity() const;

@@ -64,6 +64,16 @@ uint64_t Worker::timeout_of(const FlowEntry& e) const {
 }
 
 void Worker::stage(uint32_t id, FlowEvent ev, EndReason reason) {
+    if (staged_ == 0 && ring_ != nullptr) {
+        if (in_ring_used_ == in_ring_.n) {
+            commit_records();
+            in_ring_ = ring_->reserve(kStageSize);
+        }
+        if (in_ring_used_ < in_ring_.n) {
+            fill_record(id, ev, reason, in_ring_.slot(in_ring_used_++));
+            return;
+        }
+    }
     if (staged_ == kStageSize) flush_records();
     if (staged_ == kStageSize) {  // ring full and stage full: count, never wait
         stats_.ring_overflow.add();
@@ -108,7 +118,16 @@ void Worker::fill_record(uint32_t id, FlowEvent ev, EndReason reason, FlowRecord
     r.mud_in = e.mud[1] & ~kPolicyDrops;
 }
 
+void Worker::commit_records() {
+    if (in_ring_.n == 0) return;
+    ring_->commit(in_ring_used_);
+    stats_.records.add(in_ring_used_);
+    in_ring_ = {};
+    in_ring_used_ = 0;
+}
+
 void Worker::flush_records() {
+    commit_records();
     if (staged_ == 0) return;
     if (ring_ == nullptr) {
         stats_.ring_overflow.add(staged_);
@@ -831,6 +850,11 @@ void Worker::run_time_ordered(const WorkerPorts& ports, const std::atomic<bool>&
 }
 
 void Worker::drain(EndReason reason, const std::function<void(const FlowRecord&)>& sink) {
+    // Records built in the ring but not committed come first; their slots go back.
+    for (unsigned i = 0; i < in_ring_used_; ++i) sink(in_ring_.slot(i));
+    if (in_ring_.n != 0) ring_->commit(0);
+    in_ring_ = {};
+    in_ring_used_ = 0;
     for (unsigned i = 0; i < staged_; ++i) sink(stage_[i]);
     staged_ = 0;
     FlowRecord r;

@@ -176,6 +176,8 @@ private:
     void stage(uint32_t id, proto::FlowEvent ev, proto::EndReason reason);
     void fill_record(uint32_t id, proto::FlowEvent ev, proto::EndReason reason, proto::FlowRecord& r) const;
     void flush_records();
+    // Makes the records built in the ring visible to the control side.
+    void commit_records();
     uint64_t timeout_of(const FlowEntry& e) const;
     // Copies `m` for the slow path; with hold_seq != 0 the copy asks for the original's release.
     bool copy_to_slow_path(const rte_mbuf* m, const ParsedPacket& p, SlowKind kind, Side from, bool src_is_lan,
@@ -247,6 +249,12 @@ private:
     uint32_t next_hold_seq_ = 1;
     uint64_t max_hold_tsc_;
     uint64_t housekeeping_tsc_;
+    // Records are built in place in the ring (in_ring_, in_ring_used_ of
+    // them so far; committed by flush_records, every poll); the stage takes
+    // them only while the ring is full, and then every later one until it
+    // drains, so that records keep their order.
+    RecordRing::Reservation in_ring_;
+    unsigned in_ring_used_ = 0;
     static constexpr unsigned kStageSize = 256;
     unsigned staged_ = 0;
     proto::FlowRecord stage_[kStageSize];

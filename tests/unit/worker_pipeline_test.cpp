@@ -301,6 +301,47 @@ TEST_F(Pipeline, RingOverflowIsCountedNotWaitedOn) {
     EXPECT_EQ(s.ring_overflow.get(), 4000u - ring_->capacity() - 256u);
 }
 
+// Records are built in the ring itself; while it is full they wait in the
+// worker's stage, and every later one behind them, so the control side gets
+// them in order and none is lost; drain() hands over what was never committed.
+TEST_F(Pipeline, RecordsBuiltInTheRingKeepTheirOrderWhenItFills) {
+    dp::WorkerConfig cfg;
+    cfg.flow_capacity = 5000;
+    make(cfg, 64);
+    const auto send_flows = [&](uint16_t from, uint16_t to) {
+        std::vector<Bytes> burst;
+        for (uint16_t port = from; port < to; ++port) burst.push_back(udp_up(port));
+        EXPECT_EQ(send(kLan, burst).size(), burst.size());
+    };
+    std::vector<uint16_t> ports;
+    const auto take = [&](unsigned max) {
+        FlowRecord buf[64];
+        const unsigned n = ring_->dequeue(buf, std::min(max, 64u));
+        for (unsigned i = 0; i < n; ++i) ports.push_back(buf[i].lan_port);
+        return n;
+    };
+    send_flows(1000, 1032);
+    send_flows(1032, 1064);
+    EXPECT_EQ(take(64), 0u);  // built in place, not committed yet
+    send_flows(1064, 1080);   // the ring is full: these wait in the stage
+    EXPECT_EQ(take(10), 10u);
+    send_flows(1080, 1085);  // room in the ring again, but they queue behind the stage
+    worker_->housekeeping(0);
+    while (take(64) != 0) worker_->housekeeping(0);
+    send_flows(1085, 1088);  // in place, never committed: drain hands them over
+    std::vector<uint16_t> drained;
+    worker_->drain(proto::EndReason::exit, [&](const FlowRecord& r) {
+        if (r.event == static_cast<uint8_t>(proto::FlowEvent::start)) drained.push_back(r.lan_port);
+    });
+    EXPECT_EQ(take(64), 0u);
+    ports.insert(ports.end(), drained.begin(), drained.end());
+    std::vector<uint16_t> expected;
+    for (uint16_t port = 1000; port < 1088; ++port) expected.push_back(port);
+    EXPECT_EQ(ports, expected);
+    EXPECT_EQ(worker_->stats().ring_overflow.get(), 0u);
+    EXPECT_EQ(worker_->stats().records.get(), 85u);
+}
+
 TEST_F(Pipeline, MonitorModeForwardsNothingAndTakesDirectionFromPrefixes) {
     dp::WorkerConfig cfg;
     cfg.monitor = true;
