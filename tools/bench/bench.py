@@ -693,8 +693,9 @@ def markdown(r):
                              + f" | {fmt(sum(st.values()), 1, 0)} |")
             lines.append("")
         if rows and "mud_cycles_per_packet" in rows[0]:
-            lines += ["In process, with a 201-entry MUD policy in enforce mode on the device (every new flow "
-                      "tries all 201 entries; packets then use the verdict cached in the flow) and the Mirai "
+            lines += ["In process, with a 201-entry MUD policy in enforce mode on the device (each entry naming "
+                      "one remote port: a new flow tries those its protocol and port select; packets then use the "
+                      "verdict cached in the flow) and the Mirai "
                       "reflex in quarantine mode: TSC cycles by stage (the worker's stage timing), instructions "
                       "and simulated last-level misses by stage (callgrind):", "",
                       "| flows | order | cycles/pkt | with MUD and reflex | instr/pkt | with MUD and reflex "

@@ -155,8 +155,8 @@ private:
 };
 
 // A MUD policy of 201 entries for the device all frames come from, as big as
-// the biggest shared profile: 200 that never match this traffic (each entry
-// of a new flow is tried), then one that allows it.
+// the biggest shared profile: 200 that never match this traffic, each naming
+// one remote port as profiles do, then one that allows it.
 // wide: the 200 name port ranges, not one port each, and no protocol, so
 // that the policy's index (dataplane/policy_tables.h) cannot set them aside
 // and a new flow tries every one: the worst a policy can make a new flow cost.
