@@ -1,8 +1,5 @@
 #include "dataplane/flow_table.h"
 
-#include <sys/mman.h>
-
-#include <new>
 #include <stdexcept>
 
 #include "dataplane/entropy.h"
@@ -29,19 +26,14 @@ FlowTable::FlowTable(uint32_t capacity, const FlowHasher& hasher) : hasher_(hash
     memory_.cold = round_up(sizeof(FlowCold) * size_t{capacity}, 4096);
     memory_.v6_addresses = round_up(sizeof(V6Addresses) * size_t{capacity}, 4096);
     memory_.index = round_up(sizeof(Bucket) * size_t{nbuckets_}, 4096);
-    mapped_ = memory_bytes();
-    base_ = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base_ == MAP_FAILED) throw std::bad_alloc();
-    madvise(base_, mapped_, MADV_HUGEPAGE);  // best effort
-    auto* p = static_cast<uint8_t*>(base_);
+    mapping_ = HugeMapping(memory_bytes());
+    uint8_t* p = mapping_.data();
     entries_ = reinterpret_cast<FlowEntry*>(p);
     cold_ = reinterpret_cast<FlowCold*>(p + memory_.entries);
     v6_ = reinterpret_cast<V6Addresses*>(p + memory_.entries + memory_.cold);
     index_ = reinterpret_cast<Bucket*>(p + memory_.entries + memory_.cold + memory_.v6_addresses);
     unused_ = capacity;
 }
-
-FlowTable::~FlowTable() { munmap(base_, mapped_); }
 
 uint32_t FlowTable::fold(const uint8_t* a) { return load32(a) ^ load32(a + 4) ^ load32(a + 8) ^ load32(a + 12); }
 

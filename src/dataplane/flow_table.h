@@ -38,6 +38,7 @@
 
 #include "dataplane/flow_hash.h"
 #include "dataplane/flow_key.h"
+#include "dataplane/huge_mapping.h"
 #include "proto/flow_record.h"
 
 namespace spin::dp {
@@ -107,12 +108,11 @@ public:
         size_t entries, cold, v6_addresses, index;
     };
 
-    // capacity: maximum number of flows.  Memory comes from anonymous mmap
-    // with transparent huge pages requested (fewer TLB misses on a table of
+    // capacity: maximum number of flows.  Memory comes from a HugeMapping
+    // (transparent huge pages requested: fewer TLB misses on a table of
     // this size); pages are touched only as flows use them.
     explicit FlowTable(uint32_t capacity) : FlowTable(capacity, FlowHasher::from_entropy()) {}
     FlowTable(uint32_t capacity, const FlowHasher& hasher);
-    ~FlowTable();
     FlowTable(const FlowTable&) = delete;
     FlowTable& operator=(const FlowTable&) = delete;
 
@@ -268,8 +268,7 @@ private:
     uint32_t nbuckets_;
     uint32_t size_ = 0;
     Memory memory_{};
-    size_t mapped_ = 0;
-    void* base_;
+    HugeMapping mapping_;  // entries, cold parts, IPv6 addresses and index, one after another
     FlowEntry* entries_;
     FlowCold* cold_;
     V6Addresses* v6_;

@@ -23,7 +23,6 @@
 //   BM_YoungFullTable/FLOWS         a full table of flows too young to evict: new flows are refused
 //                                   and forwarded untracked
 //   BM_Publish/FLOWS                block tables published every 10 ms: every flow decides again
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -39,6 +38,7 @@
 #include <valgrind/callgrind.h>
 
 #include "bench_flows.h"
+#include "dataplane/huge_mapping.h"
 #include "dataplane/worker.h"
 
 using namespace spin;
@@ -57,30 +57,11 @@ gen::FlowShape flow_shape(int shape) {
 }
 
 // A copy of n bytes on transparent huge pages (where the kernel gives them).
-class HugeCopy {
-public:
-    HugeCopy() = default;
-    HugeCopy(const void* from, size_t n) : size_(std::max<size_t>(n, 1)) {
-        base_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (base_ == MAP_FAILED) throw std::bad_alloc();
-        madvise(base_, size_, MADV_HUGEPAGE);
-        std::memcpy(base_, from, n);
-    }
-    HugeCopy(HugeCopy&& o) noexcept { *this = std::move(o); }
-    HugeCopy& operator=(HugeCopy&& o) noexcept {
-        std::swap(base_, o.base_);
-        std::swap(size_, o.size_);
-        return *this;
-    }
-    ~HugeCopy() {
-        if (base_ != nullptr) munmap(base_, size_);
-    }
-    uint8_t* data() const { return static_cast<uint8_t*>(base_); }
-
-private:
-    void* base_ = nullptr;
-    size_t size_ = 0;
-};
+dp::HugeMapping huge_copy(const void* from, size_t n) {
+    dp::HugeMapping m(n);
+    std::memcpy(m.data(), from, n);
+    return m;
+}
 
 // Every flow's frame, and the receive buffers a NIC would put them in.  A
 // NIC writes each arriving frame into a buffer that the driver recycled a few
@@ -106,8 +87,8 @@ public:
         // On huge pages, as the flow table is: a million templates on small
         // pages took the TLB from the table (20 cycles per packet of the
         // harness's own at a million flows); a NIC's DMA touches no TLB.
-        templates_ = HugeCopy(bytes.data(), bytes.size());
-        starts_ = HugeCopy(offsets.data(), offsets.size() * sizeof(size_t));
+        templates_ = huge_copy(bytes.data(), bytes.size());
+        starts_ = huge_copy(offsets.data(), offsets.size() * sizeof(size_t));
         pool_ = rte_pktmbuf_pool_create(("bench_rx" + std::to_string(++instances_)).c_str(), kRxRing + 64, 0, 0,
                                         2048 + RTE_PKTMBUF_HEADROOM, 0);
         if (pool_ == nullptr) throw std::runtime_error("mbuf pool");
@@ -148,7 +129,7 @@ public:
 private:
     static inline int instances_ = 0;
     size_t flows_ = 0;
-    HugeCopy templates_, starts_;  // the frames one after another, and where each starts
+    dp::HugeMapping templates_, starts_;  // the frames one after another, and where each starts
     rte_mempool* pool_;
     rte_mbuf* rx_[kRxRing];
     unsigned next_ = 0;
