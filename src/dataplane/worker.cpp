@@ -850,11 +850,11 @@ void Worker::run_time_ordered(const WorkerPorts& ports, const std::atomic<bool>&
 }
 
 void Worker::drain(EndReason reason, const std::function<void(const FlowRecord&)>& sink) {
-    // Records built in the ring but not committed come first; their slots go back.
+    // Records built in the ring but not committed come first, handed over
+    // here: none is committed, their slots go back.
     for (unsigned i = 0; i < in_ring_used_; ++i) sink(in_ring_.slot(i));
-    if (in_ring_.n != 0) ring_->commit(0);
-    in_ring_ = {};
     in_ring_used_ = 0;
+    commit_records();
     for (unsigned i = 0; i < staged_; ++i) sink(stage_[i]);
     staged_ = 0;
     FlowRecord r;
