@@ -197,8 +197,7 @@ def process_round(workdir, pcap, npackets, flows, duration, warmup, order, disti
                 f.write(f"""agent: {{id: bench}}
 workers: {queues}
 ports: {{mbufs: {mbufs}}}
-eal: {{file_prefix: {prefix}, memory_mb: {memory_mb}, cpus: {cpus[:queues + 1] if len(cpus) > queues else cpus},
-      log_level: warning}}
+eal: {{file_prefix: {prefix}, memory_mb: {memory_mb}, cpus: {cpus[:queues + 1]}, log_level: warning}}
 flows: {{capacity: {max(1_000_000, flows + flows // 4)}}}
 digests: {{publish: "ipc://{workdir}/digests-{os.getpid()}", update_interval: 1}}
 idle: {{sleep_us: 0}}
