@@ -19,7 +19,7 @@
 //   BM_Shape/FLOWS/SHAPE            the same at one order (random) with MUD and reflex, by frame shape
 //   BM_NewFlows/FLOWS/FULL/WIDE     a new flow on every packet: a table with room (FULL 0) or a
 //                                   full one (FULL 1: each new flow evicts an idle one); WIDE 1: a
-//                                   policy whose entries name port ranges (each one tried)
+//                                   policy of port ranges and no protocol (every entry tried)
 //   BM_YoungFullTable/FLOWS         a full table of flows too young to evict: new flows are refused
 //                                   and forwarded untracked
 //   BM_Publish/FLOWS                block tables published every 10 ms: every flow decides again
@@ -396,7 +396,7 @@ void measure_new_flows(benchmark::State& state, const Options& o) {
 // FULL 0: 1,024 flows in a table of 2M, and a fixed number of iterations
 // that leaves it less than full; FULL 1: a full table of FLOWS, where each
 // new flow evicts the least recently seen of a sample.  WIDE 1: the policy's
-// entries name port ranges (big_policy), so a new flow tries all 201.
+// entries name port ranges and no protocol (big_policy), so a new flow tries all 201.
 void BM_NewFlows(benchmark::State& state) {
     Options o;
     const bool full = state.range(1) != 0;
